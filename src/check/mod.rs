@@ -1,0 +1,1 @@
+//! Placeholder: being built. Owned by one helper until it lands.

@@ -1,0 +1,298 @@
+//! Command-line arguments (clap derive). No logic lives here: each subcommand's arguments are
+//! turned into an options struct and handed to [`crate::ops`].
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// sfgen turns one reviewed config file into Salesforce metadata that deploys on the first try.
+#[derive(Debug, Parser)]
+#[command(
+    name = "sfgen",
+    version,
+    about,
+    long_about = "sfgen turns one reviewed config file (sfgen.json) into Salesforce metadata: Apex webhook \
+classes, triggers, mocks and tests, Remote Sites, Named Credentials, Connected Apps, permission sets and \
+org settings. It writes them as an SFDX project or a Metadata API folder, packages a deterministic deploy \
+zip, compares them with what an org holds, and checks them offline before anyone touches an org.",
+    after_help = "Start here:\n  sfgen init --preset webhook        write a starter sfgen.json\n  \
+sfgen generate --out out            render it as an SFDX project\n  \
+sfgen package --out deploy.zip      build the deploy zip\n\nExit codes: 0 success, 1 findings or differences, 2 bad input (nothing written)."
+)]
+pub struct Cli {
+    /// Print machine-readable JSON ({"status", "result", "warnings"}) instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print only errors (no summary, no next steps).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// On a terminal unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Output layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// SFDX project: sfdx-project.json + force-app/main/default/...
+    Source,
+    /// Metadata API folder with package.xml at its root.
+    Mdapi,
+}
+
+/// The config and environment to read.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// Config file.
+    #[arg(short = 'c', long = "config", value_name = "FILE", default_value = "sfgen.json")]
+    pub config: PathBuf,
+    /// Environment whose overrides (config "environments") to apply, e.g. production.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+}
+
+/// sfgen's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render every artefact of the config into a folder.
+    #[command(after_help = "Examples:\n  sfgen generate --out out\n  sfgen generate -c fixtures/contact-webhook/sfgen.json --env production --format mdapi --out build/prod\n\n\
+Overwrites the files it generates; never deletes or touches anything else in DIR. Exit 2 on a bad config (nothing written).")]
+    Generate(GenerateArgs),
+    /// Write a starter config that reproduces one of the two integration guides.
+    #[command(after_help = "Examples:\n  sfgen init                                  # guide A: Contact webhook\n  sfgen init --preset integration-user --out vendor.json")]
+    Init(InitArgs),
+    /// Print the JSON Schema of the config (for editor completion and validation).
+    #[command(after_help = "Example:\n  sfgen schema > sfgen.schema.json   # then \"$schema\": \"./sfgen.schema.json\" in sfgen.json")]
+    Schema,
+    /// Build a deterministic, deployable Metadata API zip.
+    #[command(after_help = "Examples:\n  sfgen package --out deploy.zip\n  sfgen package --include . --prefer generated --out deploy.zip\n  sfgen package --destructive remove.txt --destructive-when pre --out deploy.zip\n\n\
+Same input, byte-identical zip. Deploy it with the command printed at the end.")]
+    Package(PackageArgs),
+    /// Print the package.xml describing the same components (for `sf project retrieve start --manifest`).
+    #[command(after_help = "Example:\n  sfgen manifest > package.xml && sf project retrieve start --manifest package.xml --target-metadata-dir org")]
+    Manifest(ManifestArgs),
+    /// Convert a project between source (SFDX) and Metadata API layouts.
+    #[command(after_help = "Examples:\n  sfgen convert --from force-app --to mdapi-out --format mdapi\n  sfgen convert --from retrieved.zip --to src --format source")]
+    Convert(ConvertArgs),
+    /// Compare what sfgen would deploy with what an org holds (a retrieve), and emit a delta package.
+    #[command(after_help = "Examples:\n  sfgen diff --org retrieved.zip\n  sfgen diff --org org-src --prune --delta-out delta.zip\n\nExit codes: 0 no differences, 1 differences, 2 error.")]
+    Diff(DiffArgs),
+    /// Prove offline that the artefacts deploy and reach coverage (an estimate), for CI.
+    #[command(after_help = "Examples:\n  sfgen check\n  sfgen check --package deploy.zip --junit target/sfgen-check.xml\n\nExit codes: 0 all good, 1 findings of error severity, 2 bad input.")]
+    Check(CheckArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  sfgen completions bash > ~/.local/share/bash-completion/completions/sfgen")]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    #[command(after_help = "Example:\n  sfgen man > sfgen.1 && man ./sfgen.1")]
+    Man,
+}
+
+/// `sfgen generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Config file and environment.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Layout: source (SFDX project) or mdapi (Metadata API folder with package.xml).
+    #[arg(long, value_enum, default_value_t = Format::Source)]
+    pub format: Format,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Write even if sfgen's own checks find errors.
+    #[arg(long)]
+    pub no_check: bool,
+}
+
+/// Starter presets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// Guide A: Contact changes pushed to a contact-centre platform.
+    Webhook,
+    /// Guide B: an API-only integration user for an order-automation service.
+    IntegrationUser,
+}
+
+/// `sfgen init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Which guide to start from.
+    #[arg(long, value_enum, default_value_t = Preset::Webhook)]
+    pub preset: Preset,
+    /// Where to write the config.
+    #[arg(long, value_name = "FILE", default_value = "sfgen.json")]
+    pub out: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Which side wins when a component is both generated and included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Prefer {
+    /// The generated component.
+    Generated,
+    /// The included one.
+    Include,
+}
+
+/// When destructive changes run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DestructiveWhen {
+    /// destructiveChangesPre.xml: delete before deploying the rest.
+    Pre,
+    /// destructiveChangesPost.xml: delete after.
+    Post,
+}
+
+/// `sfgen package`.
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// Config file and environment.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// An SFDX project, mdapi folder or zip whose components ship with the generated ones (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub include: Vec<PathBuf>,
+    /// Which side wins for a component present in both.
+    #[arg(long, value_enum)]
+    pub prefer: Option<Prefer>,
+    /// Components to delete: a package.xml-format file or a plain `Type:Member` list.
+    #[arg(long, value_name = "FILE")]
+    pub destructive: Option<PathBuf>,
+    /// Write destructiveChangesPre.xml or destructiveChangesPost.xml instead of destructiveChanges.xml.
+    #[arg(long, value_enum, requires = "destructive")]
+    pub destructive_when: Option<DestructiveWhen>,
+    /// The zip to write.
+    #[arg(long, value_name = "FILE.zip")]
+    pub out: PathBuf,
+    /// Package even if sfgen's own checks find errors.
+    #[arg(long)]
+    pub no_check: bool,
+    /// Package only the --include'd components (no config needed).
+    #[arg(long)]
+    pub no_generate: bool,
+}
+
+/// `sfgen manifest`.
+#[derive(Debug, Args)]
+pub struct ManifestArgs {
+    /// Config file and environment.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Also list the components of these projects, folders or zips.
+    #[arg(long, value_name = "PATH")]
+    pub include: Vec<PathBuf>,
+    /// List only the --include'd components (no config needed).
+    #[arg(long)]
+    pub no_generate: bool,
+}
+
+/// `sfgen convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// SFDX project, mdapi folder or zip.
+    #[arg(long, value_name = "PATH")]
+    pub from: PathBuf,
+    /// Output folder.
+    #[arg(long, value_name = "DIR")]
+    pub to: PathBuf,
+    /// Target layout.
+    #[arg(long, value_enum)]
+    pub format: Format,
+}
+
+/// Diff output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Summary table and unified diffs.
+    Text,
+    /// The JSON envelope.
+    Json,
+    /// Counts only.
+    Stat,
+}
+
+/// `sfgen diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Config file and environment.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Also compare these projects, folders or zips as part of the desired state.
+    #[arg(long, value_name = "PATH")]
+    pub include: Vec<PathBuf>,
+    /// What the org holds: a retrieve zip (with or without unpackaged/), an mdapi folder or an SFDX source folder.
+    #[arg(long, value_name = "PATH")]
+    pub org: PathBuf,
+    /// Output format (--json is the same as --format json).
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Write a deployable package of the added and changed components (a zip if PATH ends in .zip).
+    #[arg(long, value_name = "PATH")]
+    pub delta_out: Option<PathBuf>,
+    /// Report org components of the same types that the desired state lacks as removed.
+    #[arg(long)]
+    pub prune: bool,
+    /// Ignore Apex comments when comparing.
+    #[arg(long)]
+    pub ignore_comments: bool,
+    /// Compare only the --include'd components (no config needed).
+    #[arg(long)]
+    pub no_generate: bool,
+}
+
+/// `sfgen check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Config file and environment.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Also check these projects, folders or zips.
+    #[arg(long, value_name = "PATH")]
+    pub include: Vec<PathBuf>,
+    /// Check an existing package (zip, mdapi folder or SFDX project) instead of the config's output.
+    #[arg(long, value_name = "ZIP|DIR")]
+    pub package: Option<PathBuf>,
+    /// Minimum estimated coverage (percent) per class and trigger and overall.
+    #[arg(long, default_value_t = 75.0, value_name = "PERCENT")]
+    pub min_coverage: f64,
+    /// Write a JUnit XML report (one testcase per check and per unit's coverage).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+/// Shells for completions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// bash
+    Bash,
+    /// zsh
+    Zsh,
+    /// fish
+    Fish,
+    /// PowerShell
+    Powershell,
+}
+
+/// `sfgen completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}

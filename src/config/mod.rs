@@ -1,0 +1,295 @@
+//! Reading a config file: size cap, JSON syntax, the `--env` merge patch, typed
+//! deserialisation, and diagnostics that name `file:line:column`, the JSON path, what is wrong
+//! and how to fix it.
+
+pub mod raw;
+pub mod spans;
+
+use crate::error::{Diagnostic, Error};
+pub use raw::RawConfig;
+use sha2::{Digest, Sha256};
+use spans::Spans;
+use std::path::{Path, PathBuf};
+
+/// Largest config file sfgen reads (1 MiB): far above any real config, small enough that a
+/// wrong file given by mistake (a zip, a log) is refused at once.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// A parsed config with everything needed to report errors against the original file.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    /// The typed config, with the environment patch applied.
+    pub raw: RawConfig,
+    /// The file it came from (as given on the command line).
+    pub file: PathBuf,
+    /// Positions of values in the file.
+    pub spans: Spans,
+    /// The environment chosen with `--env`, if any.
+    pub env: Option<String>,
+    /// sha256 (hex) of the effective config (after the patch, keys sorted): the hash written
+    /// into generated files' headers.
+    pub hash: String,
+}
+
+impl LoadedConfig {
+    /// Builds a diagnostic located at `path`: inside the environment patch when the patch
+    /// sets that value, otherwise in the base config.
+    pub fn diag(&self, path: &str, message: impl Into<String>, hint: Option<String>) -> Diagnostic {
+        let mut pos = None;
+        if let Some(env) = &self.env {
+            let env_path = spans::push_key(&spans::push_key("environments", env), "");
+            let env_path = env_path.trim_end_matches('.');
+            let patched = if path.is_empty() {
+                env_path.to_string()
+            } else if path.starts_with('[') {
+                format!("{env_path}{path}")
+            } else {
+                format!("{env_path}.{path}")
+            };
+            pos = self.spans.exact(&patched);
+        }
+        let pos = pos.or_else(|| self.spans.locate(path));
+        Diagnostic {
+            file: self.file.clone(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            path: path.to_string(),
+            message: message.into(),
+            hint,
+        }
+    }
+}
+
+/// Reads and parses the config at `file`, applying environment `env`.
+pub fn load(file: &Path, env: Option<&str>) -> Result<LoadedConfig, Error> {
+    let meta = std::fs::metadata(file).map_err(|e| Error::Input {
+        message: format!("cannot read config {}: {e}", file.display()),
+        hint: Some(if file == Path::new("sfgen.json") {
+            "run `sfgen init` to write a starter sfgen.json, or pass -c FILE".to_string()
+        } else {
+            "check the path given with -c".to_string()
+        }),
+    })?;
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(Error::Input {
+            message: format!(
+                "config {} is {} bytes, over the {MAX_CONFIG_BYTES}-byte limit",
+                file.display(),
+                meta.len()
+            ),
+            hint: Some("is this the right file? an sfgen config is a small JSON document".into()),
+        });
+    }
+    let bytes = std::fs::read(file)
+        .map_err(|e| Error::Input { message: format!("cannot read config {}: {e}", file.display()), hint: None })?;
+    let text = String::from_utf8(bytes).map_err(|e| Error::Input {
+        message: format!("config {} is not UTF-8 (invalid byte at offset {})", file.display(), e.utf8_error().valid_up_to()),
+        hint: Some("save the file as UTF-8".into()),
+    })?;
+    parse_str(&text, file, env)
+}
+
+/// Parses config `text` as if read from `file`.
+pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedConfig, Error> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        Error::Config(vec![Diagnostic {
+            file: file.to_path_buf(),
+            line: Some(e.line()),
+            column: Some(e.column()),
+            path: String::new(),
+            message: format!("invalid JSON: {}", strip_position(&e.to_string())),
+            hint: Some("sfgen configs are strict JSON: no comments, no trailing commas".into()),
+        }])
+    })?;
+    let spans = Spans::scan(text);
+    let file_buf = file.to_path_buf();
+    let at = |path: &str, message: String, hint: Option<String>| {
+        let pos = spans.locate(path);
+        Diagnostic {
+            file: file_buf.clone(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            path: path.to_string(),
+            message,
+            hint,
+        }
+    };
+    if !value.is_object() {
+        return Err(Error::Config(vec![at("", "the config must be a JSON object".into(), Some("start from `sfgen init`".into()))]));
+    }
+    if let Some(env) = env {
+        let patch = value.get("environments").and_then(|e| e.get(env)).cloned();
+        match patch {
+            Some(patch) if patch.is_object() => json_patch::merge(&mut value, &patch),
+            Some(_) => {
+                return Err(Error::Config(vec![at(
+                    &spans::push_key("environments", env),
+                    format!("environment \"{env}\" must be an object (a JSON merge patch)"),
+                    None,
+                )]))
+            }
+            None => {
+                let known: Vec<String> = value
+                    .get("environments")
+                    .and_then(|e| e.as_object())
+                    .map(|m| m.keys().cloned().collect())
+                    .unwrap_or_default();
+                let hint = if known.is_empty() {
+                    "the config has no \"environments\"; add one or drop --env".to_string()
+                } else {
+                    let mut h = format!("known environments: {}", known.join(", "));
+                    if let Some(s) = did_you_mean(env, known.iter().map(String::as_str)) {
+                        h = format!("did you mean \"{s}\"? {h}");
+                    }
+                    h
+                };
+                return Err(Error::Config(vec![at("environments", format!("unknown environment \"{env}\""), Some(hint))]));
+            }
+        }
+    }
+    let hash = {
+        // serde_json's map is sorted, so this serialisation is canonical.
+        let canonical = serde_json::to_vec(&value).unwrap_or_default();
+        let digest = Sha256::digest(&canonical);
+        digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let raw: RawConfig = serde_path_to_error::deserialize(&value).map_err(|e| {
+        let path = path_string(e.path());
+        let inner = e.inner().to_string();
+        let (message, hint) = explain_serde_error(&inner);
+        let mut d = at(&path, message, hint);
+        // Inside an environment patch the value may come from there.
+        if let Some(env) = env {
+            let env_root = spans::push_key("environments", env);
+            let patched = if path.is_empty() { env_root.clone() } else { format!("{env_root}.{path}") };
+            if let Some(p) = spans.exact(&patched) {
+                d.line = Some(p.0);
+                d.column = Some(p.1);
+            }
+        }
+        Error::Config(vec![d])
+    })?;
+    Ok(LoadedConfig { raw, file: file.to_path_buf(), spans, env: env.map(str::to_string), hash })
+}
+
+fn path_string(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out = spans::push_index(&out, *index),
+            Segment::Map { key } => out = spans::push_key(&out, key),
+            Segment::Enum { variant } => out = spans::push_key(&out, variant),
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// Turns serde's message into sfgen's words plus a fix.
+fn explain_serde_error(msg: &str) -> (String, Option<String>) {
+    let msg = strip_position(msg);
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or_default().to_string();
+        let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
+        let hint = match did_you_mean(&field, expected.iter().copied()) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None => format!("known keys here: {}", expected.join(", ")),
+        };
+        return (format!("unknown key \"{field}\""), Some(hint));
+    }
+    if let Some(rest) = msg.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        let example = match field {
+            "apiVersion" => " (e.g. \"apiVersion\": \"62.0\")",
+            _ => "",
+        };
+        return (format!("missing required key \"{field}\""), Some(format!("add \"{field}\"{example}")));
+    }
+    if msg.contains("did not match any variant of untagged enum RawNamedCredential") {
+        return (
+            "namedCredential must be a name (string) or an object { \"name\", \"label\", \"url\" }".into(),
+            Some("e.g. \"namedCredential\": \"Vendor_API\" for one the org holds".into()),
+        );
+    }
+    if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        return (format!("wrong type: {rest}"), None);
+    }
+    (msg, None)
+}
+
+/// The closest candidate to `input` (Jaro-Winkler ≥ 0.8, or a case-insensitive match).
+pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(&str, f64)> = None;
+    for c in candidates {
+        if c.eq_ignore_ascii_case(input) {
+            return Some(c);
+        }
+        let score = strsim::jaro_winkler(&input.to_ascii_lowercase(), &c.to_ascii_lowercase());
+        if score >= 0.8 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((c, score));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str, env: Option<&str>) -> Vec<Diagnostic> {
+        match parse_str(text, Path::new("sfgen.json"), env) {
+            Err(Error::Config(d)) => d,
+            other => panic!("expected config errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_key_gets_did_you_mean_and_position() {
+        let d = errors("{\n  \"apiVersion\": \"62.0\",\n  \"webhook\": {\"endpiont\": \"https://x\"}\n}", None);
+        assert_eq!(d[0].path, "webhook.endpiont");
+        assert_eq!((d[0].line, d[0].column), (Some(3), Some(15)));
+        assert_eq!(d[0].message, "unknown key \"endpiont\"");
+        assert_eq!(d[0].hint.as_deref(), Some("did you mean \"endpoint\"?"));
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let d = errors("{\n  \"apiVersion\": \"62.0\",\n}", None);
+        assert_eq!(d[0].line, Some(3));
+        assert!(d[0].message.starts_with("invalid JSON"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn environment_patch_replaces_arrays_and_values() {
+        let text = r#"{"apiVersion":"62.0","remoteSites":[{"name":"A","url":"https://a"}],
+            "environments":{"prod":{"apiVersion":"63.0","remoteSites":[]}}}"#;
+        let c = parse_str(text, Path::new("c.json"), Some("prod")).expect("parses");
+        assert_eq!(c.raw.api_version, "63.0");
+        assert!(c.raw.remote_sites.is_empty());
+        let base = parse_str(text, Path::new("c.json"), None).expect("parses");
+        assert_ne!(base.hash, c.hash);
+    }
+
+    #[test]
+    fn unknown_environment_suggests() {
+        let d = errors(r#"{"apiVersion":"62.0","environments":{"production":{}}}"#, Some("prod"));
+        assert!(d[0].hint.as_deref().unwrap_or_default().contains("production"));
+    }
+
+    #[test]
+    fn type_error_inside_environment_points_into_patch() {
+        let text = "{\"apiVersion\":\"62.0\",\n\"environments\":{\"p\":{\n\"apiVersion\": 63}}}";
+        let d = errors(text, Some("p"));
+        assert_eq!(d[0].path, "apiVersion");
+        assert_eq!(d[0].line, Some(3));
+    }
+}

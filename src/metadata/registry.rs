@@ -1,0 +1,146 @@
+//! The metadata-type registry: one sorted static table that says, for every type sfgen knows,
+//! where its files live and how they are shaped in both layouts.
+//!
+//! Modelled on ripgrep's `default_types.rs`: plain data, kept sorted by type name (a unit test
+//! fails otherwise), so lookups are binary searches and additions are one-line diffs. The facts
+//! come from Salesforce's source-deploy-retrieve registry (`metadataRegistry.json`).
+
+/// How a type's files are shaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// One XML file per component: `remoteSiteSettings/X.remoteSite` in mdapi,
+    /// `X.remoteSite-meta.xml` in source.
+    Xml,
+    /// A body file plus a `-meta.xml` sibling, identical in both layouts:
+    /// `classes/X.cls` + `classes/X.cls-meta.xml`.
+    WithMeta,
+    /// A body file of any extension plus `X.<suffix>-meta.xml` (StaticResource, Document).
+    AnyExtWithMeta,
+    /// A folder per component holding several files (Aura and LWC bundles).
+    Bundle,
+}
+
+/// One row of the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetadataType {
+    /// package.xml `<name>`.
+    pub name: &'static str,
+    /// Folder under the package root (mdapi) or under `main/default` (source).
+    pub directory: &'static str,
+    /// File suffix without the dot (`cls`, `object`); empty for bundles.
+    pub suffix: &'static str,
+    /// How the files are shaped.
+    pub shape: Shape,
+    /// For types stored in folders (reports, dashboards, documents, email templates): the
+    /// folder's own metadata type.
+    pub folder_type: Option<&'static str>,
+    /// For decomposed parents (CustomObject): the child element names that live in their own
+    /// files in source layout, with the child type, its source sub-folder and suffix.
+    pub children: &'static [ChildType],
+}
+
+/// A child type that a parent stores inline in mdapi and in its own file in source layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChildType {
+    /// Element name inside the parent's mdapi XML (`fields`).
+    pub element: &'static str,
+    /// package.xml type of the child (`CustomField`).
+    pub name: &'static str,
+    /// Source sub-folder under the parent's folder (`fields`).
+    pub directory: &'static str,
+    /// Source suffix (`field` → `X.field-meta.xml`).
+    pub suffix: &'static str,
+}
+
+const OBJECT_CHILDREN: &[ChildType] = &[
+    ChildType { element: "businessProcesses", name: "BusinessProcess", directory: "businessProcesses", suffix: "businessProcess" },
+    ChildType { element: "compactLayouts", name: "CompactLayout", directory: "compactLayouts", suffix: "compactLayout" },
+    ChildType { element: "fieldSets", name: "FieldSet", directory: "fieldSets", suffix: "fieldSet" },
+    ChildType { element: "fields", name: "CustomField", directory: "fields", suffix: "field" },
+    ChildType { element: "indexes", name: "Index", directory: "indexes", suffix: "index" },
+    ChildType { element: "listViews", name: "ListView", directory: "listViews", suffix: "listView" },
+    ChildType { element: "recordTypes", name: "RecordType", directory: "recordTypes", suffix: "recordType" },
+    ChildType { element: "sharingReasons", name: "SharingReason", directory: "sharingReasons", suffix: "sharingReason" },
+    ChildType { element: "validationRules", name: "ValidationRule", directory: "validationRules", suffix: "validationRule" },
+    ChildType { element: "webLinks", name: "WebLink", directory: "webLinks", suffix: "webLink" },
+];
+
+macro_rules! row {
+    ($name:literal, $dir:literal, $suffix:literal, $shape:ident) => {
+        MetadataType { name: $name, directory: $dir, suffix: $suffix, shape: Shape::$shape, folder_type: None, children: &[] }
+    };
+    ($name:literal, $dir:literal, $suffix:literal, $shape:ident, folder = $folder:literal) => {
+        MetadataType { name: $name, directory: $dir, suffix: $suffix, shape: Shape::$shape, folder_type: Some($folder), children: &[] }
+    };
+}
+
+/// Every type sfgen knows, sorted by name.
+#[rustfmt::skip]
+pub const TYPES: &[MetadataType] = &[
+    row!("ApexClass", "classes", "cls", WithMeta),
+    row!("ApexComponent", "components", "component", WithMeta),
+    row!("ApexPage", "pages", "page", WithMeta),
+    row!("ApexTrigger", "triggers", "trigger", WithMeta),
+    row!("AuraDefinitionBundle", "aura", "", Bundle),
+    row!("ConnectedApp", "connectedApps", "connectedApp", Xml),
+    row!("CspTrustedSite", "cspTrustedSites", "cspTrustedSite", Xml),
+    row!("CustomApplication", "applications", "app", Xml),
+    row!("CustomLabels", "labels", "labels", Xml),
+    row!("CustomMetadata", "customMetadata", "md", Xml),
+    MetadataType { name: "CustomObject", directory: "objects", suffix: "object", shape: Shape::Xml, folder_type: None, children: OBJECT_CHILDREN },
+    row!("CustomTab", "tabs", "tab", Xml),
+    row!("Dashboard", "dashboards", "dashboard", Xml, folder = "DashboardFolder"),
+    row!("Document", "documents", "document", AnyExtWithMeta, folder = "DocumentFolder"),
+    row!("EmailTemplate", "email", "email", WithMeta, folder = "EmailFolder"),
+    row!("ExternalCredential", "externalCredentials", "externalCredential", Xml),
+    row!("FlexiPage", "flexipages", "flexipage", Xml),
+    row!("Flow", "flows", "flow", Xml),
+    row!("Layout", "layouts", "layout", Xml),
+    row!("LightningComponentBundle", "lwc", "", Bundle),
+    row!("NamedCredential", "namedCredentials", "namedCredential", Xml),
+    row!("PermissionSet", "permissionsets", "permissionset", Xml),
+    row!("PermissionSetGroup", "permissionsetgroups", "permissionsetgroup", Xml),
+    row!("Profile", "profiles", "profile", Xml),
+    row!("RemoteSiteSetting", "remoteSiteSettings", "remoteSite", Xml),
+    row!("Report", "reports", "report", Xml, folder = "ReportFolder"),
+    row!("Settings", "settings", "settings", Xml),
+    row!("StaticResource", "staticresources", "resource", AnyExtWithMeta),
+];
+
+/// The registry row for a package.xml type name.
+pub fn by_name(name: &str) -> Option<&'static MetadataType> {
+    TYPES.binary_search_by(|t| t.name.cmp(name)).ok().map(|i| &TYPES[i])
+}
+
+/// The registry row whose folder is `directory`.
+pub fn by_directory(directory: &str) -> Option<&'static MetadataType> {
+    TYPES.iter().find(|t| t.directory == directory)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_sorted_and_unique() {
+        for pair in TYPES.windows(2) {
+            assert!(pair[0].name < pair[1].name, "{} must sort before {}", pair[0].name, pair[1].name);
+        }
+    }
+
+    #[test]
+    fn directories_are_unique() {
+        let mut dirs: Vec<&str> = TYPES.iter().map(|t| t.directory).collect();
+        dirs.sort_unstable();
+        let before = dirs.len();
+        dirs.dedup();
+        assert_eq!(before, dirs.len());
+    }
+
+    #[test]
+    fn lookups() {
+        assert_eq!(by_name("ApexClass").map(|t| t.directory), Some("classes"));
+        assert_eq!(by_directory("permissionsets").map(|t| t.name), Some("PermissionSet"));
+        assert!(by_name("ApexClasses").is_none());
+    }
+}

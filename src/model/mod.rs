@@ -1,0 +1,345 @@
+//! The validated model: what every verb works from.
+//!
+//! [`Project::from_config`] turns a [`crate::config::LoadedConfig`] into a [`Project`] or the
+//! complete list of problems (parse, don't validate). Defaults are filled in here, names are
+//! checked against Salesforce's rules, and cross-references (a Remote Site for the endpoint,
+//! Create needs Read, ...) are resolved, so renderers never see an `Option` for something
+//! that has a default and never need to re-check anything.
+
+mod names;
+mod validate;
+
+pub use names::{is_api_name, API_VERSIONS};
+
+use std::collections::BTreeMap;
+
+/// A Metadata API version such as `62.0`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ApiVersion {
+    /// The major number (56 to 66).
+    pub major: u16,
+}
+
+impl std::fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.0", self.major)
+    }
+}
+
+/// A validated sfgen project.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// One API version for every file.
+    pub api_version: ApiVersion,
+    /// sha256 of the effective config (hex).
+    pub config_hash: String,
+    /// The environment the config was resolved for.
+    pub env: Option<String>,
+    /// The webhook integration, if configured.
+    pub webhook: Option<Webhook>,
+    /// Remote sites, including the one derived for the webhook endpoint.
+    pub remote_sites: Vec<RemoteSite>,
+    /// Named Credentials sfgen generates.
+    pub named_credentials: Vec<NamedCredential>,
+    /// Connected Apps.
+    pub connected_apps: Vec<ConnectedApp>,
+    /// Permission sets.
+    pub permission_sets: Vec<PermissionSet>,
+    /// Org settings.
+    pub settings: Settings,
+    /// Facts for next steps.
+    pub integration: Integration,
+    /// Problems that do not stop generation.
+    pub warnings: Vec<crate::error::Diagnostic>,
+}
+
+impl Project {
+    /// Validates a loaded config; returns every problem found, not just the first.
+    pub fn from_config(config: &crate::config::LoadedConfig) -> Result<Self, crate::error::Error> {
+        validate::build(config)
+    }
+
+    /// The first 12 hex digits of the config hash, as written into file headers.
+    pub fn short_hash(&self) -> &str {
+        &self.config_hash[..12.min(self.config_hash.len())]
+    }
+
+    /// Names of every generated Apex test class (for `--tests` of RunSpecifiedTests).
+    pub fn test_classes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(w) = &self.webhook {
+            out.push(w.test_class_name.clone());
+            out.extend(w.objects.iter().map(|o| o.test_class_name.clone()));
+        }
+        out.sort();
+        out
+    }
+}
+
+/// Where the webhook posts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CalloutTarget {
+    /// A raw https URL (a Remote Site covers its origin).
+    Endpoint(String),
+    /// `callout:<name><path>`.
+    NamedCredential {
+        /// Named Credential API name.
+        name: String,
+        /// Path appended to it ("" or starting with '/').
+        path: String,
+    },
+}
+
+impl CalloutTarget {
+    /// The string given to `HttpRequest.setEndpoint`.
+    pub fn apex_endpoint(&self) -> String {
+        match self {
+            CalloutTarget::Endpoint(url) => url.clone(),
+            CalloutTarget::NamedCredential { name, path } => format!("callout:{name}{path}"),
+        }
+    }
+}
+
+/// The webhook integration.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    /// The sending class.
+    pub class_name: String,
+    /// The `@isTest` mock.
+    pub mock_class_name: String,
+    /// The webhook class's test class.
+    pub test_class_name: String,
+    /// Where to send.
+    pub target: CalloutTarget,
+    /// Callout timeout (ms).
+    pub timeout_ms: u32,
+    /// Records per request.
+    pub batch_size: u32,
+    /// Extra headers, sorted by name.
+    pub headers: Vec<(String, String)>,
+    /// HMAC signing, if configured.
+    pub signing: Option<Signing>,
+    /// The objects, in config order.
+    pub objects: Vec<WebhookObject>,
+}
+
+/// HMAC-SHA256 signing of payloads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signing {
+    /// The header carrying the signature.
+    pub header: String,
+    /// The protected hierarchy custom setting holding the key (`Webhook_Settings__c`).
+    pub setting_object: String,
+    /// Its key field (`Signing_Key__c`).
+    pub key_field: String,
+}
+
+/// A trigger event the webhook listens to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TriggerEvent {
+    /// after insert
+    AfterInsert,
+    /// after update
+    AfterUpdate,
+    /// after delete
+    AfterDelete,
+    /// after undelete
+    AfterUndelete,
+}
+
+impl TriggerEvent {
+    /// All events, in trigger declaration order.
+    pub const ALL: [TriggerEvent; 4] =
+        [TriggerEvent::AfterInsert, TriggerEvent::AfterUpdate, TriggerEvent::AfterDelete, TriggerEvent::AfterUndelete];
+
+    /// Config spelling: `afterInsert`.
+    pub fn config_name(self) -> &'static str {
+        match self {
+            TriggerEvent::AfterInsert => "afterInsert",
+            TriggerEvent::AfterUpdate => "afterUpdate",
+            TriggerEvent::AfterDelete => "afterDelete",
+            TriggerEvent::AfterUndelete => "afterUndelete",
+        }
+    }
+
+    /// Apex trigger declaration: `after insert`.
+    pub fn apex_declaration(self) -> &'static str {
+        match self {
+            TriggerEvent::AfterInsert => "after insert",
+            TriggerEvent::AfterUpdate => "after update",
+            TriggerEvent::AfterDelete => "after delete",
+            TriggerEvent::AfterUndelete => "after undelete",
+        }
+    }
+
+    /// `System.TriggerOperation` constant: `AFTER_INSERT`.
+    pub fn operation(self) -> &'static str {
+        match self {
+            TriggerEvent::AfterInsert => "AFTER_INSERT",
+            TriggerEvent::AfterUpdate => "AFTER_UPDATE",
+            TriggerEvent::AfterDelete => "AFTER_DELETE",
+            TriggerEvent::AfterUndelete => "AFTER_UNDELETE",
+        }
+    }
+}
+
+/// A value a test assigns to a field when it builds a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TestValue {
+    /// A string; `{n}` stands for the record's index.
+    Text(String),
+    /// A number literal as written in the config.
+    Number(String),
+    /// A boolean.
+    Bool(bool),
+    /// `Date.today().addDays(n)`.
+    TodayPlus(i64),
+}
+
+/// One object the webhook watches.
+#[derive(Debug, Clone)]
+pub struct WebhookObject {
+    /// SObject API name.
+    pub sobject: String,
+    /// Trigger name.
+    pub trigger_name: String,
+    /// Its test class.
+    pub test_class_name: String,
+    /// Events, sorted and deduplicated.
+    pub events: Vec<TriggerEvent>,
+    /// Payload fields (Id first), or `None` for the whole record.
+    pub fields: Option<Vec<String>>,
+    /// Field values for test records, sorted by field.
+    pub test_record: Vec<(String, TestValue)>,
+}
+
+/// A Remote Site Setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteSite {
+    /// API name.
+    pub name: String,
+    /// URL.
+    pub url: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Allow plain http.
+    pub disable_protocol_security: bool,
+    /// Active.
+    pub is_active: bool,
+}
+
+/// A Named Credential sfgen generates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedCredential {
+    /// API name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// https base URL.
+    pub url: String,
+}
+
+/// A Connected App.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectedApp {
+    /// API name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Contact email.
+    pub contact_email: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Callback URLs (written newline-separated, as Setup stores them).
+    pub callback_urls: Vec<String>,
+    /// OAuth scopes, sorted.
+    pub scopes: Vec<String>,
+}
+
+/// Object access in a permission set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ObjectAccess {
+    /// Read.
+    pub read: bool,
+    /// Create.
+    pub create: bool,
+    /// Edit.
+    pub edit: bool,
+    /// Delete.
+    pub delete: bool,
+    /// View All.
+    pub view_all: bool,
+    /// Modify All.
+    pub modify_all: bool,
+}
+
+/// Tab visibility in a permission set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TabVisibility {
+    /// Visible.
+    Visible,
+    /// Available.
+    Available,
+    /// None.
+    None,
+}
+
+impl TabVisibility {
+    /// Metadata API value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TabVisibility::Visible => "Visible",
+            TabVisibility::Available => "Available",
+            TabVisibility::None => "None",
+        }
+    }
+}
+
+/// A permission set; every map is sorted by its key like a retrieve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionSet {
+    /// API name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Description.
+    pub description: Option<String>,
+    /// License.
+    pub license: Option<String>,
+    /// User permissions, sorted.
+    pub user_permissions: Vec<String>,
+    /// Object access by object.
+    pub objects: BTreeMap<String, ObjectAccess>,
+    /// Field access by `Object.Field`: `true` = editable (and readable), `false` = read only.
+    pub fields: BTreeMap<String, bool>,
+    /// Apex classes, sorted.
+    pub classes: Vec<String>,
+    /// Tabs.
+    pub tabs: BTreeMap<String, TabVisibility>,
+    /// Record types, sorted.
+    pub record_types: Vec<String>,
+}
+
+/// Org settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Email-to-Case on/off.
+    pub email_to_case: Option<bool>,
+    /// Username-password flow allowed.
+    pub allow_username_password_flow: Option<bool>,
+}
+
+/// Facts for next steps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Integration {
+    /// Vendor name.
+    pub vendor: Option<String>,
+    /// My Domain URL.
+    pub org_domain: Option<String>,
+    /// Sandbox or production.
+    pub sandbox: Option<bool>,
+    /// Managed package version id.
+    pub managed_package_id: Option<String>,
+    /// Integration username and permission sets to assign.
+    pub integration_user: Option<(String, Vec<String>)>,
+}

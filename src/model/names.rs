@@ -1,0 +1,147 @@
+//! Salesforce's naming rules and the fixed vocabularies sfgen checks against.
+
+/// API versions sfgen knows: 56.0 (the `Assert` class the generated tests use) to 66.0 (the
+/// WSDL sfgen's output is validated against).
+pub const API_VERSIONS: std::ops::RangeInclusive<u16> = 56..=66;
+
+/// OAuth scopes (WSDL enum `ConnectedAppOauthAccessScope`).
+pub const OAUTH_SCOPES: &[&str] = &[
+    "Address", "Api", "Basic", "CDP", "CDPCalculatedInsight", "CDPIdentityResolution", "CDPIngest",
+    "CDPProfile", "CDPQuery", "CDPSegment", "Chatbot", "Chatter", "Content", "CustomApplications",
+    "CustomPermissions", "Eclair", "EinsteinGPT", "Email", "ForgotPassword", "Full", "Interaction",
+    "Lightning", "OfflineAccess", "OpenID", "Pardot", "Phone", "Profile", "PwdlessLogin",
+    "RefreshToken", "SFAP", "UserRegistration", "Wave", "Web",
+];
+
+/// Common spellings of scopes as OAuth or Setup names them, mapped to the Metadata API name.
+pub const SCOPE_ALIASES: &[(&str, &str)] = &[
+    ("api", "Api"), ("full", "Full"), ("web", "Web"), ("refresh_token", "RefreshToken"),
+    ("offline_access", "RefreshToken"), ("openid", "OpenID"), ("id", "Basic"),
+    ("chatter_api", "Chatter"), ("visualforce", "Web"),
+];
+
+/// User permission names known at API 61 (from Salesforce's `PermissionSet` SObject, one per
+/// line, without the `Permissions` prefix).
+pub fn user_permissions() -> impl Iterator<Item = &'static str> {
+    include_str!("data/user_permissions.txt").lines().filter(|l| !l.is_empty())
+}
+
+/// User permissions that only work together with others (Setup enables them for you; a
+/// deploy refuses them alone).
+pub const USER_PERMISSION_DEPENDENCIES: &[(&str, &[&str])] = &[
+    ("ApexRestServices", &["ApiEnabled"]),
+    ("ApiUserOnly", &["ApiEnabled"]),
+    ("ModifyAllData", &["ViewAllData", "ApiEnabled"]),
+    ("ViewAllData", &["ViewSetup"]),
+];
+
+/// Standard fields that cannot carry field-level security: universally required fields,
+/// system fields and auto-numbers. A deploy rejects `fieldPermissions` naming them.
+pub const NON_FLS_FIELDS: &[&str] = &[
+    "Account.Name", "Case.CaseNumber", "Case.Status", "Contact.LastName", "Event.DurationInMinutes",
+    "Event.StartDateTime", "Event.Subject", "Lead.Company", "Lead.LastName", "Lead.Status",
+    "Opportunity.CloseDate", "Opportunity.Name", "Opportunity.StageName", "Task.Priority",
+    "Task.Status", "Task.Subject",
+];
+
+/// Fields present on every object that cannot carry field-level security.
+pub const NON_FLS_SYSTEM_FIELDS: &[&str] = &[
+    "Id", "CreatedById", "CreatedDate", "IsDeleted", "LastModifiedById", "LastModifiedDate",
+    "OwnerId", "SystemModstamp", "Name",
+];
+
+/// Test-record defaults for standard objects: values that satisfy the platform's required
+/// fields (`{n}` keeps names unique so duplicate rules do not trip on bulk inserts).
+pub fn default_test_record(sobject: &str) -> Option<&'static [(&'static str, &'static str)]> {
+    Some(match sobject {
+        "Account" => &[("Name", "sfgen Test Account {n}")],
+        "Contact" => &[("Email", "sfgen.test{n}@example.com"), ("LastName", "sfgen Test {n}")],
+        "Lead" => &[("Company", "sfgen Test Co {n}"), ("LastName", "sfgen Test {n}")],
+        "Case" => &[("Origin", "Web"), ("Subject", "sfgen Test Case {n}")],
+        "Opportunity" => &[("CloseDate", "$today+30"), ("Name", "sfgen Test Opportunity {n}"), ("StageName", "Prospecting")],
+        _ => return None,
+    })
+}
+
+/// Whether `s` is a Salesforce API (developer) name: starts with a letter, only letters,
+/// digits and single underscores, does not end with an underscore.
+pub fn is_api_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !s.contains("__")
+        && !s.ends_with('_')
+}
+
+/// Whether `s` is an SObject or field API name: an API name, optionally with a namespace
+/// prefix and a custom suffix (`ns__Invoice__c`, `Invoice__c`, `Amount__c`).
+pub fn is_sobject_name(s: &str) -> bool {
+    let parts: Vec<&str> = s.split("__").collect();
+    match parts.as_slice() {
+        [name] => is_api_name(name),
+        [name, suffix] => is_api_name(name) && is_custom_suffix(suffix),
+        [ns, name, suffix] => is_api_name(ns) && is_api_name(name) && is_custom_suffix(suffix),
+        _ => false,
+    }
+}
+
+fn is_custom_suffix(s: &str) -> bool {
+    matches!(s, "c" | "mdt" | "e" | "x" | "b" | "r" | "kav" | "Share" | "History")
+}
+
+/// Apex reserved words that cannot be class, trigger or field names.
+pub const APEX_RESERVED: &[&str] = &[
+    "abstract", "activate", "and", "any", "array", "as", "asc", "autonomous", "begin", "bigdecimal",
+    "blob", "boolean", "break", "bulk", "by", "byte", "case", "cast", "catch", "char", "class",
+    "collect", "commit", "const", "continue", "currency", "date", "datetime", "decimal", "default",
+    "delete", "desc", "do", "double", "else", "end", "enum", "exception", "exit", "export",
+    "extends", "false", "final", "finally", "float", "for", "from", "global", "goto", "group",
+    "having", "hint", "if", "implements", "import", "in", "inner", "insert", "instanceof",
+    "integer", "interface", "into", "join", "like", "limit", "list", "long", "loop", "map", "merge",
+    "new", "not", "null", "nulls", "number", "object", "of", "on", "or", "outer", "override",
+    "package", "parallel", "pragma", "private", "protected", "public", "retrieve", "return",
+    "rollback", "select", "set", "short", "sobject", "sort", "static", "string", "super", "switch",
+    "synchronized", "system", "testmethod", "then", "this", "throw", "time", "transaction",
+    "trigger", "true", "try", "undelete", "update", "upsert", "using", "virtual", "void", "webservice",
+    "when", "where", "while",
+];
+
+/// Header names that carry credentials: a literal value would put a secret in Apex source.
+pub fn is_credential_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["authorization", "cookie", "token", "secret", "password", "api-key", "apikey", "api_key"]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_names() {
+        assert!(is_api_name("Webhook"));
+        assert!(is_api_name("Vendor_Endpoint2"));
+        for bad in ["", "1abc", "a__b", "a_", "a-b", "a b", "é"] {
+            assert!(!is_api_name(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sobject_names() {
+        assert!(is_sobject_name("Contact"));
+        assert!(is_sobject_name("Invoice__c"));
+        assert!(is_sobject_name("acme__Invoice__c"));
+        assert!(!is_sobject_name("Invoice__z"));
+        assert!(!is_sobject_name("Contact.Name"));
+    }
+
+    #[test]
+    fn vocabularies_are_sorted_for_review() {
+        let mut s = OAUTH_SCOPES.to_vec();
+        s.sort_unstable();
+        assert_eq!(s, OAUTH_SCOPES);
+        assert!(user_permissions().any(|p| p == "ApiEnabled"));
+        assert!(user_permissions().count() > 300);
+    }
+}

@@ -1,0 +1,77 @@
+//! One module per command. Each takes its parsed arguments, does the work through the
+//! library, and returns an [`Outcome`]; printing and exit codes are decided in [`crate::run`].
+
+pub mod check;
+pub mod convert;
+pub mod diff;
+pub mod generate;
+pub mod init;
+pub mod manifest;
+pub mod next_steps;
+pub mod package;
+
+use crate::cli::{Cli, Command, ConfigArgs};
+use crate::config::{self, LoadedConfig};
+use crate::error::{Error, Result};
+use crate::model::Project;
+use crate::Outcome;
+
+/// Runs the command `cli` names.
+pub fn dispatch(cli: &Cli) -> Result<Outcome> {
+    match &cli.command {
+        Command::Generate(args) => generate::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Schema => Ok(schema()),
+        Command::Completions(args) => Ok(completions(args.shell)),
+        Command::Man => man(),
+        Command::Package(args) => package::run(args),
+        Command::Manifest(args) => manifest::run(args),
+        Command::Convert(args) => convert::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Check(args) => check::run(args),
+    }
+}
+
+/// Loads and validates the config named by `args`.
+pub fn load_project(args: &ConfigArgs) -> Result<(LoadedConfig, Project)> {
+    let loaded = config::load(&args.config, args.env.as_deref())?;
+    let project = Project::from_config(&loaded)?;
+    Ok((loaded, project))
+}
+
+/// Warnings of a project as printable lines.
+pub fn warning_lines(project: &Project) -> Vec<String> {
+    project.warnings.iter().map(|d| d.to_string().replace("\n  help:", " (help:").to_string() + if d.hint.is_some() { ")" } else { "" }).collect()
+}
+
+fn schema() -> Outcome {
+    let schema = schemars::schema_for!(config::RawConfig);
+    let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
+    Outcome { result: serde_json::to_value(&schema).unwrap_or_default(), text, ..Outcome::default() }
+}
+
+fn completions(shell: crate::cli::Shell) -> Outcome {
+    use clap::CommandFactory as _;
+    use clap_complete::Shell as S;
+    let mut cmd = Cli::command();
+    let shell = match shell {
+        crate::cli::Shell::Bash => S::Bash,
+        crate::cli::Shell::Zsh => S::Zsh,
+        crate::cli::Shell::Fish => S::Fish,
+        crate::cli::Shell::Powershell => S::PowerShell,
+    };
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "sfgen", &mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    Outcome { result: serde_json::json!({ "script": text }), text, ..Outcome::default() }
+}
+
+fn man() -> Result<Outcome> {
+    use clap::CommandFactory as _;
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut buf)
+        .map_err(|source| Error::Write { path: "<stdout>".into(), source })?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    Ok(Outcome { result: serde_json::json!({ "roff": text }), text, ..Outcome::default() })
+}
