@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Run Salesforce conformance checks (shared/tools/sf-conformance) on sfgen output and fail on
+any error, including PMD findings of severity 1-2.
+
+Two documented waivers, both for defects of the checker that no output could satisfy:
+
+1. sf-conformance's root-element rule expects `<Settings>` for files in
+`settings/`, but the Metadata API WSDL has no `Settings` type; each setting's root is
+`<{Member}Settings>` (`settings/Case.settings` -> `<CaseSettings>`), which is what a real
+deploy needs and what sfgen writes. The checker skips schema validation of a file whose root
+it rejects, so this script validates those files itself with xmllint against the checker's
+cached XSD (extracted from the same WSDL), and waives only that exact message.
+
+2. Its package.xml type-name rule knows only top-level registry types, so `<name>CustomField</name>`
+(a child type in the same SDR registry, and exactly what `sf project convert source` writes into
+package.xml for an object's fields) is reported as unknown, while leaving it out trips the
+checker's own round-trip rule ("component CustomField:X is in the package but not listed"). The
+message is waived only when the name is a child type in the registry the checker itself uses.
+
+Usage: scripts/conformance.py PATH [PATH...]   (mdapi folder, zip, or SFDX project)
+Env: SFGEN_SHARED (default: ../shared next to the repo).
+"""
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.environ.get("SFGEN_SHARED", os.path.join(os.path.dirname(REPO), "shared"))
+CHECKER = os.path.join(SHARED, "tools", "sf-conformance")
+CACHE = os.environ.get("SF_CONFORMANCE_CACHE", os.path.expanduser("~/.cache/sf-conformance"))
+UNKNOWN_TYPE = re.compile(r"^<name>(\w+)</name> is not a metadata type known to the registry$")
+WAIVER = re.compile(r"^root element <(\w+)Settings> but folder/suffix means Settings$")
+
+
+def settings_file(path, rel):
+    """Bytes of rel inside path (folder or zip), or None."""
+    if os.path.isdir(path):
+        for cand in (os.path.join(path, rel), os.path.join(path, "unpackaged", rel)):
+            if os.path.isfile(cand):
+                return open(cand, "rb").read()
+        return None
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name == rel or name.endswith("/" + rel):
+                return z.read(name)
+    return None
+
+
+def validate_with_xsd(data, label):
+    xsds = sorted(glob.glob(os.path.join(CACHE, "metadata-*.xsd")))
+    if not xsds:
+        return [f"{label}: no cached XSD in {CACHE} to validate against"]
+    with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as t:
+        t.write(data)
+    try:
+        r = subprocess.run(["xmllint", "--noout", "--schema", xsds[-1], t.name],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            return [f"{label}: " + line.replace(t.name, label)
+                    for line in r.stdout.splitlines() if "validates" not in line]
+        return []
+    finally:
+        os.unlink(t.name)
+
+
+def registry_child_types():
+    """Names of child types (CustomField, ListView, ...) in the checker's SDR registry."""
+    found = glob.glob(os.path.join(CACHE, "npm", "node_modules", "@salesforce", "source-deploy-retrieve",
+                                   "lib", "src", "registry", "metadataRegistry.json"))
+    if not found:
+        return set()
+    reg = json.load(open(found[0]))
+    names = set()
+    for t in reg["types"].values():
+        for c in (t.get("children") or {}).get("types", {}).values():
+            names.add(c["name"])
+    return names
+
+
+def check(path):
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as t:
+        report = t.name
+    try:
+        r = subprocess.run([CHECKER, "--fail-on-severity", "2", "--json", report, path],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        print(r.stdout, end="")
+        data = json.load(open(report))
+    finally:
+        if os.path.exists(report):
+            os.unlink(report)
+    failures = []
+    waived = 0
+    children = registry_child_types()
+    for e in data.get("errors", []):
+        u = UNKNOWN_TYPE.match(e.get("message", ""))
+        if e.get("check") == "sf" and u and u.group(1) in children:
+            waived += 1
+            continue
+        m = WAIVER.match(e.get("message", ""))
+        f = e.get("file") or ""
+        if e.get("check") == "xsd" and m and re.fullmatch(r"settings/" + re.escape(m.group(1)) + r"\.settings", f):
+            blob = settings_file(path, f)
+            if blob is None:
+                failures.append(f"{f}: waived root-element message, but the file could not be found to validate")
+                continue
+            failures.extend(validate_with_xsd(blob, f))
+            waived += 1
+            continue
+        failures.append(f"[{e.get('check')}] {f}:{e.get('line')}: {e.get('message')}")
+    verdict = "OK" if not failures else "FAILED"
+    print(f"conformance {verdict}: {path}: {len(failures)} errors ({waived} checker-defect messages waived; see this script's doc)")
+    for f in failures:
+        print("  " + f)
+    return not failures
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    ok = all([check(p) for p in sys.argv[1:]])
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
