@@ -1,1 +1,746 @@
-//! Placeholder: being built (see the issue tracker). Owned by one helper until it lands.
+//! Canonical forms of metadata files, so that `sfgen diff` compares meaning, not bytes.
+//!
+//! Two files are "the same" when their canonical forms are equal. The canonical form depends on
+//! the kind of file ([`FileKind`]):
+//!
+//! - **XML** (every `-meta.xml`, every single-file component such as `X.permissionset`, every
+//!   `.xml` in a bundle): parsed with [`crate::metadata::xml::parse`] (which already drops the
+//!   declaration, comments and indentation), then CRLF is normalised, attributes are sorted,
+//!   `<a/>` and `<a></a>` are alike, children are ordered by element name (a stable sort, so the
+//!   relative order of repeated rows such as layout items or picklist values is kept, because it
+//!   means something), and rows of *set-like* repeated groups are ordered by their key element
+//!   ([`key_of`]): PermissionSet/Profile `fieldPermissions` by `field`, `classAccesses` by
+//!   `apexClass`, CustomObject `fields` by `fullName`, package.xml `types` by `name`, ...
+//! - **Apex** (`.cls`, `.trigger`): line endings and trailing whitespace do not count; with
+//!   [`Options::ignore_comments`], `//` and `/* */` comments do not either (string literals are
+//!   respected).
+//! - **Other text** (LWC/Aura sources, pages, email templates): line endings and trailing
+//!   whitespace do not count.
+//! - **Binary** content: compared by SHA-256 and shown as a one-line summary.
+//!
+//! Comparing an org retrieve with what sfgen would deploy needs a few *pairwise* rules on top,
+//! applied by [`canonical_pair`] (see [`reconcile`]): rows a retrieve adds that grant nothing
+//! (`fieldPermissions` with `readable` and `editable` false, `userPermissions` with `enabled`
+//! false, `tabSettings` with visibility `None`, ...), optional elements that only spell out a
+//! default (`<x>false</x>`, an empty `<x/>`), and values the org assigns on its own (a Connected
+//! App's `consumerKey`, the `packageVersions` a class meta file gains in an org with managed
+//! packages) are not drift when the other side leaves them out.
+//!
+//! Secrets (`consumerSecret`, `password`, `oauthToken`, `privateKey`, ...) are replaced by
+//! [`REDACTED`] in every canonical form, so they can never reach a diff, JSON or text output.
+
+use crate::metadata::xml::{self, Element, Node};
+use sha2::{Digest as _, Sha256};
+use std::collections::HashMap;
+
+/// What every secret value becomes in a canonical form.
+pub const REDACTED: &str = "***REDACTED***";
+
+/// How files are canonicalised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Also ignore `//` and `/* */` comments in Apex.
+    pub ignore_comments: bool,
+}
+
+/// How a file is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Metadata XML.
+    Xml,
+    /// Apex source (`.cls`, `.trigger`).
+    Apex,
+    /// Any other file: text when it is UTF-8, binary otherwise.
+    Other,
+}
+
+/// The kind of the file at `path` (an mdapi path such as `classes/Webhook.cls`).
+pub fn kind_of(path: &str) -> FileKind {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name.ends_with(".cls") || name.ends_with(".trigger") {
+        return FileKind::Apex;
+    }
+    if name.ends_with(".xml") {
+        return FileKind::Xml;
+    }
+    // Single-file XML components: `remoteSiteSettings/X.remoteSite`, `objects/X.object`, ...
+    let mut parts = path.split('/');
+    let (Some(dir), Some(_)) = (parts.next(), parts.next()) else {
+        return FileKind::Other;
+    };
+    if let Some(ty) = crate::metadata::registry::by_directory(dir) {
+        if ty.shape == crate::metadata::registry::Shape::Xml {
+            return FileKind::Xml;
+        }
+        // Folder-based types (reports, dashboards) keep XML bodies too.
+        if ty.folder_type.is_some()
+            && !ty.suffix.is_empty()
+            && name.ends_with(&format!(".{}", ty.suffix))
+            && ty.shape == crate::metadata::registry::Shape::Xml
+        {
+            return FileKind::Xml;
+        }
+    }
+    FileKind::Other
+}
+
+/// The canonical text of one file on its own (no pairwise rules). XML that does not parse
+/// falls back to the text form.
+pub fn canonical(path: &str, bytes: &[u8], opts: Options) -> String {
+    match kind_of(path) {
+        FileKind::Xml => match xml::parse(bytes) {
+            Ok(mut root) => {
+                let name = root.name.clone();
+                normalize(&mut root, &name, None);
+                write_canonical(&root)
+            }
+            Err(_) => text_form(bytes, false),
+        },
+        FileKind::Apex => text_form(bytes, opts.ignore_comments),
+        FileKind::Other => text_form(bytes, false),
+    }
+}
+
+/// The canonical texts of both sides of one file (`(org, desired)`), with the pairwise noise
+/// rules applied: the two are equal exactly when the difference does not count.
+pub fn canonical_pair(path: &str, org: &[u8], desired: &[u8], opts: Options) -> (String, String) {
+    if kind_of(path) == FileKind::Xml {
+        if let (Ok(mut o), Ok(mut d)) = (xml::parse(org), xml::parse(desired)) {
+            let (on, dn) = (o.name.clone(), d.name.clone());
+            normalize(&mut o, &on, None);
+            normalize(&mut d, &dn, None);
+            if on == dn {
+                reconcile(&mut o, &mut d, &on, None);
+            }
+            return (write_canonical(&o), write_canonical(&d));
+        }
+    }
+    (canonical(path, org, opts), canonical(path, desired, opts))
+}
+
+/// Whether `a` and `b` are the same file after canonicalisation (the cheap byte comparison
+/// first).
+pub fn same(path: &str, org: &[u8], desired: &[u8], opts: Options) -> bool {
+    if org == desired {
+        return true;
+    }
+    let (o, d) = canonical_pair(path, org, desired, opts);
+    o == d
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text and Apex
+
+/// Text form: LF line endings, no trailing whitespace, no trailing blank lines, one final
+/// newline; optionally without Apex comments. Non-UTF-8 content becomes a one-line summary.
+fn text_form(bytes: &[u8], strip_comments: bool) -> String {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return format!(
+            "(binary content, {} bytes, sha256 {})\n",
+            bytes.len(),
+            hex(&Sha256::digest(bytes))
+        );
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<String> = if strip_comments {
+        strip_apex_comments(&text)
+    } else {
+        text.split('\n').map(|l| l.trim_end().to_string()).collect()
+    };
+    let mut end = lines.len();
+    while end > 0 && lines[end - 1].is_empty() {
+        end -= 1;
+    }
+    let mut out = String::with_capacity(text.len() + 1);
+    for l in &lines[..end] {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Removes `//` and `/* */` comments from Apex (LF-only input), keeping string literals
+/// (`'...'` with backslash escapes) intact. Lines that held only a comment disappear; the
+/// others lose trailing whitespace.
+fn strip_apex_comments(text: &str) -> Vec<String> {
+    #[derive(PartialEq)]
+    enum State {
+        Code,
+        Str,
+        Block,
+    }
+    let mut state = State::Code;
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let mut kept = String::with_capacity(line.len());
+        let mut had_comment = state == State::Block;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match state {
+                State::Code => match c {
+                    '\'' => {
+                        state = State::Str;
+                        kept.push(c);
+                    }
+                    '/' if chars.peek() == Some(&'/') => {
+                        had_comment = true;
+                        break;
+                    }
+                    '/' if chars.peek() == Some(&'*') => {
+                        chars.next();
+                        had_comment = true;
+                        state = State::Block;
+                        // A block comment separates tokens like a space.
+                        kept.push(' ');
+                    }
+                    _ => kept.push(c),
+                },
+                State::Str => {
+                    kept.push(c);
+                    if c == '\\' {
+                        if let Some(n) = chars.next() {
+                            kept.push(n);
+                        }
+                    } else if c == '\'' {
+                        state = State::Code;
+                    }
+                }
+                State::Block => {
+                    if c == '*' && chars.peek() == Some(&'/') {
+                        chars.next();
+                        state = State::Code;
+                    }
+                }
+            }
+        }
+        // An unterminated string ends at the end of the line (Apex strings are one line).
+        if state == State::Str {
+            state = State::Code;
+        }
+        let trimmed = kept.trim_end();
+        if had_comment && trimmed.trim().is_empty() {
+            continue;
+        }
+        out.push(trimmed.to_string());
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// XML
+
+/// Root elements whose repeated rows are permission rows.
+const PERMISSION_ROOTS: &[&str] = &["MutingPermissionSet", "PermissionSet", "Profile"];
+
+/// Permission rows of [`PERMISSION_ROOTS`] (children of the root), their key elements, and
+/// whether a row whose other values are all `false`/`None`/`Hidden` grants nothing.
+const PERMISSION_ROWS: &[(&str, &[&str], bool)] = &[
+    ("agentAccesses", &["agentName"], true),
+    ("applicationVisibilities", &["application"], true),
+    ("categoryGroupVisibilities", &["dataCategoryGroup"], false),
+    ("classAccesses", &["apexClass"], true),
+    ("customMetadataTypeAccesses", &["name"], true),
+    ("customPermissions", &["name"], true),
+    ("customSettingAccesses", &["name"], true),
+    (
+        "emailRoutingAddressAccesses",
+        &["emailRoutingAddress"],
+        true,
+    ),
+    (
+        "externalCredentialPrincipalAccesses",
+        &["externalCredentialPrincipal"],
+        true,
+    ),
+    ("externalDataSourceAccesses", &["externalDataSource"], true),
+    ("fieldPermissions", &["field"], true),
+    ("flowAccesses", &["flow"], true),
+    ("layoutAssignments", &["layout", "recordType"], false),
+    ("loginFlows", &["flow"], false),
+    ("loginIpRanges", &["startAddress", "endAddress"], false),
+    ("objectPermissions", &["object"], true),
+    ("pageAccesses", &["apexPage"], true),
+    (
+        "profileActionOverrides",
+        &["actionName", "pageOrSobjectType", "recordType"],
+        false,
+    ),
+    ("recordTypeVisibilities", &["recordType"], true),
+    (
+        "servicePresenceStatusAccesses",
+        &["servicePresenceStatus"],
+        true,
+    ),
+    ("tabSettings", &["tab"], true),
+    ("tabVisibilities", &["tab"], true),
+    ("userPermissions", &["name"], true),
+];
+
+/// Rows of other types compared as sets: (root, parent path, element, key elements). An empty
+/// key list means the row's own text is its key (`<scopes>Api</scopes>`).
+const SET_ROWS: &[(&str, &str, &str, &[&str])] = &[
+    ("ConnectedApp", "", "attributes", &["key"]),
+    ("ConnectedApp", "", "ipRanges", &["start", "end"]),
+    ("ConnectedApp", "", "permissionSetName", &[]),
+    ("ConnectedApp", "", "profileName", &[]),
+    ("ConnectedApp", "oauthConfig", "scopes", &[]),
+    ("Package", "", "types", &["name"]),
+    ("Package", "types", "members", &[]),
+    ("PermissionSetGroup", "", "mutingPermissionSets", &[]),
+    ("PermissionSetGroup", "", "permissionSets", &[]),
+];
+
+/// Values the org assigns or writes out on its own: (root, parent path, element, value the
+/// org-only element must have, or `None` for any value). An org-side element matching a row
+/// is not drift when the desired side leaves it out.
+const ORG_ASSIGNED: &[(&str, &str, &str, Option<&str>)] = &[
+    ("ApexClass", "", "packageVersions", None),
+    ("ApexComponent", "", "packageVersions", None),
+    ("ApexPage", "", "packageVersions", None),
+    ("ApexTrigger", "", "packageVersions", None),
+    ("ConnectedApp", "oauthConfig", "consumerKey", None),
+    ("ConnectedApp", "oauthConfig", "consumerSecret", None),
+    (
+        "ConnectedApp",
+        "oauthPolicy",
+        "ipRelaxation",
+        Some("ENFORCE"),
+    ),
+    (
+        "ConnectedApp",
+        "oauthPolicy",
+        "refreshTokenPolicy",
+        Some("infinite"),
+    ),
+    (
+        "CustomObject",
+        "",
+        "compactLayoutAssignment",
+        Some("SYSTEM"),
+    ),
+    ("EmailTemplate", "", "packageVersions", None),
+];
+
+/// Elements whose content is a secret, by lower-case name.
+const SECRET_NAMES: &[&str] = &[
+    "accesstoken",
+    "apikey",
+    "awsaccesssecret",
+    "certificatepassword",
+    "clientsecret",
+    "consumersecret",
+    "oauthrefreshtoken",
+    "oauthtoken",
+    "password",
+    "privatekey",
+    "refreshtoken",
+    "secret",
+    "token",
+];
+
+/// Name endings that mark a secret when the value is not a flag
+/// (`isSecretRequiredForRefreshToken` is a boolean, not a token).
+const SECRET_SUFFIXES: &[&str] = &["secret", "password", "token", "privatekey"];
+
+fn is_secret(el: &Element) -> bool {
+    let lower = el.name.to_ascii_lowercase();
+    if SECRET_NAMES.contains(&lower.as_str()) {
+        return true;
+    }
+    if SECRET_SUFFIXES.iter().any(|s| lower.ends_with(s)) {
+        let has_elements = el.elements().next().is_some();
+        let text = el.text_content();
+        let t = text.trim();
+        return has_elements || !(t.is_empty() || t == "true" || t == "false");
+    }
+    false
+}
+
+/// The path of `name`'s children given `name`'s own parent path (`None` for the root).
+fn child_path(path: Option<&str>, name: &str) -> String {
+    match path {
+        None => String::new(),
+        Some("") => name.to_string(),
+        Some(p) => format!("{p}/{name}"),
+    }
+}
+
+/// The set key of `el` (whose parent path is `parent`), when its group compares as a set.
+fn key_of(root: &str, parent: &str, el: &Element) -> Option<String> {
+    let keys: Option<&[&str]> = if parent.is_empty() && PERMISSION_ROOTS.contains(&root) {
+        PERMISSION_ROWS
+            .iter()
+            .find(|(n, _, _)| *n == el.name)
+            .map(|(_, k, _)| *k)
+    } else {
+        None
+    };
+    let keys = keys.or_else(|| {
+        SET_ROWS
+            .iter()
+            .find(|(r, p, n, _)| *r == root && *p == parent && *n == el.name)
+            .map(|(_, _, _, k)| *k)
+    });
+    match keys {
+        Some([]) => Some(el.text_content()),
+        Some(keys) => {
+            let parts: Vec<String> = keys
+                .iter()
+                .map(|k| el.find(k).map(Element::text_content).unwrap_or_default())
+                .collect();
+            if parts.iter().all(String::is_empty) {
+                None
+            } else {
+                Some(parts.join("\u{1f}"))
+            }
+        }
+        // Children of the root that carry their own `fullName` (CustomObject fields,
+        // listViews, recordTypes, validationRules, CustomLabels labels, workflow rules, ...).
+        None if parent.is_empty() => el.find("fullName").map(Element::text_content),
+        None => None,
+    }
+}
+
+/// Normalises `el` (whose parent path is `path`, `None` for the root) in place: line endings,
+/// empty text, sorted attributes, redacted secrets, children in canonical order.
+fn normalize(el: &mut Element, root: &str, path: Option<&str>) {
+    el.attributes.retain(|(k, _)| !k.starts_with("xmlns:"));
+    el.attributes.sort();
+    if is_secret(el) && !el.children.is_empty() {
+        el.children = vec![Node::Text(REDACTED.into())];
+        return;
+    }
+    let has_elements = el.children.iter().any(|n| matches!(n, Node::Element(_)));
+    if !has_elements {
+        let t = el.text_content();
+        // `<a></a>`, `<a/>` and `<a>  </a>` are alike.
+        el.children.clear();
+        if !t.trim().is_empty() {
+            let t = if t.contains('\r') {
+                t.replace("\r\n", "\n").replace('\r', "\n")
+            } else {
+                t
+            };
+            el.children.push(Node::Text(t));
+        }
+        return;
+    }
+    let cpath = child_path(path, &el.name);
+    let mut keyed: Vec<(String, Option<String>, Node)> = Vec::with_capacity(el.children.len());
+    for n in std::mem::take(&mut el.children) {
+        match n {
+            Node::Element(mut c) => {
+                normalize(&mut c, root, Some(&cpath));
+                let k = key_of(root, &cpath, &c);
+                keyed.push((c.name.clone(), k, Node::Element(c)));
+            }
+            Node::Text(t) => {
+                let t = t.replace("\r\n", "\n").replace('\r', "\n");
+                keyed.push((String::new(), None, Node::Text(t)));
+            }
+        }
+    }
+    // A stable sort: same-name rows without a key keep their document order (layout items,
+    // picklist values), which means something.
+    keyed.sort_by(|a, b| (a.0.as_str(), a.1.as_deref()).cmp(&(b.0.as_str(), b.1.as_deref())));
+    el.children = keyed.into_iter().map(|(_, _, n)| n).collect();
+}
+
+/// Serialises a canonical tree (declaration, 4-space indent, LF).
+fn write_canonical(root: &Element) -> String {
+    root.to_document()
+}
+
+/// Which side of the comparison an element is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Org,
+    Desired,
+}
+
+/// Identities of the element children of `el`, in child order: (name, key, occurrence), with
+/// their index in `el.children`.
+fn identities(el: &Element, root: &str, cpath: &str) -> Vec<((String, String, usize), usize)> {
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (i, n) in el.children.iter().enumerate() {
+        if let Node::Element(c) = n {
+            let key = key_of(root, cpath, c).unwrap_or_default();
+            let count = seen.entry((c.name.clone(), key.clone())).or_insert(0);
+            out.push(((c.name.clone(), key, *count), i));
+            *count += 1;
+        }
+    }
+    out
+}
+
+/// Applies the pairwise noise rules to two matched elements (same name and place; `path` is
+/// their parent path, `None` for the roots): one-sided children that mean nothing are
+/// dropped, matched children are reconciled in turn.
+fn reconcile(org: &mut Element, desired: &mut Element, root: &str, path: Option<&str>) {
+    let cpath = child_path(path, &org.name);
+    let org_ids = identities(org, root, &cpath);
+    let des_ids = identities(desired, root, &cpath);
+    let des_index: HashMap<&(String, String, usize), usize> =
+        des_ids.iter().map(|(id, i)| (id, *i)).collect();
+    let org_index: HashMap<&(String, String, usize), usize> =
+        org_ids.iter().map(|(id, i)| (id, *i)).collect();
+    let mut drop_org = Vec::new();
+    let mut drop_des = Vec::new();
+    for (id, oi) in &org_ids {
+        match des_index.get(id) {
+            Some(&di) => {
+                if let (Node::Element(o), Node::Element(d)) =
+                    (&mut org.children[*oi], &mut desired.children[di])
+                {
+                    if o.elements().next().is_some() && d.elements().next().is_some() {
+                        reconcile(o, d, root, Some(&cpath));
+                    }
+                }
+            }
+            None => {
+                if let Node::Element(o) = &org.children[*oi] {
+                    if is_noise(o, Side::Org, root, &cpath) {
+                        drop_org.push(*oi);
+                    }
+                }
+            }
+        }
+    }
+    for (id, di) in &des_ids {
+        if !org_index.contains_key(id) {
+            if let Node::Element(d) = &desired.children[*di] {
+                if is_noise(d, Side::Desired, root, &cpath) {
+                    drop_des.push(*di);
+                }
+            }
+        }
+    }
+    remove_indices(&mut org.children, &drop_org);
+    remove_indices(&mut desired.children, &drop_des);
+}
+
+fn remove_indices(children: &mut Vec<Node>, drop: &[usize]) {
+    if drop.is_empty() {
+        return;
+    }
+    let mut i = 0;
+    children.retain(|_| {
+        let keep = !drop.contains(&i);
+        i += 1;
+        keep
+    });
+}
+
+/// Whether `el`, present on `side` only (its parent path is `parent`), means nothing: a
+/// permission row that grants nothing, a leaf that spells out a default (`false`, empty), a
+/// value the org assigns itself, or a container holding only such things.
+fn is_noise(el: &Element, side: Side, root: &str, parent: &str) -> bool {
+    if side == Side::Org {
+        for (r, p, n, v) in ORG_ASSIGNED {
+            if *r == root
+                && *p == parent
+                && *n == el.name
+                && v.is_none_or(|v| el.text_content().trim() == v)
+            {
+                return true;
+            }
+        }
+        // Standard action overrides a retrieve lists for every custom object.
+        if root == "CustomObject"
+            && parent.is_empty()
+            && el.name == "actionOverrides"
+            && el.find("type").map(Element::text_content).as_deref() == Some("Default")
+            && el.find("content").is_none()
+        {
+            return true;
+        }
+    }
+    if parent.is_empty() && PERMISSION_ROOTS.contains(&root) {
+        if let Some((_, keys, no_access)) = PERMISSION_ROWS.iter().find(|(n, _, _)| *n == el.name) {
+            return *no_access
+                && el
+                    .elements()
+                    .filter(|c| !keys.contains(&c.name.as_str()))
+                    .all(|c| {
+                        c.elements().next().is_none()
+                            && matches!(c.text_content().trim(), "" | "false" | "None" | "Hidden")
+                    });
+        }
+    }
+    if el.elements().next().is_none() {
+        return matches!(el.text_content().trim(), "" | "false");
+    }
+    // The row's own key (`fullName`, `name`) makes it a real row, not a default.
+    if key_of(root, parent, el).is_some() {
+        return false;
+    }
+    let cpath = child_path(Some(parent), &el.name);
+    el.elements().all(|c| is_noise(c, side, root, &cpath))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PS: &str = "permissionsets/P.permissionset";
+
+    fn pair(path: &str, org: &str, desired: &str) -> (String, String) {
+        canonical_pair(path, org.as_bytes(), desired.as_bytes(), Options::default())
+    }
+
+    fn assert_same(path: &str, org: &str, desired: &str) {
+        let (o, d) = pair(path, org, desired);
+        assert_eq!(o, d);
+    }
+
+    fn assert_differs(path: &str, org: &str, desired: &str) {
+        let (o, d) = pair(path, org, desired);
+        assert_ne!(o, d);
+    }
+
+    #[test]
+    fn formatting_noise_does_not_count() {
+        let desired = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>X</label>\n    <description>d</description>\n    <hasActivationRequired>false</hasActivationRequired>\n</PermissionSet>\n";
+        let org = "<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\"><!-- retrieved -->\r\n\t<hasActivationRequired>false</hasActivationRequired>\r\n<description>d</description><label>X</label></PermissionSet>";
+        assert_same(PS, org, desired);
+    }
+
+    #[test]
+    fn permission_rows_compare_as_sets_and_no_access_rows_are_noise() {
+        let desired = "<PermissionSet><fieldPermissions><editable>true</editable><field>A.B</field><readable>true</readable></fieldPermissions><fieldPermissions><editable>false</editable><field>A.C</field><readable>true</readable></fieldPermissions><label>X</label></PermissionSet>";
+        let org = "<PermissionSet><label>X</label><fieldPermissions><readable>true</readable><field>A.C</field><editable>false</editable></fieldPermissions><fieldPermissions><editable>false</editable><field>A.Z</field><readable>false</readable></fieldPermissions><userPermissions><enabled>false</enabled><name>ViewSetup</name></userPermissions><tabSettings><tab>standard-Account</tab><visibility>None</visibility></tabSettings><fieldPermissions><editable>true</editable><field>A.B</field><readable>true</readable></fieldPermissions></PermissionSet>";
+        assert_same(PS, org, desired);
+        // A real extra grant counts.
+        let org2 = org.replace(
+            "<enabled>false</enabled><name>ViewSetup",
+            "<enabled>true</enabled><name>ViewSetup",
+        );
+        assert_differs(PS, &org2, desired);
+        // A flipped permission counts.
+        let org3 = org.replace(
+            "<editable>true</editable><field>A.B",
+            "<editable>false</editable><field>A.B",
+        );
+        assert_differs(PS, &org3, desired);
+    }
+
+    #[test]
+    fn org_assigned_values_and_defaults_are_not_drift() {
+        let desired = "<ConnectedApp><contactEmail>a@b.c</contactEmail><label>L</label><oauthConfig><callbackUrl>https://x</callbackUrl><scopes>Api</scopes><scopes>RefreshToken</scopes></oauthConfig></ConnectedApp>";
+        let org = "<ConnectedApp><contactEmail>a@b.c</contactEmail><label>L</label><oauthConfig><callbackUrl>https://x</callbackUrl><consumerKey>3MVG9abc</consumerKey><consumerSecret>CANARY-SECRET</consumerSecret><isAdminApproved>false</isAdminApproved><scopes>RefreshToken</scopes><scopes>Api</scopes></oauthConfig><oauthPolicy><ipRelaxation>ENFORCE</ipRelaxation><refreshTokenPolicy>infinite</refreshTokenPolicy></oauthPolicy></ConnectedApp>";
+        let (o, d) = pair("connectedApps/C.connectedApp", org, desired);
+        assert_eq!(o, d);
+        assert!(!o.contains("CANARY"));
+        // A scope the org has and the config does not is drift.
+        assert_differs(
+            "connectedApps/C.connectedApp",
+            &org.replace(
+                "<scopes>Api</scopes>",
+                "<scopes>Api</scopes><scopes>Full</scopes>",
+            ),
+            desired,
+        );
+        // A consumer key sfgen sets and the org holds differently is drift.
+        assert_differs(
+            "connectedApps/C.connectedApp",
+            org,
+            &desired.replace("<scopes>Api", "<consumerKey>other</consumerKey><scopes>Api"),
+        );
+    }
+
+    #[test]
+    fn secrets_are_redacted_everywhere() {
+        let xml = "<NamedCredential><password>hunter2</password><oauthToken>tok</oauthToken><label>x</label><isSecretRequiredForRefreshToken>true</isSecretRequiredForRefreshToken></NamedCredential>";
+        let c = canonical(
+            "namedCredentials/N.namedCredential",
+            xml.as_bytes(),
+            Options::default(),
+        );
+        assert!(!c.contains("hunter2") && !c.contains(">tok<"), "{c}");
+        assert!(c.contains(REDACTED));
+        assert!(c.contains("<isSecretRequiredForRefreshToken>true<"), "{c}");
+        let (o, d) = pair(
+            "namedCredentials/N.namedCredential",
+            xml,
+            &xml.replace("hunter2", "other"),
+        );
+        assert!(!o.contains("hunter2") && !d.contains("other"));
+    }
+
+    #[test]
+    fn unkeyed_repeated_rows_keep_their_order() {
+        let a = "<Layout><layoutSections><layoutColumns><layoutItems><field>A</field></layoutItems><layoutItems><field>B</field></layoutItems></layoutColumns></layoutSections></Layout>";
+        let b = a.replace(
+            "<field>A</field></layoutItems><layoutItems><field>B",
+            "<field>B</field></layoutItems><layoutItems><field>A",
+        );
+        assert_differs("layouts/L.layout", a, &b);
+    }
+
+    #[test]
+    fn custom_object_children_are_keyed_by_full_name() {
+        let a = "<CustomObject><fields><fullName>A__c</fullName><type>Text</type></fields><fields><fullName>B__c</fullName><type>Text</type></fields><label>L</label></CustomObject>";
+        let b = "<CustomObject><label>L</label><fields><fullName>B__c</fullName><type>Text</type><trackTrending>false</trackTrending></fields><fields><fullName>A__c</fullName><type>Text</type></fields><actionOverrides><actionName>View</actionName><type>Default</type></actionOverrides></CustomObject>";
+        assert_same("objects/O__c.object", b, a);
+    }
+
+    #[test]
+    fn apex_ignores_line_endings_and_trailing_whitespace() {
+        let a = "public class A {\n    Integer x = 1;\n}\n";
+        let b = "public class A {  \r\n    Integer x = 1;\t\r\n}\r\n\r\n";
+        assert_eq!(
+            canonical("classes/A.cls", a.as_bytes(), Options::default()),
+            canonical("classes/A.cls", b.as_bytes(), Options::default())
+        );
+        let c = "public class A {\n    Integer x = 2;\n}\n";
+        assert_ne!(
+            canonical("classes/A.cls", a.as_bytes(), Options::default()),
+            canonical("classes/A.cls", c.as_bytes(), Options::default())
+        );
+    }
+
+    #[test]
+    fn apex_comments_are_ignored_on_request_but_strings_are_kept() {
+        let opts = Options {
+            ignore_comments: true,
+        };
+        let a = "public class A {\n    String s = 'a // not a comment /* nor this */';\n    Integer x = 1;\n}\n";
+        let b = "/* header\n * more\n */\npublic class A { // trailing\n    String s = 'a // not a comment /* nor this */'; /* inline */\n    // whole line\n    Integer x = 1;\n}\n";
+        assert_eq!(
+            canonical("classes/A.cls", a.as_bytes(), opts),
+            canonical("classes/A.cls", b.as_bytes(), opts)
+        );
+        assert_ne!(
+            canonical("classes/A.cls", a.as_bytes(), Options::default()),
+            canonical("classes/A.cls", b.as_bytes(), Options::default())
+        );
+        let esc = "String s = 'it\\'s // here';\n";
+        assert_eq!(canonical("classes/A.cls", esc.as_bytes(), opts), esc);
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(kind_of("classes/A.cls"), FileKind::Apex);
+        assert_eq!(kind_of("classes/A.cls-meta.xml"), FileKind::Xml);
+        assert_eq!(kind_of("remoteSiteSettings/A.remoteSite"), FileKind::Xml);
+        assert_eq!(kind_of("staticresources/A.resource"), FileKind::Other);
+        assert_eq!(kind_of("lwc/a/a.js"), FileKind::Other);
+        assert_eq!(kind_of("package.xml"), FileKind::Xml);
+    }
+
+    #[test]
+    fn binary_content_is_summarised() {
+        let c = canonical(
+            "staticresources/A.resource",
+            &[0xff, 0xfe, 0],
+            Options::default(),
+        );
+        assert!(c.starts_with("(binary content, 3 bytes, sha256 "), "{c}");
+    }
+}
