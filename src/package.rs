@@ -1,1 +1,366 @@
-//! Placeholder: being built (see the issue tracker). Owned by one helper until it lands.
+//! The deploy zip: deterministic bytes, written atomically.
+//!
+//! A zip's hash is meant to prove what was reviewed, so identical input must give identical
+//! bytes: entries are sorted by path, every entry has the same timestamp (1980-01-01 00:00,
+//! the zip epoch), the same permissions (0644), no extra fields, and the same deflate level.
+//! Compression runs on every core, each entry into its own raw deflate stream, and the streams
+//! are written in path order, so thread timing can never change the output. The writer is our
+//! own (about a hundred lines of the PKWARE format) rather than the `zip` crate's, because it
+//! must write entries compressed elsewhere and must never add fields that vary.
+
+use crate::error::{Error, Result};
+use crate::metadata::{manifest, registry, xml, Tree};
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Deflate level of every entry: 3, the level the Salesforce CLI uses for converted components
+/// (a good size/speed trade-off for XML and Apex).
+pub const DEFLATE_LEVEL: u32 = 3;
+
+/// MS-DOS date of 1980-01-01 (the zip epoch), time 00:00.
+const DOS_DATE: u16 = (1 << 5) | 1;
+/// `-rw-r--r--` regular file, in the high half of the external attributes.
+const EXTERNAL_ATTRS: u32 = 0o100644 << 16;
+/// Version made by: Unix (3), spec 2.0.
+const MADE_BY: u16 = (3 << 8) | 20;
+/// General purpose flag bit 11: names are UTF-8.
+const FLAG_UTF8: u16 = 1 << 11;
+
+struct Compressed {
+    method: u16,
+    crc: u32,
+    data: Option<Vec<u8>>,
+}
+
+fn compress(bytes: &[u8]) -> Result<Compressed> {
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    if bytes.is_empty() {
+        return Ok(Compressed {
+            method: 0,
+            crc: crc.sum(),
+            data: None,
+        });
+    }
+    let mut enc = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(bytes.len() / 3 + 64),
+        flate2::Compression::new(DEFLATE_LEVEL),
+    );
+    enc.write_all(bytes)
+        .and_then(|()| enc.try_finish())
+        .map_err(|e| Error::input(format!("deflate failed: {e}")))?;
+    let data = enc.get_ref();
+    // Incompressible content (images, archives) is stored as is.
+    if data.len() >= bytes.len() {
+        return Ok(Compressed {
+            method: 0,
+            crc: crc.sum(),
+            data: None,
+        });
+    }
+    Ok(Compressed {
+        method: 8,
+        crc: crc.sum(),
+        data: Some(
+            enc.finish()
+                .map_err(|e| Error::input(format!("deflate failed: {e}")))?,
+        ),
+    })
+}
+
+/// Compresses every entry, spreading the work over the available cores; results come back
+/// in input order whatever the scheduling.
+fn compress_all(files: &[(&str, &[u8])]) -> Result<Vec<Compressed>> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+        .min(files.len().max(1));
+    if threads == 1 {
+        return files.iter().map(|(_, b)| compress(b)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let parts: Vec<Result<Vec<(usize, Compressed)>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| -> Result<Vec<(usize, Compressed)>> {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((_, bytes)) = files.get(i) else {
+                            break;
+                        };
+                        out.push((i, compress(bytes)?));
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::input("a compression thread panicked")))
+            })
+            .collect()
+    });
+    let mut slots: Vec<Option<Compressed>> = (0..files.len()).map(|_| None).collect();
+    for part in parts {
+        for (i, c) in part? {
+            slots[i] = Some(c);
+        }
+    }
+    slots
+        .into_iter()
+        .map(|c| c.ok_or_else(|| Error::input("internal error: an entry was not compressed")))
+        .collect()
+}
+
+/// Builds a deterministic zip of `files` (any order; they are sorted by path here).
+pub fn zip_bytes(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    zip_refs(refs)
+}
+
+/// Like [`zip_bytes`], over borrowed paths and contents (no copy of the inputs).
+pub fn zip_refs(mut files: Vec<(&str, &[u8])>) -> Result<Vec<u8>> {
+    files.sort_by(|a, b| a.0.cmp(b.0));
+    for pair in files.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            return Err(Error::input(format!(
+                "two files have the same path in the zip: {}",
+                pair[0].0
+            )));
+        }
+    }
+    if files.len() > usize::from(u16::MAX) {
+        return Err(Error::Input {
+            message: format!("{} files do not fit in one zip without ZIP64", files.len()),
+            hint: Some("split the deployment".into()),
+        });
+    }
+    for (p, _) in &files {
+        crate::archive::check_relative_path(p)
+            .map_err(|why| Error::input(format!("cannot put {p:?} in a zip: {why}")))?;
+    }
+    let compressed = compress_all(&files)?;
+    let too_big = || Error::Input {
+        message: "the zip would exceed 4 GiB (ZIP64 is not written)".into(),
+        hint: Some("split the deployment".into()),
+    };
+    let estimate: usize = files
+        .iter()
+        .zip(&compressed)
+        .map(|((p, b), c)| 76 + 2 * p.len() + c.data.as_ref().map_or(b.len(), Vec::len))
+        .sum::<usize>()
+        + 22;
+    let mut out = Vec::with_capacity(estimate);
+    let mut central = Vec::with_capacity(files.len() * 80);
+    for ((path, bytes), c) in files.iter().zip(&compressed) {
+        let data: &[u8] = c.data.as_deref().unwrap_or(bytes);
+        let offset = u32::try_from(out.len()).map_err(|_| too_big())?;
+        let csize = u32::try_from(data.len()).map_err(|_| too_big())?;
+        let usize_ = u32::try_from(bytes.len()).map_err(|_| too_big())?;
+        let name_len = u16::try_from(path.len())
+            .map_err(|_| Error::input(format!("path too long for a zip: {path}")))?;
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        out.extend_from_slice(&20u16.to_le_bytes());
+        out.extend_from_slice(&FLAG_UTF8.to_le_bytes());
+        out.extend_from_slice(&c.method.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&DOS_DATE.to_le_bytes());
+        out.extend_from_slice(&c.crc.to_le_bytes());
+        out.extend_from_slice(&csize.to_le_bytes());
+        out.extend_from_slice(&usize_.to_le_bytes());
+        out.extend_from_slice(&name_len.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(path.as_bytes());
+        out.extend_from_slice(data);
+
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        central.extend_from_slice(&MADE_BY.to_le_bytes());
+        central.extend_from_slice(&20u16.to_le_bytes());
+        central.extend_from_slice(&FLAG_UTF8.to_le_bytes());
+        central.extend_from_slice(&c.method.to_le_bytes());
+        central.extend_from_slice(&0u16.to_le_bytes());
+        central.extend_from_slice(&DOS_DATE.to_le_bytes());
+        central.extend_from_slice(&c.crc.to_le_bytes());
+        central.extend_from_slice(&csize.to_le_bytes());
+        central.extend_from_slice(&usize_.to_le_bytes());
+        central.extend_from_slice(&name_len.to_le_bytes());
+        central.extend_from_slice(&[0u8; 8]); // extra len, comment len, disk, internal attrs
+        central.extend_from_slice(&EXTERNAL_ATTRS.to_le_bytes());
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(path.as_bytes());
+    }
+    let cd_offset = u32::try_from(out.len()).map_err(|_| too_big())?;
+    let cd_len = u32::try_from(central.len()).map_err(|_| too_big())?;
+    let count = u16::try_from(files.len()).map_err(|_| too_big())?;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0u8; 4]); // disk numbers
+    out.extend_from_slice(&count.to_le_bytes());
+    out.extend_from_slice(&count.to_le_bytes());
+    out.extend_from_slice(&cd_len.to_le_bytes());
+    out.extend_from_slice(&cd_offset.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    Ok(out)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, then
+/// renamed over the target. A crash or kill leaves either the old file or the new one, never
+/// a partial one (the temporary file is removed on error).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(Error::Input {
+            message: format!("{} is a folder", path.display()),
+            hint: Some("give a file name such as deploy.zip".into()),
+        });
+    }
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".sfgen-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    tmp.write_all(bytes).map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    tmp.as_file().sync_all().map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    tmp.persist(path).map_err(|e| Error::Write {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+/// The members package.xml lists for `tree`, as the Salesforce CLI lists them: every
+/// component, and the children of decomposed parents (`CustomField: Account.Vendor_Id__c`).
+/// A CustomObject whose file holds nothing but child elements (source had only
+/// `objects/Account/fields/...`, no `Account.object-meta.xml`) is listed by its children only,
+/// as `sf project convert source` does.
+pub fn manifest_members(tree: &Tree) -> BTreeMap<String, Vec<String>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in tree.iter() {
+        let ty = registry::by_name(&c.key.type_name);
+        let children = ty.map(|t| t.children).unwrap_or(&[]);
+        if children.is_empty() {
+            map.entry(c.key.type_name.clone())
+                .or_default()
+                .push(c.key.full_name.clone());
+            continue;
+        }
+        let mut only_children = !c.files.is_empty();
+        let mut child_count = 0usize;
+        for f in &c.files {
+            let Ok(root) = xml::parse(&f.bytes) else {
+                only_children = false;
+                continue;
+            };
+            for el in root.elements() {
+                match children.iter().find(|ch| ch.element == el.name) {
+                    Some(child) => {
+                        if let Some(name) = el.find("fullName").map(xml::Element::text_content) {
+                            map.entry(child.name.to_string())
+                                .or_default()
+                                .push(format!("{}.{name}", c.key.full_name));
+                            child_count += 1;
+                        }
+                    }
+                    None => only_children = false,
+                }
+            }
+        }
+        if !(only_children && child_count > 0) {
+            map.entry(c.key.type_name.clone())
+                .or_default()
+                .push(c.key.full_name.clone());
+        }
+    }
+    map
+}
+
+/// The `package.xml` for `tree` (see [`manifest_members`]).
+pub fn package_xml(tree: &Tree, version: &str) -> String {
+    let members = manifest_members(tree);
+    manifest::package_xml(
+        members
+            .iter()
+            .map(|(t, m)| (t.as_str(), m.iter().map(String::as_str).collect())),
+        version,
+    )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<(String, Vec<u8>)> {
+        vec![
+            ("classes/B.cls".into(), b"public class B {}\n".repeat(50)),
+            ("classes/A.cls".into(), b"public class A {}\n".to_vec()),
+            ("empty.txt".into(), Vec::new()),
+            ("staticresources/img.resource".into(), (0..=255u8).collect()),
+        ]
+    }
+
+    #[test]
+    fn zip_is_deterministic_and_readable() {
+        let a = zip_bytes(&sample()).unwrap();
+        let mut reversed = sample();
+        reversed.reverse();
+        let b = zip_bytes(&reversed).unwrap();
+        assert_eq!(a, b);
+        let files =
+            crate::archive::read_zip(Path::new("t.zip"), &a, &crate::archive::Limits::default())
+                .unwrap();
+        let mut expected = sample();
+        expected.sort();
+        assert_eq!(files, expected);
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&a)).unwrap();
+        let e = archive.by_name("classes/B.cls").unwrap();
+        assert_eq!(e.compression(), zip::CompressionMethod::Deflated);
+        assert_eq!(e.unix_mode(), Some(0o100644));
+        let t = e.last_modified().unwrap();
+        assert_eq!(
+            (t.year(), t.month(), t.day(), t.hour(), t.minute()),
+            (1980, 1, 1, 0, 0)
+        );
+    }
+
+    #[test]
+    fn refuses_duplicate_and_unsafe_paths() {
+        assert!(zip_bytes(&[("a".into(), vec![]), ("a".into(), vec![1])]).is_err());
+        assert!(zip_bytes(&[("../a".into(), vec![])]).is_err());
+    }
+
+    #[test]
+    fn write_atomic_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.zip");
+        write_atomic(&target, b"one").unwrap();
+        write_atomic(&target, b"two").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

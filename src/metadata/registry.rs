@@ -53,24 +53,88 @@ pub struct ChildType {
 }
 
 const OBJECT_CHILDREN: &[ChildType] = &[
-    ChildType { element: "businessProcesses", name: "BusinessProcess", directory: "businessProcesses", suffix: "businessProcess" },
-    ChildType { element: "compactLayouts", name: "CompactLayout", directory: "compactLayouts", suffix: "compactLayout" },
-    ChildType { element: "fieldSets", name: "FieldSet", directory: "fieldSets", suffix: "fieldSet" },
-    ChildType { element: "fields", name: "CustomField", directory: "fields", suffix: "field" },
-    ChildType { element: "indexes", name: "Index", directory: "indexes", suffix: "index" },
-    ChildType { element: "listViews", name: "ListView", directory: "listViews", suffix: "listView" },
-    ChildType { element: "recordTypes", name: "RecordType", directory: "recordTypes", suffix: "recordType" },
-    ChildType { element: "sharingReasons", name: "SharingReason", directory: "sharingReasons", suffix: "sharingReason" },
-    ChildType { element: "validationRules", name: "ValidationRule", directory: "validationRules", suffix: "validationRule" },
-    ChildType { element: "webLinks", name: "WebLink", directory: "webLinks", suffix: "webLink" },
+    ChildType {
+        element: "businessProcesses",
+        name: "BusinessProcess",
+        directory: "businessProcesses",
+        suffix: "businessProcess",
+    },
+    ChildType {
+        element: "compactLayouts",
+        name: "CompactLayout",
+        directory: "compactLayouts",
+        suffix: "compactLayout",
+    },
+    ChildType {
+        element: "fieldSets",
+        name: "FieldSet",
+        directory: "fieldSets",
+        suffix: "fieldSet",
+    },
+    ChildType {
+        element: "fields",
+        name: "CustomField",
+        directory: "fields",
+        suffix: "field",
+    },
+    ChildType {
+        element: "indexes",
+        name: "Index",
+        directory: "indexes",
+        suffix: "index",
+    },
+    ChildType {
+        element: "listViews",
+        name: "ListView",
+        directory: "listViews",
+        suffix: "listView",
+    },
+    ChildType {
+        element: "recordTypes",
+        name: "RecordType",
+        directory: "recordTypes",
+        suffix: "recordType",
+    },
+    ChildType {
+        element: "sharingReasons",
+        name: "SharingReason",
+        directory: "sharingReasons",
+        suffix: "sharingReason",
+    },
+    ChildType {
+        element: "validationRules",
+        name: "ValidationRule",
+        directory: "validationRules",
+        suffix: "validationRule",
+    },
+    ChildType {
+        element: "webLinks",
+        name: "WebLink",
+        directory: "webLinks",
+        suffix: "webLink",
+    },
 ];
 
 macro_rules! row {
     ($name:literal, $dir:literal, $suffix:literal, $shape:ident) => {
-        MetadataType { name: $name, directory: $dir, suffix: $suffix, shape: Shape::$shape, folder_type: None, children: &[] }
+        MetadataType {
+            name: $name,
+            directory: $dir,
+            suffix: $suffix,
+            shape: Shape::$shape,
+            folder_type: None,
+            children: &[],
+        }
     };
     ($name:literal, $dir:literal, $suffix:literal, $shape:ident, folder = $folder:literal) => {
-        MetadataType { name: $name, directory: $dir, suffix: $suffix, shape: Shape::$shape, folder_type: Some($folder), children: &[] }
+        MetadataType {
+            name: $name,
+            directory: $dir,
+            suffix: $suffix,
+            shape: Shape::$shape,
+            folder_type: Some($folder),
+            children: &[],
+        }
     };
 }
 
@@ -109,12 +173,31 @@ pub const TYPES: &[MetadataType] = &[
 
 /// The registry row for a package.xml type name.
 pub fn by_name(name: &str) -> Option<&'static MetadataType> {
-    TYPES.binary_search_by(|t| t.name.cmp(name)).ok().map(|i| &TYPES[i])
+    TYPES
+        .binary_search_by(|t| t.name.cmp(name))
+        .ok()
+        .map(|i| &TYPES[i])
 }
 
 /// The registry row whose folder is `directory`.
 pub fn by_directory(directory: &str) -> Option<&'static MetadataType> {
     TYPES.iter().find(|t| t.directory == directory)
+}
+
+/// The registry row of the type stored in folders of type `folder_type` (`ReportFolder` →
+/// Report).
+pub fn by_folder_type(folder_type: &str) -> Option<&'static MetadataType> {
+    TYPES.iter().find(|t| t.folder_type == Some(folder_type))
+}
+
+/// The source-format suffix of a folder type's `-meta.xml` (`ReportFolder` → `reportFolder`,
+/// as in `reports/Sales.reportFolder-meta.xml`).
+pub fn folder_suffix(folder_type: &str) -> String {
+    let mut chars = folder_type.chars();
+    match chars.next() {
+        Some(c) => c.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -124,7 +207,12 @@ mod tests {
     #[test]
     fn types_are_sorted_and_unique() {
         for pair in TYPES.windows(2) {
-            assert!(pair[0].name < pair[1].name, "{} must sort before {}", pair[0].name, pair[1].name);
+            assert!(
+                pair[0].name < pair[1].name,
+                "{} must sort before {}",
+                pair[0].name,
+                pair[1].name
+            );
         }
     }
 
@@ -140,7 +228,15 @@ mod tests {
     #[test]
     fn lookups() {
         assert_eq!(by_name("ApexClass").map(|t| t.directory), Some("classes"));
-        assert_eq!(by_directory("permissionsets").map(|t| t.name), Some("PermissionSet"));
+        assert_eq!(
+            by_directory("permissionsets").map(|t| t.name),
+            Some("PermissionSet")
+        );
         assert!(by_name("ApexClasses").is_none());
+        assert_eq!(
+            by_folder_type("ReportFolder").map(|t| t.name),
+            Some("Report")
+        );
+        assert_eq!(folder_suffix("EmailFolder"), "emailFolder");
     }
 }
