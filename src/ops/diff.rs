@@ -1,9 +1,255 @@
-//! `sfgen diff` (being built).
+//! `sfgen diff`: what a deploy would change, against what the org really holds.
+//!
+//! The desired state (generated components plus `--include`s) is compared with an org
+//! retrieve (`--org`: a zip, an mdapi folder or an SFDX project, read through
+//! [`crate::load::load_tree`], which refuses hostile archives). The report is a summary table
+//! and unified diffs of the canonical forms (text), the JSON envelope, or counts (`stat`).
+//! `--delta-out` writes a deployable package of the added and changed components (plus
+//! `destructiveChanges.xml` for the removed ones with `--prune`), all or nothing. Exit 0 when
+//! nothing differs, 1 when something does, 2 on bad input (nothing written).
 
+use crate::archive::Limits;
+use crate::cli::{Color, DiffArgs, DiffFormat};
+use crate::diff::{self, DiffOptions, DiffReport, Status};
 use crate::error::{Error, Result};
+use crate::metadata::{manifest, Tree};
 use crate::Outcome;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
-/// Runs `sfgen diff`.
-pub fn run(_args: &crate::cli::DiffArgs) -> Result<Outcome> {
-    Err(Error::input("sfgen diff is not available in this build yet"))
+/// Runs `sfgen diff`, colouring text output when stdout is a terminal and `NO_COLOR` is unset.
+pub fn run(args: &DiffArgs) -> Result<Outcome> {
+    run_with_color(args, Color::Auto)
+}
+
+/// Runs `sfgen diff` with the global `--color` choice.
+pub fn run_with_color(args: &DiffArgs, color: Color) -> Result<Outcome> {
+    let limits = Limits::from_env()?;
+    if args.no_generate && args.include.is_empty() {
+        return Err(Error::Input {
+            message: "--no-generate leaves nothing to compare".into(),
+            hint: Some("add --include PATH (the project to compare with the org), or drop --no-generate".into()),
+        });
+    }
+    let desired = crate::load::desired(&args.config, &args.include, None, args.no_generate, &limits)?;
+    let org = crate::load::load_tree(&args.org, &limits)?;
+    let opts = DiffOptions {
+        prune: args.prune,
+        canon: crate::canon::Options { ignore_comments: args.ignore_comments },
+        threads: 0,
+    };
+    let report = diff::diff_trees(&desired.tree, &org.tree, &opts);
+
+    let mut delta_note = None;
+    if let Some(out) = &args.delta_out {
+        let files = delta_files(&report, &desired.tree, &desired.api_version, args.prune);
+        write_delta(out, &files)?;
+        delta_note = Some(format!(
+            "Delta package written to {} ({} components to deploy{})\n",
+            out.display(),
+            report.summary.added + report.summary.changed,
+            if args.prune { format!(", {} to delete", report.summary.removed) } else { String::new() },
+        ));
+    }
+
+    let org_format = match org.format {
+        crate::load::SourceFormat::Source => "source",
+        crate::load::SourceFormat::Mdapi => "mdapi",
+    };
+    let colored = args.format == DiffFormat::Text && use_color(color);
+    let mut text = match args.format {
+        DiffFormat::Stat => stat_text(&report),
+        _ => render_text(&report, &args.org, org_format, colored),
+    };
+    if let Some(note) = &delta_note {
+        text.push_str(note);
+    }
+    let result = serde_json::json!({
+        "components": report.components,
+        "summary": report.summary,
+        "org": { "path": args.org, "format": org_format, "apiVersion": org.api_version },
+        "deltaOut": args.delta_out,
+    });
+    let mut warnings = Vec::new();
+    if let Some(project) = &desired.project {
+        warnings.extend(super::warning_lines(project));
+    }
+    Ok(Outcome { exit: u8::from(report.has_differences()), result, text, guidance: String::new(), warnings })
+}
+
+/// Whether to colour: `always`, `never`, or (auto) stdout is a terminal and `NO_COLOR` is
+/// unset or empty.
+fn use_color(color: Color) -> bool {
+    use std::io::IsTerminal as _;
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+    }
+}
+
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const CYAN: &str = "\x1b[36m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+fn paint(s: &str, code: &str, on: bool) -> String {
+    if on {
+        format!("{code}{s}{RESET}")
+    } else {
+        s.to_string()
+    }
+}
+
+fn status_color(s: Status) -> &'static str {
+    match s {
+        Status::Added => GREEN,
+        Status::Changed => YELLOW,
+        Status::Unchanged => "",
+        Status::Removed => RED,
+    }
+}
+
+/// Counts only.
+fn stat_text(report: &DiffReport) -> String {
+    let s = &report.summary;
+    format!("{} added, {} changed, {} unchanged, {} removed\n", s.added, s.changed, s.unchanged, s.removed)
+}
+
+/// The summary table, one line per component that differs, then the diffs.
+fn render_text(report: &DiffReport, org: &Path, org_format: &str, color: bool) -> String {
+    let s = &report.summary;
+    let mut out = String::new();
+    let _ = writeln!(out, "sfgen diff against {} ({org_format} format)", org.display());
+    let _ = writeln!(out);
+    for (label, n, st) in [
+        ("added", s.added, Status::Added),
+        ("changed", s.changed, Status::Changed),
+        ("unchanged", s.unchanged, Status::Unchanged),
+        ("removed", s.removed, Status::Removed),
+    ] {
+        let cell = format!("{label:<10}");
+        let cell = if n > 0 && st != Status::Unchanged { paint(&cell, status_color(st), color) } else { cell };
+        let _ = writeln!(out, "  {cell} {n:>5}");
+    }
+    let differing: Vec<_> = report.components.iter().filter(|c| c.status != Status::Unchanged).collect();
+    if differing.is_empty() {
+        let _ = writeln!(out, "\nNo differences: the org holds what sfgen would deploy.");
+        return out;
+    }
+    let _ = writeln!(out);
+    let width = differing.iter().map(|c| c.key.type_name.len()).max().unwrap_or(0);
+    for c in &differing {
+        let label = paint(&format!("{:<9}", c.status.as_str()), status_color(c.status), color);
+        let _ = writeln!(out, "  {label} {:<width$}  {}", c.key.type_name, c.key.full_name);
+    }
+    for c in differing.iter().filter(|c| c.diff.is_some()) {
+        let _ = writeln!(out);
+        let title = format!("changed {}", c.key);
+        let _ = writeln!(out, "{}", paint(&title, BOLD, color));
+        for line in c.diff.as_deref().unwrap_or_default().lines() {
+            let painted = if !color {
+                line.to_string()
+            } else if line.starts_with("---") || line.starts_with("+++") {
+                paint(line, BOLD, true)
+            } else if line.starts_with('-') {
+                paint(line, RED, true)
+            } else if line.starts_with('+') {
+                paint(line, GREEN, true)
+            } else if line.starts_with("@@") {
+                paint(line, CYAN, true)
+            } else {
+                line.to_string()
+            };
+            let _ = writeln!(out, "{painted}");
+        }
+    }
+    out
+}
+
+/// The files of the delta package (mdapi layout, sorted): the added and changed components,
+/// their `package.xml`, and with `prune` a `destructiveChanges.xml` of the removed ones.
+pub fn delta_files(report: &DiffReport, desired: &Tree, version: &str, prune: bool) -> Vec<(String, Vec<u8>)> {
+    let delta = report.delta_tree(desired);
+    let mut files: Vec<(String, Vec<u8>)> =
+        delta.files().into_iter().map(|f| (f.path.clone(), f.bytes.clone())).collect();
+    files.push(("package.xml".into(), crate::package::package_xml(&delta, version).into_bytes()));
+    if prune {
+        let removed = report.removed_by_type();
+        let xml = manifest::package_xml(
+            removed.iter().map(|(t, m)| (t.as_str(), m.iter().map(String::as_str).collect())),
+            version,
+        );
+        files.push(("destructiveChanges.xml".into(), xml.into_bytes()));
+    }
+    files.sort();
+    files
+}
+
+/// Writes the delta as a zip (`PATH` ends in `.zip`) or a folder, all or nothing. An existing
+/// folder is replaced only when it looks like an earlier delta (it holds `package.xml`).
+fn write_delta(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    let is_zip = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    if is_zip {
+        let bytes = crate::package::zip_bytes(files)?;
+        return crate::package::write_atomic(out, &bytes);
+    }
+    let existing = match std::fs::symlink_metadata(out) {
+        Ok(m) if m.is_dir() => {
+            let empty = std::fs::read_dir(out)
+                .map_err(|source| Error::Write { path: out.to_path_buf(), source })?
+                .next()
+                .is_none();
+            if !empty && !out.join("package.xml").is_file() {
+                return Err(Error::Input {
+                    message: format!(
+                        "--delta-out {} is a folder that is not an earlier delta package (no package.xml)",
+                        out.display()
+                    ),
+                    hint: Some("give a new or empty folder, or a path ending in .zip".into()),
+                });
+            }
+            !empty
+        }
+        Ok(_) => {
+            return Err(Error::Input {
+                message: format!("--delta-out {} exists and is not a folder", out.display()),
+                hint: Some("give a folder, or a path ending in .zip for a zip".into()),
+            })
+        }
+        Err(_) => false,
+    };
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|source| Error::Write { path: parent.clone(), source })?;
+    let staging = tempfile::Builder::new()
+        .prefix(".sfgen-delta-")
+        .tempdir_in(&parent)
+        .map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
+    crate::output::write_all(staging.path(), files)?;
+    if existing {
+        let old = tempfile::Builder::new()
+            .prefix(".sfgen-old-delta-")
+            .tempdir_in(&parent)
+            .map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
+        let old_path = old.path().join("d");
+        std::fs::rename(out, &old_path).map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
+        if let Err(source) = std::fs::rename(staging.path(), out) {
+            let _ = std::fs::rename(&old_path, out);
+            return Err(Error::Write { path: out.to_path_buf(), source });
+        }
+        drop(old);
+    } else {
+        if out.exists() {
+            std::fs::remove_dir(out).map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
+        }
+        std::fs::rename(staging.path(), out).map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
+    }
+    // The staging folder was renamed into place; keep TempDir from deleting it.
+    let _ = staging.keep();
+    Ok(())
 }
