@@ -68,30 +68,46 @@ pub struct ConfigArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render every artefact of the config into a folder.
-    #[command(after_help = "Examples:\n  sfgen generate --out out\n  sfgen generate -c fixtures/contact-webhook/sfgen.json --env production --format mdapi --out build/prod\n\n\
-Overwrites the files it generates; never deletes or touches anything else in DIR. Exit 2 on a bad config (nothing written).")]
+    #[command(
+        after_help = "Examples:\n  sfgen generate --out out\n  sfgen generate -c fixtures/contact-webhook/sfgen.json --env production --format mdapi --out build/prod\n\n\
+Overwrites the files it generates; never deletes or touches anything else in DIR. Exit 2 on a bad config (nothing written)."
+    )]
     Generate(GenerateArgs),
     /// Write a starter config that reproduces one of the two integration guides.
-    #[command(after_help = "Examples:\n  sfgen init                                  # guide A: Contact webhook\n  sfgen init --preset integration-user --out vendor.json")]
+    #[command(
+        after_help = "Examples:\n  sfgen init                                  # guide A: Contact webhook\n  sfgen init --preset integration-user --out vendor.json"
+    )]
     Init(InitArgs),
     /// Print the JSON Schema of the config (for editor completion and validation).
-    #[command(after_help = "Example:\n  sfgen schema > sfgen.schema.json   # then \"$schema\": \"./sfgen.schema.json\" in sfgen.json")]
+    #[command(
+        after_help = "Example:\n  sfgen schema > sfgen.schema.json   # then \"$schema\": \"./sfgen.schema.json\" in sfgen.json"
+    )]
     Schema,
     /// Build a deterministic, deployable Metadata API zip.
-    #[command(after_help = "Examples:\n  sfgen package --out deploy.zip\n  sfgen package --include . --prefer generated --out deploy.zip\n  sfgen package --destructive remove.txt --destructive-when pre --out deploy.zip\n\n\
-Same input, byte-identical zip. Deploy it with the command printed at the end.")]
+    #[command(
+        after_help = "Examples:\n  sfgen package --out deploy.zip\n  sfgen package --include . --prefer generated --out deploy.zip\n  sfgen package --destructive remove.txt --destructive-when pre --out deploy.zip\n\n\
+Same input, byte-identical zip. Deploy it with the command printed at the end."
+    )]
     Package(PackageArgs),
     /// Print the package.xml describing the same components (for `sf project retrieve start --manifest`).
-    #[command(after_help = "Example:\n  sfgen manifest > package.xml && sf project retrieve start --manifest package.xml --target-metadata-dir org")]
+    #[command(
+        after_help = "Example:\n  sfgen manifest > package.xml && sf project retrieve start --manifest package.xml --target-metadata-dir org"
+    )]
     Manifest(ManifestArgs),
     /// Convert a project between source (SFDX) and Metadata API layouts.
-    #[command(after_help = "Examples:\n  sfgen convert --from force-app --to mdapi-out --format mdapi\n  sfgen convert --from retrieved.zip --to src --format source")]
+    #[command(
+        after_help = "Examples:\n  sfgen convert --from force-app --to mdapi-out --format mdapi\n  sfgen convert --from retrieved.zip --to src --format source"
+    )]
     Convert(ConvertArgs),
     /// Compare what sfgen would deploy with what an org holds (a retrieve), and emit a delta package.
-    #[command(after_help = "Examples:\n  sfgen diff --org retrieved.zip\n  sfgen diff --org org-src --prune --delta-out delta.zip\n\nExit codes: 0 no differences, 1 differences, 2 error.")]
+    #[command(
+        after_help = "Examples:\n  sfgen diff --org retrieved.zip\n  sfgen diff --org org-src --prune --delta-out delta.zip\n\nExit codes: 0 no differences, 1 differences, 2 error."
+    )]
     Diff(DiffArgs),
     /// Prove offline that the artefacts deploy and reach coverage (an estimate), for CI.
-    #[command(after_help = "Examples:\n  sfgen check\n  sfgen check --package deploy.zip --junit target/sfgen-check.xml\n\nExit codes: 0 all good, 1 findings of error severity, 2 bad input.")]
+    #[command(
+        after_help = "Examples:\n  sfgen check\n  sfgen check --package deploy.zip --junit target/sfgen-check.xml\n\nExit codes: 0 all good, 1 findings of error severity, 2 bad input."
+    )]
     Check(CheckArgs),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  sfgen completions bash > ~/.local/share/bash-completion/completions/sfgen")]

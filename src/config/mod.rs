@@ -83,7 +83,11 @@ pub fn load(file: &Path, env: Option<&str>) -> Result<LoadedConfig, Error> {
     let bytes = std::fs::read(file)
         .map_err(|e| Error::Input { message: format!("cannot read config {}: {e}", file.display()), hint: None })?;
     let text = String::from_utf8(bytes).map_err(|e| Error::Input {
-        message: format!("config {} is not UTF-8 (invalid byte at offset {})", file.display(), e.utf8_error().valid_up_to()),
+        message: format!(
+            "config {} is not UTF-8 (invalid byte at offset {})",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        ),
         hint: Some("save the file as UTF-8".into()),
     })?;
     parse_str(&text, file, env)
@@ -116,7 +120,11 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
         }
     };
     if !value.is_object() {
-        return Err(Error::Config(vec![at("", "the config must be a JSON object".into(), Some("start from `sfgen init`".into()))]));
+        return Err(Error::Config(vec![at(
+            "",
+            "the config must be a JSON object".into(),
+            Some("start from `sfgen init`".into()),
+        )]));
     }
     if let Some(env) = env {
         let patch = value.get("environments").and_then(|e| e.get(env)).cloned();
@@ -144,7 +152,11 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
                     }
                     h
                 };
-                return Err(Error::Config(vec![at("environments", format!("unknown environment \"{env}\""), Some(hint))]));
+                return Err(Error::Config(vec![at(
+                    "environments",
+                    format!("unknown environment \"{env}\""),
+                    Some(hint),
+                )]));
             }
         }
     }
@@ -157,7 +169,10 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
     let raw: RawConfig = serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = path_string(e.path());
         let inner = e.inner().to_string();
-        let (message, hint) = explain_serde_error(&inner);
+        let (message, mut hint) = explain_serde_error(&inner);
+        if hint.is_none() && inner.contains("expected a string") {
+            hint = Some("put the value in double quotes, e.g. \"62.0\"".into());
+        }
         let mut d = at(&path, message, hint);
         // Inside an environment patch the value may come from there.
         if let Some(env) = env {

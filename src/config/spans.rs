@@ -16,8 +16,7 @@ pub struct Spans {
 /// Appends an object key to a path, quoting keys that are not plain identifiers:
 /// `a.b`, `fields["Account.Name"]`.
 pub fn push_key(path: &str, key: &str) -> String {
-    let plain = !key.is_empty()
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '-');
+    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '-');
     match (path.is_empty(), plain) {
         (true, true) => key.to_string(),
         (false, true) => format!("{path}.{key}"),

@@ -6,10 +6,7 @@ use std::collections::BTreeMap;
 
 /// Renders a package.xml listing `members_by_type` (types and members are sorted here, so
 /// callers may pass them in any order) for API `version`.
-pub fn package_xml<'a>(
-    members_by_type: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>,
-    version: &str,
-) -> String {
+pub fn package_xml<'a>(members_by_type: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>, version: &str) -> String {
     let mut sorted: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (ty, members) in members_by_type {
         sorted.entry(ty).or_default().extend(members);
@@ -33,10 +30,8 @@ mod tests {
 
     #[test]
     fn sorts_types_and_members_and_puts_version_last() {
-        let xml = package_xml(
-            [("PermissionSet", vec!["B", "A"]), ("ApexClass", vec!["Webhook", "TestWebhook"])],
-            "62.0",
-        );
+        let xml =
+            package_xml([("PermissionSet", vec!["B", "A"]), ("ApexClass", vec!["Webhook", "TestWebhook"])], "62.0");
         let apex = xml.find("ApexClass").unwrap_or(usize::MAX);
         let perm = xml.find("PermissionSet").unwrap_or(0);
         assert!(apex < perm, "{xml}");

@@ -119,8 +119,7 @@ impl Tree {
 
     /// Every file of every component, sorted by path.
     pub fn files(&self) -> Vec<&MetadataFile> {
-        let mut files: Vec<&MetadataFile> =
-            self.components.values().flat_map(|c| c.files.iter()).collect();
+        let mut files: Vec<&MetadataFile> = self.components.values().flat_map(|c| c.files.iter()).collect();
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files
     }
@@ -162,6 +161,9 @@ impl Tree {
     /// The `package.xml` describing this tree.
     pub fn package_xml(&self, version: &str) -> String {
         let members = self.manifest_members();
-        manifest::package_xml(members.iter().map(|(t, m)| (t.as_str(), m.iter().map(String::as_str).collect())), version)
+        manifest::package_xml(
+            members.iter().map(|(t, m)| (t.as_str(), m.iter().map(String::as_str).collect())),
+            version,
+        )
     }
 }

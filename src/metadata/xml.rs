@@ -244,7 +244,10 @@ pub fn parse(bytes: &[u8]) -> Result<Element, ParseError> {
         for a in e.attributes() {
             let a = a.map_err(|e| format!("bad attribute: {e}"))?;
             let key = a.key.as_ref().to_string();
-            let value = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| format!("bad attribute value: {e}"))?.into_owned();
+            let value = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|e| format!("bad attribute value: {e}"))?
+                .into_owned();
             el.attributes.push((key, value));
         }
         Ok(el)
@@ -319,7 +322,9 @@ pub fn parse(bytes: &[u8]) -> Result<Element, ParseError> {
                         "gt" => Some('>'),
                         "quot" => Some('"'),
                         "apos" => Some('\''),
-                        _ => return Err(err(&reader, format!("undefined entity &{name}; (sfgen expands no entities)"))),
+                        _ => {
+                            return Err(err(&reader, format!("undefined entity &{name}; (sfgen expands no entities)")))
+                        }
                     }
                 };
                 let c = resolved.ok_or_else(|| err(&reader, "invalid character reference".into()))?;
@@ -336,7 +341,10 @@ pub fn parse(bytes: &[u8]) -> Result<Element, ParseError> {
         }
     }
     if !stack.is_empty() {
-        return Err(err(&reader, format!("unclosed element <{}>", stack.last().map(|e| e.name.as_str()).unwrap_or(""))));
+        return Err(err(
+            &reader,
+            format!("unclosed element <{}>", stack.last().map(|e| e.name.as_str()).unwrap_or("")),
+        ));
     }
     root.ok_or_else(|| ParseError { message: "no root element".into(), position: 0 })
 }

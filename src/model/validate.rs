@@ -46,15 +46,26 @@ impl Ctx<'_> {
     fn apex_name(&mut self, path: &str, what: &str, name: &str) -> String {
         let n = self.api_name(path, what, name, 40);
         if APEX_RESERVED.contains(&name.to_ascii_lowercase().as_str()) {
-            self.error(path, format!("{what} \"{name}\" is an Apex reserved word"), Some("choose another name".to_string()));
+            self.error(
+                path,
+                format!("{what} \"{name}\" is an Apex reserved word"),
+                Some("choose another name".to_string()),
+            );
         }
         n
     }
 
     /// Checks free text bound for XML or Apex: no control characters XML 1.0 cannot carry.
     fn text(&mut self, path: &str, value: &str, max: usize) {
-        if let Some(c) = value.chars().find(|&c| (c < ' ' && c != '\n' && c != '\t' && c != '\r') || c == '\u{fffe}' || c == '\u{ffff}') {
-            self.error(path, format!("contains the control character U+{:04X}, which metadata XML cannot hold", c as u32), Some("remove it".to_string()));
+        if let Some(c) = value
+            .chars()
+            .find(|&c| (c < ' ' && c != '\n' && c != '\t' && c != '\r') || c == '\u{fffe}' || c == '\u{ffff}')
+        {
+            self.error(
+                path,
+                format!("contains the control character U+{:04X}, which metadata XML cannot hold", c as u32),
+                Some("remove it".to_string()),
+            );
         }
         if value.chars().count() > max {
             self.error(path, format!("is {} characters; Salesforce allows {max}", value.chars().count()), None);
@@ -66,21 +77,40 @@ impl Ctx<'_> {
         match url::Url::parse(value) {
             Ok(u) if u.scheme() == "https" && u.host_str().is_some() => {
                 if !u.username().is_empty() || u.password().is_some() {
-                    self.error(path, "URL contains credentials (user:password@)", Some("never put secrets in the config: use a Named Credential with an External Credential".to_string()));
+                    self.error(
+                        path,
+                        "URL contains credentials (user:password@)",
+                        Some(
+                            "never put secrets in the config: use a Named Credential with an External Credential"
+                                .to_string(),
+                        ),
+                    );
                     return None;
                 }
                 Some(u)
             }
             Ok(u) if u.scheme() == "http" => {
-                self.error(path, format!("\"{value}\" uses http; sfgen only sends to https endpoints"), Some(format!("use \"https{}\"", &value[4..])));
+                self.error(
+                    path,
+                    format!("\"{value}\" uses http; sfgen only sends to https endpoints"),
+                    Some(format!("use \"https{}\"", &value[4..])),
+                );
                 None
             }
             Ok(_) => {
-                self.error(path, format!("\"{value}\" is not an https URL"), Some("e.g. \"https://api.example.com/hooks\"".to_string()));
+                self.error(
+                    path,
+                    format!("\"{value}\" is not an https URL"),
+                    Some("e.g. \"https://api.example.com/hooks\"".to_string()),
+                );
                 None
             }
             Err(e) => {
-                self.error(path, format!("\"{value}\" is not a valid URL: {e}"), Some("e.g. \"https://api.example.com/hooks\"".to_string()));
+                self.error(
+                    path,
+                    format!("\"{value}\" is not a valid URL: {e}"),
+                    Some("e.g. \"https://api.example.com/hooks\"".to_string()),
+                );
                 None
             }
         }
@@ -121,7 +151,11 @@ pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
     let permission_sets = permission_sets(&mut cx, &raw.permission_sets);
     let settings = Settings {
         email_to_case: raw.settings.as_ref().and_then(|s| s.email_to_case.as_ref()).map(|e| e.enabled),
-        allow_username_password_flow: raw.settings.as_ref().and_then(|s| s.oauth.as_ref()).map(|o| o.allow_username_password_flow),
+        allow_username_password_flow: raw
+            .settings
+            .as_ref()
+            .and_then(|s| s.oauth.as_ref())
+            .map(|o| o.allow_username_password_flow),
     };
     let integration = integration(&mut cx, raw.integration.as_ref(), &permission_sets);
     check_apex_name_clashes(&mut cx, webhook.as_ref());
@@ -136,6 +170,8 @@ pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
     }
 
     if !cx.errors.is_empty() {
+        // Report in file order, as a compiler does (stable: same-place errors keep their order).
+        cx.errors.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
         return Err(Error::Config(cx.errors));
     }
     Ok(Project {
@@ -166,7 +202,11 @@ fn parse_api_version(cx: &mut Ctx<'_>, v: &str) -> Option<ApiVersion> {
             None
         }
         None => {
-            cx.error("apiVersion", format!("\"{v}\" is not an API version"), Some("write it like \"62.0\"".to_string()));
+            cx.error(
+                "apiVersion",
+                format!("\"{v}\" is not an API version"),
+                Some("write it like \"62.0\"".to_string()),
+            );
             None
         }
     }
@@ -179,10 +219,18 @@ fn remote_sites(cx: &mut Ctx<'_>, raw: &[RawRemoteSite]) -> Vec<RemoteSite> {
         let path = push_index("remoteSites", i);
         let name = cx.api_name(&push_key(&path, "name"), "remote site name", &r.name, 40);
         if !seen.insert(name.to_ascii_lowercase()) {
-            cx.error(&push_key(&path, "name"), format!("duplicate remote site name \"{name}\""), Some("names must be unique (case-insensitive)".to_string()));
+            cx.error(
+                &push_key(&path, "name"),
+                format!("duplicate remote site name \"{name}\""),
+                Some("names must be unique (case-insensitive)".to_string()),
+            );
         }
         if r.disable_protocol_security {
-            cx.warn(&push_key(&path, "disableProtocolSecurity"), "protocol security is disabled: data may travel unencrypted", None);
+            cx.warn(
+                &push_key(&path, "disableProtocolSecurity"),
+                "protocol security is disabled: data may travel unencrypted",
+                None,
+            );
         }
         cx.https_url(&push_key(&path, "url"), &r.url);
         if let Some(d) = &r.description {
@@ -210,18 +258,29 @@ fn webhook(
     named_credentials: &mut Vec<NamedCredential>,
 ) -> Webhook {
     let class_name = cx.apex_name("webhook.className", "class name", w.class_name.as_deref().unwrap_or("Webhook"));
-    let mock_class_name =
-        cx.apex_name("webhook.mockClassName", "mock class name", w.mock_class_name.as_deref().unwrap_or("WebhookMockImpl"));
+    let mock_class_name = cx.apex_name(
+        "webhook.mockClassName",
+        "mock class name",
+        w.mock_class_name.as_deref().unwrap_or("WebhookMockImpl"),
+    );
     let test_class_name =
         cx.apex_name("webhook.testClassName", "test class name", w.test_class_name.as_deref().unwrap_or("TestWebhook"));
 
     let target = match (&w.endpoint, &w.named_credential) {
         (Some(_), Some(_)) => {
-            cx.error("webhook.namedCredential", "give either \"endpoint\" or \"namedCredential\", not both", Some("a Named Credential holds the URL itself; remove \"endpoint\"".to_string()));
+            cx.error(
+                "webhook.namedCredential",
+                "give either \"endpoint\" or \"namedCredential\", not both",
+                Some("a Named Credential holds the URL itself; remove \"endpoint\"".to_string()),
+            );
             CalloutTarget::Endpoint(String::new())
         }
         (None, None) => {
-            cx.error("webhook", "the webhook has no \"endpoint\" and no \"namedCredential\"", Some("add \"endpoint\": \"https://...\" or \"namedCredential\": \"Name\"".to_string()));
+            cx.error(
+                "webhook",
+                "the webhook has no \"endpoint\" and no \"namedCredential\"",
+                Some("add \"endpoint\": \"https://...\" or \"namedCredential\": \"Name\"".to_string()),
+            );
             CalloutTarget::Endpoint(String::new())
         }
         (Some(endpoint), None) => {
@@ -230,12 +289,16 @@ fn webhook(
             }
             if let Some(u) = cx.https_url("webhook.endpoint", endpoint) {
                 if u.fragment().is_some() {
-                    cx.error("webhook.endpoint", "the endpoint has a #fragment, which HTTP never sends", Some("remove the part from '#'".to_string()));
+                    cx.error(
+                        "webhook.endpoint",
+                        "the endpoint has a #fragment, which HTTP never sends",
+                        Some("remove the part from '#'".to_string()),
+                    );
                 }
                 let o = origin(&u);
-                let covered = remote_sites.iter().any(|s| {
-                    url::Url::parse(&s.url).map(|su| origin(&su) == o).unwrap_or(false) && s.is_active
-                });
+                let covered = remote_sites
+                    .iter()
+                    .any(|s| url::Url::parse(&s.url).map(|su| origin(&su) == o).unwrap_or(false) && s.is_active);
                 if !covered {
                     let base = format!("{class_name}_Endpoint");
                     let mut name = base.clone();
@@ -258,14 +321,20 @@ fn webhook(
         (None, Some(nc)) => {
             let path = w.path.clone().unwrap_or_default();
             if !path.is_empty() && !path.starts_with('/') {
-                cx.error("webhook.path", format!("path \"{path}\" must start with '/'"), Some(format!("use \"/{path}\"")));
+                cx.error(
+                    "webhook.path",
+                    format!("path \"{path}\" must start with '/'"),
+                    Some(format!("use \"/{path}\"")),
+                );
             }
             cx.text("webhook.path", &path, 1000);
             if path.contains(char::is_whitespace) {
                 cx.error("webhook.path", "path contains whitespace", Some("percent-encode it (%20)".to_string()));
             }
             let name = match nc {
-                RawNamedCredential::Existing(name) => cx.api_name("webhook.namedCredential", "Named Credential name", name, 40),
+                RawNamedCredential::Existing(name) => {
+                    cx.api_name("webhook.namedCredential", "Named Credential name", name, 40)
+                }
                 RawNamedCredential::Generated(def) => {
                     let name = cx.api_name("webhook.namedCredential.name", "Named Credential name", &def.name, 40);
                     cx.https_url("webhook.namedCredential.url", &def.url);
@@ -281,7 +350,11 @@ fn webhook(
 
     let timeout_ms = w.timeout_ms.unwrap_or(10_000);
     if !(1..=120_000).contains(&timeout_ms) {
-        cx.error("webhook.timeoutMs", format!("timeout {timeout_ms} ms is outside 1 to 120000"), Some("Salesforce allows callouts of at most 120 seconds".to_string()));
+        cx.error(
+            "webhook.timeoutMs",
+            format!("timeout {timeout_ms} ms is outside 1 to 120000"),
+            Some("Salesforce allows callouts of at most 120 seconds".to_string()),
+        );
     }
     let batch_size = w.batch_size.unwrap_or(200);
     if !(2..=200).contains(&batch_size) {
@@ -304,39 +377,67 @@ fn webhook(
     let mut headers = Vec::new();
     for (name, value) in &w.headers {
         let path = push_key("webhook.headers", name);
-        let token_ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        let token_ok =
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
         if !token_ok {
-            cx.error(&path, format!("\"{name}\" is not a valid HTTP header name"), Some("use letters, digits and '-' only".to_string()));
+            cx.error(
+                &path,
+                format!("\"{name}\" is not a valid HTTP header name"),
+                Some("use letters, digits and '-' only".to_string()),
+            );
         }
         if value.contains(['\r', '\n']) {
-            cx.error(&path, "header value contains a line break (header injection)", Some("remove the line break".to_string()));
+            cx.error(
+                &path,
+                "header value contains a line break (header injection)",
+                Some("remove the line break".to_string()),
+            );
         }
         cx.text(&path, value, 8000);
         if name.eq_ignore_ascii_case("content-type") {
             cx.error(&path, "Content-Type is always application/json", Some("remove this header".to_string()));
         }
         if is_credential_header(name) {
-            cx.error(&path, format!("header \"{name}\" looks like a credential; its value would be stored in Apex source"), Some("use a Named Credential (with an External Credential) so Salesforce injects the secret".to_string()));
+            cx.error(
+                &path,
+                format!("header \"{name}\" looks like a credential; its value would be stored in Apex source"),
+                Some(
+                    "use a Named Credential (with an External Credential) so Salesforce injects the secret".to_string(),
+                ),
+            );
         }
         headers.push((name.clone(), value.clone()));
     }
 
     let signing = w.signing.as_ref().map(|s| {
-        let token_ok = !s.header.is_empty() && s.header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let token_ok =
+            !s.header.is_empty() && s.header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !token_ok {
-            cx.error("webhook.signing.header", format!("\"{}\" is not a valid HTTP header name", s.header), Some("e.g. \"X-Signature\"".to_string()));
+            cx.error(
+                "webhook.signing.header",
+                format!("\"{}\" is not a valid HTTP header name", s.header),
+                Some("e.g. \"X-Signature\"".to_string()),
+            );
         }
         if headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(&s.header)) {
             cx.error("webhook.signing.header", format!("header \"{}\" is also set in \"headers\"", s.header), None);
         }
-        Signing { header: s.header.clone(), setting_object: format!("{class_name}_Settings__c"), key_field: "Signing_Key__c".into() }
+        Signing {
+            header: s.header.clone(),
+            setting_object: format!("{class_name}_Settings__c"),
+            key_field: "Signing_Key__c".into(),
+        }
     });
     if class_name.len() > 28 && signing.is_some() {
         cx.error("webhook.className", format!("with signing, the class name may have at most 28 characters (its custom setting \"{class_name}_Settings__c\" must fit in 40)"), None);
     }
 
     if w.objects.is_empty() {
-        cx.error("webhook.objects", "the webhook watches no object", Some("add { \"sobject\": \"Contact\" }".to_string()));
+        cx.error(
+            "webhook.objects",
+            "the webhook watches no object",
+            Some("add { \"sobject\": \"Contact\" }".to_string()),
+        );
     }
     let mut seen = BTreeSet::new();
     let objects = w
@@ -346,7 +447,11 @@ fn webhook(
         .map(|(i, o)| {
             let path = push_index("webhook.objects", i);
             if !seen.insert(o.sobject.to_ascii_lowercase()) {
-                cx.error(&push_key(&path, "sobject"), format!("\"{}\" is listed twice", o.sobject), Some("one entry per object; its trigger covers every event".to_string()));
+                cx.error(
+                    &push_key(&path, "sobject"),
+                    format!("\"{}\" is listed twice", o.sobject),
+                    Some("one entry per object; its trigger covers every event".to_string()),
+                );
             }
             webhook_object(cx, &path, o)
         })
@@ -358,15 +463,30 @@ fn webhook(
 fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject) -> WebhookObject {
     let sobject = o.sobject.clone();
     if !is_sobject_name(&sobject) {
-        cx.error(&push_key(path, "sobject"), format!("\"{sobject}\" is not an SObject API name"), Some("e.g. \"Contact\" or \"Invoice__c\"".to_string()));
+        cx.error(
+            &push_key(path, "sobject"),
+            format!("\"{sobject}\" is not an SObject API name"),
+            Some("e.g. \"Contact\" or \"Invoice__c\"".to_string()),
+        );
     }
     if matches!(sobject.as_str(), "Task" | "Event" | "User" | "Group" | "PermissionSet") {
-        cx.warn(&push_key(path, "sobject"), format!("webhooks on {sobject} are unusual; check that the object supports the chosen trigger events"), None);
+        cx.warn(
+            &push_key(path, "sobject"),
+            format!("webhooks on {sobject} are unusual; check that the object supports the chosen trigger events"),
+            None,
+        );
     }
     let base = sobject.trim_end_matches("__c").replace('_', "");
-    let trigger_name = cx.apex_name(&push_key(path, "triggerName"), "trigger name", &o.trigger_name.clone().unwrap_or_else(|| format!("{base}Trigger")));
-    let test_class_name =
-        cx.apex_name(&push_key(path, "testClassName"), "test class name", &o.test_class_name.clone().unwrap_or_else(|| format!("Test{base}Trigger")));
+    let trigger_name = cx.apex_name(
+        &push_key(path, "triggerName"),
+        "trigger name",
+        &o.trigger_name.clone().unwrap_or_else(|| format!("{base}Trigger")),
+    );
+    let test_class_name = cx.apex_name(
+        &push_key(path, "testClassName"),
+        "test class name",
+        &o.test_class_name.clone().unwrap_or_else(|| format!("Test{base}Trigger")),
+    );
 
     let mut events = Vec::new();
     match &o.events {
@@ -379,11 +499,17 @@ fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject) -> Webhook
                 let ep = push_index(&push_key(path, "events"), j);
                 match TriggerEvent::ALL.iter().find(|t| t.config_name() == e) {
                     Some(t) => events.push(*t),
-                    None if e.starts_with("before") => cx.error(&ep, format!("\"{e}\": webhooks send committed changes, so only after-events are allowed"), Some(format!("use \"after{}\"", &e[6..]))),
+                    None if e.starts_with("before") => cx.error(
+                        &ep,
+                        format!("\"{e}\": webhooks send committed changes, so only after-events are allowed"),
+                        Some(format!("use \"after{}\"", &e[6..])),
+                    ),
                     None => {
                         let hint = did_you_mean(e, TriggerEvent::ALL.iter().map(|t| t.config_name()))
                             .map(|s| format!("did you mean \"{s}\"?"))
-                            .unwrap_or_else(|| "use afterInsert, afterUpdate, afterDelete or afterUndelete".to_string());
+                            .unwrap_or_else(|| {
+                                "use afterInsert, afterUpdate, afterDelete or afterUndelete".to_string()
+                            });
                         cx.error(&ep, format!("unknown trigger event \"{e}\""), Some(hint));
                     }
                 }
@@ -398,7 +524,11 @@ fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject) -> Webhook
         for (j, f) in list.iter().enumerate() {
             let fp = push_index(&push_key(path, "fields"), j);
             if f.contains('.') {
-                cx.error(&fp, format!("\"{f}\" reaches through a relationship; trigger records only hold their own fields"), Some("send the lookup's Id field instead (e.g. \"AccountId\")".to_string()));
+                cx.error(
+                    &fp,
+                    format!("\"{f}\" reaches through a relationship; trigger records only hold their own fields"),
+                    Some("send the lookup's Id field instead (e.g. \"AccountId\")".to_string()),
+                );
             } else if !is_sobject_name(f) {
                 cx.error(&fp, format!("\"{f}\" is not a field API name"), None);
             } else if !out.iter().any(|x| x.eq_ignore_ascii_case(f)) {
@@ -424,7 +554,11 @@ fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject) -> Webhook
                         }
                         test_record.push((field.clone(), v));
                     }
-                    None => cx.error(&fp, "test values must be strings, numbers or booleans", Some("dates: \"$today\" or \"$today+30\"".to_string())),
+                    None => cx.error(
+                        &fp,
+                        "test values must be strings, numbers or booleans",
+                        Some("dates: \"$today\" or \"$today+30\"".to_string()),
+                    ),
                 }
             }
         }
@@ -480,7 +614,9 @@ fn connected_apps(cx: &mut Ctx<'_>, raw: &[RawConnectedApp]) -> Vec<ConnectedApp
             let label = a.label.clone().unwrap_or_else(|| label_from_name(&a.name));
             cx.text(&push_key(&path, "label"), &label, 80);
             let email = &a.contact_email;
-            let ok = email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !email.contains(char::is_whitespace));
+            let ok = email
+                .split_once('@')
+                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !email.contains(char::is_whitespace));
             if !ok {
                 cx.error(&push_key(&path, "contactEmail"), format!("\"{email}\" is not an email address"), None);
             }
@@ -488,7 +624,11 @@ fn connected_apps(cx: &mut Ctx<'_>, raw: &[RawConnectedApp]) -> Vec<ConnectedApp
                 cx.text(&push_key(&path, "description"), d, 256);
             }
             if a.callback_urls.is_empty() {
-                cx.error(&push_key(&path, "callbackUrls"), "at least one callback URL is required", Some("copy it from the vendor's setup page".to_string()));
+                cx.error(
+                    &push_key(&path, "callbackUrls"),
+                    "at least one callback URL is required",
+                    Some("copy it from the vendor's setup page".to_string()),
+                );
             }
             for (j, u) in a.callback_urls.iter().enumerate() {
                 let up = push_index(&push_key(&path, "callbackUrls"), j);
@@ -499,7 +639,11 @@ fn connected_apps(cx: &mut Ctx<'_>, raw: &[RawConnectedApp]) -> Vec<ConnectedApp
             }
             let mut scopes = BTreeSet::new();
             if a.scopes.is_empty() {
-                cx.error(&push_key(&path, "scopes"), "at least one OAuth scope is required", Some("e.g. [\"Api\", \"RefreshToken\"]".to_string()));
+                cx.error(
+                    &push_key(&path, "scopes"),
+                    "at least one OAuth scope is required",
+                    Some("e.g. [\"Api\", \"RefreshToken\"]".to_string()),
+                );
             }
             for (j, s) in a.scopes.iter().enumerate() {
                 let sp = push_index(&push_key(&path, "scopes"), j);
@@ -507,8 +651,14 @@ fn connected_apps(cx: &mut Ctx<'_>, raw: &[RawConnectedApp]) -> Vec<ConnectedApp
                     scopes.insert(s.clone());
                 } else {
                     let alias = SCOPE_ALIASES.iter().find(|(k, _)| k.eq_ignore_ascii_case(s)).map(|(_, v)| *v);
-                    let hint = alias.or_else(|| did_you_mean(s, OAUTH_SCOPES.iter().copied())).map(|v| format!("did you mean \"{v}\"? (Metadata API scope names)"));
-                    cx.error(&sp, format!("unknown OAuth scope \"{s}\""), hint.or_else(|| Some(format!("known scopes: {}", OAUTH_SCOPES.join(", ")))));
+                    let hint = alias
+                        .or_else(|| did_you_mean(s, OAUTH_SCOPES.iter().copied()))
+                        .map(|v| format!("did you mean \"{v}\"? (Metadata API scope names)"));
+                    cx.error(
+                        &sp,
+                        format!("unknown OAuth scope \"{s}\""),
+                        hint.or_else(|| Some(format!("known scopes: {}", OAUTH_SCOPES.join(", ")))),
+                    );
                 }
             }
             ConnectedApp {
@@ -695,9 +845,15 @@ fn permission_sets(cx: &mut Ctx<'_>, raw: &[RawPermissionSet]) -> Vec<Permission
 fn integration(cx: &mut Ctx<'_>, raw: Option<&RawIntegration>, sets: &[PermissionSet]) -> Integration {
     let Some(raw) = raw else { return Integration::default() };
     if let Some(id) = &raw.managed_package_id {
-        let ok = (id.len() == 15 || id.len() == 18) && id.starts_with("04t") && id.chars().all(|c| c.is_ascii_alphanumeric());
+        let ok = (id.len() == 15 || id.len() == 18)
+            && id.starts_with("04t")
+            && id.chars().all(|c| c.is_ascii_alphanumeric());
         if !ok {
-            cx.error("integration.managedPackageId", format!("\"{id}\" is not a package version id"), Some("it starts with 04t and has 15 or 18 characters".to_string()));
+            cx.error(
+                "integration.managedPackageId",
+                format!("\"{id}\" is not a package version id"),
+                Some("it starts with 04t and has 15 or 18 characters".to_string()),
+            );
         }
     }
     if let Some(d) = &raw.org_domain {
@@ -708,11 +864,19 @@ fn integration(cx: &mut Ctx<'_>, raw: Option<&RawIntegration>, sets: &[Permissio
     }
     let user = raw.integration_user.as_ref().map(|u| {
         if !u.username.contains('@') || u.username.contains(char::is_whitespace) {
-            cx.error("integration.integrationUser.username", format!("\"{}\" is not a Salesforce username (an email-style name)", u.username), None);
+            cx.error(
+                "integration.integrationUser.username",
+                format!("\"{}\" is not a Salesforce username (an email-style name)", u.username),
+                None,
+            );
         }
         for (j, ps) in u.permission_sets.iter().enumerate() {
             if !is_api_name(ps) && !ps.contains("__") {
-                cx.error(&push_index("integration.integrationUser.permissionSets", j), format!("\"{ps}\" is not a permission set API name"), None);
+                cx.error(
+                    &push_index("integration.integrationUser.permissionSets", j),
+                    format!("\"{ps}\" is not a permission set API name"),
+                    None,
+                );
             }
         }
         let _ = sets;
@@ -740,13 +904,21 @@ fn check_apex_name_clashes(cx: &mut Ctx<'_>, webhook: Option<&Webhook>) {
     }
     for (path, name) in names {
         if let Some(prev) = seen.insert(name.to_ascii_lowercase(), path.clone()) {
-            cx.error(&path, format!("Apex class name \"{name}\" is already used by {prev}"), Some("Apex class names are case-insensitive and must be unique".to_string()));
+            cx.error(
+                &path,
+                format!("Apex class name \"{name}\" is already used by {prev}"),
+                Some("Apex class names are case-insensitive and must be unique".to_string()),
+            );
         }
     }
     let mut triggers = BTreeSet::new();
     for (i, o) in w.objects.iter().enumerate() {
         if !triggers.insert(o.trigger_name.to_ascii_lowercase()) {
-            cx.error(&push_key(&push_index("webhook.objects", i), "triggerName"), format!("trigger name \"{}\" is used twice", o.trigger_name), None);
+            cx.error(
+                &push_key(&push_index("webhook.objects", i), "triggerName"),
+                format!("trigger name \"{}\" is used twice", o.trigger_name),
+                None,
+            );
         }
     }
 }

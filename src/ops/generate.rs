@@ -42,7 +42,10 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
     if keep_project_json {
         let _ = writeln!(text, "  (kept the existing sfdx-project.json)");
     }
-    let steps = super::next_steps::next_steps(&project, super::next_steps::Artefact::Folder { path: &args.out, format: args.format });
+    let steps = super::next_steps::next_steps(
+        &project,
+        super::next_steps::Artefact::Folder { path: &args.out, format: args.format },
+    );
     let result = serde_json::json!({
         "outDir": args.out,
         "format": match args.format { Format::Source => "source", Format::Mdapi => "mdapi" },

@@ -29,7 +29,11 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
         Preset::Webhook => "webhook",
         Preset::IntegrationUser => "integration-user",
     };
-    let config_flag = if args.out == std::path::Path::new("sfgen.json") { String::new() } else { format!(" -c {}", args.out.display()) };
+    let config_flag = if args.out == std::path::Path::new("sfgen.json") {
+        String::new()
+    } else {
+        format!(" -c {}", args.out.display())
+    };
     Ok(Outcome {
         result: serde_json::json!({ "path": args.out, "preset": preset }),
         text: format!("Wrote {} (preset {preset}).\n", args.out.display()),

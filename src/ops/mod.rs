@@ -41,7 +41,11 @@ pub fn load_project(args: &ConfigArgs) -> Result<(LoadedConfig, Project)> {
 
 /// Warnings of a project as printable lines.
 pub fn warning_lines(project: &Project) -> Vec<String> {
-    project.warnings.iter().map(|d| d.to_string().replace("\n  help:", " (help:").to_string() + if d.hint.is_some() { ")" } else { "" }).collect()
+    project
+        .warnings
+        .iter()
+        .map(|d| d.to_string().replace("\n  help:", " (help:").to_string() + if d.hint.is_some() { ")" } else { "" })
+        .collect()
 }
 
 fn schema() -> Outcome {

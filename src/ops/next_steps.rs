@@ -57,15 +57,22 @@ pub fn next_steps(project: &Project, artefact: Artefact<'_>) -> Vec<Step> {
         steps.push(Step {
             id: "install-package",
             title: format!("Install {vendor}'s managed package before deploying"),
-            details: vec![format!("Open {}/packaging/installPackage.apexp?p0={id} as a System Administrator", domain.trim_end_matches('/'))],
+            details: vec![format!(
+                "Open {}/packaging/installPackage.apexp?p0={id} as a System Administrator",
+                domain.trim_end_matches('/')
+            )],
             commands: vec![format!("sf package install --package {id} --target-org {ORG} --wait 20")],
         });
     }
 
     let tests = project.test_classes();
     let (target, single) = match &artefact {
-        Artefact::Folder { path, format: Format::Source } => (format!("--source-dir {}", quote(&path.join("force-app").to_string_lossy())), ""),
-        Artefact::Folder { path, format: Format::Mdapi } => (format!("--metadata-dir {}", quote(&path.to_string_lossy())), ""),
+        Artefact::Folder { path, format: Format::Source } => {
+            (format!("--source-dir {}", quote(&path.join("force-app").to_string_lossy())), "")
+        }
+        Artefact::Folder { path, format: Format::Mdapi } => {
+            (format!("--metadata-dir {}", quote(&path.to_string_lossy())), "")
+        }
         Artefact::Zip { path } => (format!("--metadata-dir {}", quote(&path.to_string_lossy())), " --single-package"),
     };
     let test_flags = if tests.is_empty() {
@@ -78,7 +85,8 @@ pub fn next_steps(project: &Project, artefact: Artefact<'_>) -> Vec<Step> {
         title: "Validate, then deploy".to_string(),
         details: vec![
             "validate first: it runs the tests without changing the org and returns a job id".to_string(),
-            "then deploy (or `sf project deploy quick --job-id <id>` within 10 days of a successful validation)".to_string(),
+            "then deploy (or `sf project deploy quick --job-id <id>` within 10 days of a successful validation)"
+                .to_string(),
         ],
         commands: vec![
             format!("sf project deploy validate {target}{single}{test_flags} --target-org {ORG}"),

@@ -167,9 +167,9 @@ pub fn webhook_sources(project: &Project, w: &Webhook) -> Vec<ApexSource> {
         .objects
         .iter()
         .filter_map(|o| {
-            o.fields.as_ref().map(|f| {
-                (apex_string(&o.sobject), f.iter().map(|x| apex_string(x)).collect::<Vec<_>>().join(", "))
-            })
+            o.fields
+                .as_ref()
+                .map(|f| (apex_string(&o.sobject), f.iter().map(|x| apex_string(x)).collect::<Vec<_>>().join(", ")))
         })
         .collect();
     let fields_mode = match (field_lists.len(), w.objects.len()) {

@@ -75,7 +75,9 @@ pub fn permission_set(p: &PermissionSet) -> String {
             .child(Element::boolean("viewAllRecords", a.view_all))
     });
     let record_types = p.record_types.iter().map(|r| {
-        Element::new("recordTypeVisibilities").child(Element::text("recordType", r)).child(Element::boolean("visible", true))
+        Element::new("recordTypeVisibilities")
+            .child(Element::text("recordType", r))
+            .child(Element::boolean("visible", true))
     });
     let tabs = p.tabs.iter().map(|(t, v)| {
         Element::new("tabSettings").child(Element::text("tab", t)).child(Element::text("visibility", v.as_str()))
@@ -106,7 +108,9 @@ pub fn case_settings(enabled: bool) -> String {
 
 /// `settings/OauthOidc.settings`: the username-password flow.
 pub fn oauth_oidc_settings(allow_username_password: bool) -> String {
-    Element::new("OauthOidcSettings").child(Element::boolean("blockOAuthUnPwFlow", !allow_username_password)).to_document()
+    Element::new("OauthOidcSettings")
+        .child(Element::boolean("blockOAuthUnPwFlow", !allow_username_password))
+        .to_document()
 }
 
 /// The protected hierarchy custom setting that holds the webhook's signing key (mdapi form,
@@ -114,7 +118,10 @@ pub fn oauth_oidc_settings(allow_username_password: bool) -> String {
 pub fn signing_setting(s: &Signing, class_name: &str) -> String {
     let field = Element::new("fields")
         .child(Element::text("fullName", &s.key_field))
-        .child(Element::text("description", format!("Key {class_name} signs webhook bodies with (HMAC-SHA256). Set it in Setup; it is never deployed.")))
+        .child(Element::text(
+            "description",
+            format!("Key {class_name} signs webhook bodies with (HMAC-SHA256). Set it in Setup; it is never deployed."),
+        ))
         .child(Element::boolean("externalId", false))
         .child(Element::text("label", "Signing Key"))
         .child(Element::text("length", "255"))

@@ -43,22 +43,52 @@ pub fn render(project: &Project) -> Tree {
         }
     }
     for s in &project.remote_sites {
-        xml_component(&mut tree, "RemoteSiteSetting", &s.name, format!("remoteSiteSettings/{}.remoteSite", s.name), meta::remote_site(s));
+        xml_component(
+            &mut tree,
+            "RemoteSiteSetting",
+            &s.name,
+            format!("remoteSiteSettings/{}.remoteSite", s.name),
+            meta::remote_site(s),
+        );
     }
     for n in &project.named_credentials {
-        xml_component(&mut tree, "NamedCredential", &n.name, format!("namedCredentials/{}.namedCredential", n.name), meta::named_credential(n));
+        xml_component(
+            &mut tree,
+            "NamedCredential",
+            &n.name,
+            format!("namedCredentials/{}.namedCredential", n.name),
+            meta::named_credential(n),
+        );
     }
     for a in &project.connected_apps {
-        xml_component(&mut tree, "ConnectedApp", &a.name, format!("connectedApps/{}.connectedApp", a.name), meta::connected_app(a));
+        xml_component(
+            &mut tree,
+            "ConnectedApp",
+            &a.name,
+            format!("connectedApps/{}.connectedApp", a.name),
+            meta::connected_app(a),
+        );
     }
     for p in &project.permission_sets {
-        xml_component(&mut tree, "PermissionSet", &p.name, format!("permissionsets/{}.permissionset", p.name), meta::permission_set(p));
+        xml_component(
+            &mut tree,
+            "PermissionSet",
+            &p.name,
+            format!("permissionsets/{}.permissionset", p.name),
+            meta::permission_set(p),
+        );
     }
     if let Some(enabled) = project.settings.email_to_case {
         xml_component(&mut tree, "Settings", "Case", "settings/Case.settings".into(), meta::case_settings(enabled));
     }
     if let Some(allow) = project.settings.allow_username_password_flow {
-        xml_component(&mut tree, "Settings", "OauthOidc", "settings/OauthOidc.settings".into(), meta::oauth_oidc_settings(allow));
+        xml_component(
+            &mut tree,
+            "Settings",
+            "OauthOidc",
+            "settings/OauthOidc.settings".into(),
+            meta::oauth_oidc_settings(allow),
+        );
     }
     tree
 }

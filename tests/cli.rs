@@ -1,0 +1,212 @@
+//! End-to-end tests of the real binary: init, generate, schema, help, machine output, and the
+//! promises about what generate writes and never touches.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+#[test]
+fn init_then_generate_for_both_presets() {
+    for preset in ["webhook", "integration-user"] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let o = sfgen(tmp.path(), &["init", "--preset", preset]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(tmp.path().join("sfgen.json").exists());
+        let o = sfgen(tmp.path(), &["generate", "--out", "out"]);
+        assert!(o.status.success(), "{preset}: {}", stderr(&o));
+        assert!(tmp.path().join("out/sfdx-project.json").exists());
+        assert!(tmp.path().join("out/force-app/main/default/permissionsets").is_dir());
+        assert!(stdout(&o).contains("Next steps"), "next steps are printed: {}", stdout(&o));
+    }
+}
+
+#[test]
+fn init_refuses_to_overwrite_without_force() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("sfgen.json"), "{}").expect("write");
+    let o = sfgen(tmp.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(tmp.path().join("sfgen.json")).expect("read"), "{}");
+    let o = sfgen(tmp.path(), &["init", "--force", "--preset", "integration-user"]);
+    assert!(o.status.success());
+    assert!(std::fs::read_to_string(tmp.path().join("sfgen.json")).expect("read").contains("Order_Automation"));
+}
+
+#[test]
+fn generating_twice_gives_identical_trees() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cfg = root().join("fixtures/signed-webhook/sfgen.json");
+    for out in ["a", "b"] {
+        let o = sfgen(
+            tmp.path(),
+            &["generate", "-q", "-c", cfg.to_str().expect("utf8"), "--format", "mdapi", "--out", out],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert_eq!(read_tree(&tmp.path().join("a")), read_tree(&tmp.path().join("b")));
+}
+
+#[test]
+fn generate_overwrites_its_files_and_touches_nothing_else() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let classes = out.join("force-app/main/default/classes");
+    std::fs::create_dir_all(&classes).expect("mkdir");
+    std::fs::write(classes.join("Mine.cls"), "public class Mine {}").expect("write");
+    std::fs::write(classes.join("Webhook.cls"), "stale").expect("write");
+    std::fs::write(out.join("sfdx-project.json"), "{\"mine\": true}").expect("write");
+    let cfg = root().join("fixtures/contact-webhook/sfgen.json");
+    let o = sfgen(tmp.path(), &["generate", "-q", "-c", cfg.to_str().expect("utf8"), "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(classes.join("Mine.cls")).expect("read"), "public class Mine {}");
+    assert!(std::fs::read_to_string(classes.join("Webhook.cls")).expect("read").contains("implements Queueable"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("sfdx-project.json")).expect("read"),
+        "{\"mine\": true}",
+        "sfdx-project.json is written only if absent"
+    );
+    let leftovers: Vec<_> = read_tree(&out).into_keys().filter(|k| k.contains(".sfgen-")).collect();
+    assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
+}
+
+#[test]
+fn bad_config_exits_2_and_writes_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        tmp.path().join("sfgen.json"),
+        r#"{"apiVersion": "62.0", "remoteSites": [{"name": "A", "url": "http://x.example.com"}]}"#,
+    )
+    .expect("write");
+    let o = sfgen(tmp.path(), &["generate", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("sfgen.json:1:"), "names file:line:column: {}", stderr(&o));
+    assert!(stderr(&o).contains("remoteSites[0].url"), "names the JSON path: {}", stderr(&o));
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn missing_config_says_how_to_start() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let o = sfgen(tmp.path(), &["generate", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("sfgen init"), "{}", stderr(&o));
+}
+
+#[test]
+fn unknown_environment_is_refused_with_the_known_ones() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cfg = root().join("fixtures/contact-webhook/sfgen.json");
+    let o = sfgen(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--env", "sandbx", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean \"sandbox\""), "{}", stderr(&o));
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn schema_is_json_schema_of_the_config() {
+    let o = sfgen(Path::new("."), &["schema"]);
+    assert!(o.status.success());
+    let v = json(&o);
+    let props = v["properties"].as_object().expect("properties");
+    for key in ["apiVersion", "webhook", "remoteSites", "connectedApps", "permissionSets", "settings", "environments"] {
+        assert!(props.contains_key(key), "schema lacks {key}");
+    }
+    assert_eq!(v["additionalProperties"], serde_json::Value::Bool(false), "unknown keys are refused");
+}
+
+#[test]
+fn every_command_help_has_an_example() {
+    for cmd in ["generate", "init", "schema", "package", "manifest", "convert", "diff", "check", "completions", "man"] {
+        let o = sfgen(Path::new("."), &[cmd, "--help"]);
+        assert!(o.status.success(), "{cmd} --help");
+        assert!(stdout(&o).contains("Example"), "{cmd} --help has no example:\n{}", stdout(&o));
+    }
+}
+
+#[test]
+fn json_envelope_for_generate_init_schema_and_errors() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let o = sfgen(tmp.path(), &["init", "--json"]);
+    let v = json(&o);
+    assert_eq!(v["status"], 0);
+    assert_eq!(v["result"]["preset"], "webhook");
+    assert!(v["warnings"].is_array());
+
+    let o = sfgen(tmp.path(), &["generate", "--json", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["status"], 0);
+    assert_eq!(v["result"]["format"], "source");
+    assert!(v["result"]["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .any(|f| f == "force-app/main/default/classes/Webhook.cls"));
+    assert_eq!(v["result"]["testClasses"], serde_json::json!(["TestContactTrigger", "TestWebhook"]));
+    let steps = v["result"]["nextSteps"].as_array().expect("nextSteps");
+    assert!(steps.iter().any(|s| s["id"] == "deploy"));
+
+    let o = sfgen(tmp.path(), &["schema", "--json"]);
+    assert_eq!(json(&o)["status"], 0);
+
+    std::fs::write(tmp.path().join("bad.json"), r#"{"apiVersion": "62.0", "webhok": {}}"#).expect("write");
+    let o = sfgen(tmp.path(), &["generate", "--json", "-c", "bad.json", "--out", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v = json(&o);
+    assert_eq!(v["status"], 2);
+    assert_eq!(v["exitCode"], 2);
+    assert_eq!(v["name"], "ConfigError");
+    assert_eq!(v["data"][0]["path"], "webhok");
+    assert_eq!(v["data"][0]["hint"], "did you mean \"webhook\"?");
+}
+
+#[test]
+fn next_steps_fill_in_the_config_values() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cfg = root().join("fixtures/integration-user/sfgen.json");
+    let o = sfgen(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--format", "mdapi", "--out", "out"]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("https://acme.my.salesforce.com/packaging/installPackage.apexp?p0=04t5w000004QFkXAAW"),
+        "{text}"
+    );
+    assert!(text.contains("sf org assign permset --name Order_Automation_Integration --name Order_Automation_Minimum --on-behalf-of order-automation@acme.example.com"), "{text}");
+    assert!(text.contains("Manage Consumer Details"), "{text}");
+    assert!(text.contains("Email-to-Case: enabled"), "{text}");
+    assert!(text.contains("--test-level NoTestRun"), "no Apex, so no tests to run: {text}");
+
+    let cfg = root().join("fixtures/contact-webhook/sfgen.json");
+    let o = sfgen(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--env", "sandbox", "--out", "out2"]);
+    let text = stdout(&o);
+    assert!(text.contains("--test-level RunSpecifiedTests --tests TestContactTrigger --tests TestWebhook"), "{text}");
+    assert!(text.contains("environment: a sandbox"), "{text}");
+    assert!(text.contains("https://acme--uat.sandbox.my.salesforce.com"), "{text}");
+
+    let o = sfgen(tmp.path(), &["generate", "-q", "-c", cfg.to_str().expect("utf8"), "--out", "out3"]);
+    assert!(stdout(&o).is_empty(), "--quiet hides the summary and next steps: {}", stdout(&o));
+}
+
+#[test]
+fn completions_and_man_page_generate() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = sfgen(Path::new("."), &["completions", shell]);
+        assert!(o.status.success(), "{shell}");
+        assert!(stdout(&o).contains("generate"), "{shell} completion names the commands");
+    }
+    let o = sfgen(Path::new("."), &["man"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).starts_with(".ie") || stdout(&o).contains(".TH"), "roff output");
+}
