@@ -1,1 +1,193 @@
-//! Placeholder: being built. Owned by one helper until it lands.
+//! Offline checks that tell, in a second and in the deploy's own words, whether a package will
+//! deploy and pass coverage.
+//!
+//! Why: a production deploy fails on coverage (75 % overall, any trigger at 0 %, each class
+//! under RunSpecifiedTests) and on platform rules the schema does not express (permission
+//! dependencies, field-level security on required fields, callout hosts, package.xml out of
+//! sync). Teams learn this minutes into a deploy; [`check_tree`] finds it offline so CI,
+//! `sfgen generate` and `sfgen package` can refuse early. Coverage comes from the static
+//! estimate in [`crate::coverage`]; every other rule reads the package's own files.
+
+mod junit;
+mod rules;
+
+pub use junit::render_junit;
+
+use crate::coverage::{self, Analysis};
+use crate::metadata::Tree;
+
+/// How bad a finding is: errors fail `sfgen check` (exit 1), warnings are reported only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The deploy (or its tests) would fail.
+    Error,
+    /// Worth a look; the deploy may still succeed.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One problem found by a rule.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// The rule's stable id (see [`RULES`]).
+    pub rule: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The component, `Type:Name` (or `package.xml`).
+    pub component: String,
+    /// The file (mdapi path), when one is concerned.
+    pub file: Option<String>,
+    /// 1-based line in that file, when known.
+    pub line: Option<usize>,
+    /// What is wrong, in the deploy's words where there are some.
+    pub message: String,
+}
+
+/// Every rule: id and what it checks (used for the JUnit report and `--help`).
+pub const RULES: &[(&str, &str)] = &[
+    ("apex-syntax", "Apex the grammar cannot parse"),
+    ("coverage-unit", "a class or trigger below the minimum coverage (RunSpecifiedTests fails)"),
+    ("coverage-overall", "overall coverage below the minimum"),
+    ("trigger-zero-coverage", "a trigger at 0% (every deploy with tests fails)"),
+    ("trigger-not-fired", "a trigger no test fires with DML"),
+    ("test-without-assertion", "a test method that asserts nothing"),
+    ("callout-without-mock", "a test reaching Http.send without Test.setMock"),
+    ("see-all-data", "a test using @IsTest(SeeAllData=true)"),
+    ("mock-not-test", "an HttpCalloutMock class not marked @IsTest (counts as uncovered code)"),
+    ("permission-dependency", "object or user permissions missing the permissions they need"),
+    ("fls-not-allowed", "field-level security on a field that cannot carry it"),
+    ("callout-host", "a callout endpoint no Remote Site Setting or Named Credential in the package allows"),
+    ("package-xml-sync", "package.xml listing components that are not there, or missing ones that are"),
+    ("api-version-mix", "different API versions across -meta.xml files and package.xml"),
+];
+
+/// What [`check_tree`] needs besides the tree.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Minimum estimated coverage, percent, per class/trigger and overall.
+    pub min_coverage: f64,
+    /// The package.xml the input came with (when checking an existing mdapi package or zip).
+    pub package_xml: Option<Vec<u8>>,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        Self { min_coverage: 75.0, package_xml: None }
+    }
+}
+
+/// The coverage estimate and every finding.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    /// The coverage estimate and test facts.
+    pub analysis: Analysis,
+    /// Findings, errors first, then by rule, component, file and line.
+    pub findings: Vec<Finding>,
+    /// The minimum coverage applied.
+    pub min_coverage: f64,
+}
+
+impl CheckReport {
+    /// Whether any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+
+    /// Number of (errors, warnings).
+    pub fn counts(&self) -> (usize, usize) {
+        let e = self.findings.iter().filter(|f| f.severity == Severity::Error).count();
+        (e, self.findings.len() - e)
+    }
+
+    /// The human report: the estimated coverage table, then the findings and a summary line.
+    pub fn render_text(&self) -> String {
+        let mut out = coverage::render_table(&self.analysis);
+        out.push('\n');
+        if self.findings.is_empty() {
+            out.push_str("No findings.\n");
+        } else {
+            out.push_str("Findings:\n");
+            for f in &self.findings {
+                let loc = match (&f.file, f.line) {
+                    (Some(file), Some(line)) => format!(" {file}:{line}"),
+                    (Some(file), None) => format!(" {file}"),
+                    _ => String::new(),
+                };
+                out.push_str(&format!("  {}[{}] {}{}: {}\n", f.severity.as_str(), f.rule, f.component, loc, f.message));
+            }
+        }
+        let (e, w) = self.counts();
+        out.push_str(&format!(
+            "\ncheck: {e} error{}, {w} warning{} (minimum coverage {}%, coverage estimated)\n",
+            if e == 1 { "" } else { "s" },
+            if w == 1 { "" } else { "s" },
+            coverage::fmt_pct(self.min_coverage)
+        ));
+        out
+    }
+
+    /// The `result` of `sfgen check --json`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let cov: Vec<serde_json::Value> = self
+            .analysis
+            .units
+            .iter()
+            .map(|u| {
+                serde_json::json!({
+                    "type": u.type_name,
+                    "name": u.name,
+                    "coveredLines": u.covered_lines,
+                    "totalLines": u.total_lines,
+                    "percent": u.percent,
+                    "uncoveredLines": u.uncovered,
+                })
+            })
+            .collect();
+        let (covered, total) = self.analysis.totals();
+        let (errors, warnings) = self.counts();
+        serde_json::json!({
+            "estimated": true,
+            "minCoverage": self.min_coverage,
+            "coverage": cov,
+            "overall": {
+                "percent": self.analysis.overall_percent(),
+                "coveredLines": covered,
+                "totalLines": total,
+            },
+            "findings": self.findings,
+            "errors": errors,
+            "warnings": warnings,
+        })
+    }
+}
+
+/// Runs every rule on `tree` (mdapi layout).
+pub fn check_tree(tree: &Tree, opts: &CheckOptions) -> CheckReport {
+    let analysis = coverage::analyze(tree);
+    let mut findings = Vec::new();
+    rules::apex(&analysis, opts, &mut findings);
+    rules::permissions(tree, &mut findings);
+    rules::callout_hosts(tree, &analysis, &mut findings);
+    if let Some(px) = &opts.package_xml {
+        rules::package_xml_sync(tree, px, &mut findings);
+    }
+    rules::api_versions(tree, opts.package_xml.as_deref(), &mut findings);
+    findings.sort_by(|a, b| {
+        (a.severity, a.rule, &a.component, &a.file, a.line).cmp(&(b.severity, b.rule, &b.component, &b.file, b.line))
+    });
+    findings.dedup();
+    CheckReport { analysis, findings, min_coverage: opts.min_coverage }
+}
+
+#[cfg(test)]
+mod tests;

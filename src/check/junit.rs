@@ -1,0 +1,71 @@
+//! JUnit XML for CI dashboards: one testcase per check rule and one per unit's coverage.
+
+use super::{CheckReport, Severity, RULES};
+use crate::coverage::fmt_pct;
+use crate::metadata::xml::{escape_attr, escape_text};
+
+/// The JUnit XML document of a report: suite `sfgen check` with a testcase per rule (a
+/// `<failure>` listing its error findings; warnings go to `<system-out>`) and a testcase per
+/// class/trigger coverage (a `<failure>` when below the minimum).
+pub fn render_junit(report: &CheckReport) -> String {
+    let mut cases = String::new();
+    let mut failures = 0usize;
+    let mut count = 0usize;
+    for (rule, what) in RULES {
+        count += 1;
+        let errors: Vec<_> =
+            report.findings.iter().filter(|f| f.rule == *rule && f.severity == Severity::Error).collect();
+        let warnings: Vec<_> =
+            report.findings.iter().filter(|f| f.rule == *rule && f.severity == Severity::Warning).collect();
+        cases.push_str(&format!("    <testcase classname=\"sfgen.check.rules\" name=\"{}\">\n", escape_attr(rule)));
+        let line = |f: &super::Finding| {
+            let loc = match (&f.file, f.line) {
+                (Some(file), Some(l)) => format!(" {file}:{l}"),
+                (Some(file), None) => format!(" {file}"),
+                _ => String::new(),
+            };
+            format!("{}{}: {}", f.component, loc, f.message)
+        };
+        if !errors.is_empty() {
+            failures += 1;
+            let body: Vec<String> = errors.iter().map(|f| line(f)).collect();
+            cases.push_str(&format!(
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                escape_attr(&format!("{} error(s): {what}", errors.len())),
+                escape_attr(rule),
+                escape_text(&body.join("\n"))
+            ));
+        }
+        if !warnings.is_empty() {
+            let body: Vec<String> = warnings.iter().map(|f| format!("warning: {}", line(f))).collect();
+            cases.push_str(&format!("      <system-out>{}</system-out>\n", escape_text(&body.join("\n"))));
+        }
+        cases.push_str("    </testcase>\n");
+    }
+    for u in &report.analysis.units {
+        count += 1;
+        cases.push_str(&format!(
+            "    <testcase classname=\"sfgen.check.coverage\" name=\"{}\">\n",
+            escape_attr(&format!("{} {} ({}% estimated)", u.type_name, u.name, fmt_pct(u.percent)))
+        ));
+        let zero_trigger = u.type_name == "ApexTrigger" && u.covered_lines == 0;
+        if u.percent < report.min_coverage || zero_trigger {
+            failures += 1;
+            cases.push_str(&format!(
+                "      <failure message=\"{}\" type=\"coverage\">uncovered lines: {}</failure>\n",
+                escape_attr(&format!(
+                    "estimated coverage {}% ({}/{}) below {}%",
+                    fmt_pct(u.percent),
+                    u.covered_lines,
+                    u.total_lines,
+                    fmt_pct(report.min_coverage)
+                )),
+                escape_text(&u.uncovered.iter().map(usize::to_string).collect::<Vec<_>>().join(","))
+            ));
+        }
+        cases.push_str("    </testcase>\n");
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sfgen check\" tests=\"{count}\" failures=\"{failures}\">\n  <testsuite name=\"sfgen check\" tests=\"{count}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n{cases}  </testsuite>\n</testsuites>\n"
+    )
+}

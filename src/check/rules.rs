@@ -1,0 +1,444 @@
+//! The rules behind [`super::check_tree`], one function per family.
+
+use super::{CheckOptions, Finding, Severity};
+use crate::coverage::{fmt_pct, Analysis};
+use crate::metadata::{xml, ComponentKey, Tree};
+use std::collections::{BTreeMap, BTreeSet};
+
+fn finding(
+    rule: &'static str,
+    severity: Severity,
+    component: impl Into<String>,
+    file: Option<&str>,
+    line: Option<usize>,
+    message: String,
+) -> Finding {
+    Finding { rule, severity, component: component.into(), file: file.map(str::to_string), line, message }
+}
+
+fn class_key(name: &str) -> String {
+    ComponentKey::new("ApexClass", name).to_string()
+}
+
+/// Coverage and test-quality rules.
+pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
+    let min = opts.min_coverage;
+    for (file, line) in &a.parse_errors {
+        let name = file.rsplit('/').next().unwrap_or(file).split('.').next().unwrap_or(file);
+        let ty = if file.ends_with(".trigger") { "ApexTrigger" } else { "ApexClass" };
+        out.push(finding(
+            "apex-syntax",
+            Severity::Error,
+            ComponentKey::new(ty, name).to_string(),
+            Some(file),
+            Some(*line),
+            "the Apex grammar cannot parse this file (the deploy would fail to compile it)".into(),
+        ));
+    }
+    for u in &a.units {
+        let comp = ComponentKey::new(u.type_name.as_str(), u.name.as_str()).to_string();
+        if u.type_name == "ApexTrigger" && u.covered_lines == 0 {
+            out.push(finding(
+                "trigger-zero-coverage",
+                Severity::Error,
+                comp.clone(),
+                Some(&u.file),
+                None,
+                format!("{}: Test coverage of selected Apex Trigger is 0%, at least 1% test coverage is required (estimated)", u.name),
+            ));
+        }
+        if u.percent < min {
+            let first = u.uncovered.first().copied();
+            out.push(finding(
+                "coverage-unit",
+                Severity::Error,
+                comp,
+                Some(&u.file),
+                first,
+                format!(
+                    "estimated coverage {}% ({}/{} lines) is below {}%; a RunSpecifiedTests deploy fails (uncovered lines: {})",
+                    fmt_pct(u.percent),
+                    u.covered_lines,
+                    u.total_lines,
+                    fmt_pct(min),
+                    u.uncovered.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
+                ),
+            ));
+        }
+    }
+    let (_, total) = a.totals();
+    if total > 0 && a.overall_percent() < min {
+        out.push(finding(
+            "coverage-overall",
+            Severity::Error,
+            "Apex",
+            None,
+            None,
+            format!(
+                "Average test coverage across all Apex Classes and Triggers is {}%, at least {}% test coverage is required (estimated, this package's code only)",
+                fmt_pct(a.overall_percent()),
+                fmt_pct(min)
+            ),
+        ));
+    }
+    for t in &a.triggers {
+        if !t.fired {
+            out.push(finding(
+                "trigger-not-fired",
+                Severity::Error,
+                ComponentKey::new("ApexTrigger", t.name.as_str()).to_string(),
+                Some(&t.file),
+                None,
+                format!(
+                    "no test inserts, updates, deletes or undeletes {} records in a way that fires this trigger",
+                    t.object
+                ),
+            ));
+        }
+    }
+    for t in &a.tests {
+        let comp = class_key(&t.class);
+        if !t.asserts {
+            out.push(finding(
+                "test-without-assertion",
+                Severity::Warning,
+                comp.clone(),
+                Some(&t.file),
+                Some(t.line),
+                format!("test method {} asserts nothing (no Assert.* or System.assert* call reached)", t.method),
+            ));
+        }
+        if t.see_all_data {
+            out.push(finding(
+                "see-all-data",
+                Severity::Warning,
+                comp.clone(),
+                Some(&t.file),
+                Some(t.line),
+                format!("test method {} runs with SeeAllData=true: it depends on the org's data and may fail in another org", t.method),
+            ));
+        }
+        for (file, line) in &t.unmocked_callouts {
+            out.push(finding(
+                "callout-without-mock",
+                Severity::Error,
+                comp.clone(),
+                Some(&t.file),
+                Some(t.line),
+                format!(
+                    "test method {} reaches a callout ({file}:{line}) without Test.setMock: the test fails with \"Methods defined as TestMethod do not support Web service callouts\"",
+                    t.method
+                ),
+            ));
+        }
+    }
+    for m in &a.untested_mocks {
+        out.push(finding(
+            "mock-not-test",
+            Severity::Warning,
+            class_key(&m.class),
+            Some(&m.file),
+            Some(m.line),
+            format!("{} implements HttpCalloutMock but is not @IsTest: its lines count as (uncovered) code", m.class),
+        ));
+    }
+}
+
+/// User permissions that need others (as Setup enables them together; a deploy refuses them
+/// alone). Copied from `model::names::USER_PERMISSION_DEPENDENCIES` (a private module).
+const USER_PERMISSION_DEPENDENCIES: &[(&str, &[&str])] = &[
+    ("ApexRestServices", &["ApiEnabled"]),
+    ("ApiUserOnly", &["ApiEnabled"]),
+    ("ModifyAllData", &["ViewAllData", "ApiEnabled"]),
+    ("ViewAllData", &["ViewSetup"]),
+];
+
+/// Standard fields that cannot carry field-level security (copied from
+/// `model::names::NON_FLS_FIELDS`, a private module).
+const NON_FLS_FIELDS: &[&str] = &[
+    "Account.Name",
+    "Case.CaseNumber",
+    "Case.Status",
+    "Contact.LastName",
+    "Event.DurationInMinutes",
+    "Event.StartDateTime",
+    "Event.Subject",
+    "Lead.Company",
+    "Lead.LastName",
+    "Lead.Status",
+    "Opportunity.CloseDate",
+    "Opportunity.Name",
+    "Opportunity.StageName",
+    "Task.Priority",
+    "Task.Status",
+    "Task.Subject",
+];
+
+/// Fields on every object that cannot carry field-level security (copied from
+/// `model::names::NON_FLS_SYSTEM_FIELDS`).
+const NON_FLS_SYSTEM_FIELDS: &[&str] = &[
+    "Id",
+    "CreatedById",
+    "CreatedDate",
+    "IsDeleted",
+    "LastModifiedById",
+    "LastModifiedDate",
+    "OwnerId",
+    "SystemModstamp",
+    "Name",
+];
+
+/// 1-based line of the first occurrence of `needle` in `bytes`.
+fn line_of(bytes: &[u8], needle: &str) -> Option<usize> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let pos = text.find(needle)?;
+    Some(text[..pos].matches('\n').count() + 1)
+}
+
+fn flag(el: &xml::Element, name: &str) -> bool {
+    el.find(name).is_some_and(|e| e.text_content().trim() == "true")
+}
+
+/// PermissionSet/Profile: object and user permission dependencies, FLS on non-FLS fields.
+pub(super) fn permissions(tree: &Tree, out: &mut Vec<Finding>) {
+    for c in tree.iter() {
+        if c.key.type_name != "PermissionSet" && c.key.type_name != "Profile" {
+            continue;
+        }
+        for f in &c.files {
+            let Ok(root) = xml::parse(&f.bytes) else { continue };
+            let comp = c.key.to_string();
+            let mut push = |needle: &str, msg: String, rule: &'static str| {
+                out.push(finding(rule, Severity::Error, comp.clone(), Some(&f.path), line_of(&f.bytes, needle), msg));
+            };
+            for op in root.elements().filter(|e| e.name == "objectPermissions") {
+                let object = op.find("object").map(xml::Element::text_content).unwrap_or_default();
+                let (r, c_, e, d, va, ma) = (
+                    flag(op, "allowRead"),
+                    flag(op, "allowCreate"),
+                    flag(op, "allowEdit"),
+                    flag(op, "allowDelete"),
+                    flag(op, "viewAllRecords"),
+                    flag(op, "modifyAllRecords"),
+                );
+                let needle = format!("<object>{object}</object>");
+                let mut need = |has: bool, what: &str, needs: &str| {
+                    if has {
+                        push(&needle, format!("objectPermissions {object}: {what} requires {needs}; the deploy fails with a permission dependency error"), "permission-dependency");
+                    }
+                };
+                need((c_ || e || d) && !r, "Create/Edit/Delete", "Read (allowRead)");
+                need(d && !e, "Delete", "Edit (allowEdit)");
+                need(ma && !va, "Modify All", "View All (viewAllRecords)");
+                need(ma && !d, "Modify All", "Delete (allowDelete)");
+                need(va && !r, "View All", "Read (allowRead)");
+            }
+            let enabled: BTreeSet<String> = root
+                .elements()
+                .filter(|e| e.name == "userPermissions" && flag(e, "enabled"))
+                .filter_map(|e| e.find("name").map(xml::Element::text_content))
+                .collect();
+            for (perm, needs) in USER_PERMISSION_DEPENDENCIES {
+                if !enabled.contains(*perm) {
+                    continue;
+                }
+                for n in *needs {
+                    if !enabled.contains(*n) {
+                        push(
+                            &format!("<name>{perm}</name>"),
+                            format!("userPermissions {perm} requires {n} to be enabled too; the deploy fails with a permission dependency error"),
+                            "permission-dependency",
+                        );
+                    }
+                }
+            }
+            for fp in root.elements().filter(|e| e.name == "fieldPermissions") {
+                let field = fp.find("field").map(xml::Element::text_content).unwrap_or_default();
+                let short = field.rsplit('.').next().unwrap_or(&field);
+                if NON_FLS_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(&field))
+                    || NON_FLS_SYSTEM_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(short))
+                {
+                    push(
+                        &format!("<field>{field}</field>"),
+                        format!("fieldPermissions {field}: this field cannot carry field-level security (required or system field); the deploy rejects it. Remove the entry"),
+                        "fls-not-allowed",
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn origin(url: &str) -> Option<(String, String, u16)> {
+    let u = url::Url::parse(url.trim()).ok()?;
+    let scheme = u.scheme().to_ascii_lowercase();
+    let host = u.host_str()?.to_ascii_lowercase();
+    let port = u.port_or_known_default()?;
+    Some((scheme, host, port))
+}
+
+/// Callout endpoints must be allowed by a Remote Site Setting or name a Named Credential.
+pub(super) fn callout_hosts(tree: &Tree, a: &Analysis, out: &mut Vec<Finding>) {
+    let mut sites = Vec::new();
+    let mut named = BTreeSet::new();
+    for c in tree.iter() {
+        match c.key.type_name.as_str() {
+            "RemoteSiteSetting" => {
+                for f in &c.files {
+                    let Ok(root) = xml::parse(&f.bytes) else { continue };
+                    let active = root.find("isActive").is_none_or(|e| e.text_content().trim() != "false");
+                    let no_sec = flag(&root, "disableProtocolSecurity");
+                    if let Some(o) = root.find("url").and_then(|u| origin(&u.text_content())) {
+                        if active {
+                            sites.push((o, no_sec));
+                        }
+                    }
+                }
+            }
+            "NamedCredential" => {
+                named.insert(c.key.full_name.to_ascii_lowercase());
+            }
+            _ => {}
+        }
+    }
+    for e in &a.endpoints {
+        let comp = class_key(&e.unit);
+        let lower = e.value.to_ascii_lowercase();
+        if let Some(rest) = lower.strip_prefix("callout:") {
+            let name = rest.split(['/', '?']).next().unwrap_or(rest);
+            if !named.contains(name) {
+                out.push(finding(
+                    "callout-host",
+                    Severity::Warning,
+                    comp,
+                    Some(&e.file),
+                    Some(e.line),
+                    format!("the callout uses Named Credential {name:?}, which is not in the package: it must already exist in the target org"),
+                ));
+            }
+            continue;
+        }
+        let Some((scheme, host, port)) = origin(&e.value) else { continue };
+        let allowed = sites
+            .iter()
+            .any(|((s, h, p), no_sec)| *h == host && *p == port && (*s == scheme || (*no_sec && s == "http")));
+        if !allowed {
+            out.push(finding(
+                "callout-host",
+                Severity::Error,
+                comp,
+                Some(&e.file),
+                Some(e.line),
+                format!(
+                    "callout to {scheme}://{host} is not allowed by any Remote Site Setting in the package: the callout fails with \"Unauthorized endpoint, please check Setup->Security->Remote site settings\". Add a RemoteSiteSetting for {scheme}://{host} or use a Named Credential"
+                ),
+            ));
+        }
+    }
+}
+
+/// package.xml must list exactly the components present.
+pub(super) fn package_xml_sync(tree: &Tree, package_xml: &[u8], out: &mut Vec<Finding>) {
+    let Ok(root) = xml::parse(package_xml) else {
+        out.push(finding(
+            "package-xml-sync",
+            Severity::Error,
+            "package.xml",
+            Some("package.xml"),
+            None,
+            "package.xml is not well-formed XML".into(),
+        ));
+        return;
+    };
+    let mut listed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for t in root.elements().filter(|e| e.name == "types") {
+        let name = t.find("name").map(xml::Element::text_content).unwrap_or_default();
+        let members = listed.entry(name.trim().to_string()).or_default();
+        for m in t.elements().filter(|e| e.name == "members") {
+            members.insert(m.text_content().trim().to_string());
+        }
+    }
+    let present = tree.manifest_members();
+    for (ty, members) in &listed {
+        let have: BTreeSet<&str> = present.get(ty).map(|v| v.iter().map(String::as_str).collect()).unwrap_or_default();
+        for m in members {
+            if m == "*" || have.contains(m.as_str()) {
+                continue;
+            }
+            out.push(finding(
+                "package-xml-sync",
+                Severity::Error,
+                ComponentKey::new(ty.as_str(), m.as_str()).to_string(),
+                Some("package.xml"),
+                line_of(package_xml, &format!("<members>{m}</members>")),
+                format!("package.xml declares {ty}:{m} but no such component file is in the package"),
+            ));
+        }
+    }
+    for (ty, members) in &present {
+        let list = listed.get(ty);
+        for m in members {
+            if list.is_some_and(|l| l.contains(m) || l.contains("*")) {
+                continue;
+            }
+            out.push(finding(
+                "package-xml-sync",
+                Severity::Error,
+                ComponentKey::new(ty.as_str(), m.as_str()).to_string(),
+                Some("package.xml"),
+                None,
+                format!("{ty}:{m} is in the package but not listed in package.xml: the deploy ignores it"),
+            ));
+        }
+    }
+}
+
+/// Every `-meta.xml` `<apiVersion>` and the package.xml `<version>` should agree.
+pub(super) fn api_versions(tree: &Tree, package_xml: Option<&[u8]>, out: &mut Vec<Finding>) {
+    let mut versions: Vec<(String, String, String)> = Vec::new();
+    for c in tree.iter() {
+        for f in &c.files {
+            if !f.path.ends_with("-meta.xml") {
+                continue;
+            }
+            let Ok(root) = xml::parse(&f.bytes) else { continue };
+            if let Some(v) = root.find("apiVersion") {
+                versions.push((c.key.to_string(), f.path.clone(), v.text_content().trim().to_string()));
+            }
+        }
+    }
+    let pkg = package_xml
+        .and_then(|b| xml::parse(b).ok())
+        .and_then(|r| r.find("version").map(|v| v.text_content().trim().to_string()));
+    let reference = match &pkg {
+        Some(v) => v.clone(),
+        None => {
+            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+            for (_, _, v) in &versions {
+                *counts.entry(v.as_str()).or_default() += 1;
+            }
+            match counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0))) {
+                Some((v, _)) => v.to_string(),
+                None => return,
+            }
+        }
+    };
+    let source = if pkg.is_some() { "package.xml's <version>" } else { "most files' apiVersion" };
+    for (comp, file, v) in versions {
+        if v != reference {
+            let line = tree
+                .iter()
+                .flat_map(|c| c.files.iter())
+                .find(|f| f.path == file)
+                .and_then(|f| line_of(&f.bytes, "<apiVersion>"));
+            out.push(finding(
+                "api-version-mix",
+                Severity::Warning,
+                comp,
+                Some(&file),
+                line,
+                format!("apiVersion {v} differs from {source} {reference}: mixed API versions behave differently (and a version newer than the org's fails to deploy)"),
+            ));
+        }
+    }
+}

@@ -1,0 +1,513 @@
+//! Parsing Apex with tree-sitter-sfapex and indexing classes, methods, fields and the
+//! executable lines of every statement.
+
+use super::{Endpoint, Source, UntestedMock};
+use std::collections::{BTreeSet, HashMap};
+use tree_sitter::Node;
+
+/// One parsed Apex file.
+pub(super) struct Parsed {
+    pub key_type: String,
+    pub name: String,
+    pub file: String,
+    pub src: String,
+    pub tree: Option<tree_sitter::Tree>,
+    pub error_line: Option<usize>,
+}
+
+pub(super) fn parse_all(sources: &[Source]) -> Vec<Parsed> {
+    let mut parser = tree_sitter::Parser::new();
+    let ok = parser.set_language(&tree_sitter_sfapex::apex::LANGUAGE.into()).is_ok();
+    sources
+        .iter()
+        .map(|s| {
+            let tree = if ok { parser.parse(&s.text, None) } else { None };
+            let error_line = match &tree {
+                Some(t) if t.root_node().has_error() => Some(first_error_line(t.root_node())),
+                Some(_) => None,
+                None => Some(1),
+            };
+            Parsed {
+                key_type: s.key.type_name.clone(),
+                name: s.key.full_name.clone(),
+                file: s.file.clone(),
+                src: s.text.clone(),
+                tree,
+                error_line,
+            }
+        })
+        .collect()
+}
+
+fn first_error_line(n: Node) -> usize {
+    if n.is_error() || n.is_missing() {
+        return n.start_position().row + 1;
+    }
+    let mut c = n.walk();
+    for ch in n.children(&mut c) {
+        if ch.has_error() {
+            return first_error_line(ch);
+        }
+    }
+    n.start_position().row + 1
+}
+
+/// A class or trigger: what coverage is reported for.
+pub(super) struct Unit {
+    pub type_name: String,
+    pub name: String,
+    pub file: String,
+    pub is_test: bool,
+    pub exec: BTreeSet<usize>,
+    pub trigger_object: Option<String>,
+}
+
+/// A method or constructor.
+pub(super) struct Method<'p> {
+    pub name: String,
+    pub params: Vec<(String, String)>,
+    pub body: Option<Node<'p>>,
+    pub annotations: Vec<String>,
+    pub is_test: bool,
+    pub is_setup: bool,
+    pub see_all_data: bool,
+    pub line: usize,
+}
+
+/// A field.
+pub(super) struct Field<'p> {
+    pub name: String,
+    pub ty: String,
+    pub is_static: bool,
+    pub value: Option<Node<'p>>,
+    pub decl: Node<'p>,
+}
+
+/// A class (top-level or inner).
+pub(super) struct Class<'p> {
+    pub name: String,
+    pub unit: usize,
+    pub src: &'p str,
+    pub is_test: bool,
+    pub see_all_data: bool,
+    pub outer: Option<usize>,
+    pub superclass: Option<String>,
+    pub interfaces: Vec<String>,
+    pub methods: Vec<Method<'p>>,
+    pub ctors: Vec<Method<'p>>,
+    pub fields: Vec<Field<'p>>,
+    pub line: usize,
+}
+
+/// A trigger.
+pub(super) struct Trigger<'p> {
+    pub unit: usize,
+    pub object: String,
+    pub events: Vec<String>,
+    pub body: Node<'p>,
+    pub src: &'p str,
+}
+
+/// Everything the walker needs.
+pub(super) struct Index<'p> {
+    pub units: Vec<Unit>,
+    pub classes: Vec<Class<'p>>,
+    pub by_name: HashMap<String, usize>,
+    pub triggers: Vec<Trigger<'p>>,
+    /// Statement node id → (unit, executable lines).
+    pub stmt_lines: HashMap<usize, (usize, Vec<usize>)>,
+    roots: Vec<(usize, Node<'p>, &'p str)>,
+}
+
+/// Lower-case text of a node.
+pub(super) fn text<'a>(n: Node, src: &'a str) -> &'a str {
+    src.get(n.byte_range()).unwrap_or("")
+}
+
+pub(super) fn lower(n: Node, src: &str) -> String {
+    text(n, src).to_ascii_lowercase()
+}
+
+fn annotations(modifiers: Option<Node>, src: &str) -> (Vec<String>, bool, bool) {
+    let mut names = Vec::new();
+    let mut see_all = false;
+    let mut test_method = false;
+    let Some(m) = modifiers else { return (names, false, false) };
+    let mut c = m.walk();
+    for ch in m.named_children(&mut c) {
+        if ch.kind() == "annotation" {
+            if let Some(n) = ch.child_by_field_name("name") {
+                names.push(lower(n, src));
+            }
+            let t = text(ch, src).to_ascii_lowercase().replace(char::is_whitespace, "");
+            if t.contains("seealldata=true") {
+                see_all = true;
+            }
+        } else if ch.kind() == "modifier" && lower(ch, src) == "testmethod" {
+            test_method = true;
+        }
+    }
+    (names, see_all, test_method)
+}
+
+fn modifiers_of(n: Node) -> Option<Node> {
+    let mut c = n.walk();
+    let found = n.children(&mut c).find(|ch| ch.kind() == "modifiers");
+    found
+}
+
+fn has_modifier(n: Node, src: &str, word: &str) -> bool {
+    modifiers_of(n).is_some_and(|m| {
+        let mut c = m.walk();
+        let found = m.named_children(&mut c).any(|ch| ch.kind() == "modifier" && lower(ch, src) == word);
+        found
+    })
+}
+
+/// The base type name of a type node, lower case, generics kept (`list<contact>`).
+pub(super) fn type_text(n: Node, src: &str) -> String {
+    lower(n, src).replace(char::is_whitespace, "")
+}
+
+fn params(n: Node, src: &str) -> Vec<(String, String)> {
+    let Some(ps) = n.child_by_field_name("parameters") else { return Vec::new() };
+    let mut c = ps.walk();
+    let out = ps
+        .named_children(&mut c)
+        .filter(|p| p.kind() == "formal_parameter")
+        .map(|p| {
+            let name = p.child_by_field_name("name").map(|x| lower(x, src)).unwrap_or_default();
+            let ty = p.child_by_field_name("type").map(|x| type_text(x, src)).unwrap_or_default();
+            (name, ty)
+        })
+        .collect();
+    out
+}
+
+const PUNCT: &[&str] = &["(", ")", "{", "}", ";", ",", ".", "[", "]"];
+
+/// Lines holding a non-punctuation token of `n`.
+fn token_lines(n: Node, out: &mut BTreeSet<usize>) {
+    if n.child_count() == 0 {
+        if !PUNCT.contains(&n.kind()) && !n.kind().contains("comment") {
+            out.insert(n.start_position().row + 1);
+        }
+        return;
+    }
+    if n.kind().contains("comment") {
+        return;
+    }
+    let mut c = n.walk();
+    for ch in n.children(&mut c) {
+        token_lines(ch, out);
+    }
+}
+
+fn is_debug(stmt: Node, src: &str) -> bool {
+    let Some(e) = stmt.named_child(0) else { return false };
+    if e.kind() != "method_invocation" {
+        return false;
+    }
+    let obj = e.child_by_field_name("object").map(|o| lower(o, src));
+    let name = e.child_by_field_name("name").map(|o| lower(o, src));
+    obj.as_deref() == Some("system") && name.as_deref() == Some("debug")
+}
+
+/// The executable lines of one statement node, or `None` when it is not executable itself.
+pub(super) fn exec_lines(stmt: Node, src: &str) -> Option<Vec<usize>> {
+    let mut set = BTreeSet::new();
+    match stmt.kind() {
+        "expression_statement" => {
+            if is_debug(stmt, src) {
+                return None;
+            }
+            token_lines(stmt, &mut set);
+        }
+        "local_variable_declaration" | "field_declaration" => {
+            let mut c = stmt.walk();
+            let decls: Vec<Node> = stmt.children_by_field_name("declarator", &mut c).collect();
+            if !decls.iter().any(|d| d.child_by_field_name("value").is_some()) {
+                return None;
+            }
+            if let Some(t) = stmt.child_by_field_name("type") {
+                token_lines(t, &mut set);
+            }
+            for d in decls {
+                token_lines(d, &mut set);
+            }
+        }
+        "return_statement"
+        | "throw_statement"
+        | "break_statement"
+        | "continue_statement"
+        | "explicit_constructor_invocation" => token_lines(stmt, &mut set),
+        "if_statement" | "while_statement" | "do_statement" | "switch_expression" => {
+            let cond = stmt.child_by_field_name("condition")?;
+            token_lines(cond, &mut set);
+        }
+        "for_statement" => {
+            for f in ["init", "condition", "update"] {
+                let mut c = stmt.walk();
+                for n in stmt.children_by_field_name(f, &mut c) {
+                    token_lines(n, &mut set);
+                }
+            }
+        }
+        "enhanced_for_statement" => {
+            for f in ["type", "name", "value"] {
+                if let Some(n) = stmt.child_by_field_name(f) {
+                    token_lines(n, &mut set);
+                }
+            }
+        }
+        _ => return None,
+    }
+    if set.is_empty() {
+        None
+    } else {
+        Some(set.into_iter().collect())
+    }
+}
+
+impl<'p> Index<'p> {
+    pub(super) fn build(parsed: &'p [Parsed]) -> Index<'p> {
+        let mut idx = Index {
+            units: Vec::new(),
+            classes: Vec::new(),
+            by_name: HashMap::new(),
+            triggers: Vec::new(),
+            stmt_lines: HashMap::new(),
+            roots: Vec::new(),
+        };
+        for p in parsed {
+            let Some(tree) = &p.tree else { continue };
+            let root = tree.root_node();
+            let unit = idx.units.len();
+            idx.units.push(Unit {
+                type_name: p.key_type.clone(),
+                name: p.name.clone(),
+                file: p.file.clone(),
+                is_test: false,
+                exec: BTreeSet::new(),
+                trigger_object: None,
+            });
+            let src = p.src.as_str();
+            idx.roots.push((unit, root, src));
+            let mut c = root.walk();
+            for top in root.named_children(&mut c) {
+                match top.kind() {
+                    "class_declaration" | "interface_declaration" | "enum_declaration" => {
+                        let ci = idx.add_class(top, src, unit, None);
+                        if let Some(ci) = ci {
+                            if idx.classes[ci].is_test {
+                                idx.units[unit].is_test = true;
+                            }
+                        }
+                    }
+                    "trigger_declaration" => {
+                        let object =
+                            top.child_by_field_name("object").map(|o| text(o, src).to_string()).unwrap_or_default();
+                        let mut cc = top.walk();
+                        let events = top
+                            .children_by_field_name("events", &mut cc)
+                            .map(|e| lower(e, src).replace(char::is_whitespace, "_"))
+                            .collect();
+                        if let Some(body) = top.child_by_field_name("body") {
+                            idx.units[unit].trigger_object = Some(object.clone());
+                            idx.triggers.push(Trigger { unit, object: object.to_ascii_lowercase(), events, body, src });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            idx.collect_statements(root, src, unit);
+        }
+        idx
+    }
+
+    fn add_class(&mut self, n: Node<'p>, src: &'p str, unit: usize, outer: Option<usize>) -> Option<usize> {
+        let name = text(n.child_by_field_name("name")?, src).to_string();
+        let (ann, see_all, _) = annotations(modifiers_of(n), src);
+        let outer_test = outer.is_some_and(|o| self.classes[o].is_test);
+        let is_test = ann.iter().any(|a| a == "istest") || outer_test;
+        let superclass = n.child_by_field_name("superclass").and_then(|s| s.named_child(0)).map(|t| type_text(t, src));
+        let interfaces = n
+            .child_by_field_name("interfaces")
+            .map(|i| {
+                let t = lower(i, src);
+                t.trim_start_matches("implements")
+                    .split(',')
+                    .map(|s| s.trim().replace(char::is_whitespace, ""))
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let ci = self.classes.len();
+        self.classes.push(Class {
+            name: name.clone(),
+            unit,
+            src,
+            is_test,
+            see_all_data: see_all,
+            outer,
+            superclass,
+            interfaces,
+            methods: Vec::new(),
+            ctors: Vec::new(),
+            fields: Vec::new(),
+            line: n.start_position().row + 1,
+        });
+        let lname = name.to_ascii_lowercase();
+        match outer {
+            Some(o) => {
+                let full = format!("{}.{}", self.classes[o].name.to_ascii_lowercase(), lname);
+                self.by_name.insert(full, ci);
+                self.by_name.entry(lname).or_insert(ci);
+            }
+            None => {
+                self.by_name.insert(lname, ci);
+            }
+        }
+        let Some(body) = n.child_by_field_name("body") else { return Some(ci) };
+        let mut c = body.walk();
+        for m in body.named_children(&mut c) {
+            match m.kind() {
+                "method_declaration" | "constructor_declaration" => {
+                    let (ann, see_all, test_mod) = annotations(modifiers_of(m), src);
+                    let method = Method {
+                        name: m.child_by_field_name("name").map(|x| lower(x, src)).unwrap_or_default(),
+                        params: params(m, src),
+                        body: m.child_by_field_name("body"),
+                        is_test: ann.iter().any(|a| a == "istest") || test_mod,
+                        is_setup: ann.iter().any(|a| a == "testsetup"),
+                        see_all_data: see_all,
+                        annotations: ann,
+                        line: m.child_by_field_name("name").map(|x| x.start_position().row + 1).unwrap_or(1),
+                    };
+                    if m.kind() == "method_declaration" {
+                        self.classes[ci].methods.push(method);
+                    } else {
+                        self.classes[ci].ctors.push(method);
+                    }
+                }
+                "field_declaration" => {
+                    let is_static = has_modifier(m, src, "static");
+                    let ty = m.child_by_field_name("type").map(|t| type_text(t, src)).unwrap_or_default();
+                    let mut cc = m.walk();
+                    for d in m.children_by_field_name("declarator", &mut cc) {
+                        self.classes[ci].fields.push(Field {
+                            name: d.child_by_field_name("name").map(|x| lower(x, src)).unwrap_or_default(),
+                            ty: ty.clone(),
+                            is_static,
+                            value: d.child_by_field_name("value"),
+                            decl: m,
+                        });
+                    }
+                }
+                "class_declaration" | "interface_declaration" | "enum_declaration" => {
+                    self.add_class(m, src, unit, Some(ci));
+                }
+                _ => {}
+            }
+        }
+        Some(ci)
+    }
+
+    fn collect_statements(&mut self, n: Node<'p>, src: &str, unit: usize) {
+        if let Some(lines) = exec_lines(n, src) {
+            self.stmt_lines.insert(n.id(), (unit, lines.clone()));
+            if !self.units[unit].is_test {
+                self.units[unit].exec.extend(lines);
+            }
+        }
+        let mut c = n.walk();
+        for ch in n.named_children(&mut c) {
+            self.collect_statements(ch, src, unit);
+        }
+    }
+
+    /// The class named `name` (lower case, `outer.inner` or simple).
+    pub(super) fn class(&self, name: &str) -> Option<usize> {
+        let base = name.split('<').next().unwrap_or(name).trim_end_matches("[]");
+        self.by_name.get(base).copied()
+    }
+
+    pub(super) fn endpoints(&self) -> Vec<Endpoint> {
+        let mut out = Vec::new();
+        for &(unit, root, src) in &self.roots {
+            if self.units[unit].is_test {
+                continue;
+            }
+            let mut consts: HashMap<String, String> = HashMap::new();
+            for c in self.classes.iter().filter(|c| c.unit == unit) {
+                for f in &c.fields {
+                    if let Some(v) = f.value.filter(|v| v.kind() == "string_literal") {
+                        consts.insert(f.name.clone(), unquote(text(v, src)));
+                    }
+                }
+            }
+            find_endpoints(root, src, &consts, &self.units[unit], &mut out);
+        }
+        out.sort_by(|a, b| (&a.file, a.line, &a.value).cmp(&(&b.file, b.line, &b.value)));
+        out.dedup();
+        out
+    }
+
+    pub(super) fn untested_mocks(&self) -> Vec<UntestedMock> {
+        self.classes
+            .iter()
+            .filter(|c| {
+                !c.is_test && c.interfaces.iter().any(|i| i == "httpcalloutmock" || i == "system.httpcalloutmock")
+            })
+            .map(|c| UntestedMock { class: c.name.clone(), file: self.units[c.unit].file.clone(), line: c.line })
+            .collect()
+    }
+}
+
+/// The value of an Apex string literal.
+pub(super) fn unquote(s: &str) -> String {
+    let inner = s.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')).unwrap_or(s);
+    inner.replace("\\'", "'").replace("\\\\", "\\")
+}
+
+fn leftmost_literal(n: Node, src: &str, consts: &HashMap<String, String>) -> Option<String> {
+    match n.kind() {
+        "string_literal" => Some(unquote(text(n, src))),
+        "identifier" => consts.get(&lower(n, src)).cloned(),
+        "parenthesized_expression" => n.named_child(0).and_then(|c| leftmost_literal(c, src, consts)),
+        "binary_expression" => n.child_by_field_name("left").and_then(|c| leftmost_literal(c, src, consts)),
+        _ => None,
+    }
+}
+
+fn find_endpoints(
+    n: Node,
+    src: &str,
+    consts: &HashMap<String, String>,
+    unit: &super::model::Unit,
+    out: &mut Vec<Endpoint>,
+) {
+    let push = |out: &mut Vec<Endpoint>, value: String, line: usize| {
+        out.push(Endpoint { unit: unit.name.clone(), file: unit.file.clone(), line, value });
+    };
+    if n.kind() == "method_invocation" && n.child_by_field_name("name").is_some_and(|x| lower(x, src) == "setendpoint")
+    {
+        if let Some(arg) = n.child_by_field_name("arguments").and_then(|a| a.named_child(0)) {
+            if let Some(v) = leftmost_literal(arg, src, consts) {
+                if v.to_ascii_lowercase().starts_with("https://") || v.to_ascii_lowercase().starts_with("http://") {
+                    push(out, v, n.start_position().row + 1);
+                }
+            }
+        }
+    }
+    if n.kind() == "string_literal" {
+        let v = unquote(text(n, src));
+        if v.to_ascii_lowercase().starts_with("callout:") {
+            push(out, v, n.start_position().row + 1);
+        }
+    }
+    let mut c = n.walk();
+    for ch in n.named_children(&mut c) {
+        find_endpoints(ch, src, consts, unit, out);
+    }
+}

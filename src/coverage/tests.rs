@@ -1,0 +1,62 @@
+use super::*;
+use crate::metadata::ComponentKey;
+
+fn src(ty: &str, name: &str, text: &str) -> Source {
+    let (dir, ext) = if ty == "ApexClass" { ("classes", "cls") } else { ("triggers", "trigger") };
+    Source { key: ComponentKey::new(ty, name), file: format!("{dir}/{name}.{ext}"), text: text.into() }
+}
+
+fn unit<'a>(a: &'a Analysis, name: &str) -> &'a UnitCoverage {
+    a.units.iter().find(|u| u.name == name).unwrap_or_else(|| panic!("no unit {name}: {a:#?}"))
+}
+
+#[test]
+fn counts_statement_lines_not_braces_comments_or_debug() {
+    let a = analyze_sources(&[src(
+        "ApexClass",
+        "Calc",
+        "public class Calc {\n    // comment\n    public static Integer twice(Integer x) {\n        System.debug(x);\n        Integer y;\n        return x * 2;\n    }\n}\n",
+    )]);
+    let u = unit(&a, "Calc");
+    assert_eq!(u.total_lines, 1, "{u:?}");
+    assert_eq!(u.uncovered, vec![6]);
+}
+
+#[test]
+fn tested_and_untested_methods_and_branches() {
+    let a = analyze_sources(&[
+        src(
+            "ApexClass",
+            "Calc",
+            "public class Calc {\n    @TestVisible static Boolean flag = false;\n    public static Integer a(Integer x) {\n        if (flag) {\n            return 1;\n        }\n        return x;\n    }\n    public static Integer b() {\n        return 2;\n    }\n}\n",
+        ),
+        src(
+            "ApexClass",
+            "CalcTest",
+            "@IsTest\nprivate class CalcTest {\n    @IsTest static void t() {\n        Calc.flag = true;\n        Assert.areEqual(1, Calc.a(3));\n    }\n}\n",
+        ),
+    ]);
+    let u = unit(&a, "Calc");
+    // flag decl (2), if (4), return 1 (5) covered; return x (7) and return 2 (10) not.
+    assert_eq!(u.total_lines, 5, "{u:?}");
+    assert_eq!(u.uncovered, vec![7, 10], "{u:?}");
+    assert!(a.tests.iter().all(|t| t.asserts));
+}
+
+#[test]
+fn trigger_fired_by_dml_in_test() {
+    let a = analyze_sources(&[
+        src("ApexTrigger", "AccT", "trigger AccT on Account (before insert) {\n    for (Account a : Trigger.new) {\n        a.Description = 'x';\n    }\n}\n"),
+        src("ApexTrigger", "CaseT", "trigger CaseT on Case (before insert) {\n    Integer i = 1;\n}\n"),
+        src(
+            "ApexClass",
+            "T",
+            "@IsTest\nclass T {\n    @IsTest static void t() {\n        List<Account> accs = new List<Account>{ new Account(Name = 'a') };\n        insert accs;\n    }\n}\n",
+        ),
+    ]);
+    assert_eq!(unit(&a, "AccT").percent, 100.0);
+    assert_eq!(unit(&a, "CaseT").percent, 0.0);
+    assert!(a.triggers.iter().any(|t| t.name == "AccT" && t.fired));
+    assert!(a.triggers.iter().any(|t| t.name == "CaseT" && !t.fired));
+    assert!(a.tests.iter().all(|t| !t.asserts));
+}
