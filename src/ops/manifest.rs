@@ -1,9 +1,28 @@
-//! `sfgen manifest` (being built).
+//! `sfgen manifest`: the package.xml describing what `sfgen package` would ship (generated and
+//! included components), for `sf project retrieve start --manifest` before a `diff`.
 
-use crate::error::{Error, Result};
+use crate::archive::Limits;
+use crate::cli::{ManifestArgs, Prefer};
+use crate::error::Result;
+use crate::load;
 use crate::Outcome;
 
 /// Runs `sfgen manifest`.
-pub fn run(_args: &crate::cli::ManifestArgs) -> Result<Outcome> {
-    Err(Error::input("sfgen manifest is not available in this build yet"))
+pub fn run(args: &ManifestArgs) -> Result<Outcome> {
+    let limits = Limits::from_env()?;
+    // The component set is the same whichever side would win a conflict.
+    let desired = load::desired(&args.config, &args.include, Some(Prefer::Generated), args.no_generate, &limits)?;
+    let members = crate::package::manifest_members(&desired.tree);
+    let xml = crate::package::package_xml(&desired.tree, &desired.api_version);
+    let components: Vec<serde_json::Value> = members
+        .iter()
+        .flat_map(|(ty, names)| names.iter().map(move |n| serde_json::json!({ "type": ty, "fullName": n })))
+        .collect();
+    Ok(Outcome {
+        exit: 0,
+        result: serde_json::json!({ "packageXml": xml, "apiVersion": desired.api_version, "components": components }),
+        text: xml,
+        guidance: String::new(),
+        warnings: desired.project.as_ref().map(crate::ops::warning_lines).unwrap_or_default(),
+    })
 }

@@ -1,9 +1,349 @@
-//! `sfgen package` (being built).
+//! `sfgen package`: the generated components, plus any `--include`d project, folder or zip,
+//! as one deterministic Metadata API zip (package.xml at the root, type folders beneath),
+//! with optional destructive changes, and the exact command that deploys it.
 
+use crate::archive::Limits;
+use crate::cli::{DestructiveWhen, PackageArgs};
 use crate::error::{Error, Result};
+use crate::load::{self, Desired};
+use crate::metadata::{manifest, registry, xml, Tree};
+use crate::model::Project;
+use crate::ops::next_steps::{self, Artefact};
 use crate::Outcome;
+use sha2::Digest as _;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Packages with at least this many files show a progress spinner on a terminal.
+const PROGRESS_FILES: usize = 2_000;
 
 /// Runs `sfgen package`.
-pub fn run(_args: &crate::cli::PackageArgs) -> Result<Outcome> {
-    Err(Error::input("sfgen package is not available in this build yet"))
+pub fn run(args: &PackageArgs) -> Result<Outcome> {
+    let limits = Limits::from_env()?;
+    let progress = Progress::new();
+    progress.say("reading inputs");
+    let desired = load::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits)?;
+    let Desired { tree, project, api_version } = desired;
+    let members = crate::package::manifest_members(&tree);
+    let destructive = match &args.destructive {
+        Some(path) => Some(read_destructive(path, &limits)?),
+        None => None,
+    };
+    if tree.is_empty() && destructive.as_ref().is_none_or(BTreeMap::is_empty) {
+        return Err(Error::Input {
+            message: "nothing to package: no component was generated or included".into(),
+            hint: Some("add --include PATH, or drop --no-generate to package the config's components".into()),
+        });
+    }
+    if let Some(d) = &destructive {
+        for (ty, names) in d {
+            for name in names {
+                if members.get(ty).is_some_and(|m| m.contains(name)) {
+                    return Err(Error::Input {
+                        message: format!("{ty}:{name} is both deployed and listed for deletion"),
+                        hint: Some("remove it from the destructive list or from the package".into()),
+                    });
+                }
+            }
+        }
+    }
+
+    let package_xml = manifest::package_xml(
+        members.iter().map(|(t, m)| (t.as_str(), m.iter().map(String::as_str).collect())),
+        &api_version,
+    );
+    let destructive_name = match args.destructive_when {
+        None => "destructiveChanges.xml",
+        Some(DestructiveWhen::Pre) => "destructiveChangesPre.xml",
+        Some(DestructiveWhen::Post) => "destructiveChangesPost.xml",
+    };
+    let destructive_xml = destructive.as_ref().map(|d| {
+        manifest::package_xml(d.iter().map(|(t, m)| (t.as_str(), m.iter().map(String::as_str).collect())), &api_version)
+    });
+
+    let mut entries: Vec<(&str, &[u8])> = Vec::with_capacity(tree.len() * 2 + 2);
+    for c in tree.iter() {
+        for f in &c.files {
+            entries.push((f.path.as_str(), f.bytes.as_slice()));
+        }
+    }
+    entries.push(("package.xml", package_xml.as_bytes()));
+    if let Some(x) = &destructive_xml {
+        entries.push((destructive_name, x.as_bytes()));
+    }
+    let file_count = entries.len();
+    let uncompressed: usize = entries.iter().map(|(_, b)| b.len()).sum();
+    if file_count >= PROGRESS_FILES {
+        progress.say(&format!("compressing {file_count} files"));
+    }
+    let zip = crate::package::zip_refs(entries)?;
+    progress.say("writing");
+    crate::package::write_atomic(&args.out, &zip)?;
+    progress.finish();
+    let sha = hex(&sha2::Sha256::digest(&zip));
+
+    let (test_level, tests) = test_plan(&tree, project.as_ref());
+    let deploy = deploy_command(&args.out, &test_level, &tests);
+    let steps = project.as_ref().map(|p| next_steps::next_steps(p, Artefact::Zip { path: &args.out }));
+
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "Packaged {} components ({file_count} files, {uncompressed} bytes uncompressed) into {} ({} bytes, API {api_version})",
+        members.values().map(Vec::len).sum::<usize>(),
+        args.out.display(),
+        zip.len()
+    );
+    for (ty, names) in &members {
+        let _ = writeln!(text, "  {ty:<26} {:>5}", names.len());
+    }
+    if let Some(d) = &destructive {
+        let _ = writeln!(
+            text,
+            "  {destructive_name}: {} components to delete",
+            d.values().map(BTreeSet::len).sum::<usize>()
+        );
+        for (ty, names) in d {
+            let _ = writeln!(text, "    {ty:<24} {}", names.iter().cloned().collect::<Vec<_>>().join(", "));
+        }
+    }
+    let _ = writeln!(text, "sha256 {sha}");
+    let _ = writeln!(text, "Deploy with:\n  {deploy}");
+
+    let result = serde_json::json!({
+        "out": args.out,
+        "sha256": sha,
+        "bytes": zip.len(),
+        "files": file_count,
+        "uncompressedBytes": uncompressed,
+        "apiVersion": api_version,
+        "componentsByType": members.iter().map(|(t, m)| (t.clone(), m.len())).collect::<BTreeMap<_, _>>(),
+        "components": members,
+        "destructive": destructive.as_ref().map(|d| serde_json::json!({ "file": destructive_name, "components": d })),
+        "testLevel": test_level,
+        "tests": tests,
+        "deployCommand": deploy,
+        "nextSteps": steps,
+    });
+    Ok(Outcome {
+        exit: 0,
+        result,
+        text,
+        guidance: steps.as_deref().map(next_steps::render_text).unwrap_or_default(),
+        warnings: project.as_ref().map(crate::ops::warning_lines).unwrap_or_default(),
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn quote(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Which tests the deploy runs: the config's test classes plus any `@isTest` class among the
+/// included ones (RunSpecifiedTests needs every class in the package covered by the named
+/// tests); RunLocalTests when Apex is included but no test class can be named; NoTestRun
+/// without Apex.
+pub fn test_plan(tree: &Tree, project: Option<&Project>) -> (String, Vec<String>) {
+    let has_apex = tree.iter().any(|c| c.key.type_name == "ApexClass" || c.key.type_name == "ApexTrigger");
+    if !has_apex {
+        return ("NoTestRun".into(), Vec::new());
+    }
+    let mut tests: BTreeSet<String> = project.map(Project::test_classes).unwrap_or_default().into_iter().collect();
+    // Generated classes are covered by the generated tests; look for tests among the others.
+    let generated: BTreeSet<String> = project
+        .map(|p| crate::render::render(p).components.into_keys().map(|k| k.full_name).collect())
+        .unwrap_or_default();
+    for c in tree.iter().filter(|c| c.key.type_name == "ApexClass" && !generated.contains(&c.key.full_name)) {
+        let body = c
+            .files
+            .iter()
+            .find(|f| f.path.ends_with(".cls"))
+            .map(|f| String::from_utf8_lossy(&f.bytes).to_ascii_lowercase())
+            .unwrap_or_default();
+        if body.contains("@istest") {
+            tests.insert(c.key.full_name.clone());
+        }
+    }
+    if tests.is_empty() {
+        return ("RunLocalTests".into(), Vec::new());
+    }
+    ("RunSpecifiedTests".into(), tests.into_iter().collect())
+}
+
+/// The exact `sf project deploy start` command for the zip.
+pub fn deploy_command(zip: &Path, test_level: &str, tests: &[String]) -> String {
+    let mut cmd = format!(
+        "sf project deploy start --metadata-dir {} --single-package --test-level {test_level}",
+        quote(&zip.to_string_lossy())
+    );
+    for t in tests {
+        let _ = write!(cmd, " --tests {}", quote(t));
+    }
+    cmd.push_str(" --target-org <org-alias>");
+    cmd
+}
+
+/// Reads a destructive list: a package.xml-format file, or one `Type:Member` per line (`#`
+/// comments and blank lines allowed). Wildcards are refused: the Metadata API does not
+/// support them in destructive manifests.
+pub fn read_destructive(path: &Path, limits: &Limits) -> Result<BTreeMap<String, BTreeSet<String>>> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::Input {
+        message: format!("{}: {e}", path.display()),
+        hint: Some("give the file listing components to delete".into()),
+    })?;
+    if meta.len() > limits.max_file_bytes {
+        return Err(Error::input(format!("{}: larger than SFGEN_MAX_FILE_BYTES", path.display())));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::input(format!("{}: not UTF-8 text", path.display())))?;
+    parse_destructive(path, &text)
+}
+
+fn known_type(name: &str) -> bool {
+    registry::by_name(name).is_some()
+        || registry::by_folder_type(name).is_some()
+        || registry::TYPES.iter().any(|t| t.children.iter().any(|c| c.name == name))
+}
+
+fn parse_destructive(path: &Path, text: &str) -> Result<BTreeMap<String, BTreeSet<String>>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let bad = |line: Option<usize>, msg: String, hint: &str| Error::Input {
+        message: match line {
+            Some(l) => format!("{}:{l}: {msg}", path.display()),
+            None => format!("{}: {msg}", path.display()),
+        },
+        hint: Some(hint.to_string()),
+    };
+    let mut add = |line: Option<usize>, ty: &str, member: &str| -> Result<()> {
+        let (ty, member) = (ty.trim(), member.trim());
+        if member.contains('*') {
+            return Err(bad(
+                line,
+                format!("wildcard member {ty}:{member}"),
+                "destructive changes cannot use wildcards: list every component to delete by name",
+            ));
+        }
+        if ty.is_empty() || member.is_empty() {
+            return Err(bad(
+                line,
+                format!("{ty:?}:{member:?} needs a type and a member"),
+                "write Type:Member, e.g. ApexClass:OldWebhook",
+            ));
+        }
+        if !known_type(ty) {
+            return Err(bad(
+                line,
+                format!("unknown metadata type {ty:?}"),
+                "use a package.xml type name such as ApexClass, CustomField or PermissionSet",
+            ));
+        }
+        out.entry(ty.to_string()).or_default().insert(member.to_string());
+        Ok(())
+    };
+    if text.trim_start().starts_with('<') {
+        let root = xml::parse(text.as_bytes()).map_err(|e| {
+            bad(None, format!("not valid XML: {e}"), "give a package.xml-format file or a Type:Member list")
+        })?;
+        if root.name != "Package" {
+            return Err(bad(
+                None,
+                format!("root element is <{}>, expected <Package>", root.name),
+                "give a package.xml-format file",
+            ));
+        }
+        for types in root.elements().filter(|e| e.name == "types") {
+            let name = types.find("name").map(xml::Element::text_content).unwrap_or_default();
+            let mut any = false;
+            for m in types.elements().filter(|e| e.name == "members") {
+                add(None, &name, &m.text_content())?;
+                any = true;
+            }
+            if !any {
+                return Err(bad(None, format!("<types> {name} lists no members"), "list the members to delete"));
+            }
+        }
+    } else {
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((ty, member)) = line.split_once(':') else {
+                return Err(bad(
+                    Some(i + 1),
+                    format!("{line:?} is not Type:Member"),
+                    "write one Type:Member per line, e.g. ApexClass:OldWebhook",
+                ));
+            };
+            add(Some(i + 1), ty, member)?;
+        }
+    }
+    Ok(out)
+}
+
+/// A spinner on stderr, only on a terminal and never with `--json`.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new() -> Self {
+        use std::io::IsTerminal as _;
+        let json = std::env::args_os().any(|a| a == "--json");
+        if json || !std::io::stderr().is_terminal() {
+            return Self(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Self(Some(bar))
+    }
+
+    fn say(&self, msg: &str) {
+        if let Some(b) = &self.0 {
+            b.set_message(msg.to_string());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destructive_lists_parse_and_refuse_wildcards() {
+        let p = Path::new("remove.txt");
+        let d = parse_destructive(p, "# old\nApexClass:OldHook\n\nCustomField: Contact.Old__c\n").unwrap();
+        assert_eq!(d["ApexClass"].iter().collect::<Vec<_>>(), ["OldHook"]);
+        assert_eq!(d["CustomField"].iter().collect::<Vec<_>>(), ["Contact.Old__c"]);
+        let e = parse_destructive(p, "ApexClass:*\n").unwrap_err().to_string();
+        assert!(e.contains("wildcard") && e.contains("remove.txt:1"), "{e}");
+        let e = parse_destructive(p, "ApexClasses:X\n").unwrap_err().to_string();
+        assert!(e.contains("unknown metadata type"), "{e}");
+        let xml = manifest::package_xml([("ApexTrigger", vec!["T"])], "62.0");
+        assert_eq!(parse_destructive(p, &xml).unwrap()["ApexTrigger"].len(), 1);
+        let xml = manifest::package_xml([("ApexTrigger", vec!["*"])], "62.0");
+        assert!(parse_destructive(p, &xml).is_err());
+    }
+
+    #[test]
+    fn deploy_command_quotes_paths() {
+        let cmd = deploy_command(Path::new("my dir/x.zip"), "RunSpecifiedTests", &["ATest".into()]);
+        assert_eq!(cmd, "sf project deploy start --metadata-dir 'my dir/x.zip' --single-package --test-level RunSpecifiedTests --tests ATest --target-org <org-alias>");
+    }
 }
