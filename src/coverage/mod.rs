@@ -33,7 +33,8 @@
 //! Conditions are evaluated three-valued (true/false/unknown) from literals, `null`, static
 //! fields (their initialiser, or what the test assigned before the call, e.g. a
 //! `@TestVisible` Boolean), parameters bound to literal arguments, `Trigger.*` context and
-//! `Test.isRunningTest()`. A branch whose condition is unknown is **not entered**
+//! `Test.isRunningTest()`, and `HttpResponse.getStatusCode()`, which answers the integer
+//! literal the test's mock was constructed with (`Test.setMock(..., new Mock(500))`). A branch whose condition is unknown is **not entered**
 //! (pessimistic), except: inside a test's `try { call(); Assert.fail(...); } catch ...`
 //! (the test proves the call throws), an unknown `if` whose body throws is entered.
 //!

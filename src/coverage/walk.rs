@@ -64,6 +64,7 @@ struct Ctx {
     loaded: HashSet<usize>,
     pending: Vec<Pending>,
     mock: Option<String>,
+    mock_status: Option<f64>,
     asserted: bool,
     expect_throw: bool,
     unmocked: Vec<(String, usize)>,
@@ -95,6 +96,7 @@ pub(super) fn run(idx: &Index) -> WalkResult {
             }
             ctx.asserted = false;
             ctx.mock = None;
+            ctx.mock_status = None;
             ctx.pending.clear();
             ctx.unmocked.clear();
             let _ = w.call(&mut ctx, ci, mi, false, Vec::new());
@@ -122,6 +124,7 @@ fn new_ctx() -> Ctx {
         loaded: HashSet::new(),
         pending: Vec::new(),
         mock: None,
+        mock_status: None,
         asserted: false,
         expect_throw: false,
         unmocked: Vec::new(),
@@ -768,6 +771,15 @@ impl<'i, 'p> Walker<'i, 'p> {
                 }
                 Ok(Val::Unknown)
             }
+            "array_creation_expression" => {
+                let ty = e.child_by_field_name("type").map(|t| type_text(t, src)).unwrap_or_default();
+                let mut c = e.walk();
+                let kids: Vec<Node> = e.named_children(&mut c).collect();
+                for k in kids {
+                    self.expr(ctx, f, k)?;
+                }
+                Ok(Val::Obj(ty))
+            }
             "cast_expression" => match e.child_by_field_name("value") {
                 Some(v) => self.expr(ctx, f, v),
                 None => Ok(Val::Unknown),
@@ -971,6 +983,16 @@ impl<'i, 'p> Walker<'i, 'p> {
             (Some("test"), "setmock") => {
                 let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
                 let mock_ty = arg_nodes.get(1).and_then(|a| self.static_type(f, *a));
+                ctx.mock_status = arg_nodes
+                    .get(1)
+                    .filter(|a| a.kind() == "object_creation_expression")
+                    .and_then(|a| a.child_by_field_name("arguments"))
+                    .and_then(|a| a.named_child(0))
+                    .and_then(|a| literal(a, src))
+                    .and_then(|v| match v {
+                        Val::Num(n) => Some(n),
+                        _ => None,
+                    });
                 ctx.mock = match args.get(1) {
                     Some(Val::Obj(c)) => Some(c.clone()),
                     _ => mock_ty.or(Some(String::new())),
@@ -1062,6 +1084,9 @@ impl<'i, 'p> Walker<'i, 'p> {
         if name == "send" && receiver_type.as_deref().is_some_and(|t| t == "http" || t == "system.http") {
             self.callout(ctx, e, f);
             return Ok(Val::Obj("httpresponse".into()));
+        }
+        if name == "getstatuscode" && receiver_type.as_deref().is_some_and(|t| t == "httpresponse" || t == "system.httpresponse") {
+            return Ok(ctx.mock_status.map_or(Val::Unknown, Val::Num));
         }
         let Some(ci) = target_class else { return Ok(Val::Unknown) };
         match self.find_method(ci, &name, args.len()) {
