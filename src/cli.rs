@@ -80,9 +80,9 @@ Overwrites the files it generates; never deletes or touches anything else in DIR
     Init(InitArgs),
     /// Print the JSON Schema of the config (for editor completion and validation).
     #[command(
-        after_help = "Example:\n  sfgen schema > sfgen.schema.json   # then \"$schema\": \"./sfgen.schema.json\" in sfgen.json"
+        after_help = "Examples:\n  sfgen schema > sfgen.schema.json   # then \"$schema\": \"./sfgen.schema.json\" in sfgen.json\n  sfgen schema --markdown > docs/config.md"
     )]
-    Schema,
+    Schema(SchemaArgs),
     /// Build a deterministic, deployable Metadata API zip.
     #[command(
         after_help = "Examples:\n  sfgen package --out deploy.zip\n  sfgen package --include . --prefer generated --out deploy.zip\n  sfgen package --destructive remove.txt --destructive-when pre --out deploy.zip\n\n\
@@ -141,6 +141,14 @@ pub enum Preset {
     Webhook,
     /// Guide B: an API-only integration user for an order-automation service.
     IntegrationUser,
+}
+
+/// `sfgen schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the config reference as Markdown (docs/config.md) instead of the JSON Schema.
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 /// `sfgen init`.

@@ -210,3 +210,19 @@ fn completions_and_man_page_generate() {
     assert!(o.status.success());
     assert!(stdout(&o).starts_with(".ie") || stdout(&o).contains(".TH"), "roff output");
 }
+
+#[test]
+fn docs_config_md_matches_the_schema() {
+    let o = sfgen(Path::new("."), &["schema", "--markdown"]);
+    assert!(o.status.success());
+    let path = root().join("docs/config.md");
+    if updating() {
+        std::fs::write(&path, &o.stdout).expect("write docs/config.md");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == stdout(&o),
+        "docs/config.md is out of date with the config schema: run `cargo run -- schema --markdown > docs/config.md`"
+    );
+}

@@ -3,6 +3,7 @@
 //! and how to fix it.
 
 pub mod raw;
+pub mod reference;
 pub mod spans;
 
 use crate::error::{Diagnostic, Error};

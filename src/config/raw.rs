@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 /// An sfgen config: every artefact of a Salesforce integration, described once.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "SfgenConfig")]
 pub struct RawConfig {
     /// Optional URL or path of this schema, for editors. Ignored by sfgen.
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
@@ -48,6 +49,7 @@ pub struct RawConfig {
 /// The webhook: which records, where to, and how.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "Webhook")]
 pub struct RawWebhook {
     /// Apex class that builds and sends the payloads (default "Webhook").
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,6 +91,7 @@ pub struct RawWebhook {
 /// A Named Credential reference or definition.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
+#[schemars(rename = "NamedCredential")]
 pub enum RawNamedCredential {
     /// The name of a Named Credential the org already holds.
     Existing(String),
@@ -99,6 +102,7 @@ pub enum RawNamedCredential {
 /// A Named Credential sfgen generates.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "NamedCredentialDef")]
 pub struct RawNamedCredentialDef {
     /// API name.
     pub name: String,
@@ -112,6 +116,7 @@ pub struct RawNamedCredentialDef {
 /// Payload signing.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "Signing")]
 pub struct RawSigning {
     /// Header that carries the hex HMAC-SHA256 of the exact body, e.g. "X-Signature".
     pub header: String,
@@ -120,6 +125,7 @@ pub struct RawSigning {
 /// One object whose changes the webhook sends.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "WebhookObject")]
 pub struct RawWebhookObject {
     /// SObject API name: "Contact", "Invoice__c" (a custom object the org already holds).
     pub sobject: String,
@@ -147,6 +153,7 @@ pub struct RawWebhookObject {
 /// A Remote Site Setting.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "RemoteSite")]
 pub struct RawRemoteSite {
     /// API name.
     pub name: String,
@@ -170,6 +177,7 @@ fn default_true() -> bool {
 /// A Connected App.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "ConnectedApp")]
 pub struct RawConnectedApp {
     /// API name, e.g. "Conexiom".
     pub name: String,
@@ -190,6 +198,7 @@ pub struct RawConnectedApp {
 /// A permission set.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "PermissionSet")]
 pub struct RawPermissionSet {
     /// API name, e.g. "Conexiom_Integration".
     pub name: String,
@@ -226,6 +235,7 @@ pub struct RawPermissionSet {
 /// Org settings.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "Settings")]
 pub struct RawSettings {
     /// Email-to-Case (CaseSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -238,6 +248,7 @@ pub struct RawSettings {
 /// Email-to-Case.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "EmailToCase")]
 pub struct RawEmailToCase {
     /// Turn Email-to-Case on or off.
     pub enabled: bool,
@@ -246,6 +257,7 @@ pub struct RawEmailToCase {
 /// OAuth org settings.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "OauthSettings")]
 pub struct RawOauthSettings {
     /// Allow the OAuth username-password flow (sets blockOAuthUnPwFlow to the opposite).
     pub allow_username_password_flow: bool,
@@ -254,6 +266,7 @@ pub struct RawOauthSettings {
 /// Facts for the printed next steps (not metadata).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "Integration")]
 pub struct RawIntegration {
     /// The external service's name, e.g. "Conexiom".
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -275,6 +288,7 @@ pub struct RawIntegration {
 /// The integration user (created by hand: users are data, not metadata).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "IntegrationUser")]
 pub struct RawIntegrationUser {
     /// Username, e.g. "integration@acme.com".
     pub username: String,

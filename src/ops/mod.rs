@@ -21,7 +21,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
     match &cli.command {
         Command::Generate(args) => generate::run(args),
         Command::Init(args) => init::run(args),
-        Command::Schema => Ok(schema()),
+        Command::Schema(args) => Ok(schema(args.markdown)),
         Command::Completions(args) => Ok(completions(args.shell)),
         Command::Man => man(),
         Command::Package(args) => package::run(args),
@@ -48,10 +48,14 @@ pub fn warning_lines(project: &Project) -> Vec<String> {
         .collect()
 }
 
-fn schema() -> Outcome {
-    let schema = schemars::schema_for!(config::RawConfig);
-    let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
-    Outcome { result: serde_json::to_value(&schema).unwrap_or_default(), text, ..Outcome::default() }
+fn schema(markdown: bool) -> Outcome {
+    let schema = config::reference::schema();
+    let text = if markdown {
+        config::reference::markdown()
+    } else {
+        serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+    };
+    Outcome { result: schema, text, ..Outcome::default() }
 }
 
 fn completions(shell: crate::cli::Shell) -> Outcome {
