@@ -1,0 +1,456 @@
+//! End-to-end tests of `sfgen diff`: the real binary against the org snapshots in
+//! `fixtures/diff/` (see `fixtures/diff/make-fixtures.py` for what drifted and how).
+//!
+//! Golden outputs live in `fixtures/diff/<case>/expected/`; `UPDATE_GOLDENS=1 cargo test --test
+//! diff` rewrites them.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const CANARY: &str = "CANARY-consumer-secret-7f3a9d";
+const CASES: &[&str] = &["contact-webhook", "integration-user"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn sfgen(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !run.stdout.contains(CANARY) && !run.stderr.contains(CANARY),
+        "the consumer secret leaked:\n{}{}",
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+fn config(case: &str) -> String {
+    format!("fixtures/{case}/sfgen.json")
+}
+
+fn org(case: &str, layout: &str) -> String {
+    match layout {
+        "zip" => format!("fixtures/diff/{case}/retrieve/unpackaged.zip"),
+        "unzipped" => format!("fixtures/diff/{case}/retrieve-unzipped/unpackaged"),
+        "source" => format!("fixtures/diff/{case}/retrieve-source"),
+        "noise" => format!("fixtures/diff/{case}/noise-only/unpackaged"),
+        other => panic!("unknown layout {other}"),
+    }
+}
+
+/// Compares `actual` with the golden file, or rewrites it under `UPDATE_GOLDENS=1`.
+fn golden(path: &Path, actual: &str) {
+    if std::env::var_os("UPDATE_GOLDENS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(path)
+        .unwrap_or_else(|_| panic!("missing golden {}; run UPDATE_GOLDENS=1 cargo test --test diff", path.display()));
+    if expected != actual {
+        let diff =
+            similar::TextDiff::from_lines(&expected, actual).unified_diff().header("expected", "actual").to_string();
+        panic!("{} differs from the output:\n{diff}", path.display());
+    }
+}
+
+#[test]
+fn golden_outputs_for_every_drift_kind() {
+    for case in CASES {
+        let cfg = config(case);
+        let expected = root().join("fixtures/diff").join(case).join("expected");
+        let scenarios: &[(&str, &str, &[&str])] = &[
+            ("zip-prune.txt", "zip", &["--prune", "--color", "never"]),
+            ("zip-prune.json", "zip", &["--prune", "--json"]),
+            ("unzipped.txt", "unzipped", &["--color", "never"]),
+            ("source-prune.json", "source", &["--prune", "--format", "json"]),
+            ("zip-stat.txt", "zip", &["--prune", "--format", "stat"]),
+            ("noise-only.txt", "noise", &["--prune", "--color", "never"]),
+        ];
+        for (name, layout, extra) in scenarios {
+            let org = org(case, layout);
+            let mut args = vec!["diff", "-c", &cfg, "--org", &org];
+            args.extend_from_slice(extra);
+            let run = sfgen(&args);
+            let want = if *layout == "noise" { 0 } else { 1 };
+            assert_eq!(run.code, want, "{case} {name}: exit {}\n{}{}", run.code, run.stdout, run.stderr);
+            golden(&expected.join(name), &run.stdout);
+        }
+    }
+}
+
+#[test]
+fn every_layout_of_the_same_org_gives_the_same_report() {
+    for case in CASES {
+        let cfg = config(case);
+        let results: Vec<serde_json::Value> = ["zip", "unzipped", "source"]
+            .iter()
+            .map(|layout| {
+                let o = org(case, layout);
+                let run = sfgen(&["diff", "-c", &cfg, "--org", &o, "--prune", "--json"]);
+                let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+                serde_json::json!({ "components": v["result"]["components"], "summary": v["result"]["summary"] })
+            })
+            .collect();
+        assert_eq!(results[0], results[1], "{case}: zip vs unzipped");
+        assert_eq!(results[0], results[2], "{case}: zip vs source");
+    }
+}
+
+#[test]
+fn drift_is_reported_and_noise_is_not() {
+    let run = sfgen(&[
+        "diff",
+        "-c",
+        &config("contact-webhook"),
+        "--org",
+        &org("contact-webhook", "zip"),
+        "--prune",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let status = |ty: &str, name: &str| -> String {
+        v["result"]["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["type"] == ty && c["fullName"] == name)
+            .map(|c| c["status"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(status("ApexClass", "Webhook"), "changed");
+    assert_eq!(status("ApexClass", "WebhookMockImpl"), "added");
+    assert_eq!(status("ApexClass", "LegacyContactSync"), "removed");
+    assert_eq!(status("PermissionSet", "Contact_Centre_Integration"), "changed");
+    // CRLF + trailing whitespace, element order + comments + tabs, org-assigned consumer key,
+    // packageVersions: all noise.
+    assert_eq!(status("ApexClass", "TestWebhook"), "unchanged");
+    assert_eq!(status("RemoteSiteSetting", "Webhook_Endpoint"), "unchanged");
+    assert_eq!(status("ConnectedApp", "Contact_Centre"), "unchanged");
+    assert_eq!(status("ApexTrigger", "ContactTrigger"), "unchanged");
+    let ps = v["result"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["fullName"] == "Contact_Centre_Integration")
+        .unwrap()["diff"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ps.contains("-        <name>ModifyAllData</name>"), "{ps}");
+    assert!(ps.contains("-        <editable>false</editable>\n+        <editable>true</editable>\n         <field>Contact.Phone</field>"), "{ps}");
+    for noise in ["Birthdate", "Lead", "ViewSetup", "SiteLoginController", "Case.Internal", "license"] {
+        assert!(!ps.contains(noise), "no-access row {noise} reported as drift:\n{ps}");
+    }
+    let web = v["result"]["components"].as_array().unwrap().iter().find(|c| c["fullName"] == "Webhook").unwrap()
+        ["diff"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(web.starts_with("--- org/classes/Webhook.cls\n+++ sfgen/classes/Webhook.cls\n"), "{web}");
+    assert_eq!(web.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).count(), 1, "{web}");
+    assert_eq!(v["status"], 1);
+    assert_eq!(v["result"]["summary"], serde_json::json!({ "added": 1, "changed": 2, "unchanged": 5, "removed": 1 }));
+}
+
+#[test]
+fn without_prune_nothing_is_removed() {
+    let run = sfgen(&[
+        "diff",
+        "-c",
+        &config("integration-user"),
+        "--org",
+        &org("integration-user", "zip"),
+        "--format",
+        "stat",
+    ]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "1 added, 2 changed, 2 unchanged, 0 removed\n");
+}
+
+#[test]
+fn exit_codes() {
+    let cfg = config("contact-webhook");
+    assert_eq!(sfgen(&["diff", "-c", &cfg, "--org", &org("contact-webhook", "noise"), "--prune"]).code, 0);
+    assert_eq!(sfgen(&["diff", "-c", &cfg, "--org", &org("contact-webhook", "zip")]).code, 1);
+    let missing = sfgen(&["diff", "-c", &cfg, "--org", "fixtures/diff/no-such-retrieve.zip"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("no-such-retrieve.zip"), "{}", missing.stderr);
+    let nothing = sfgen(&["diff", "--no-generate", "--org", &org("contact-webhook", "zip")]);
+    assert_eq!(nothing.code, 2);
+    assert!(nothing.stderr.contains("--include"), "{}", nothing.stderr);
+}
+
+#[test]
+fn include_only_compares_two_trees() {
+    let run = sfgen(&[
+        "diff",
+        "--no-generate",
+        "--include",
+        &org("contact-webhook", "noise"),
+        "--org",
+        &org("contact-webhook", "zip"),
+        "--prune",
+        "--format",
+        "stat",
+    ]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "1 added, 2 changed, 5 unchanged, 1 removed\n");
+}
+
+#[test]
+fn ignore_comments() {
+    let tmp = tempfile::tempdir().unwrap();
+    let orgdir = tmp.path().join("org");
+    copy_dir(&root().join(org("contact-webhook", "noise")), &orgdir);
+    let cls = orgdir.join("classes/Webhook.cls");
+    let body = std::fs::read_to_string(&cls).unwrap();
+    std::fs::write(
+        &cls,
+        format!("// Reviewed by the security team.\n{}", body.replacen(";\n", "; /* checked */\n", 1)),
+    )
+    .unwrap();
+    let o = orgdir.to_string_lossy().into_owned();
+    let cfg = config("contact-webhook");
+    let plain = sfgen(&["diff", "-c", &cfg, "--org", &o, "--format", "stat"]);
+    assert_eq!((plain.code, plain.stdout.as_str()), (1, "0 added, 1 changed, 7 unchanged, 0 removed\n"));
+    let ignoring = sfgen(&["diff", "-c", &cfg, "--org", &o, "--format", "stat", "--ignore-comments"]);
+    assert_eq!((ignoring.code, ignoring.stdout.as_str()), (0, "0 added, 0 changed, 8 unchanged, 0 removed\n"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Applies a delta package over an org tree, as a deploy would: its components replace or
+/// join the org's, and the destructive ones disappear.
+fn apply(org: &sfgen::metadata::Tree, delta: &Path) -> sfgen::metadata::Tree {
+    let limits = sfgen::archive::Limits::default();
+    let loaded = sfgen::load::load_tree(delta, &limits).unwrap();
+    let mut out = org.clone();
+    for c in loaded.tree.components.into_values() {
+        out.insert(c);
+    }
+    let files = sfgen::archive::read_path(delta, &limits).unwrap();
+    if let Some((_, bytes)) = files.iter().find(|(p, _)| p == "destructiveChanges.xml") {
+        let root = sfgen::metadata::xml::parse(bytes).unwrap();
+        for types in root.elements().filter(|e| e.name == "types") {
+            let ty = types.find("name").unwrap().text_content();
+            for m in types.elements().filter(|e| e.name == "members") {
+                let key = sfgen::metadata::ComponentKey::new(ty.clone(), m.text_content());
+                assert!(
+                    out.components.remove(&key).is_some(),
+                    "destructiveChanges.xml names {key}, which the org does not hold"
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn delta_over_org_gives_the_desired_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    for case in CASES {
+        for layout in ["zip", "unzipped", "source"] {
+            for out_name in ["delta.zip", "delta-folder"] {
+                let delta = tmp.path().join(format!("{case}-{layout}-{out_name}"));
+                let d = delta.to_string_lossy().into_owned();
+                let o = org(case, layout);
+                let run = sfgen(&[
+                    "diff",
+                    "-c",
+                    &config(case),
+                    "--org",
+                    &o,
+                    "--prune",
+                    "--delta-out",
+                    &d,
+                    "--format",
+                    "stat",
+                ]);
+                assert_eq!(run.code, 1, "{}", run.stderr);
+                assert!(run.stdout.contains(&format!("Delta package written to {d}")), "{}", run.stdout);
+                let orgtree =
+                    sfgen::load::load_tree(&root().join(&o), &sfgen::archive::Limits::default()).unwrap().tree;
+                let applied = apply(&orgtree, &delta);
+                let files = sfgen::output::mdapi_files(&applied, "62.0");
+                let after = tmp.path().join(format!("{case}-{layout}-{out_name}-after"));
+                sfgen::output::write_all(&after, &files).unwrap();
+                let a = after.to_string_lossy().into_owned();
+                let again = sfgen(&["diff", "-c", &config(case), "--org", &a, "--prune", "--format", "stat"]);
+                assert_eq!(again.code, 0, "{case} {layout}: {}{}", again.stdout, again.stderr);
+                assert!(again.stdout.starts_with("0 added, 0 changed, "), "{}", again.stdout);
+                assert!(again.stdout.ends_with(" unchanged, 0 removed\n"), "{}", again.stdout);
+            }
+        }
+    }
+}
+
+#[test]
+fn delta_holds_only_added_and_changed_components_and_no_secret() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("delta.zip");
+    let ds = d.to_string_lossy().into_owned();
+    let run = sfgen(&[
+        "diff",
+        "-c",
+        &config("contact-webhook"),
+        "--org",
+        &org("contact-webhook", "zip"),
+        "--prune",
+        "--delta-out",
+        &ds,
+    ]);
+    assert_eq!(run.code, 1);
+    let files = sfgen::archive::read_path(&d, &sfgen::archive::Limits::default()).unwrap();
+    let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "classes/Webhook.cls",
+            "classes/Webhook.cls-meta.xml",
+            "classes/WebhookMockImpl.cls",
+            "classes/WebhookMockImpl.cls-meta.xml",
+            "destructiveChanges.xml",
+            "package.xml",
+            "permissionsets/Contact_Centre_Integration.permissionset",
+        ]
+    );
+    for (p, b) in &files {
+        assert!(!String::from_utf8_lossy(b).contains(CANARY), "{p}");
+    }
+    let destructive =
+        String::from_utf8_lossy(&files.iter().find(|(p, _)| p == "destructiveChanges.xml").unwrap().1).into_owned();
+    assert!(destructive.contains("<members>LegacyContactSync</members>"), "{destructive}");
+    // Same input, same bytes.
+    let d2 = tmp.path().join("delta2.zip");
+    sfgen(&[
+        "diff",
+        "-c",
+        &config("contact-webhook"),
+        "--org",
+        &org("contact-webhook", "zip"),
+        "--prune",
+        "--delta-out",
+        &d2.to_string_lossy(),
+    ]);
+    assert_eq!(std::fs::read(&d).unwrap(), std::fs::read(&d2).unwrap());
+    // Without --prune there is no destructive manifest.
+    let d3 = tmp.path().join("delta3");
+    sfgen(&[
+        "diff",
+        "-c",
+        &config("contact-webhook"),
+        "--org",
+        &org("contact-webhook", "zip"),
+        "--delta-out",
+        &d3.to_string_lossy(),
+    ]);
+    assert!(d3.join("package.xml").is_file());
+    assert!(!d3.join("destructiveChanges.xml").exists());
+}
+
+#[test]
+fn delta_folder_refuses_to_replace_a_foreign_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("precious");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    let run = sfgen(&[
+        "diff",
+        "-c",
+        &config("contact-webhook"),
+        "--org",
+        &org("contact-webhook", "zip"),
+        "--delta-out",
+        &dir.to_string_lossy(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(dir.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[test]
+fn hostile_archives_are_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        ("zip-slip.zip", "unpackaged/../../../tmp/sfgen-zip-slip.cls"),
+        ("absolute-path.zip", "/tmp/sfgen-absolute.cls"),
+        ("symlink.zip", "unpackaged/classes/Evil.cls"),
+        ("zip-bomb.zip", "unpackaged/staticresources/Bomb.resource"),
+    ];
+    for (name, entry) in cases {
+        let delta = tmp.path().join(format!("{name}-delta.zip"));
+        let o = format!("fixtures/diff/hostile/{name}");
+        let run =
+            sfgen(&["diff", "-c", &config("contact-webhook"), "--org", &o, "--delta-out", &delta.to_string_lossy()]);
+        assert_eq!(run.code, 2, "{name}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(entry), "{name}: the message must name the entry:\n{}", run.stderr);
+        assert!(!delta.exists(), "{name}: a delta was written");
+        let json = sfgen(&["diff", "-c", &config("contact-webhook"), "--org", &o, "--json"]);
+        assert_eq!(json.code, 2);
+        let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+        assert!(v["message"].as_str().unwrap().contains(entry));
+    }
+    assert!(!Path::new("/tmp/sfgen-zip-slip.cls").exists());
+    assert!(!Path::new("/tmp/sfgen-absolute.cls").exists());
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "files were left behind");
+
+    // A symbolic link inside an org folder.
+    #[cfg(unix)]
+    {
+        let orgdir = tmp.path().join("org");
+        copy_dir(&root().join(org("contact-webhook", "noise")), &orgdir);
+        std::os::unix::fs::symlink("/etc/passwd", orgdir.join("classes/Evil.cls")).unwrap();
+        let delta = tmp.path().join("delta");
+        let run = sfgen(&[
+            "diff",
+            "-c",
+            &config("contact-webhook"),
+            "--org",
+            &orgdir.to_string_lossy(),
+            "--delta-out",
+            &delta.to_string_lossy(),
+        ]);
+        assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("Evil.cls"), "{}", run.stderr);
+        assert!(!delta.exists());
+    }
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let cfg = config("contact-webhook");
+    let o = org("contact-webhook", "zip");
+    let plain = sfgen(&["diff", "-c", &cfg, "--org", &o]);
+    assert!(!plain.stdout.contains('\x1b'), "colour on a pipe");
+}
