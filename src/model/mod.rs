@@ -343,3 +343,110 @@ pub struct Integration {
     /// Integration username and permission sets to assign.
     pub integration_user: Option<(String, Vec<String>)>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_str;
+    use std::path::Path;
+
+    fn project(json: &str) -> Result<Project, crate::error::Error> {
+        Project::from_config(&parse_str(json, Path::new("t.json"), None)?)
+    }
+
+    fn errors(json: &str) -> Vec<String> {
+        match project(json) {
+            Err(crate::error::Error::Config(d)) => {
+                d.into_iter().map(|d| format!("{}: {}", d.path, d.message)).collect()
+            }
+            other => panic!("expected config errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_filled_in() {
+        let p = project(r#"{"apiVersion":"62.0","webhook":{"endpoint":"https://h.example.com/x","objects":[{"sobject":"Contact"}]}}"#)
+            .expect("valid");
+        let w = p.webhook.expect("webhook");
+        assert_eq!(
+            (w.class_name.as_str(), w.mock_class_name.as_str(), w.test_class_name.as_str()),
+            ("Webhook", "WebhookMockImpl", "TestWebhook")
+        );
+        assert_eq!((w.timeout_ms, w.batch_size), (10_000, 200));
+        let o = &w.objects[0];
+        assert_eq!((o.trigger_name.as_str(), o.test_class_name.as_str()), ("ContactTrigger", "TestContactTrigger"));
+        assert_eq!(o.events, TriggerEvent::ALL.to_vec());
+        assert!(o.fields.is_none(), "default payload is the whole record");
+        assert!(o.test_record.iter().any(|(f, _)| f == "LastName"), "Contact gets a default test record");
+        assert_eq!(p.remote_sites.len(), 1, "a Remote Site is derived for the endpoint");
+        assert_eq!(p.remote_sites[0].url, "https://h.example.com");
+        assert_eq!(p.api_version.to_string(), "62.0");
+    }
+
+    #[test]
+    fn listed_remote_site_covering_the_origin_suppresses_the_derived_one() {
+        let p = project(
+            r#"{"apiVersion":"62.0","remoteSites":[{"name":"Vendor","url":"https://h.example.com"}],
+            "webhook":{"endpoint":"https://h.example.com/deep/path?q=1","objects":[{"sobject":"Lead"}]}}"#,
+        )
+        .expect("valid");
+        assert_eq!(p.remote_sites.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["Vendor"]);
+    }
+
+    #[test]
+    fn named_credential_needs_no_remote_site_and_is_generated_when_defined() {
+        let p = project(
+            r#"{"apiVersion":"62.0","webhook":{"namedCredential":{"name":"Vendor_API","url":"https://api.example.com"},
+            "path":"/in","objects":[{"sobject":"Case"}]}}"#,
+        )
+        .expect("valid");
+        assert!(p.remote_sites.is_empty());
+        assert_eq!(p.named_credentials[0].name, "Vendor_API");
+        assert_eq!(p.webhook.expect("w").target.apex_endpoint(), "callout:Vendor_API/in");
+    }
+
+    #[test]
+    fn fields_always_carry_the_id_first() {
+        let p = project(r#"{"apiVersion":"62.0","webhook":{"endpoint":"https://h.example.com","objects":[{"sobject":"Contact","fields":["Email","id"]}]}}"#)
+            .expect("valid");
+        assert_eq!(
+            p.webhook.expect("w").objects[0].fields.as_deref(),
+            Some(&["Id".to_string(), "Email".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn object_access_dependencies() {
+        let e = errors(
+            r#"{"apiVersion":"62.0","permissionSets":[{"name":"P","objects":{"Account":["read","modifyAll"]}}]}"#,
+        );
+        assert!(e.iter().any(|m| m.contains("modifyAll requires viewAll")), "{e:?}");
+        assert!(e.iter().any(|m| m.contains("modifyAll requires delete")), "{e:?}");
+        let ok = project(
+            r#"{"apiVersion":"62.0","permissionSets":[{"name":"P","objects":{"Account":["read","edit","delete","viewAll","modifyAll"]}}]}"#,
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
+    fn caps_on_the_number_of_entries() {
+        let sites: Vec<String> =
+            (0..201).map(|i| format!(r#"{{"name":"S{i}","url":"https://s{i}.example.com"}}"#)).collect();
+        let e = errors(&format!(r#"{{"apiVersion":"62.0","remoteSites":[{}]}}"#, sites.join(",")));
+        assert_eq!(e, ["remoteSites: 201 entries; sfgen accepts at most 200"]);
+    }
+
+    #[test]
+    fn empty_config_is_refused() {
+        let e = errors(r#"{"apiVersion":"62.0"}"#);
+        assert!(e[0].contains("describes nothing"), "{e:?}");
+    }
+
+    #[test]
+    fn signing_names_the_setting_after_the_class() {
+        let p = project(r#"{"apiVersion":"62.0","webhook":{"className":"Sync","endpoint":"https://h.example.com","signing":{"header":"X-Sig"},"objects":[{"sobject":"Account"}]}}"#)
+            .expect("valid");
+        let s = p.webhook.expect("w").signing.expect("signing");
+        assert_eq!((s.setting_object.as_str(), s.key_field.as_str()), ("Sync_Settings__c", "Signing_Key__c"));
+    }
+}

@@ -139,9 +139,33 @@ fn label_from_name(name: &str) -> String {
     name.replace('_', " ")
 }
 
+/// Most entries of each list a config may hold. Far above any real integration; they keep a
+/// hostile or runaway config from producing thousands of files (the 1 MiB file cap bounds the
+/// rest).
+pub const MAX_ENTRIES: &[(&str, usize)] =
+    &[("webhook.objects", 50), ("remoteSites", 200), ("connectedApps", 100), ("permissionSets", 500)];
+
 pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
     let mut cx = Ctx { config, errors: Vec::new(), warnings: Vec::new() };
     let raw = &config.raw;
+    let counts = [
+        raw.webhook.as_ref().map_or(0, |w| w.objects.len()),
+        raw.remote_sites.len(),
+        raw.connected_apps.len(),
+        raw.permission_sets.len(),
+    ];
+    for ((path, max), n) in MAX_ENTRIES.iter().zip(counts) {
+        if n > *max {
+            cx.error(
+                path,
+                format!("{n} entries; sfgen accepts at most {max}"),
+                Some("split the integration into several configs".to_string()),
+            );
+        }
+    }
+    if !cx.errors.is_empty() {
+        return Err(Error::Config(cx.errors));
+    }
 
     let api_version = parse_api_version(&mut cx, &raw.api_version);
     let mut named_credentials = Vec::new();
