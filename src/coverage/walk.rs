@@ -1085,7 +1085,9 @@ impl<'i, 'p> Walker<'i, 'p> {
             self.callout(ctx, e, f);
             return Ok(Val::Obj("httpresponse".into()));
         }
-        if name == "getstatuscode" && receiver_type.as_deref().is_some_and(|t| t == "httpresponse" || t == "system.httpresponse") {
+        if name == "getstatuscode"
+            && receiver_type.as_deref().is_some_and(|t| t == "httpresponse" || t == "system.httpresponse")
+        {
             return Ok(ctx.mock_status.map_or(Val::Unknown, Val::Num));
         }
         let Some(ci) = target_class else { return Ok(Val::Unknown) };
