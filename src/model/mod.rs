@@ -35,6 +35,8 @@ pub struct Project {
     pub config_hash: String,
     /// The environment the config was resolved for.
     pub env: Option<String>,
+    /// The config file, as given on the command line.
+    pub config_file: std::path::PathBuf,
     /// The webhook integration, if configured.
     pub webhook: Option<Webhook>,
     /// Remote sites, including the one derived for the webhook endpoint.
@@ -64,6 +66,19 @@ impl Project {
         &self.config_hash[..12.min(self.config_hash.len())]
     }
 
+    /// The `-c FILE --env NAME` flags that reproduce this project on a command line (empty for
+    /// the defaults).
+    pub fn config_flags(&self) -> String {
+        let mut out = String::new();
+        if self.config_file != std::path::Path::new("sfgen.json") {
+            out.push_str(&format!(" -c {}", shell_quote(&self.config_file.to_string_lossy())));
+        }
+        if let Some(env) = &self.env {
+            out.push_str(&format!(" --env {}", shell_quote(env)));
+        }
+        out
+    }
+
     /// Names of every generated Apex test class (for `--tests` of RunSpecifiedTests).
     pub fn test_classes(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -73,6 +88,15 @@ impl Project {
         }
         out.sort();
         out
+    }
+}
+
+/// Quotes `s` for a POSIX shell when it needs it.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 

@@ -202,6 +202,7 @@ pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
         api_version: api_version.unwrap_or(ApiVersion { major: *API_VERSIONS.end() }),
         config_hash: config.hash.clone(),
         env: config.env.clone(),
+        config_file: config.file.clone(),
         webhook,
         remote_sites,
         named_credentials,

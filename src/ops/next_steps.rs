@@ -38,13 +38,7 @@ pub struct Step {
 
 const ORG: &str = "<org-alias>";
 
-fn quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=".contains(c)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
+use crate::model::shell_quote as quote;
 
 /// The manual steps for `project`, for the artefact just produced.
 pub fn next_steps(project: &Project, artefact: Artefact<'_>) -> Vec<Step> {
@@ -169,9 +163,9 @@ pub fn next_steps(project: &Project, artefact: Artefact<'_>) -> Vec<Step> {
         title: "Later: compare the org with the config before the next deploy".to_string(),
         details: vec!["retrieve what sfgen manages, then diff it".to_string()],
         commands: vec![
-            format!("sfgen manifest{} > package.xml", project.env.as_ref().map(|e| format!(" --env {e}")).unwrap_or_default()),
+            format!("sfgen manifest{} > package.xml", project.config_flags()),
             format!("sf project retrieve start --manifest package.xml --target-metadata-dir org-retrieve --target-org {ORG}"),
-            format!("sfgen diff --org org-retrieve{}", project.env.as_ref().map(|e| format!(" --env {e}")).unwrap_or_default()),
+            format!("sfgen diff{} --org org-retrieve", project.config_flags()),
         ],
     });
     steps
