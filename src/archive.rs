@@ -45,12 +45,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_entries: 50_000,
-            max_file_bytes: 64 << 20,
-            max_total_bytes: 1 << 30,
-            max_ratio: 200,
-        }
+        Self { max_entries: 50_000, max_file_bytes: 64 << 20, max_total_bytes: 1 << 30, max_ratio: 200 }
     }
 }
 
@@ -76,8 +71,8 @@ impl Limits {
                 },
             }
         };
-        limits.max_entries = usize::try_from(read("SFGEN_MAX_ENTRIES", limits.max_entries as u64)?)
-            .unwrap_or(usize::MAX);
+        limits.max_entries =
+            usize::try_from(read("SFGEN_MAX_ENTRIES", limits.max_entries as u64)?).unwrap_or(usize::MAX);
         limits.max_file_bytes = read("SFGEN_MAX_FILE_BYTES", limits.max_file_bytes)?;
         limits.max_total_bytes = read("SFGEN_MAX_TOTAL_BYTES", limits.max_total_bytes)?;
         limits.max_ratio = read("SFGEN_MAX_RATIO", limits.max_ratio)?;
@@ -127,9 +122,7 @@ struct Names {
 
 impl Names {
     fn new() -> Self {
-        Self {
-            seen: HashMap::new(),
-        }
+        Self { seen: HashMap::new() }
     }
 
     fn add(&mut self, input: &Path, name: &str) -> Result<()> {
@@ -150,9 +143,7 @@ impl Names {
 fn over_limit(input: &Path, what: &str, var: &str) -> Error {
     Error::Input {
         message: format!("{}: {what}", input.display()),
-        hint: Some(format!(
-            "if the input is trusted and really this large, raise {var}"
-        )),
+        hint: Some(format!("if the input is trusted and really this large, raise {var}")),
     }
 }
 
@@ -166,11 +157,7 @@ pub fn read_zip(input: &Path, bytes: &[u8], limits: &Limits) -> Result<Vec<RawFi
     if archive.len() > limits.max_entries {
         return Err(over_limit(
             input,
-            &format!(
-                "{} entries, more than the limit of {}",
-                archive.len(),
-                limits.max_entries
-            ),
+            &format!("{} entries, more than the limit of {}", archive.len(), limits.max_entries),
             "SFGEN_MAX_ENTRIES",
         ));
     }
@@ -182,12 +169,7 @@ pub fn read_zip(input: &Path, bytes: &[u8], limits: &Limits) -> Result<Vec<RawFi
             let name = String::from_utf8_lossy(&raw).into_owned();
             names.add(input, &name)?;
         }
-        return Err(refuse(
-            input,
-            "(unnamed)",
-            "duplicate entries",
-            "keep exactly one entry per path",
-        ));
+        return Err(refuse(input, "(unnamed)", "duplicate entries", "keep exactly one entry per path"));
     }
     let mut names = Names::new();
     let mut files = Vec::with_capacity(archive.len());
@@ -198,41 +180,21 @@ pub fn read_zip(input: &Path, bytes: &[u8], limits: &Limits) -> Result<Vec<RawFi
             Ok(n) => n.to_string(),
             Err(_) => {
                 let lossy = String::from_utf8_lossy(entry.name_raw()).into_owned();
-                return Err(refuse(
-                    input,
-                    &lossy,
-                    "name is not UTF-8",
-                    "rename the file with a UTF-8 name",
-                ));
+                return Err(refuse(input, &lossy, "name is not UTF-8", "rename the file with a UTF-8 name"));
             }
         };
         if entry.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000) || entry.is_symlink() {
-            return Err(refuse(
-                input,
-                &name,
-                "symbolic link",
-                "replace the link with the file it points to",
-            ));
+            return Err(refuse(input, &name, "symbolic link", "replace the link with the file it points to"));
         }
         let trimmed = name.strip_suffix('/').unwrap_or(&name);
         check_relative_path(trimmed).map_err(|why| {
-            refuse(
-                input,
-                &name,
-                why,
-                "re-create the zip with relative POSIX paths inside one package root",
-            )
+            refuse(input, &name, why, "re-create the zip with relative POSIX paths inside one package root")
         })?;
         if entry.is_dir() {
             continue;
         }
         if entry.encrypted() {
-            return Err(refuse(
-                input,
-                &name,
-                "encrypted entry",
-                "give an unencrypted zip",
-            ));
+            return Err(refuse(input, &name, "encrypted entry", "give an unencrypted zip"));
         }
         names.add(input, &name)?;
         let declared = entry.size();
@@ -246,22 +208,22 @@ pub fn read_zip(input: &Path, bytes: &[u8], limits: &Limits) -> Result<Vec<RawFi
                 "SFGEN_MAX_FILE_BYTES",
             ));
         }
-        if declared > RATIO_EXEMPT_BYTES
-            && declared / entry.compressed_size().max(1) > limits.max_ratio
-        {
+        if declared > RATIO_EXEMPT_BYTES && declared / entry.compressed_size().max(1) > limits.max_ratio {
             return Err(over_limit(
                 input,
-                &format!("entry {name:?} expands {}x ({} → {declared} bytes), more than the ratio limit of {} (zip bomb?)", declared / entry.compressed_size().max(1), entry.compressed_size(), limits.max_ratio),
+                &format!(
+                    "entry {name:?} expands {}x ({} → {declared} bytes), more than the ratio limit of {} (zip bomb?)",
+                    declared / entry.compressed_size().max(1),
+                    entry.compressed_size(),
+                    limits.max_ratio
+                ),
                 "SFGEN_MAX_RATIO",
             ));
         }
         if total.saturating_add(declared) > limits.max_total_bytes {
             return Err(over_limit(
                 input,
-                &format!(
-                    "more than {} uncompressed bytes in total (at entry {name:?})",
-                    limits.max_total_bytes
-                ),
+                &format!("more than {} uncompressed bytes in total (at entry {name:?})", limits.max_total_bytes),
                 "SFGEN_MAX_TOTAL_BYTES",
             ));
         }
@@ -272,14 +234,7 @@ pub fn read_zip(input: &Path, bytes: &[u8], limits: &Limits) -> Result<Vec<RawFi
         (&mut entry)
             .take(cap + 1)
             .read_to_end(&mut buf)
-            .map_err(|e| {
-                refuse(
-                    input,
-                    &name,
-                    &format!("cannot decompress: {e}"),
-                    "re-create the zip",
-                )
-            })?;
+            .map_err(|e| refuse(input, &name, &format!("cannot decompress: {e}"), "re-create the zip"))?;
         let actual = buf.len() as u64;
         if actual > cap {
             return Err(refuse(
@@ -301,10 +256,7 @@ pub fn read_zip(input: &Path, bytes: &[u8], limits: &Limits) -> Result<Vec<RawFi
         if total > limits.max_total_bytes {
             return Err(over_limit(
                 input,
-                &format!(
-                    "more than {} uncompressed bytes in total",
-                    limits.max_total_bytes
-                ),
+                &format!("more than {} uncompressed bytes in total", limits.max_total_bytes),
                 "SFGEN_MAX_TOTAL_BYTES",
             ));
         }
@@ -317,18 +269,13 @@ pub fn read_zip(input: &Path, bytes: &[u8], limits: &Limits) -> Result<Vec<RawFi
 /// The entry names of a zip's central directory, duplicates included (the `zip` crate keeps
 /// one entry per name), or `None` when the directory cannot be located.
 fn central_directory_names(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let le16 = |at: usize| -> Option<usize> {
-        Some(usize::from(u16::from_le_bytes(
-            bytes.get(at..at + 2)?.try_into().ok()?,
-        )))
-    };
+    let le16 =
+        |at: usize| -> Option<usize> { Some(usize::from(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?))) };
     let le32 = |at: usize| -> Option<usize> {
         usize::try_from(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?)).ok()
     };
-    let eocd = (0..=bytes.len().checked_sub(22)?)
-        .rev()
-        .take(65_557)
-        .find(|&i| bytes[i..].starts_with(b"PK\x05\x06"))?;
+    let eocd =
+        (0..=bytes.len().checked_sub(22)?).rev().take(65_557).find(|&i| bytes[i..].starts_with(b"PK\x05\x06"))?;
     let count = le16(eocd + 10)?;
     let mut at = le32(eocd + 16)?;
     let mut names = Vec::with_capacity(count);
@@ -345,18 +292,11 @@ fn central_directory_names(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
 
 /// Reads every regular file under `root`, skipping what `skip(rel_path, is_dir)` says to (a
 /// skipped folder is not entered). Links are refused, never followed.
-pub fn read_dir(
-    root: &Path,
-    limits: &Limits,
-    skip: &dyn Fn(&str, bool) -> bool,
-) -> Result<Vec<RawFile>> {
+pub fn read_dir(root: &Path, limits: &Limits, skip: &dyn Fn(&str, bool) -> bool) -> Result<Vec<RawFile>> {
     let mut paths: Vec<(String, std::path::PathBuf, u64)> = Vec::new();
     let mut names = Names::new();
     let mut total: u64 = 0;
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter();
+    let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
     let walker = walker.filter_entry(|e| {
         if e.depth() == 0 {
             return true;
@@ -368,21 +308,14 @@ pub fn read_dir(
         }
     });
     for entry in walker {
-        let entry = entry.map_err(|e| Error::Input {
-            message: format!("{}: cannot read: {e}", root.display()),
-            hint: None,
-        })?;
+        let entry =
+            entry.map_err(|e| Error::Input { message: format!("{}: cannot read: {e}", root.display()), hint: None })?;
         if entry.depth() == 0 {
             continue;
         }
         let Some(rel) = rel_of(root, entry.path()) else {
             let lossy = entry.path().to_string_lossy().into_owned();
-            return Err(refuse(
-                root,
-                &lossy,
-                "name is not UTF-8",
-                "rename the file with a UTF-8 name",
-            ));
+            return Err(refuse(root, &lossy, "name is not UTF-8", "rename the file with a UTF-8 name"));
         };
         let ft = entry.file_type();
         if ft.is_symlink() {
@@ -402,20 +335,13 @@ pub fn read_dir(
         check_relative_path(&rel).map_err(|why| refuse(root, &rel, why, "rename the file"))?;
         names.add(root, &rel)?;
         if paths.len() >= limits.max_entries {
-            return Err(over_limit(
-                root,
-                &format!("more than {} files", limits.max_entries),
-                "SFGEN_MAX_ENTRIES",
-            ));
+            return Err(over_limit(root, &format!("more than {} files", limits.max_entries), "SFGEN_MAX_ENTRIES"));
         }
         let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
         if len > limits.max_file_bytes {
             return Err(over_limit(
                 root,
-                &format!(
-                    "{rel:?} has {len} bytes, more than the per-file limit of {}",
-                    limits.max_file_bytes
-                ),
+                &format!("{rel:?} has {len} bytes, more than the per-file limit of {}", limits.max_file_bytes),
                 "SFGEN_MAX_FILE_BYTES",
             ));
         }
@@ -450,10 +376,7 @@ fn read_files_parallel(
     paths: Vec<(String, std::path::PathBuf, u64)>,
     limits: &Limits,
 ) -> Result<Vec<RawFile>> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 4);
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
     let chunk = paths.len().div_ceil(threads).max(1);
     let results: Vec<Result<Vec<RawFile>>> = std::thread::scope(|s| {
         let handles: Vec<_> = paths
@@ -468,13 +391,10 @@ fn read_files_parallel(
                         })?;
                         let mut buf = Vec::new();
                         // The file may have grown since it was listed: still cap the read.
-                        (&mut f)
-                            .take(limits.max_file_bytes + 1)
-                            .read_to_end(&mut buf)
-                            .map_err(|e| Error::Input {
-                                message: format!("cannot read {}: {e}", path.display()),
-                                hint: None,
-                            })?;
+                        (&mut f).take(limits.max_file_bytes + 1).read_to_end(&mut buf).map_err(|e| Error::Input {
+                            message: format!("cannot read {}: {e}", path.display()),
+                            hint: None,
+                        })?;
                         if buf.len() as u64 > limits.max_file_bytes {
                             return Err(over_limit(
                                 root,
@@ -490,10 +410,7 @@ fn read_files_parallel(
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::input("a reader thread panicked")))
-            })
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::input("a reader thread panicked"))))
             .collect()
     });
     let mut files = Vec::with_capacity(paths.len());
@@ -525,16 +442,12 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Vec<RawFile>> {
 
 /// Reads a zip file's bytes, refusing anything that is not a zip.
 pub fn read_zip_file(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Input {
-        message: format!("{}: {e}", path.display()),
-        hint: None,
-    })?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::Input { message: format!("{}: {e}", path.display()), hint: None })?;
     if !looks_like_zip(&bytes) {
         return Err(Error::Input {
             message: format!("{} is neither a folder nor a zip", path.display()),
-            hint: Some(
-                "give an SFDX project, an mdapi folder (package.xml at its root) or a .zip".into(),
-            ),
+            hint: Some("give an SFDX project, an mdapi folder (package.xml at its root) or a .zip".into()),
         });
     }
     if bytes.len() as u64 > limits.max_total_bytes {
@@ -558,10 +471,7 @@ pub fn strip_top_folder(files: &mut [RawFile]) -> Option<String> {
     if !files.iter().all(|(p, _)| p.starts_with(&prefix)) {
         return None;
     }
-    if !files
-        .iter()
-        .any(|(p, _)| p[prefix.len()..] == *"package.xml")
-    {
+    if !files.iter().any(|(p, _)| p[prefix.len()..] == *"package.xml") {
         return None;
     }
     for (p, _) in files.iter_mut() {
@@ -586,13 +496,7 @@ mod tests {
     }
 
     pub(crate) fn entry(name: &str, data: &[u8]) -> Hostile {
-        Hostile {
-            name: name.as_bytes().to_vec(),
-            data: data.to_vec(),
-            mode: 0o100644,
-            deflate: false,
-            declared: None,
-        }
+        Hostile { name: name.as_bytes().to_vec(), data: data.to_vec(), mode: 0o100644, deflate: false, declared: None }
     }
 
     pub(crate) fn build(entries: &[Hostile]) -> Vec<u8> {
@@ -600,8 +504,7 @@ mod tests {
         let mut central = Vec::new();
         for e in entries {
             let body = if e.deflate {
-                let mut enc =
-                    flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+                let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
                 std::io::Write::write_all(&mut enc, &e.data).unwrap();
                 enc.finish().unwrap()
             } else {
@@ -658,10 +561,7 @@ mod tests {
     fn message(r: Result<Vec<RawFile>>) -> String {
         match r {
             Err(e) => e.to_string(),
-            Ok(files) => panic!(
-                "expected a refusal, read {:?}",
-                files.iter().map(|f| &f.0).collect::<Vec<_>>()
-            ),
+            Ok(files) => panic!("expected a refusal, read {:?}", files.iter().map(|f| &f.0).collect::<Vec<_>>()),
         }
     }
 
@@ -669,11 +569,7 @@ mod tests {
     fn reads_a_plain_zip_and_strips_unpackaged() {
         let mut e = entry("unpackaged/classes/A.cls", b"public class A {}");
         e.deflate = true;
-        let mut files = read(
-            &[entry("unpackaged/package.xml", b"<Package/>"), e],
-            &Limits::default(),
-        )
-        .unwrap();
+        let mut files = read(&[entry("unpackaged/package.xml", b"<Package/>"), e], &Limits::default()).unwrap();
         assert_eq!(strip_top_folder(&mut files).as_deref(), Some("unpackaged"));
         let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(names, ["classes/A.cls", "package.xml"]);
@@ -682,24 +578,15 @@ mod tests {
 
     #[test]
     fn does_not_strip_without_package_xml_inside() {
-        let mut files = vec![
-            ("force-app/a".to_string(), vec![]),
-            ("force-app/b".to_string(), vec![]),
-        ];
+        let mut files = vec![("force-app/a".to_string(), vec![]), ("force-app/b".to_string(), vec![])];
         assert_eq!(strip_top_folder(&mut files), None);
         assert_eq!(files[0].0, "force-app/a");
     }
 
     #[test]
     fn refuses_zip_slip() {
-        let m = message(read(
-            &[entry("classes/../../etc/passwd", b"x")],
-            &Limits::default(),
-        ));
-        assert!(
-            m.contains("classes/../../etc/passwd") && m.contains(".."),
-            "{m}"
-        );
+        let m = message(read(&[entry("classes/../../etc/passwd", b"x")], &Limits::default()));
+        assert!(m.contains("classes/../../etc/passwd") && m.contains(".."), "{m}");
     }
 
     #[test]
@@ -715,26 +602,14 @@ mod tests {
         let mut e = entry("classes/A.cls", b"/etc/passwd");
         e.mode = 0o120777;
         let m = message(read(&[e], &Limits::default()));
-        assert!(
-            m.contains("symbolic link") && m.contains("classes/A.cls"),
-            "{m}"
-        );
+        assert!(m.contains("symbolic link") && m.contains("classes/A.cls"), "{m}");
     }
 
     #[test]
     fn refuses_duplicates_and_case_variants() {
-        let m = message(read(
-            &[entry("classes/A.cls", b"1"), entry("classes/A.cls", b"2")],
-            &Limits::default(),
-        ));
-        assert!(
-            m.contains("duplicate") && m.contains("classes/A.cls"),
-            "{m}"
-        );
-        let m = message(read(
-            &[entry("classes/A.cls", b"1"), entry("classes/a.cls", b"2")],
-            &Limits::default(),
-        ));
+        let m = message(read(&[entry("classes/A.cls", b"1"), entry("classes/A.cls", b"2")], &Limits::default()));
+        assert!(m.contains("duplicate") && m.contains("classes/A.cls"), "{m}");
+        let m = message(read(&[entry("classes/A.cls", b"1"), entry("classes/a.cls", b"2")], &Limits::default()));
         assert!(m.contains("only in case"), "{m}");
     }
 
@@ -760,11 +635,7 @@ mod tests {
 
         let mut e = entry("staticresources/big.resource", &vec![0u8; 4 << 20]);
         e.deflate = true;
-        let limits = Limits {
-            max_file_bytes: 1 << 20,
-            max_ratio: 1_000_000,
-            ..Limits::default()
-        };
+        let limits = Limits { max_file_bytes: 1 << 20, max_ratio: 1_000_000, ..Limits::default() };
         let m = message(read(&[e], &limits));
         assert!(m.contains("per-file limit"), "{m}");
     }
@@ -781,31 +652,16 @@ mod tests {
 
     #[test]
     fn refuses_too_many_entries_and_too_many_bytes() {
-        let entries: Vec<Hostile> = (0..5)
-            .map(|i| entry(&format!("classes/C{i}.cls"), b"0123456789"))
-            .collect();
-        let m = message(read(
-            &entries,
-            &Limits {
-                max_entries: 4,
-                ..Limits::default()
-            },
-        ));
+        let entries: Vec<Hostile> = (0..5).map(|i| entry(&format!("classes/C{i}.cls"), b"0123456789")).collect();
+        let m = message(read(&entries, &Limits { max_entries: 4, ..Limits::default() }));
         assert!(m.contains("entries"), "{m}");
-        let m = message(read(
-            &entries,
-            &Limits {
-                max_total_bytes: 35,
-                ..Limits::default()
-            },
-        ));
+        let m = message(read(&entries, &Limits { max_total_bytes: 35, ..Limits::default() }));
         assert!(m.contains("in total"), "{m}");
     }
 
     #[test]
     fn limits_from_env_lookup() {
-        let l =
-            Limits::from_lookup(|k| (k == "SFGEN_MAX_RATIO").then(|| "50".to_string())).unwrap();
+        let l = Limits::from_lookup(|k| (k == "SFGEN_MAX_RATIO").then(|| "50".to_string())).unwrap();
         assert_eq!(l.max_ratio, 50);
         assert_eq!(l.max_entries, Limits::default().max_entries);
         assert!(Limits::from_lookup(|_| Some("lots".into())).is_err());
@@ -819,19 +675,10 @@ mod tests {
         std::fs::write(dir.path().join("classes/A.cls"), b"x").unwrap();
         std::fs::create_dir_all(dir.path().join(".git")).unwrap();
         std::fs::write(dir.path().join(".git/HEAD"), b"x").unwrap();
-        let files = read_dir(dir.path(), &Limits::default(), &|rel, _| {
-            rel.starts_with('.')
-        })
-        .unwrap();
-        assert_eq!(
-            files.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
-            ["classes/A.cls"]
-        );
+        let files = read_dir(dir.path(), &Limits::default(), &|rel, _| rel.starts_with('.')).unwrap();
+        assert_eq!(files.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["classes/A.cls"]);
         std::os::unix::fs::symlink("/etc/passwd", dir.path().join("classes/B.cls")).unwrap();
         let m = message(read_dir(dir.path(), &Limits::default(), &|_, _| false));
-        assert!(
-            m.contains("classes/B.cls") && m.contains("symbolic link"),
-            "{m}"
-        );
+        assert!(m.contains("classes/B.cls") && m.contains("symbolic link"), "{m}");
     }
 }

@@ -51,25 +51,17 @@ pub fn component_to_source(component: &Component) -> Result<Vec<MetadataFile>, E
         }
         Shape::Xml => {
             for f in &component.files {
-                out.push(MetadataFile::new(
-                    format!("{}-meta.xml", f.path),
-                    f.bytes.clone(),
-                ));
+                out.push(MetadataFile::new(format!("{}-meta.xml", f.path), f.bytes.clone()));
             }
         }
-        Shape::AnyExtWithMeta if ty.name == "StaticResource" => {
-            out.extend(static_resource_to_source(component)?)
-        }
+        Shape::AnyExtWithMeta if ty.name == "StaticResource" => out.extend(static_resource_to_source(component)?),
         Shape::AnyExtWithMeta => {
             // documents/F/X.png-meta.xml → documents/F/X.document-meta.xml
             for f in &component.files {
                 match f.path.strip_suffix("-meta.xml") {
                     Some(content) => {
                         let (stem, _) = split_ext(content);
-                        out.push(MetadataFile::new(
-                            format!("{stem}.{}-meta.xml", ty.suffix),
-                            f.bytes.clone(),
-                        ));
+                        out.push(MetadataFile::new(format!("{stem}.{}-meta.xml", ty.suffix), f.bytes.clone()));
                     }
                     None => out.push(f.clone()),
                 }
@@ -127,14 +119,8 @@ pub fn extension_for(content_type: &str) -> &'static str {
 
 fn static_resource_to_source(component: &Component) -> Result<Vec<MetadataFile>, Error> {
     let name = &component.key.full_name;
-    let meta = component
-        .files
-        .iter()
-        .find(|f| f.path.ends_with("-meta.xml"));
-    let content = component
-        .files
-        .iter()
-        .find(|f| !f.path.ends_with("-meta.xml"));
+    let meta = component.files.iter().find(|f| f.path.ends_with("-meta.xml"));
+    let content = component.files.iter().find(|f| !f.path.ends_with("-meta.xml"));
     let mut out: Vec<MetadataFile> = meta.into_iter().cloned().collect();
     let Some(content) = content else {
         return Ok(out);
@@ -147,14 +133,9 @@ fn static_resource_to_source(component: &Component) -> Result<Vec<MetadataFile>,
         && crate::archive::looks_like_zip(&content.bytes);
     if is_archive {
         let path = std::path::PathBuf::from(&content.path);
-        let files =
-            crate::archive::read_zip(&path, &content.bytes, &crate::archive::Limits::default())?;
+        let files = crate::archive::read_zip(&path, &content.bytes, &crate::archive::Limits::default())?;
         if !files.is_empty() {
-            out.extend(
-                files
-                    .into_iter()
-                    .map(|(p, b)| MetadataFile::new(format!("staticresources/{name}/{p}"), b)),
-            );
+            out.extend(files.into_iter().map(|(p, b)| MetadataFile::new(format!("staticresources/{name}/{p}"), b)));
             return Ok(out);
         }
     }
@@ -168,52 +149,32 @@ fn static_resource_to_source(component: &Component) -> Result<Vec<MetadataFile>,
 /// Splits a parent's mdapi XML (`objects/X.object`) into the parent file and one file per
 /// decomposed child. A parent that holds nothing but children (a standard object whose source
 /// had only `fields/`) gets no parent file, as in the source it came from.
-fn decompose(
-    ty: &registry::MetadataType,
-    name: &str,
-    file: &MetadataFile,
-) -> Result<Vec<MetadataFile>, Error> {
+fn decompose(ty: &registry::MetadataType, name: &str, file: &MetadataFile) -> Result<Vec<MetadataFile>, Error> {
     let root = xml::parse(&file.bytes).map_err(|e| Error::input(format!("{}: {e}", file.path)))?;
-    let mut parent = Element {
-        name: root.name.clone(),
-        attributes: Vec::new(),
-        children: Vec::new(),
-    };
+    let mut parent = Element { name: root.name.clone(), attributes: Vec::new(), children: Vec::new() };
     let mut out = Vec::new();
     for child in &root.children {
         let Node::Element(el) = child else { continue };
         match ty.children.iter().find(|c| c.element == el.name) {
             Some(c) => {
-                let child_name = el
-                    .find("fullName")
-                    .map(Element::text_content)
-                    .unwrap_or_default();
+                let child_name = el.find("fullName").map(Element::text_content).unwrap_or_default();
                 crate::archive::check_relative_path(&child_name)
                     .ok()
                     .filter(|()| !child_name.contains('/'))
                     .ok_or_else(|| {
-                        Error::input(format!(
-                            "{}: {} has an unusable fullName {child_name:?}",
-                            file.path, c.element
-                        ))
+                        Error::input(format!("{}: {} has an unusable fullName {child_name:?}", file.path, c.element))
                     })?;
                 let mut child_root = el.clone();
                 child_root.name = c.name.to_string();
                 out.push(MetadataFile::new(
-                    format!(
-                        "{}/{name}/{}/{child_name}.{}-meta.xml",
-                        ty.directory, c.directory, c.suffix
-                    ),
+                    format!("{}/{name}/{}/{child_name}.{}-meta.xml", ty.directory, c.directory, c.suffix),
                     child_root.to_document(),
                 ));
             }
             None => parent.children.push(child.clone()),
         }
     }
-    let has_own_elements = parent
-        .children
-        .iter()
-        .any(|n| matches!(n, Node::Element(_)));
+    let has_own_elements = parent.children.iter().any(|n| matches!(n, Node::Element(_)));
     if has_own_elements || out.is_empty() {
         out.push(MetadataFile::new(
             format!("{}/{name}/{name}.{}-meta.xml", ty.directory, ty.suffix),
@@ -231,10 +192,7 @@ mod tests {
 
     #[test]
     fn split_ext_uses_the_last_dot_of_the_name() {
-        assert_eq!(
-            split_ext("documents/F.x/logo.min.png"),
-            ("documents/F.x/logo.min", "png")
-        );
+        assert_eq!(split_ext("documents/F.x/logo.min.png"), ("documents/F.x/logo.min", "png"));
         assert_eq!(split_ext("documents/F/README"), ("documents/F/README", ""));
     }
 
@@ -246,7 +204,7 @@ mod tests {
             vec![MetadataFile::new("reports/Sales-meta.xml", "x")],
         ));
         tree.insert(Component::new(
-            ComponentKey::new("Document", "Docs/logo.png"),
+            ComponentKey::new("Document", "Docs/logo"),
             vec![
                 MetadataFile::new("documents/Docs/logo.png", "PNG"),
                 MetadataFile::new("documents/Docs/logo.png-meta.xml", "m"),
@@ -269,11 +227,7 @@ mod tests {
                 MetadataFile::new("staticresources/lib.resource-meta.xml", meta),
             ],
         ));
-        let paths: Vec<String> = mdapi_to_source(&tree)
-            .unwrap()
-            .into_iter()
-            .map(|f| f.path)
-            .collect();
+        let paths: Vec<String> = mdapi_to_source(&tree).unwrap().into_iter().map(|f| f.path).collect();
         assert_eq!(
             paths,
             [
@@ -296,11 +250,7 @@ mod tests {
             ComponentKey::new("CustomObject", "Account"),
             vec![MetadataFile::new("objects/Account.object", xml)],
         ));
-        let paths: Vec<String> = mdapi_to_source(&tree)
-            .unwrap()
-            .into_iter()
-            .map(|f| f.path)
-            .collect();
+        let paths: Vec<String> = mdapi_to_source(&tree).unwrap().into_iter().map(|f| f.path).collect();
         assert_eq!(paths, ["objects/Account/fields/A__c.field-meta.xml"]);
     }
 }

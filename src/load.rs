@@ -8,8 +8,9 @@
 //! refuses hostile paths, links and bombs.
 //!
 //! Source → mdapi follows the Salesforce CLI (source-deploy-retrieve): `-meta.xml` suffixes
-//! are dropped for XML-only types, a decomposed CustomObject is recomposed as its parent's
-//! elements followed by the child groups in name order, each sorted by `fullName`; a static
+//! are dropped for XML-only types, a decomposed CustomObject is recomposed with its children
+//! sorted by `fullName` (as the CLI sorts them) but in the WSDL's element order (the CLI
+//! appends them after the parent's elements, which the XSD rejects); a static
 //! resource folder becomes a (deterministic) zip; folders of reports, dashboards, documents and
 //! email templates become `<Folder>-meta.xml` components.
 
@@ -44,18 +45,10 @@ pub struct Loaded {
 
 /// Paths that are never metadata: the Salesforce CLI's built-in ignores (hidden files such as
 /// `.DS_Store` or `.eslintrc.json`, `*.dup`, package2 descriptors).
-const DEFAULT_IGNORES: &[&str] = &[
-    "**/.*",
-    "**/*.dup",
-    "**/package2-descriptor.json",
-    "**/package2-manifest.json",
-];
+const DEFAULT_IGNORES: &[&str] = &["**/.*", "**/*.dup", "**/package2-descriptor.json", "**/package2-manifest.json"];
 
 fn input_error(path: &Path, message: impl std::fmt::Display, hint: impl Into<String>) -> Error {
-    Error::Input {
-        message: format!("{}: {message}", path.display()),
-        hint: Some(hint.into()),
-    }
+    Error::Input { message: format!("{}: {message}", path.display()), hint: Some(hint.into()) }
 }
 
 /// Reads `path`, which may be an SFDX project (sfdx-project.json: its packageDirectories,
@@ -63,19 +56,10 @@ fn input_error(path: &Path, message: impl std::fmt::Display, hint: impl Into<Str
 /// `force-app/main/default`), an mdapi folder (package.xml at its root) or a zip of any of
 /// them (a single top folder such as `unpackaged/` is stripped).
 pub fn load_tree(path: &Path, limits: &Limits) -> Result<Loaded> {
-    let meta = std::fs::symlink_metadata(path).map_err(|e| {
-        input_error(
-            path,
-            e,
-            "give an existing SFDX project, mdapi folder or zip",
-        )
-    })?;
+    let meta = std::fs::symlink_metadata(path)
+        .map_err(|e| input_error(path, e, "give an existing SFDX project, mdapi folder or zip"))?;
     if meta.file_type().is_symlink() {
-        return Err(input_error(
-            path,
-            "is a symbolic link",
-            "give the real path",
-        ));
+        return Err(input_error(path, "is a symbolic link", "give the real path"));
     }
     if meta.is_dir() {
         if path.join("sfdx-project.json").is_file() {
@@ -99,13 +83,7 @@ fn from_files(input: &Path, files: Vec<RawFile>, limits: &Limits) -> Result<Load
     }
     if let Some((_, json)) = files.iter().find(|(p, _)| p == "sfdx-project.json") {
         let project = ProjectJson::parse(input, json)?;
-        let ignore = Ignore::new(
-            input,
-            files
-                .iter()
-                .find(|(p, _)| p == ".forceignore")
-                .map(|(_, b)| b.as_slice()),
-        )?;
+        let ignore = Ignore::new(input, files.iter().find(|(p, _)| p == ".forceignore").map(|(_, b)| b.as_slice()))?;
         let mut tree = Tree::new();
         for dir in &project.package_dirs {
             let prefix = format!("{}/", dir.trim_end_matches('/'));
@@ -114,42 +92,32 @@ fn from_files(input: &Path, files: Vec<RawFile>, limits: &Limits) -> Result<Load
                 .filter(|(p, _)| p.starts_with(&prefix) && !ignore.skip_path(p))
                 .map(|(p, b)| (p[prefix.len()..].to_string(), b.clone()))
                 .collect();
-            merge(
-                &mut tree,
-                source_tree(&input.join(dir), part, limits)?,
-                input,
-            )?;
+            merge(&mut tree, source_tree(&input.join(dir), part, limits)?, input)?;
         }
-        return Ok(Loaded {
-            tree,
-            format: SourceFormat::Source,
-            api_version: project.api_version,
-        });
+        return Ok(Loaded { tree, format: SourceFormat::Source, api_version: project.api_version });
     }
-    let files: Vec<RawFile> = files
-        .into_iter()
-        .filter(|(p, _)| !is_default_ignored(p))
-        .collect();
+    let files: Vec<RawFile> = files.into_iter().filter(|(p, _)| !is_default_ignored(p)).collect();
     if files.iter().any(|(p, _)| p.ends_with("-meta.xml")) {
         let tree = source_tree(input, files, limits)?;
-        return Ok(Loaded {
-            tree,
-            format: SourceFormat::Source,
-            api_version: None,
-        });
+        return Ok(Loaded { tree, format: SourceFormat::Source, api_version: None });
     }
     if files.is_empty() {
-        return Ok(Loaded {
-            tree: Tree::new(),
-            format: SourceFormat::Source,
-            api_version: None,
-        });
+        return Ok(Loaded { tree: Tree::new(), format: SourceFormat::Source, api_version: None });
     }
     Err(input_error(
         input,
         "is neither an SFDX project (sfdx-project.json), an mdapi folder (package.xml) nor a source folder (-meta.xml files)",
         "point at the project root, the mdapi folder or the retrieve zip",
     ))
+}
+
+/// `F/logo.png` → `F/logo` (the extension is after the last dot of the file name).
+fn strip_ext(path: &str) -> &str {
+    let name_start = path.rfind('/').map_or(0, |i| i + 1);
+    match path[name_start..].rfind('.') {
+        Some(i) if i > 0 => &path[..name_start + i],
+        _ => path,
+    }
 }
 
 fn is_default_ignored(rel: &str) -> bool {
@@ -168,22 +136,15 @@ struct ProjectJson {
 impl ProjectJson {
     fn parse(input: &Path, bytes: &[u8]) -> Result<Self> {
         let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            input_error(input, format!("sfdx-project.json is not valid JSON: {e}"), "fix sfdx-project.json")
+        })?;
+        let dirs = v.get("packageDirectories").and_then(|d| d.as_array()).ok_or_else(|| {
             input_error(
                 input,
-                format!("sfdx-project.json is not valid JSON: {e}"),
-                "fix sfdx-project.json",
+                "sfdx-project.json has no packageDirectories",
+                "add \"packageDirectories\": [{\"path\": \"force-app\", \"default\": true}]",
             )
         })?;
-        let dirs = v
-            .get("packageDirectories")
-            .and_then(|d| d.as_array())
-            .ok_or_else(|| {
-                input_error(
-                    input,
-                    "sfdx-project.json has no packageDirectories",
-                    "add \"packageDirectories\": [{\"path\": \"force-app\", \"default\": true}]",
-                )
-            })?;
         let mut package_dirs = Vec::new();
         for d in dirs {
             let Some(p) = d.get("path").and_then(|p| p.as_str()) else {
@@ -203,14 +164,8 @@ impl ProjectJson {
             })?;
             package_dirs.push(p);
         }
-        let api_version = v
-            .get("sourceApiVersion")
-            .and_then(|s| s.as_str())
-            .map(str::to_string);
-        Ok(Self {
-            package_dirs,
-            api_version,
-        })
+        let api_version = v.get("sourceApiVersion").and_then(|s| s.as_str()).map(str::to_string);
+        Ok(Self { package_dirs, api_version })
     }
 }
 
@@ -223,8 +178,7 @@ impl Ignore {
     fn new(root: &Path, forceignore: Option<&[u8]>) -> Result<Self> {
         let mut b = ignore::gitignore::GitignoreBuilder::new(root);
         for pat in DEFAULT_IGNORES {
-            b.add_line(None, pat)
-                .map_err(|e| Error::input(format!("internal ignore pattern {pat}: {e}")))?;
+            b.add_line(None, pat).map_err(|e| Error::input(format!("internal ignore pattern {pat}: {e}")))?;
         }
         let text = match forceignore {
             Some(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
@@ -232,32 +186,24 @@ impl Ignore {
         };
         if let Some(text) = text {
             for (i, line) in text.lines().enumerate() {
-                b.add_line(Some(root.join(".forceignore")), line)
-                    .map_err(|e| {
-                        input_error(
-                            &root.join(".forceignore"),
-                            format!("line {}: {e}", i + 1),
-                            "fix the pattern (gitignore syntax)",
-                        )
-                    })?;
+                b.add_line(Some(root.join(".forceignore")), line).map_err(|e| {
+                    input_error(
+                        &root.join(".forceignore"),
+                        format!("line {}: {e}", i + 1),
+                        "fix the pattern (gitignore syntax)",
+                    )
+                })?;
             }
         }
-        let matcher = b.build().map_err(|e| {
-            input_error(
-                &root.join(".forceignore"),
-                e,
-                "fix the pattern (gitignore syntax)",
-            )
-        })?;
+        let matcher =
+            b.build().map_err(|e| input_error(&root.join(".forceignore"), e, "fix the pattern (gitignore syntax)"))?;
         Ok(Self { matcher })
     }
 
     /// Whether `rel` (relative to the project root) is ignored; a folder's ignore covers its
     /// files.
     fn skip(&self, rel: &str, is_dir: bool) -> bool {
-        self.matcher
-            .matched_path_or_any_parents(rel, is_dir)
-            .is_ignore()
+        self.matcher.matched_path_or_any_parents(rel, is_dir).is_ignore()
     }
 
     fn skip_path(&self, rel: &str) -> bool {
@@ -280,16 +226,10 @@ fn load_project_dir(root: &Path, limits: &Limits) -> Result<Loaded> {
                 "create it or remove it from packageDirectories",
             ));
         }
-        let files = archive::read_dir(&base, limits, &|rel, is_dir| {
-            ignore.skip(&format!("{dir}/{rel}"), is_dir)
-        })?;
+        let files = archive::read_dir(&base, limits, &|rel, is_dir| ignore.skip(&format!("{dir}/{rel}"), is_dir))?;
         merge(&mut tree, source_tree(&base, files, limits)?, root)?;
     }
-    Ok(Loaded {
-        tree,
-        format: SourceFormat::Source,
-        api_version: project.api_version,
-    })
+    Ok(Loaded { tree, format: SourceFormat::Source, api_version: project.api_version })
 }
 
 fn merge(into: &mut Tree, from: Tree, input: &Path) -> Result<()> {
@@ -315,9 +255,7 @@ fn mdapi_tree(input: &Path, files: Vec<RawFile>) -> Result<Loaded> {
     let mut groups: BTreeMap<ComponentKey, Vec<MetadataFile>> = BTreeMap::new();
     for (path, bytes) in files {
         if path == "package.xml" {
-            api_version = xml::parse(&bytes)
-                .ok()
-                .and_then(|r| r.find("version").map(Element::text_content));
+            api_version = xml::parse(&bytes).ok().and_then(|r| r.find("version").map(Element::text_content));
             continue;
         }
         if path.starts_with("destructiveChanges") && path.ends_with(".xml") && !path.contains('/')
@@ -326,38 +264,30 @@ fn mdapi_tree(input: &Path, files: Vec<RawFile>) -> Result<Loaded> {
             continue;
         }
         let key = mdapi_key(&path, &paths).map_err(|why| unexplained(input, &path, &why))?;
-        groups
-            .entry(key)
-            .or_default()
-            .push(MetadataFile::new(path, bytes));
+        groups.entry(key).or_default().push(MetadataFile::new(path, bytes));
     }
     let mut tree = Tree::new();
     for (key, files) in groups {
         check_pairs(input, &key, &files, false)?;
         tree.insert(Component::new(key, files));
     }
-    Ok(Loaded {
-        tree,
-        format: SourceFormat::Mdapi,
-        api_version,
-    })
+    Ok(Loaded { tree, format: SourceFormat::Mdapi, api_version })
 }
 
 fn unexplained(input: &Path, path: &str, why: &str) -> Error {
     Error::Input {
         message: format!("{}: no metadata type explains {path:?}: {why}", input.display()),
-        hint: Some("move it to the folder and suffix of its type (see `sfgen convert --help`), or list it in .forceignore".into()),
+        hint: Some(
+            "move it to the folder and suffix of its type (see `sfgen convert --help`), or list it in .forceignore"
+                .into(),
+        ),
     }
 }
 
 /// The component an mdapi path belongs to.
-fn mdapi_key(
-    path: &str,
-    all: &std::collections::HashSet<String>,
-) -> std::result::Result<ComponentKey, String> {
+fn mdapi_key(path: &str, all: &std::collections::HashSet<String>) -> std::result::Result<ComponentKey, String> {
     let segs: Vec<&str> = path.split('/').collect();
-    let ty = registry::by_directory(segs[0])
-        .ok_or_else(|| format!("{}/ is not a metadata folder", segs[0]))?;
+    let ty = registry::by_directory(segs[0]).ok_or_else(|| format!("{}/ is not a metadata folder", segs[0]))?;
     let rest = &segs[1..];
     let file = *rest.last().ok_or("a file directly at the root")?;
     if rest.is_empty() {
@@ -366,10 +296,7 @@ fn mdapi_key(
     match ty.shape {
         Shape::Bundle => {
             if rest.len() < 2 {
-                return Err(format!(
-                    "{} files live in a folder per bundle ({}/<name>/...)",
-                    ty.name, ty.directory
-                ));
+                return Err(format!("{} files live in a folder per bundle ({}/<name>/...)", ty.name, ty.directory));
             }
             Ok(ComponentKey::new(ty.name, rest[0]))
         }
@@ -389,16 +316,15 @@ fn mdapi_key(
                 }
             }
             if rest.len() < 2 {
-                return Err(format!(
-                    "{} components live in a folder ({}/<Folder>/...)",
-                    ty.name, ty.directory
-                ));
+                return Err(format!("{} components live in a folder ({}/<Folder>/...)", ty.name, ty.directory));
             }
             match ty.shape {
-                Shape::AnyExtWithMeta => Ok(ComponentKey::new(
-                    ty.name,
-                    rel.strip_suffix("-meta.xml").unwrap_or(&rel),
-                )),
+                Shape::AnyExtWithMeta => {
+                    // Documents are named without their extension, as the Salesforce CLI
+                    // lists them: documents/F/logo.png → Document:F/logo.
+                    let content = rel.strip_suffix("-meta.xml").unwrap_or(&rel);
+                    Ok(ComponentKey::new(ty.name, strip_ext(content)))
+                }
                 Shape::WithMeta => {
                     let base = rel.strip_suffix("-meta.xml").unwrap_or(&rel);
                     let name = base
@@ -416,15 +342,10 @@ fn mdapi_key(
         }
         _ => {
             if rest.len() != 1 {
-                return Err(format!(
-                    "{} files sit directly in {}/",
-                    ty.name, ty.directory
-                ));
+                return Err(format!("{} files sit directly in {}/", ty.name, ty.directory));
             }
             let base = match ty.shape {
-                Shape::WithMeta | Shape::AnyExtWithMeta => {
-                    file.strip_suffix("-meta.xml").unwrap_or(file)
-                }
+                Shape::WithMeta | Shape::AnyExtWithMeta => file.strip_suffix("-meta.xml").unwrap_or(file),
                 _ => file,
             };
             let name = base
@@ -437,22 +358,14 @@ fn mdapi_key(
 }
 
 /// Body + `-meta.xml` types need both files.
-fn check_pairs(
-    input: &Path,
-    key: &ComponentKey,
-    files: &[MetadataFile],
-    _source: bool,
-) -> Result<()> {
+fn check_pairs(input: &Path, key: &ComponentKey, files: &[MetadataFile], _source: bool) -> Result<()> {
     let Some(ty) = registry::by_name(&key.type_name) else {
         return Ok(());
     };
     if !matches!(ty.shape, Shape::WithMeta | Shape::AnyExtWithMeta) {
         return Ok(());
     }
-    let metas = files
-        .iter()
-        .filter(|f| f.path.ends_with("-meta.xml"))
-        .count();
+    let metas = files.iter().filter(|f| f.path.ends_with("-meta.xml")).count();
     let bodies = files.len() - metas;
     if metas == 0 {
         return Err(input_error(
@@ -464,10 +377,7 @@ fn check_pairs(
     if bodies == 0 {
         return Err(input_error(
             input,
-            format!(
-                "{key} has a -meta.xml but no content file ({})",
-                files[0].path
-            ),
+            format!("{key} has a -meta.xml but no content file ({})", files[0].path),
             "add the content file, or remove the -meta.xml",
         ));
     }
@@ -483,14 +393,7 @@ enum Part {
     /// The parent file of a decomposed component.
     Parent(&'static MetadataType, String, Vec<u8>, String),
     /// A child file of a decomposed component.
-    Child(
-        &'static MetadataType,
-        String,
-        &'static ChildType,
-        String,
-        Vec<u8>,
-        String,
-    ),
+    Child(&'static MetadataType, String, &'static ChildType, String, Vec<u8>, String),
     /// A static resource's `-meta.xml`.
     ResourceMeta(String, Vec<u8>),
     /// A static resource's single content file.
@@ -526,9 +429,7 @@ fn source_tree(input: &Path, files: Vec<RawFile>, _limits: &Limits) -> Result<Tr
                     .children
                     .push((child, child_name, bytes, path));
             }
-            Part::ResourceMeta(name, bytes) => {
-                resources.entry(name).or_default().meta = Some(bytes)
-            }
+            Part::ResourceMeta(name, bytes) => resources.entry(name).or_default().meta = Some(bytes),
             Part::ResourceFile(name, bytes, path) => {
                 let r = resources.entry(name).or_default();
                 if r.file.is_some() || !r.dir.is_empty() {
@@ -551,9 +452,7 @@ fn source_tree(input: &Path, files: Vec<RawFile>, _limits: &Limits) -> Result<Tr
                 }
                 r.dir.push((rel, bytes));
             }
-            Part::DocumentMeta(name, bytes) => {
-                documents.entry(name).or_default().meta = Some(bytes)
-            }
+            Part::DocumentMeta(name, bytes) => documents.entry(name).or_default().meta = Some(bytes),
             Part::DocumentFile(name, ext, bytes) => {
                 let d = documents.entry(name.clone()).or_default();
                 if d.file.is_some() {
@@ -593,13 +492,9 @@ fn source_tree(input: &Path, files: Vec<RawFile>, _limits: &Limits) -> Result<Tr
                 "add the document's file beside it",
             ));
         };
-        let full = if ext.is_empty() {
-            name.clone()
-        } else {
-            format!("{name}.{ext}")
-        };
+        let full = if ext.is_empty() { name.clone() } else { format!("{name}.{ext}") };
         tree.insert(Component::new(
-            ComponentKey::new("Document", full.clone()),
+            ComponentKey::new("Document", name.clone()),
             vec![
                 MetadataFile::new(format!("documents/{full}"), bytes),
                 MetadataFile::new(format!("documents/{full}-meta.xml"), meta),
@@ -639,30 +534,20 @@ fn classify_source(path: &str, bytes: Vec<u8>) -> std::result::Result<Part, Stri
                 .strip_suffix(&format!(".{}-meta.xml", child.suffix))
                 .filter(|n| !n.is_empty())
                 .ok_or_else(|| format!("{} files end in .{}-meta.xml", child.name, child.suffix))?;
-            return Ok(Part::Child(
-                ty,
-                obj.to_string(),
-                child,
-                name.to_string(),
-                bytes,
-                path.to_string(),
-            ));
+            return Ok(Part::Child(ty, obj.to_string(), child, name.to_string(), bytes, path.to_string()));
         }
-        return Err(format!("{} files are {dir}/<Object>/<Object>.{}-meta.xml or {dir}/<Object>/<childFolder>/<Name>.<suffix>-meta.xml", ty.name, ty.suffix));
+        return Err(format!(
+            "{} files are {dir}/<Object>/<Object>.{}-meta.xml or {dir}/<Object>/<childFolder>/<Name>.<suffix>-meta.xml",
+            ty.name, ty.suffix
+        ));
     }
     match ty.shape {
         Shape::Bundle => {
             if rest.len() < 2 {
-                return Err(format!(
-                    "{} files live in a folder per bundle ({dir}/<name>/...)",
-                    ty.name
-                ));
+                return Err(format!("{} files live in a folder per bundle ({dir}/<name>/...)", ty.name));
             }
             let key = ComponentKey::new(ty.name, rest[0]);
-            Ok(Part::File(
-                key,
-                MetadataFile::new(format!("{dir}/{}", rest.join("/")), bytes),
-            ))
+            Ok(Part::File(key, MetadataFile::new(format!("{dir}/{}", rest.join("/")), bytes)))
         }
         _ if ty.folder_type.is_some() => {
             let folder_type = ty.folder_type.unwrap_or_default();
@@ -687,30 +572,19 @@ fn classify_source(path: &str, bytes: Vec<u8>) -> std::result::Result<Part, Stri
                         _ => (file, ""),
                     };
                     let folder = rest[..rest.len() - 1].join("/");
-                    Ok(Part::DocumentFile(
-                        format!("{folder}/{stem}"),
-                        ext.to_string(),
-                        bytes,
-                    ))
+                    Ok(Part::DocumentFile(format!("{folder}/{stem}"), ext.to_string(), bytes))
                 }
                 Shape::WithMeta => {
                     let base = rel.strip_suffix("-meta.xml").unwrap_or(&rel);
                     let name = base
                         .strip_suffix(&format!(".{}", ty.suffix))
-                        .ok_or_else(|| {
-                            format!("{} files end in .{0} or .{0}-meta.xml", ty.suffix)
-                        })?;
-                    Ok(Part::File(
-                        ComponentKey::new(ty.name, name),
-                        MetadataFile::new(format!("{dir}/{rel}"), bytes),
-                    ))
+                        .ok_or_else(|| format!("{} files end in .{0} or .{0}-meta.xml", ty.suffix))?;
+                    Ok(Part::File(ComponentKey::new(ty.name, name), MetadataFile::new(format!("{dir}/{rel}"), bytes)))
                 }
                 _ => {
                     let name = rel
                         .strip_suffix(&format!(".{}-meta.xml", ty.suffix))
-                        .ok_or_else(|| {
-                            format!("{} files end in .{}-meta.xml", ty.name, ty.suffix)
-                        })?;
+                        .ok_or_else(|| format!("{} files end in .{}-meta.xml", ty.name, ty.suffix))?;
                     Ok(Part::File(
                         ComponentKey::new(ty.name, name),
                         MetadataFile::new(format!("{dir}/{name}.{}", ty.suffix), bytes),
@@ -721,21 +595,13 @@ fn classify_source(path: &str, bytes: Vec<u8>) -> std::result::Result<Part, Stri
         Shape::AnyExtWithMeta => {
             // staticresources/X.resource-meta.xml, staticresources/X.<ext>, staticresources/X/...
             if rest.len() >= 2 {
-                return Ok(Part::ResourceDirFile(
-                    rest[0].to_string(),
-                    rest[1..].join("/"),
-                    bytes,
-                ));
+                return Ok(Part::ResourceDirFile(rest[0].to_string(), rest[1..].join("/"), bytes));
             }
             if let Some(name) = file.strip_suffix(&format!(".{}-meta.xml", ty.suffix)) {
                 return Ok(Part::ResourceMeta(name.to_string(), bytes));
             }
             let stem = file.split_once('.').map_or(file, |(s, _)| s);
-            Ok(Part::ResourceFile(
-                stem.to_string(),
-                bytes,
-                path.to_string(),
-            ))
+            Ok(Part::ResourceFile(stem.to_string(), bytes, path.to_string()))
         }
         Shape::WithMeta => {
             let base = file.strip_suffix("-meta.xml").unwrap_or(file);
@@ -743,10 +609,7 @@ fn classify_source(path: &str, bytes: Vec<u8>) -> std::result::Result<Part, Stri
                 .strip_suffix(&format!(".{}", ty.suffix))
                 .filter(|n| !n.is_empty())
                 .ok_or_else(|| format!("{} files end in .{0} or .{0}-meta.xml", ty.suffix))?;
-            Ok(Part::File(
-                ComponentKey::new(ty.name, name),
-                MetadataFile::new(format!("{dir}/{file}"), bytes),
-            ))
+            Ok(Part::File(ComponentKey::new(ty.name, name), MetadataFile::new(format!("{dir}/{file}"), bytes)))
         }
         Shape::Xml => {
             let name = file
@@ -812,27 +675,19 @@ struct ObjectParts {
 
 impl ObjectParts {
     fn new(ty: &'static MetadataType) -> Self {
-        Self {
-            ty,
-            parent: None,
-            children: Vec::new(),
-        }
+        Self { ty, parent: None, children: Vec::new() }
     }
 
-    /// One mdapi file from the parent and its children, as the Salesforce CLI writes it: the
-    /// parent's elements, then each child group (in element-name order) sorted by fullName.
+    /// One mdapi file from the parent and its children: every element in the WSDL's sequence
+    /// order, the children of each group sorted by fullName as the Salesforce CLI sorts them.
     fn recompose(self, input: &Path, name: &str) -> Result<Component> {
         let mut root = match &self.parent {
             Some((bytes, path)) => {
-                let root = xml::parse(bytes)
-                    .map_err(|e| input_error(input, format!("{path}: {e}"), "fix the XML"))?;
+                let root = xml::parse(bytes).map_err(|e| input_error(input, format!("{path}: {e}"), "fix the XML"))?;
                 if root.name != self.ty.name {
                     return Err(input_error(
                         input,
-                        format!(
-                            "{path}: root element is <{}>, expected <{}>",
-                            root.name, self.ty.name
-                        ),
+                        format!("{path}: root element is <{}>, expected <{}>", root.name, self.ty.name),
                         format!("use <{}> as the root", self.ty.name),
                     ));
                 }
@@ -843,15 +698,11 @@ impl ObjectParts {
         root.attributes.retain(|(k, _)| k != "xmlns");
         let mut groups: BTreeMap<&str, Vec<(String, Element)>> = BTreeMap::new();
         for (child, child_name, bytes, path) in self.children {
-            let mut el = xml::parse(&bytes)
-                .map_err(|e| input_error(input, format!("{path}: {e}"), "fix the XML"))?;
+            let mut el = xml::parse(&bytes).map_err(|e| input_error(input, format!("{path}: {e}"), "fix the XML"))?;
             if el.name != child.name {
                 return Err(input_error(
                     input,
-                    format!(
-                        "{path}: root element is <{}>, expected <{}>",
-                        el.name, child.name
-                    ),
+                    format!("{path}: root element is <{}>, expected <{}>", el.name, child.name),
                     format!("use <{}> as the root", child.name),
                 ));
             }
@@ -860,25 +711,22 @@ impl ObjectParts {
             let full = match el.find("fullName") {
                 Some(f) => f.text_content(),
                 None => {
-                    el.children.insert(
-                        0,
-                        Node::Element(Element::text("fullName", child_name.clone())),
-                    );
+                    el.children.insert(0, Node::Element(Element::text("fullName", child_name.clone())));
                     child_name.clone()
                 }
             };
             if full != child_name {
-                return Err(input_error(input, format!("{path}: <fullName>{full}</fullName> does not match the file name {child_name}"), "make them the same"));
+                return Err(input_error(
+                    input,
+                    format!("{path}: <fullName>{full}</fullName> does not match the file name {child_name}"),
+                    "make them the same",
+                ));
             }
             groups.entry(child.element).or_default().push((full, el));
         }
         for (element, mut items) in groups {
             // JavaScript localeCompare, approximately: case-insensitive first, then by case.
-            items.sort_by(|a, b| {
-                a.0.to_lowercase()
-                    .cmp(&b.0.to_lowercase())
-                    .then_with(|| b.0.cmp(&a.0))
-            });
+            items.sort_by(|a, b| a.0.to_lowercase().cmp(&b.0.to_lowercase()).then_with(|| b.0.cmp(&a.0)));
             for pair in items.windows(2) {
                 if pair[0].0 == pair[1].0 {
                     return Err(input_error(
@@ -888,28 +736,22 @@ impl ObjectParts {
                     ));
                 }
             }
-            let new: Vec<Node> = items.into_iter().map(|(_, e)| Node::Element(e)).collect();
-            // An inline group in the parent is replaced where it stood (as a JavaScript object
-            // spread does); otherwise the group goes at the end.
-            match root
-                .children
-                .iter()
-                .position(|n| matches!(n, Node::Element(e) if e.name == element))
-            {
-                Some(pos) => {
-                    root.children
-                        .retain(|n| !matches!(n, Node::Element(e) if e.name == element));
-                    let pos = pos.min(root.children.len());
-                    root.children.splice(pos..pos, new);
-                }
-                None => root.children.extend(new),
-            }
+            // An inline group in the parent is replaced by the child files.
+            root.children.retain(|n| !matches!(n, Node::Element(e) if e.name == element));
+            root.children.extend(items.into_iter().map(|(_, e)| Node::Element(e)));
+        }
+        let order = self.ty.element_order;
+        if !order.is_empty() {
+            // Schema order (what an org retrieve returns and what the XSD validates); the
+            // Salesforce CLI appends the child groups after the parent's elements instead.
+            // The sort is stable, so children keep their fullName order.
+            root.children.sort_by_key(|n| match n {
+                Node::Element(e) => order.iter().position(|o| *o == e.name).unwrap_or(usize::MAX),
+                Node::Text(_) => usize::MAX,
+            });
         }
         let path = format!("{}/{name}.{}", self.ty.directory, self.ty.suffix);
-        Ok(Component::new(
-            ComponentKey::new(self.ty.name, name),
-            vec![MetadataFile::new(path, root.to_document())],
-        ))
+        Ok(Component::new(ComponentKey::new(self.ty.name, name), vec![MetadataFile::new(path, root.to_document())]))
     }
 }
 
@@ -957,11 +799,7 @@ pub fn desired(
         for (key, component) in loaded.tree.components {
             if let Some(first) = origin.get(&key) {
                 return Err(Error::Input {
-                    message: format!(
-                        "{key} is in both {} and {}",
-                        first.display(),
-                        path.display()
-                    ),
+                    message: format!("{key} is in both {} and {}", first.display(), path.display()),
                     hint: Some("remove it from one of the included inputs".into()),
                 });
             }
@@ -981,11 +819,7 @@ pub fn desired(
             tree.insert(component);
         }
     }
-    Ok(Desired {
-        tree,
-        project,
-        api_version: api_version.unwrap_or_else(|| DEFAULT_API_VERSION.to_string()),
-    })
+    Ok(Desired { tree, project, api_version: api_version.unwrap_or_else(|| DEFAULT_API_VERSION.to_string()) })
 }
 
 #[cfg(test)]
@@ -1010,7 +844,10 @@ mod tests {
         write(
             root,
             &[
-                ("sfdx-project.json", r#"{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"61.0"}"#),
+                (
+                    "sfdx-project.json",
+                    r#"{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"61.0"}"#,
+                ),
                 (".forceignore", "**/jsconfig.json\n**/__tests__/**\n"),
                 ("force-app/main/default/classes/A.cls", "public class A {}"),
                 ("force-app/main/default/classes/A.cls-meta.xml", "<ApexClass/>"),
@@ -1019,7 +856,12 @@ mod tests {
                 ("force-app/main/default/lwc/hello/hello.js-meta.xml", "<LightningComponentBundle/>"),
                 ("force-app/main/default/lwc/hello/__tests__/hello.test.js", "test"),
                 ("force-app/main/default/remoteSiteSettings/Api.remoteSite-meta.xml", "<RemoteSiteSetting/>"),
-                ("force-app/main/default/objects/Invoice__c/Invoice__c.object-meta.xml", &format!("<?xml version=\"1.0\"?>\n<CustomObject {NS}>\n    <label>Invoice</label>\n</CustomObject>\n")),
+                (
+                    "force-app/main/default/objects/Invoice__c/Invoice__c.object-meta.xml",
+                    &format!(
+                        "<?xml version=\"1.0\"?>\n<CustomObject {NS}>\n    <label>Invoice</label>\n</CustomObject>\n"
+                    ),
+                ),
                 ("force-app/main/default/objects/Invoice__c/fields/Paid__c.field-meta.xml", &field("Paid__c")),
                 ("force-app/main/default/objects/Invoice__c/fields/Due__c.field-meta.xml", &field("Due__c")),
                 ("force-app/main/default/objects/Account/fields/Vip__c.field-meta.xml", &field("Vip__c")),
@@ -1051,7 +893,7 @@ mod tests {
                 "ApexClass:A",
                 "CustomObject:Account",
                 "CustomObject:Invoice__c",
-                "Document:Docs/logo.png",
+                "Document:Docs/logo",
                 "DocumentFolder:Docs",
                 "LightningComponentBundle:hello",
                 "RemoteSiteSetting:Api",
@@ -1060,56 +902,23 @@ mod tests {
                 "StaticResource:lib",
             ]
         );
-        let paths: Vec<&str> = loaded
-            .tree
-            .files()
-            .into_iter()
-            .map(|f| f.path.as_str())
-            .collect();
-        assert!(
-            paths.contains(&"remoteSiteSettings/Api.remoteSite"),
-            "{paths:?}"
-        );
+        let paths: Vec<&str> = loaded.tree.files().into_iter().map(|f| f.path.as_str()).collect();
+        assert!(paths.contains(&"remoteSiteSettings/Api.remoteSite"), "{paths:?}");
         assert!(paths.contains(&"reports/Sales-meta.xml"), "{paths:?}");
-        assert!(
-            paths.contains(&"documents/Docs/logo.png-meta.xml"),
-            "{paths:?}"
-        );
-        assert!(
-            !paths
-                .iter()
-                .any(|p| p.contains("__tests__") || p.contains("jsconfig")),
-            "{paths:?}"
-        );
+        assert!(paths.contains(&"documents/Docs/logo.png-meta.xml"), "{paths:?}");
+        assert!(!paths.iter().any(|p| p.contains("__tests__") || p.contains("jsconfig")), "{paths:?}");
         let obj = String::from_utf8(
-            loaded
-                .tree
-                .get(&ComponentKey::new("CustomObject", "Invoice__c"))
-                .unwrap()
-                .files[0]
-                .bytes
-                .clone(),
+            loaded.tree.get(&ComponentKey::new("CustomObject", "Invoice__c")).unwrap().files[0].bytes.clone(),
         )
         .unwrap();
-        let (label, due, paid) = (
-            obj.find("<label>Invoice").unwrap(),
-            obj.find("Due__c").unwrap(),
-            obj.find("Paid__c").unwrap(),
-        );
-        assert!(label < due && due < paid, "{obj}");
+        let (label, due, paid) =
+            (obj.find("<label>Invoice").unwrap(), obj.find("Due__c").unwrap(), obj.find("Paid__c").unwrap());
+        assert!(due < paid && paid < label, "fields sort by name and come before <label> (WSDL order): {obj}");
         let manifest = crate::package::manifest_members(&loaded.tree);
         assert_eq!(manifest["CustomObject"], ["Invoice__c"]);
-        assert_eq!(
-            manifest["CustomField"],
-            ["Account.Vip__c", "Invoice__c.Due__c", "Invoice__c.Paid__c"]
-        );
-        let res = loaded
-            .tree
-            .get(&ComponentKey::new("StaticResource", "lib"))
-            .unwrap();
-        let inner =
-            crate::archive::read_zip(Path::new("r"), &res.files[0].bytes, &Limits::default())
-                .unwrap();
+        assert_eq!(manifest["CustomField"], ["Account.Vip__c", "Invoice__c.Due__c", "Invoice__c.Paid__c"]);
+        let res = loaded.tree.get(&ComponentKey::new("StaticResource", "lib")).unwrap();
+        let inner = crate::archive::read_zip(Path::new("r"), &res.files[0].bytes, &Limits::default()).unwrap();
         assert_eq!(inner, vec![("js/a.js".to_string(), b"a".to_vec())]);
     }
 
@@ -1117,43 +926,21 @@ mod tests {
     fn unexplained_files_are_errors_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
         project(dir.path());
-        write(
-            dir.path(),
-            &[("force-app/main/default/classes/README.md", "hi")],
-        );
-        let e = load_tree(dir.path(), &Limits::default())
-            .unwrap_err()
-            .to_string();
+        write(dir.path(), &[("force-app/main/default/classes/README.md", "hi")]);
+        let e = load_tree(dir.path(), &Limits::default()).unwrap_err().to_string();
         assert!(e.contains("classes/README.md"), "{e}");
         let dir = tempfile::tempdir().unwrap();
         project(dir.path());
-        write(
-            dir.path(),
-            &[(
-                "force-app/main/default/remoteSites/X.remoteSite-meta.xml",
-                "<x/>",
-            )],
-        );
-        let e = load_tree(dir.path(), &Limits::default())
-            .unwrap_err()
-            .to_string();
+        write(dir.path(), &[("force-app/main/default/remoteSites/X.remoteSite-meta.xml", "<x/>")]);
+        let e = load_tree(dir.path(), &Limits::default()).unwrap_err().to_string();
         assert!(e.contains("remoteSites/X.remoteSite-meta.xml"), "{e}");
     }
 
     #[test]
     fn missing_meta_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        write(
-            dir.path(),
-            &[
-                ("classes/A.cls", "x"),
-                ("classes/B.cls", "x"),
-                ("classes/B.cls-meta.xml", "x"),
-            ],
-        );
-        let e = load_tree(dir.path(), &Limits::default())
-            .unwrap_err()
-            .to_string();
+        write(dir.path(), &[("classes/A.cls", "x"), ("classes/B.cls", "x"), ("classes/B.cls-meta.xml", "x")]);
+        let e = load_tree(dir.path(), &Limits::default()).unwrap_err().to_string();
         assert!(e.contains("ApexClass:A"), "{e}");
     }
 
@@ -1164,20 +951,14 @@ mod tests {
         let source = load_tree(dir.path(), &Limits::default()).unwrap();
         let mut files = crate::output::mdapi_files(&source.tree, "61.0");
         files.retain(|(p, _)| p != "package.xml");
-        files.push((
-            "package.xml".into(),
-            crate::package::package_xml(&source.tree, "61.0").into_bytes(),
-        ));
+        files.push(("package.xml".into(), crate::package::package_xml(&source.tree, "61.0").into_bytes()));
         let out = tempfile::tempdir().unwrap();
         crate::output::write_all(out.path(), &files).unwrap();
         let mdapi = load_tree(out.path(), &Limits::default()).unwrap();
         assert_eq!(mdapi.format, SourceFormat::Mdapi);
         assert_eq!(mdapi.tree, source.tree);
         assert_eq!(mdapi.api_version.as_deref(), Some("61.0"));
-        let zipped: Vec<RawFile> = files
-            .iter()
-            .map(|(p, b)| (format!("unpackaged/{p}"), b.clone()))
-            .collect();
+        let zipped: Vec<RawFile> = files.iter().map(|(p, b)| (format!("unpackaged/{p}"), b.clone())).collect();
         let zip_path = out.path().join("../retrieve-test.zip");
         std::fs::write(&zip_path, crate::package::zip_bytes(&zipped).unwrap()).unwrap();
         let from_zip = load_tree(&zip_path, &Limits::default()).unwrap();
@@ -1190,16 +971,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(
             dir.path(),
-            &[
-                ("main/default/classes/A.cls", "x"),
-                ("main/default/classes/A.cls-meta.xml", "x"),
-                (".DS_Store", "x"),
-            ],
+            &[("main/default/classes/A.cls", "x"), ("main/default/classes/A.cls-meta.xml", "x"), (".DS_Store", "x")],
         );
         let loaded = load_tree(dir.path(), &Limits::default()).unwrap();
-        assert!(loaded
-            .tree
-            .get(&ComponentKey::new("ApexClass", "A"))
-            .is_some());
+        assert!(loaded.tree.get(&ComponentKey::new("ApexClass", "A")).is_some());
     }
 }

@@ -38,46 +38,30 @@ fn compress(bytes: &[u8]) -> Result<Compressed> {
     let mut crc = flate2::Crc::new();
     crc.update(bytes);
     if bytes.is_empty() {
-        return Ok(Compressed {
-            method: 0,
-            crc: crc.sum(),
-            data: None,
-        });
+        return Ok(Compressed { method: 0, crc: crc.sum(), data: None });
     }
     let mut enc = flate2::write::DeflateEncoder::new(
         Vec::with_capacity(bytes.len() / 3 + 64),
         flate2::Compression::new(DEFLATE_LEVEL),
     );
-    enc.write_all(bytes)
-        .and_then(|()| enc.try_finish())
-        .map_err(|e| Error::input(format!("deflate failed: {e}")))?;
+    enc.write_all(bytes).and_then(|()| enc.try_finish()).map_err(|e| Error::input(format!("deflate failed: {e}")))?;
     let data = enc.get_ref();
     // Incompressible content (images, archives) is stored as is.
     if data.len() >= bytes.len() {
-        return Ok(Compressed {
-            method: 0,
-            crc: crc.sum(),
-            data: None,
-        });
+        return Ok(Compressed { method: 0, crc: crc.sum(), data: None });
     }
     Ok(Compressed {
         method: 8,
         crc: crc.sum(),
-        data: Some(
-            enc.finish()
-                .map_err(|e| Error::input(format!("deflate failed: {e}")))?,
-        ),
+        data: Some(enc.finish().map_err(|e| Error::input(format!("deflate failed: {e}")))?),
     })
 }
 
 /// Compresses every entry, spreading the work over the available cores; results come back
 /// in input order whatever the scheduling.
 fn compress_all(files: &[(&str, &[u8])]) -> Result<Vec<Compressed>> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8)
-        .min(files.len().max(1));
+    let threads =
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8).min(files.len().max(1));
     if threads == 1 {
         return files.iter().map(|(_, b)| compress(b)).collect();
     }
@@ -100,10 +84,7 @@ fn compress_all(files: &[(&str, &[u8])]) -> Result<Vec<Compressed>> {
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::input("a compression thread panicked")))
-            })
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::input("a compression thread panicked"))))
             .collect()
     });
     let mut slots: Vec<Option<Compressed>> = (0..files.len()).map(|_| None).collect();
@@ -112,18 +93,12 @@ fn compress_all(files: &[(&str, &[u8])]) -> Result<Vec<Compressed>> {
             slots[i] = Some(c);
         }
     }
-    slots
-        .into_iter()
-        .map(|c| c.ok_or_else(|| Error::input("internal error: an entry was not compressed")))
-        .collect()
+    slots.into_iter().map(|c| c.ok_or_else(|| Error::input("internal error: an entry was not compressed"))).collect()
 }
 
 /// Builds a deterministic zip of `files` (any order; they are sorted by path here).
 pub fn zip_bytes(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
-    let refs: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(p, b)| (p.as_str(), b.as_slice()))
-        .collect();
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
     zip_refs(refs)
 }
 
@@ -132,10 +107,7 @@ pub fn zip_refs(mut files: Vec<(&str, &[u8])>) -> Result<Vec<u8>> {
     files.sort_by(|a, b| a.0.cmp(b.0));
     for pair in files.windows(2) {
         if pair[0].0 == pair[1].0 {
-            return Err(Error::input(format!(
-                "two files have the same path in the zip: {}",
-                pair[0].0
-            )));
+            return Err(Error::input(format!("two files have the same path in the zip: {}", pair[0].0)));
         }
     }
     if files.len() > usize::from(u16::MAX) {
@@ -166,8 +138,8 @@ pub fn zip_refs(mut files: Vec<(&str, &[u8])>) -> Result<Vec<u8>> {
         let offset = u32::try_from(out.len()).map_err(|_| too_big())?;
         let csize = u32::try_from(data.len()).map_err(|_| too_big())?;
         let usize_ = u32::try_from(bytes.len()).map_err(|_| too_big())?;
-        let name_len = u16::try_from(path.len())
-            .map_err(|_| Error::input(format!("path too long for a zip: {path}")))?;
+        let name_len =
+            u16::try_from(path.len()).map_err(|_| Error::input(format!("path too long for a zip: {path}")))?;
         out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
         out.extend_from_slice(&20u16.to_le_bytes());
         out.extend_from_slice(&FLAG_UTF8.to_le_bytes());
@@ -226,50 +198,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             hint: Some("give a file name such as deploy.zip".into()),
         });
     }
-    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".sfgen-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|source| Error::Write {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    tmp.write_all(bytes).map_err(|source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    tmp.as_file().sync_all().map_err(|source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    tmp.persist(path).map_err(|e| Error::Write {
-        path: path.to_path_buf(),
-        source: e.error,
-    })?;
+        .map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
+    tmp.write_all(bytes).map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
+    tmp.as_file().sync_all().map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
+    tmp.persist(path).map_err(|e| Error::Write { path: path.to_path_buf(), source: e.error })?;
     Ok(())
 }
 
-/// The members package.xml lists for `tree`, as the Salesforce CLI lists them: every
-/// component, and the children of decomposed parents (`CustomField: Account.Vendor_Id__c`).
-/// A CustomObject whose file holds nothing but child elements (source had only
-/// `objects/Account/fields/...`, no `Account.object-meta.xml`) is listed by its children only,
-/// as `sf project convert source` does.
+/// The members package.xml lists for `tree`, named as the Salesforce CLI names them (so that
+/// `sf`, sfgen and an org retrieve agree):
+///
+/// - every component, plus the children of decomposed parents (`CustomField:
+///   Account.Vendor_Id__c`) and the labels of CustomLabels (`CustomLabel: Invoice_Overdue`);
+/// - a CustomObject whose file holds nothing but child elements (source had only
+///   `objects/Account/fields/...`, no `Account.object-meta.xml`) is listed by its children only;
+/// - folders are listed under the type they hold (`Report: Sales/`, `EmailTemplate: Billing`),
+///   Report and Dashboard folders with a trailing `/`, exactly as `sf project convert source`
+///   writes them.
 pub fn manifest_members(tree: &Tree) -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for c in tree.iter() {
-        let ty = registry::by_name(&c.key.type_name);
-        let children = ty.map(|t| t.children).unwrap_or(&[]);
-        if children.is_empty() {
-            map.entry(c.key.type_name.clone())
-                .or_default()
-                .push(c.key.full_name.clone());
+        if let Some(content) = registry::by_folder_type(&c.key.type_name) {
+            let slash = if matches!(content.name, "Report" | "Dashboard") { "/" } else { "" };
+            map.entry(content.name.to_string()).or_default().push(format!("{}{slash}", c.key.full_name));
             continue;
         }
-        let mut only_children = !c.files.is_empty();
+        let ty = registry::by_name(&c.key.type_name);
+        let children = ty.map(|t| t.children).unwrap_or(&[]);
+        let listed = ty.map(|t| t.listed_children).unwrap_or(&[]);
+        if children.is_empty() && listed.is_empty() {
+            map.entry(c.key.type_name.clone()).or_default().push(c.key.full_name.clone());
+            continue;
+        }
+        let mut only_children = !c.files.is_empty() && !children.is_empty();
         let mut child_count = 0usize;
         for f in &c.files {
             let Ok(root) = xml::parse(&f.bytes) else {
@@ -277,12 +243,16 @@ pub fn manifest_members(tree: &Tree) -> BTreeMap<String, Vec<String>> {
                 continue;
             };
             for el in root.elements() {
+                if let Some(child) = listed.iter().find(|ch| ch.element == el.name) {
+                    if let Some(name) = el.find("fullName").map(xml::Element::text_content) {
+                        map.entry(child.name.to_string()).or_default().push(name);
+                    }
+                    continue;
+                }
                 match children.iter().find(|ch| ch.element == el.name) {
                     Some(child) => {
                         if let Some(name) = el.find("fullName").map(xml::Element::text_content) {
-                            map.entry(child.name.to_string())
-                                .or_default()
-                                .push(format!("{}.{name}", c.key.full_name));
+                            map.entry(child.name.to_string()).or_default().push(format!("{}.{name}", c.key.full_name));
                             child_count += 1;
                         }
                     }
@@ -291,10 +261,12 @@ pub fn manifest_members(tree: &Tree) -> BTreeMap<String, Vec<String>> {
             }
         }
         if !(only_children && child_count > 0) {
-            map.entry(c.key.type_name.clone())
-                .or_default()
-                .push(c.key.full_name.clone());
+            map.entry(c.key.type_name.clone()).or_default().push(c.key.full_name.clone());
         }
+    }
+    for members in map.values_mut() {
+        members.sort_unstable();
+        members.dedup();
     }
     map
 }
@@ -302,12 +274,7 @@ pub fn manifest_members(tree: &Tree) -> BTreeMap<String, Vec<String>> {
 /// The `package.xml` for `tree` (see [`manifest_members`]).
 pub fn package_xml(tree: &Tree, version: &str) -> String {
     let members = manifest_members(tree);
-    manifest::package_xml(
-        members
-            .iter()
-            .map(|(t, m)| (t.as_str(), m.iter().map(String::as_str).collect())),
-        version,
-    )
+    manifest::package_xml(members.iter().map(|(t, m)| (t.as_str(), m.iter().map(String::as_str).collect())), version)
 }
 
 #[cfg(test)]
@@ -331,9 +298,7 @@ mod tests {
         reversed.reverse();
         let b = zip_bytes(&reversed).unwrap();
         assert_eq!(a, b);
-        let files =
-            crate::archive::read_zip(Path::new("t.zip"), &a, &crate::archive::Limits::default())
-                .unwrap();
+        let files = crate::archive::read_zip(Path::new("t.zip"), &a, &crate::archive::Limits::default()).unwrap();
         let mut expected = sample();
         expected.sort();
         assert_eq!(files, expected);
@@ -342,10 +307,7 @@ mod tests {
         assert_eq!(e.compression(), zip::CompressionMethod::Deflated);
         assert_eq!(e.unix_mode(), Some(0o100644));
         let t = e.last_modified().unwrap();
-        assert_eq!(
-            (t.year(), t.month(), t.day(), t.hour(), t.minute()),
-            (1980, 1, 1, 0, 0)
-        );
+        assert_eq!((t.year(), t.month(), t.day(), t.hour(), t.minute()), (1980, 1, 1, 0, 0));
     }
 
     #[test]

@@ -37,6 +37,13 @@ pub struct MetadataType {
     /// For decomposed parents (CustomObject): the child element names that live in their own
     /// files in source layout, with the child type, its source sub-folder and suffix.
     pub children: &'static [ChildType],
+    /// Children that stay inline in both layouts but that package.xml lists one by one, as
+    /// the Salesforce CLI does (CustomLabels → `CustomLabel: Invoice_Overdue`).
+    pub listed_children: &'static [ChildType],
+    /// The WSDL's element sequence for a decomposed parent, so that a recomposed file is in
+    /// schema order (the order an org retrieve returns and the XSD validates); empty for types
+    /// sfgen never recomposes.
+    pub element_order: &'static [&'static str],
 }
 
 /// A child type that a parent stores inline in mdapi and in its own file in source layout.
@@ -65,36 +72,11 @@ const OBJECT_CHILDREN: &[ChildType] = &[
         directory: "compactLayouts",
         suffix: "compactLayout",
     },
-    ChildType {
-        element: "fieldSets",
-        name: "FieldSet",
-        directory: "fieldSets",
-        suffix: "fieldSet",
-    },
-    ChildType {
-        element: "fields",
-        name: "CustomField",
-        directory: "fields",
-        suffix: "field",
-    },
-    ChildType {
-        element: "indexes",
-        name: "Index",
-        directory: "indexes",
-        suffix: "index",
-    },
-    ChildType {
-        element: "listViews",
-        name: "ListView",
-        directory: "listViews",
-        suffix: "listView",
-    },
-    ChildType {
-        element: "recordTypes",
-        name: "RecordType",
-        directory: "recordTypes",
-        suffix: "recordType",
-    },
+    ChildType { element: "fieldSets", name: "FieldSet", directory: "fieldSets", suffix: "fieldSet" },
+    ChildType { element: "fields", name: "CustomField", directory: "fields", suffix: "field" },
+    ChildType { element: "indexes", name: "Index", directory: "indexes", suffix: "index" },
+    ChildType { element: "listViews", name: "ListView", directory: "listViews", suffix: "listView" },
+    ChildType { element: "recordTypes", name: "RecordType", directory: "recordTypes", suffix: "recordType" },
     ChildType {
         element: "sharingReasons",
         name: "SharingReason",
@@ -107,12 +89,24 @@ const OBJECT_CHILDREN: &[ChildType] = &[
         directory: "validationRules",
         suffix: "validationRule",
     },
-    ChildType {
-        element: "webLinks",
-        name: "WebLink",
-        directory: "webLinks",
-        suffix: "webLink",
-    },
+    ChildType { element: "webLinks", name: "WebLink", directory: "webLinks", suffix: "webLink" },
+];
+
+const LABELS_CHILDREN: &[ChildType] =
+    &[ChildType { element: "labels", name: "CustomLabel", directory: "labels", suffix: "label" }];
+
+/// `CustomObject`'s element sequence in the Metadata API WSDL (v66.0).
+#[rustfmt::skip]
+const OBJECT_ORDER: &[&str] = &[
+    "actionOverrides", "allowInChatterGroups", "articleTypeChannelDisplay", "businessProcesses", "compactLayoutAssignment",
+    "compactLayouts", "customHelp", "customHelpPage", "customSettingsType", "deploymentStatus", "deprecated", "description",
+    "enableActivities", "enableBulkApi", "enableDataTranslation", "enableDivisions", "enableEnhancedLookup", "enableFeeds",
+    "enableHistory", "enableLicensing", "enablePublishStatusTracking", "enableReports", "enableSearch", "enableSharing",
+    "enableStreamingApi", "eventType", "externalDataSource", "externalIndexAvailable", "externalName", "externalRepository",
+    "externalSharingModel", "fieldSets", "fields", "gender", "historyRetentionPolicy", "household", "indexes", "label",
+    "listViews", "mktDataLakeAttributes", "mktDataModelAttributes", "nameField", "pluralLabel", "profileSearchLayouts",
+    "publishBehavior", "recordTypeTrackFeedHistory", "recordTypeTrackHistory", "recordTypes", "searchLayouts", "sharingModel",
+    "sharingReasons", "sharingRecalculations", "startsWith", "validationRules", "visibility", "webLinks",
 ];
 
 macro_rules! row {
@@ -124,6 +118,8 @@ macro_rules! row {
             shape: Shape::$shape,
             folder_type: None,
             children: &[],
+            listed_children: &[],
+            element_order: &[],
         }
     };
     ($name:literal, $dir:literal, $suffix:literal, $shape:ident, folder = $folder:literal) => {
@@ -134,6 +130,8 @@ macro_rules! row {
             shape: Shape::$shape,
             folder_type: Some($folder),
             children: &[],
+            listed_children: &[],
+            element_order: &[],
         }
     };
 }
@@ -149,9 +147,9 @@ pub const TYPES: &[MetadataType] = &[
     row!("ConnectedApp", "connectedApps", "connectedApp", Xml),
     row!("CspTrustedSite", "cspTrustedSites", "cspTrustedSite", Xml),
     row!("CustomApplication", "applications", "app", Xml),
-    row!("CustomLabels", "labels", "labels", Xml),
+    MetadataType { name: "CustomLabels", directory: "labels", suffix: "labels", shape: Shape::Xml, folder_type: None, children: &[], listed_children: LABELS_CHILDREN, element_order: &[] },
     row!("CustomMetadata", "customMetadata", "md", Xml),
-    MetadataType { name: "CustomObject", directory: "objects", suffix: "object", shape: Shape::Xml, folder_type: None, children: OBJECT_CHILDREN },
+    MetadataType { name: "CustomObject", directory: "objects", suffix: "object", shape: Shape::Xml, folder_type: None, children: OBJECT_CHILDREN, listed_children: &[], element_order: OBJECT_ORDER },
     row!("CustomTab", "tabs", "tab", Xml),
     row!("Dashboard", "dashboards", "dashboard", Xml, folder = "DashboardFolder"),
     row!("Document", "documents", "document", AnyExtWithMeta, folder = "DocumentFolder"),
@@ -173,10 +171,7 @@ pub const TYPES: &[MetadataType] = &[
 
 /// The registry row for a package.xml type name.
 pub fn by_name(name: &str) -> Option<&'static MetadataType> {
-    TYPES
-        .binary_search_by(|t| t.name.cmp(name))
-        .ok()
-        .map(|i| &TYPES[i])
+    TYPES.binary_search_by(|t| t.name.cmp(name)).ok().map(|i| &TYPES[i])
 }
 
 /// The registry row whose folder is `directory`.
@@ -207,12 +202,7 @@ mod tests {
     #[test]
     fn types_are_sorted_and_unique() {
         for pair in TYPES.windows(2) {
-            assert!(
-                pair[0].name < pair[1].name,
-                "{} must sort before {}",
-                pair[0].name,
-                pair[1].name
-            );
+            assert!(pair[0].name < pair[1].name, "{} must sort before {}", pair[0].name, pair[1].name);
         }
     }
 
@@ -226,17 +216,18 @@ mod tests {
     }
 
     #[test]
+    fn object_order_knows_every_child_element() {
+        for c in OBJECT_CHILDREN {
+            assert!(OBJECT_ORDER.contains(&c.element), "{} missing from OBJECT_ORDER", c.element);
+        }
+    }
+
+    #[test]
     fn lookups() {
         assert_eq!(by_name("ApexClass").map(|t| t.directory), Some("classes"));
-        assert_eq!(
-            by_directory("permissionsets").map(|t| t.name),
-            Some("PermissionSet")
-        );
+        assert_eq!(by_directory("permissionsets").map(|t| t.name), Some("PermissionSet"));
         assert!(by_name("ApexClasses").is_none());
-        assert_eq!(
-            by_folder_type("ReportFolder").map(|t| t.name),
-            Some("Report")
-        );
+        assert_eq!(by_folder_type("ReportFolder").map(|t| t.name), Some("Report"));
         assert_eq!(folder_suffix("EmailFolder"), "emailFolder");
     }
 }
