@@ -36,7 +36,9 @@
 //! `Test.isRunningTest()`, and `HttpResponse.getStatusCode()`, which answers the integer
 //! literal the test's mock was constructed with (`Test.setMock(..., new Mock(500))`). A branch whose condition is unknown is **not entered**
 //! (pessimistic), except: inside a test's `try { call(); Assert.fail(...); } catch ...`
-//! (the test proves the call throws), an unknown `if` whose body throws is entered.
+//! the test proves the call throws, so when the walk cannot show a throw by itself, the
+//! *last* unknown `if` whose body throws that the call passes is entered (the walk is run
+//! once dry to find it).
 //!
 //! # Where the estimate is knowingly off
 //! - Optimistic: a loop body reached counts as executed once unless the collection is

@@ -54,11 +54,13 @@ struct Frame<'a> {
     in_test: bool,
 }
 
+#[derive(Clone)]
 enum Pending {
     Queueable(String),
     Future(usize, usize),
 }
 
+#[derive(Clone)]
 struct Ctx {
     statics: HashMap<(usize, String), Val>,
     loaded: HashSet<usize>,
@@ -66,7 +68,12 @@ struct Ctx {
     mock: Option<String>,
     mock_status: Option<f64>,
     asserted: bool,
+    /// Dry run inside a test's `try { call(); Assert.fail(); }`: record unknown throwing ifs.
     expect_throw: bool,
+    /// Unknown throwing `if`s met during the dry run (node ids, in order).
+    candidates: Vec<usize>,
+    /// The `if` the real run takes because the test proves the call throws.
+    force_throw: Option<usize>,
     unmocked: Vec<(String, usize)>,
     depth: usize,
     steps: usize,
@@ -127,6 +134,8 @@ fn new_ctx() -> Ctx {
         mock_status: None,
         asserted: false,
         expect_throw: false,
+        candidates: Vec::new(),
+        force_throw: None,
         unmocked: Vec::new(),
         depth: 0,
         steps: 0,
@@ -457,9 +466,13 @@ impl<'i, 'p> Walker<'i, 'p> {
                                 || b.named_children(&mut c).any(|x| x.kind() == "throw_statement");
                             direct
                         };
-                        if ctx.expect_throw && !f.in_test && cons.is_some_and(throws) {
+                        if ctx.force_throw == Some(s.id()) {
+                            ctx.force_throw = None;
                             cons.map_or(Flow::Normal, |b| self.stmt(ctx, f, b))
                         } else {
+                            if ctx.expect_throw && !f.in_test && cons.is_some_and(throws) {
+                                ctx.candidates.push(s.id());
+                            }
                             Flow::Normal
                         }
                     }
@@ -600,12 +613,26 @@ impl<'i, 'p> Walker<'i, 'p> {
                 let t = lower(n, src).replace(char::is_whitespace, "");
                 t.starts_with("assert.fail(") || t.starts_with("system.assert(false")
             });
-        let saved = ctx.expect_throw;
-        if expects {
-            ctx.expect_throw = true;
+        if expects && ctx.force_throw.is_none() {
+            // Dry run (nothing recorded): does the call throw by itself, and which unknown
+            // throwing branches does it pass? The test proves it throws, so the real run takes
+            // the last such branch (the one nearest to where the call would return).
+            let saved_cov = std::mem::take(&mut self.covered);
+            let saved_fired = std::mem::take(&mut self.fired);
+            let saved_scopes = f.scopes.clone();
+            let mut dry = ctx.clone();
+            dry.expect_throw = true;
+            dry.candidates.clear();
+            let dry_flow = self.block(&mut dry, f, body);
+            self.covered = saved_cov;
+            self.fired = saved_fired;
+            f.scopes = saved_scopes;
+            if !matches!(dry_flow, Flow::Throw) {
+                ctx.force_throw = dry.candidates.last().copied();
+            }
         }
         let mut flow = self.block(ctx, f, body);
-        ctx.expect_throw = saved;
+        ctx.force_throw = None;
         let mut c = s.walk();
         let clauses: Vec<Node> = s.named_children(&mut c).collect();
         if matches!(flow, Flow::Throw) {
