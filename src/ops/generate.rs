@@ -11,6 +11,8 @@ use std::fmt::Write as _;
 pub fn run(args: &GenerateArgs) -> Result<Outcome> {
     let (_, project) = super::load_project(&args.config)?;
     let tree = render::render(&project);
+    let mut warnings = super::warning_lines(&project);
+    gate(&tree, args.no_check, &mut warnings)?;
     let version = project.api_version.to_string();
     let mut files = match args.format {
         Format::Mdapi => output::mdapi_files(&tree, &version),
@@ -57,11 +59,63 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
         "testClasses": project.test_classes(),
         "nextSteps": steps,
     });
-    Ok(Outcome {
-        exit: 0,
-        result,
-        text,
-        guidance: super::next_steps::render_text(&steps),
-        warnings: super::warning_lines(&project),
-    })
+    Ok(Outcome { exit: 0, result, text, guidance: super::next_steps::render_text(&steps), warnings })
+}
+
+/// Runs sfgen's own checks on what is about to be written: errors refuse the output (exit 1)
+/// unless `no_check`, in which case they become warnings; warnings are passed on.
+pub fn gate(tree: &crate::metadata::Tree, no_check: bool, warnings: &mut Vec<String>) -> Result<()> {
+    let report = crate::check::check_tree(tree, &crate::check::CheckOptions::default());
+    for f in &report.findings {
+        let line = format!("{}: {} [{}] {}", f.severity.as_str(), f.component, f.rule, f.message);
+        if f.severity != crate::check::Severity::Error || no_check {
+            warnings.push(line);
+        }
+    }
+    if report.has_errors() && !no_check {
+        return Err(crate::error::Error::Findings(format!(
+            "the generated artefacts fail sfgen's checks; nothing was written\n{}\n  help: fix the config, or pass --no-check to write them anyway",
+            report.render_text().trim_end()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::{Component, ComponentKey, MetadataFile, Tree};
+
+    fn untested_trigger() -> Tree {
+        let mut tree = Tree::new();
+        tree.insert(Component::new(
+            ComponentKey::new("ApexTrigger", "LonelyTrigger"),
+            vec![
+                MetadataFile::new(
+                    "triggers/LonelyTrigger.trigger",
+                    "trigger LonelyTrigger on Contact (after insert) {\n    System.assert(true);\n}\n",
+                ),
+                MetadataFile::new(
+                    "triggers/LonelyTrigger.trigger-meta.xml",
+                    crate::render::meta::apex_meta("ApexTrigger", &crate::model::ApiVersion { major: 62 }),
+                ),
+            ],
+        ));
+        tree
+    }
+
+    #[test]
+    fn gate_refuses_artefacts_with_check_errors() {
+        let mut warnings = Vec::new();
+        let err = gate(&untested_trigger(), false, &mut warnings).expect_err("a trigger no test fires must be refused");
+        assert_eq!(err.exit_code(), 1);
+        assert!(err.to_string().contains("LonelyTrigger"), "{err}");
+    }
+
+    #[test]
+    fn no_check_turns_errors_into_warnings() {
+        let mut warnings = Vec::new();
+        gate(&untested_trigger(), true, &mut warnings).expect("--no-check writes anyway");
+        assert!(warnings.iter().any(|w| w.starts_with("error: ") && w.contains("LonelyTrigger")), "{warnings:?}");
+    }
 }
