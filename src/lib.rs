@@ -27,6 +27,7 @@ pub mod ops;
 pub mod output;
 pub mod package;
 pub mod render;
+pub mod ui;
 
 pub use error::{Error, Result};
 
@@ -65,6 +66,7 @@ where
     };
     let json = cli.json || matches!(&cli.command, cli::Command::Diff(d) if d.format == cli::DiffFormat::Json);
     let quiet = cli.quiet;
+    ui::init(ui::decide(cli.color, json, quiet));
     match ops::dispatch(&cli) {
         Ok(outcome) => {
             let mut stdout = std::io::stdout().lock();
