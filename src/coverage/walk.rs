@@ -329,7 +329,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             for timing in ["before", "after"] {
                 for o in ops {
                     let event = format!("{timing}_{o}");
-                    if !t.events.iter().any(|e| *e == event) {
+                    if !t.events.contains(&event) {
                         continue;
                     }
                     self.fired.insert(idx.units[t.unit].name.to_ascii_lowercase());
