@@ -96,6 +96,8 @@ pub(super) struct Class<'p> {
     pub methods: Vec<Method<'p>>,
     pub ctors: Vec<Method<'p>>,
     pub fields: Vec<Field<'p>>,
+    /// `static { ... }` blocks, run when the class is first used.
+    pub static_blocks: Vec<Node<'p>>,
     pub line: usize,
 }
 
@@ -355,6 +357,7 @@ impl<'p> Index<'p> {
             methods: Vec::new(),
             ctors: Vec::new(),
             fields: Vec::new(),
+            static_blocks: Vec::new(),
             line: n.start_position().row + 1,
         });
         let lname = name.to_ascii_lowercase();
@@ -406,6 +409,13 @@ impl<'p> Index<'p> {
                 }
                 "class_declaration" | "interface_declaration" | "enum_declaration" => {
                     self.add_class(m, src, unit, Some(ci));
+                }
+                "static_initializer" => {
+                    let mut cc = m.walk();
+                    let block = m.named_children(&mut cc).find(|b| b.kind() == "block");
+                    if let Some(b) = block {
+                        self.classes[ci].static_blocks.push(b);
+                    }
                 }
                 _ => {}
             }

@@ -60,3 +60,36 @@ fn trigger_fired_by_dml_in_test() {
     assert!(a.triggers.iter().any(|t| t.name == "CaseT" && !t.fired));
     assert!(a.tests.iter().all(|t| !t.asserts));
 }
+
+#[test]
+fn static_initialiser_blocks_run_when_the_class_is_used() {
+    let a = analyze_sources(&[
+        src(
+            "ApexClass",
+            "Config",
+            "public class Config {\n    static Map<String, String> values;\n    static {\n        values = new Map<String, String>();\n        values.put('a', 'b');\n    }\n    public static String get(String k) {\n        return values.get(k);\n    }\n}\n",
+        ),
+        src("ApexClass", "ConfigTest", "@IsTest\nclass ConfigTest {\n    @IsTest static void t() {\n        Assert.areEqual('b', Config.get('a'));\n    }\n}\n"),
+    ]);
+    let u = unit(&a, "Config");
+    assert_eq!((u.covered_lines, u.total_lines), (3, 3), "{u:?}");
+}
+
+#[test]
+fn expected_exception_takes_the_last_unknown_throwing_branch() {
+    let a = analyze_sources(&[
+        src(
+            "ApexClass",
+            "Svc",
+            "public class Svc {\n    public static void run(String key, Integer n) {\n        if (String.isBlank(key)) {\n            throw new SvcException('no key');\n        }\n        Integer m = n + 1;\n        if (m > limitOf()) {\n            throw new SvcException('too many');\n        }\n    }\n    static Integer limitOf() {\n        return [SELECT COUNT() FROM Account];\n    }\n    public class SvcException extends Exception {}\n}\n",
+        ),
+        src(
+            "ApexClass",
+            "SvcTest",
+            "@IsTest\nclass SvcTest {\n    @IsTest static void t() {\n        try {\n            Svc.run('k', 5);\n            Assert.fail('must throw');\n        } catch (Svc.SvcException e) {\n            Assert.isTrue(true);\n        }\n    }\n}\n",
+        ),
+    ]);
+    let u = unit(&a, "Svc");
+    // The key branch (4) is not taken; the limit branch (8) is.
+    assert_eq!(u.uncovered, vec![4], "{u:?}");
+}

@@ -189,6 +189,12 @@ impl<'i, 'p> Walker<'i, 'p> {
         if let Some(o) = class.outer {
             self.load(ctx, o);
         }
+        for b in class.static_blocks.clone() {
+            let mut frame = Frame { class: Some(ci), src: class.src, scopes: vec![HashMap::new()], trigger: None, in_test: class.is_test };
+            ctx.depth += 1;
+            let _ = self.block(ctx, &mut frame, b);
+            ctx.depth -= 1;
+        }
     }
 
     fn static_default(&self, ci: usize, field: &str) -> Option<Val> {
