@@ -1,0 +1,124 @@
+//! `sfgen convert` end to end: source → mdapi → source gives back the original project
+//! (modulo whitespace), a zip converts like a folder, and an existing output is never mixed
+//! with a conversion.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sfgen(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sfgen")).current_dir(root()).args(args).output().expect("run sfgen");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+/// Every file under `dir`: relative POSIX path → bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for e in walkdir::WalkDir::new(dir) {
+        let e = e.expect("walk");
+        if e.file_type().is_file() {
+            let rel = e.path().strip_prefix(dir).expect("prefix").to_string_lossy().replace('\\', "/");
+            out.insert(rel, std::fs::read(e.path()).expect("read"));
+        }
+    }
+    out
+}
+
+/// Content modulo whitespace: XML and text compared with all whitespace runs removed
+/// between tags and collapsed elsewhere.
+fn normalized(bytes: &[u8]) -> Vec<u8> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.split_whitespace().collect::<Vec<_>>().join(" ").replace("> <", "><").into_bytes(),
+        Err(_) => bytes.to_vec(),
+    }
+}
+
+/// The fixture's files under force-app, minus what its .forceignore excludes.
+fn fixture_source() -> BTreeMap<String, Vec<u8>> {
+    files(&root().join("fixtures/realistic-project/force-app"))
+        .into_iter()
+        .filter(|(p, _)| {
+            !(p.ends_with("jsconfig.json") || p.contains("/__tests__/") || p.starts_with("main/default/notes/"))
+        })
+        .collect()
+}
+
+#[test]
+fn source_to_mdapi_to_source_round_trips() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (mdapi, source) = (dir.path().join("mdapi"), dir.path().join("source"));
+    let (code, out) =
+        sfgen(&["convert", "--from", "fixtures/realistic-project", "--to", s(&mdapi), "--format", "mdapi"]);
+    assert_eq!(code, 0, "{out}");
+    let md = files(&mdapi);
+    assert!(md.contains_key("package.xml") && md.contains_key("objects/Invoice__c.object"), "{:?}", md.keys());
+    assert!(!md.keys().any(|k| k.ends_with(".field-meta.xml")), "objects must be recomposed");
+
+    let (code, out) = sfgen(&["convert", "--from", s(&mdapi), "--to", s(&source), "--format", "source"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(source.join("sfdx-project.json").is_file());
+    let back = files(&source.join("force-app"));
+    let original = fixture_source();
+    assert_eq!(back.keys().collect::<Vec<_>>(), original.keys().collect::<Vec<_>>(), "the same files come back");
+    for (path, bytes) in &original {
+        assert_eq!(
+            normalized(&back[path]),
+            normalized(bytes),
+            "{path} differs after the round trip:\n{}",
+            String::from_utf8_lossy(&back[path])
+        );
+    }
+}
+
+#[test]
+fn a_retrieve_zip_converts_like_its_folder() {
+    let dir = tempfile::tempdir().expect("temp");
+    let zip = dir.path().join("retrieve.zip");
+    let (code, out) = sfgen(&["package", "--no-generate", "--include", "fixtures/realistic-project", "--out", s(&zip)]);
+    assert_eq!(code, 0, "{out}");
+    let from_zip = dir.path().join("from-zip");
+    let (code, out) = sfgen(&["convert", "--from", s(&zip), "--to", s(&from_zip), "--format", "source"]);
+    assert_eq!(code, 0, "{out}");
+    let back = files(&from_zip.join("force-app"));
+    assert_eq!(back.keys().collect::<Vec<_>>(), fixture_source().keys().collect::<Vec<_>>());
+}
+
+#[test]
+fn an_existing_output_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().expect("temp");
+    let to = dir.path().join("out");
+    std::fs::create_dir_all(&to).expect("mkdir");
+    std::fs::write(to.join("keep.txt"), "mine").expect("write");
+    let (code, out) = sfgen(&["convert", "--from", "fixtures/realistic-project", "--to", s(&to), "--format", "mdapi"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("not an empty folder"), "{out}");
+    assert_eq!(files(&to).keys().collect::<Vec<_>>(), ["keep.txt"]);
+
+    // An input error leaves no output and no staging folder behind.
+    let bad = dir.path().join("bad");
+    std::fs::create_dir_all(bad.join("classes")).expect("mkdir");
+    std::fs::write(bad.join("package.xml"), "<Package/>").expect("write");
+    std::fs::write(bad.join("classes/A.cls"), "public class A {}").expect("write");
+    let target = dir.path().join("never");
+    let (code, out) = sfgen(&["convert", "--from", s(&bad), "--to", s(&target), "--format", "source"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("ApexClass:A"), "{out}");
+    assert!(!target.exists());
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".sfgen"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
