@@ -55,6 +55,23 @@ impl Ctx<'_> {
         n
     }
 
+    /// Refuses whitespace and C1 controls in a URL: the URL parser would silently drop line
+    /// breaks and tabs, but the raw string is what goes into Apex and metadata. Returns
+    /// whether the URL is clean.
+    fn url_chars(&mut self, path: &str, value: &str) -> bool {
+        match value.chars().find(|&c| c.is_whitespace() || ('\u{7f}'..='\u{9f}').contains(&c)) {
+            Some(c) => {
+                self.error(
+                    path,
+                    format!("URL contains whitespace or a control character (U+{:04X})", c as u32),
+                    Some("percent-encode it (a space is %20)".to_string()),
+                );
+                false
+            }
+            None => true,
+        }
+    }
+
     /// Checks free text bound for XML or Apex: no control characters XML 1.0 cannot carry.
     fn text(&mut self, path: &str, value: &str, max: usize) {
         if let Some(c) = value
@@ -74,6 +91,9 @@ impl Ctx<'_> {
 
     fn https_url(&mut self, path: &str, value: &str) -> Option<url::Url> {
         self.text(path, value, 2000);
+        if !self.url_chars(path, value) {
+            return None;
+        }
         match url::Url::parse(value) {
             Ok(u) if u.scheme() == "https" && u.host_str().is_some() => {
                 if !u.username().is_empty() || u.password().is_some() {
@@ -642,6 +662,7 @@ fn connected_apps(cx: &mut Ctx<'_>, raw: &[RawConnectedApp]) -> Vec<ConnectedApp
             let ok = email
                 .split_once('@')
                 .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !email.contains(char::is_whitespace));
+            cx.text(&push_key(&path, "contactEmail"), email, 254);
             if !ok {
                 cx.error(&push_key(&path, "contactEmail"), format!("\"{email}\" is not an email address"), None);
             }
@@ -660,6 +681,9 @@ fn connected_apps(cx: &mut Ctx<'_>, raw: &[RawConnectedApp]) -> Vec<ConnectedApp
                 let local = u.starts_with("http://localhost");
                 if !local {
                     cx.https_url(&up, u);
+                } else {
+                    cx.text(&up, u, 2000);
+                    cx.url_chars(&up, u);
                 }
             }
             let mut scopes = BTreeSet::new();
@@ -726,6 +750,7 @@ fn permission_sets(cx: &mut Ctx<'_>, raw: &[RawPermissionSet]) -> Vec<Permission
                 if !known_perms.contains(up.as_str()) {
                     match did_you_mean(up, known_perms.iter().copied()) {
                         Some(s) => cx.error(&pp, format!("unknown user permission \"{up}\""), Some(format!("did you mean \"{s}\"?"))),
+                        None if !is_api_name(up) => cx.error(&pp, format!("\"{up}\" is not a user permission name"), Some("user permissions are API names such as \"ApiEnabled\"".to_string())),
                         None => cx.warn(&pp, format!("user permission \"{up}\" is not one sfgen knows (API 61); the deploy fails if the org does not have it"), None),
                     }
                 }
