@@ -135,11 +135,7 @@ pub fn same(path: &str, org: &[u8], desired: &[u8], opts: Options) -> bool {
 /// newline; optionally without Apex comments. Non-UTF-8 content becomes a one-line summary.
 fn text_form(bytes: &[u8], strip_comments: bool) -> String {
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return format!(
-            "(binary content, {} bytes, sha256 {})\n",
-            bytes.len(),
-            hex(&Sha256::digest(bytes))
-        );
+        return format!("(binary content, {} bytes, sha256 {})\n", bytes.len(), hex(&Sha256::digest(bytes)));
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
@@ -247,16 +243,8 @@ const PERMISSION_ROWS: &[(&str, &[&str], bool)] = &[
     ("customMetadataTypeAccesses", &["name"], true),
     ("customPermissions", &["name"], true),
     ("customSettingAccesses", &["name"], true),
-    (
-        "emailRoutingAddressAccesses",
-        &["emailRoutingAddress"],
-        true,
-    ),
-    (
-        "externalCredentialPrincipalAccesses",
-        &["externalCredentialPrincipal"],
-        true,
-    ),
+    ("emailRoutingAddressAccesses", &["emailRoutingAddress"], true),
+    ("externalCredentialPrincipalAccesses", &["externalCredentialPrincipal"], true),
     ("externalDataSourceAccesses", &["externalDataSource"], true),
     ("fieldPermissions", &["field"], true),
     ("flowAccesses", &["flow"], true),
@@ -265,17 +253,9 @@ const PERMISSION_ROWS: &[(&str, &[&str], bool)] = &[
     ("loginIpRanges", &["startAddress", "endAddress"], false),
     ("objectPermissions", &["object"], true),
     ("pageAccesses", &["apexPage"], true),
-    (
-        "profileActionOverrides",
-        &["actionName", "pageOrSobjectType", "recordType"],
-        false,
-    ),
+    ("profileActionOverrides", &["actionName", "pageOrSobjectType", "recordType"], false),
     ("recordTypeVisibilities", &["recordType"], true),
-    (
-        "servicePresenceStatusAccesses",
-        &["servicePresenceStatus"],
-        true,
-    ),
+    ("servicePresenceStatusAccesses", &["servicePresenceStatus"], true),
     ("tabSettings", &["tab"], true),
     ("tabVisibilities", &["tab"], true),
     ("userPermissions", &["name"], true),
@@ -305,24 +285,9 @@ const ORG_ASSIGNED: &[(&str, &str, &str, Option<&str>)] = &[
     ("ApexTrigger", "", "packageVersions", None),
     ("ConnectedApp", "oauthConfig", "consumerKey", None),
     ("ConnectedApp", "oauthConfig", "consumerSecret", None),
-    (
-        "ConnectedApp",
-        "oauthPolicy",
-        "ipRelaxation",
-        Some("ENFORCE"),
-    ),
-    (
-        "ConnectedApp",
-        "oauthPolicy",
-        "refreshTokenPolicy",
-        Some("infinite"),
-    ),
-    (
-        "CustomObject",
-        "",
-        "compactLayoutAssignment",
-        Some("SYSTEM"),
-    ),
+    ("ConnectedApp", "oauthPolicy", "ipRelaxation", Some("ENFORCE")),
+    ("ConnectedApp", "oauthPolicy", "refreshTokenPolicy", Some("infinite")),
+    ("CustomObject", "", "compactLayoutAssignment", Some("SYSTEM")),
     ("EmailTemplate", "", "packageVersions", None),
 ];
 
@@ -373,26 +338,18 @@ fn child_path(path: Option<&str>, name: &str) -> String {
 /// The set key of `el` (whose parent path is `parent`), when its group compares as a set.
 fn key_of(root: &str, parent: &str, el: &Element) -> Option<String> {
     let keys: Option<&[&str]> = if parent.is_empty() && PERMISSION_ROOTS.contains(&root) {
-        PERMISSION_ROWS
-            .iter()
-            .find(|(n, _, _)| *n == el.name)
-            .map(|(_, k, _)| *k)
+        PERMISSION_ROWS.iter().find(|(n, _, _)| *n == el.name).map(|(_, k, _)| *k)
     } else {
         None
     };
     let keys = keys.or_else(|| {
-        SET_ROWS
-            .iter()
-            .find(|(r, p, n, _)| *r == root && *p == parent && *n == el.name)
-            .map(|(_, _, _, k)| *k)
+        SET_ROWS.iter().find(|(r, p, n, _)| *r == root && *p == parent && *n == el.name).map(|(_, _, _, k)| *k)
     });
     match keys {
         Some([]) => Some(el.text_content()),
         Some(keys) => {
-            let parts: Vec<String> = keys
-                .iter()
-                .map(|k| el.find(k).map(Element::text_content).unwrap_or_default())
-                .collect();
+            let parts: Vec<String> =
+                keys.iter().map(|k| el.find(k).map(Element::text_content).unwrap_or_default()).collect();
             if parts.iter().all(String::is_empty) {
                 None
             } else {
@@ -421,11 +378,7 @@ fn normalize(el: &mut Element, root: &str, path: Option<&str>) {
         // `<a></a>`, `<a/>` and `<a>  </a>` are alike.
         el.children.clear();
         if !t.trim().is_empty() {
-            let t = if t.contains('\r') {
-                t.replace("\r\n", "\n").replace('\r', "\n")
-            } else {
-                t
-            };
+            let t = if t.contains('\r') { t.replace("\r\n", "\n").replace('\r', "\n") } else { t };
             el.children.push(Node::Text(t));
         }
         return;
@@ -451,9 +404,63 @@ fn normalize(el: &mut Element, root: &str, path: Option<&str>) {
     el.children = keyed.into_iter().map(|(_, _, n)| n).collect();
 }
 
-/// Serialises a canonical tree (declaration, 4-space indent, LF).
+/// Serialises a canonical tree the way [`Element::to_document`] does (declaration, 4-space
+/// indent, LF), without copying the tree first.
 fn write_canonical(root: &Element) -> String {
-    root.to_document()
+    let mut out = String::with_capacity(4096);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    write_element(&mut out, root, 0);
+    out
+}
+
+fn write_element(out: &mut String, el: &Element, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("    ");
+    }
+    out.push('<');
+    out.push_str(&el.name);
+    for (k, v) in &el.attributes {
+        out.push(' ');
+        out.push_str(k);
+        out.push_str("=\"");
+        out.push_str(&xml::escape_attr(v));
+        out.push('"');
+    }
+    let has_elements = el.children.iter().any(|n| matches!(n, Node::Element(_)));
+    if el.children.is_empty() {
+        out.push_str("/>\n");
+    } else if !has_elements {
+        out.push('>');
+        for n in &el.children {
+            if let Node::Text(t) = n {
+                out.push_str(&xml::escape_text(t));
+            }
+        }
+        out.push_str("</");
+        out.push_str(&el.name);
+        out.push_str(">\n");
+    } else {
+        out.push_str(">\n");
+        for n in &el.children {
+            match n {
+                Node::Element(c) => write_element(out, c, depth + 1),
+                Node::Text(t) if t.trim().is_empty() => {}
+                Node::Text(t) => {
+                    for _ in 0..=depth {
+                        out.push_str("    ");
+                    }
+                    out.push_str(&xml::escape_text(t));
+                    out.push('\n');
+                }
+            }
+        }
+        for _ in 0..depth {
+            out.push_str("    ");
+        }
+        out.push_str("</");
+        out.push_str(&el.name);
+        out.push_str(">\n");
+    }
 }
 
 /// Which side of the comparison an element is on.
@@ -486,18 +493,14 @@ fn reconcile(org: &mut Element, desired: &mut Element, root: &str, path: Option<
     let cpath = child_path(path, &org.name);
     let org_ids = identities(org, root, &cpath);
     let des_ids = identities(desired, root, &cpath);
-    let des_index: HashMap<&(String, String, usize), usize> =
-        des_ids.iter().map(|(id, i)| (id, *i)).collect();
-    let org_index: HashMap<&(String, String, usize), usize> =
-        org_ids.iter().map(|(id, i)| (id, *i)).collect();
+    let des_index: HashMap<&(String, String, usize), usize> = des_ids.iter().map(|(id, i)| (id, *i)).collect();
+    let org_index: HashMap<&(String, String, usize), usize> = org_ids.iter().map(|(id, i)| (id, *i)).collect();
     let mut drop_org = Vec::new();
     let mut drop_des = Vec::new();
     for (id, oi) in &org_ids {
         match des_index.get(id) {
             Some(&di) => {
-                if let (Node::Element(o), Node::Element(d)) =
-                    (&mut org.children[*oi], &mut desired.children[di])
-                {
+                if let (Node::Element(o), Node::Element(d)) = (&mut org.children[*oi], &mut desired.children[di]) {
                     if o.elements().next().is_some() && d.elements().next().is_some() {
                         reconcile(o, d, root, Some(&cpath));
                     }
@@ -543,11 +546,7 @@ fn remove_indices(children: &mut Vec<Node>, drop: &[usize]) {
 fn is_noise(el: &Element, side: Side, root: &str, parent: &str) -> bool {
     if side == Side::Org {
         for (r, p, n, v) in ORG_ASSIGNED {
-            if *r == root
-                && *p == parent
-                && *n == el.name
-                && v.is_none_or(|v| el.text_content().trim() == v)
-            {
+            if *r == root && *p == parent && *n == el.name && v.is_none_or(|v| el.text_content().trim() == v) {
                 return true;
             }
         }
@@ -564,13 +563,9 @@ fn is_noise(el: &Element, side: Side, root: &str, parent: &str) -> bool {
     if parent.is_empty() && PERMISSION_ROOTS.contains(&root) {
         if let Some((_, keys, no_access)) = PERMISSION_ROWS.iter().find(|(n, _, _)| *n == el.name) {
             return *no_access
-                && el
-                    .elements()
-                    .filter(|c| !keys.contains(&c.name.as_str()))
-                    .all(|c| {
-                        c.elements().next().is_none()
-                            && matches!(c.text_content().trim(), "" | "false" | "None" | "Hidden")
-                    });
+                && el.elements().filter(|c| !keys.contains(&c.name.as_str())).all(|c| {
+                    c.elements().next().is_none() && matches!(c.text_content().trim(), "" | "false" | "None" | "Hidden")
+                });
         }
     }
     if el.elements().next().is_none() {
@@ -617,16 +612,10 @@ mod tests {
         let org = "<PermissionSet><label>X</label><fieldPermissions><readable>true</readable><field>A.C</field><editable>false</editable></fieldPermissions><fieldPermissions><editable>false</editable><field>A.Z</field><readable>false</readable></fieldPermissions><userPermissions><enabled>false</enabled><name>ViewSetup</name></userPermissions><tabSettings><tab>standard-Account</tab><visibility>None</visibility></tabSettings><fieldPermissions><editable>true</editable><field>A.B</field><readable>true</readable></fieldPermissions></PermissionSet>";
         assert_same(PS, org, desired);
         // A real extra grant counts.
-        let org2 = org.replace(
-            "<enabled>false</enabled><name>ViewSetup",
-            "<enabled>true</enabled><name>ViewSetup",
-        );
+        let org2 = org.replace("<enabled>false</enabled><name>ViewSetup", "<enabled>true</enabled><name>ViewSetup");
         assert_differs(PS, &org2, desired);
         // A flipped permission counts.
-        let org3 = org.replace(
-            "<editable>true</editable><field>A.B",
-            "<editable>false</editable><field>A.B",
-        );
+        let org3 = org.replace("<editable>true</editable><field>A.B", "<editable>false</editable><field>A.B");
         assert_differs(PS, &org3, desired);
     }
 
@@ -640,10 +629,7 @@ mod tests {
         // A scope the org has and the config does not is drift.
         assert_differs(
             "connectedApps/C.connectedApp",
-            &org.replace(
-                "<scopes>Api</scopes>",
-                "<scopes>Api</scopes><scopes>Full</scopes>",
-            ),
+            &org.replace("<scopes>Api</scopes>", "<scopes>Api</scopes><scopes>Full</scopes>"),
             desired,
         );
         // A consumer key sfgen sets and the org holds differently is drift.
@@ -657,19 +643,11 @@ mod tests {
     #[test]
     fn secrets_are_redacted_everywhere() {
         let xml = "<NamedCredential><password>hunter2</password><oauthToken>tok</oauthToken><label>x</label><isSecretRequiredForRefreshToken>true</isSecretRequiredForRefreshToken></NamedCredential>";
-        let c = canonical(
-            "namedCredentials/N.namedCredential",
-            xml.as_bytes(),
-            Options::default(),
-        );
+        let c = canonical("namedCredentials/N.namedCredential", xml.as_bytes(), Options::default());
         assert!(!c.contains("hunter2") && !c.contains(">tok<"), "{c}");
         assert!(c.contains(REDACTED));
         assert!(c.contains("<isSecretRequiredForRefreshToken>true<"), "{c}");
-        let (o, d) = pair(
-            "namedCredentials/N.namedCredential",
-            xml,
-            &xml.replace("hunter2", "other"),
-        );
+        let (o, d) = pair("namedCredentials/N.namedCredential", xml, &xml.replace("hunter2", "other"));
         assert!(!o.contains("hunter2") && !d.contains("other"));
     }
 
@@ -707,21 +685,26 @@ mod tests {
 
     #[test]
     fn apex_comments_are_ignored_on_request_but_strings_are_kept() {
-        let opts = Options {
-            ignore_comments: true,
-        };
+        let opts = Options { ignore_comments: true };
         let a = "public class A {\n    String s = 'a // not a comment /* nor this */';\n    Integer x = 1;\n}\n";
         let b = "/* header\n * more\n */\npublic class A { // trailing\n    String s = 'a // not a comment /* nor this */'; /* inline */\n    // whole line\n    Integer x = 1;\n}\n";
-        assert_eq!(
-            canonical("classes/A.cls", a.as_bytes(), opts),
-            canonical("classes/A.cls", b.as_bytes(), opts)
-        );
+        assert_eq!(canonical("classes/A.cls", a.as_bytes(), opts), canonical("classes/A.cls", b.as_bytes(), opts));
         assert_ne!(
             canonical("classes/A.cls", a.as_bytes(), Options::default()),
             canonical("classes/A.cls", b.as_bytes(), Options::default())
         );
         let esc = "String s = 'it\\'s // here';\n";
         assert_eq!(canonical("classes/A.cls", esc.as_bytes(), opts), esc);
+    }
+
+    #[test]
+    fn canonical_writer_matches_the_document_formatter() {
+        let doc = Element::new("X")
+            .attr("xmlns", crate::metadata::MD_NAMESPACE)
+            .child(Element::text("a", "1 & <2>"))
+            .child(Element::new("e"))
+            .child(Element::new("g").child(Element::text("b", "x")));
+        assert_eq!(write_canonical(&doc), doc.to_document());
     }
 
     #[test]
@@ -736,11 +719,7 @@ mod tests {
 
     #[test]
     fn binary_content_is_summarised() {
-        let c = canonical(
-            "staticresources/A.resource",
-            &[0xff, 0xfe, 0],
-            Options::default(),
-        );
+        let c = canonical("staticresources/A.resource", &[0xff, 0xfe, 0], Options::default());
         assert!(c.starts_with("(binary content, 3 bytes, sha256 "), "{c}");
     }
 }

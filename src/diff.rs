@@ -11,7 +11,7 @@
 //! key order); rendering it is the command's business.
 
 use crate::canon::{self, Options};
-use crate::metadata::{registry, xml, Component, ComponentKey, Tree};
+use crate::metadata::{registry, Component, ComponentKey, Tree};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What happens to a component if the desired state is deployed.
@@ -105,9 +105,7 @@ impl DiffReport {
     pub fn removed_by_type(&self) -> BTreeMap<String, Vec<String>> {
         let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for c in self.with_status(Status::Removed) {
-            map.entry(c.key.type_name.clone())
-                .or_default()
-                .push(c.key.full_name.clone());
+            map.entry(c.key.type_name.clone()).or_default().push(c.key.full_name.clone());
         }
         map
     }
@@ -141,19 +139,11 @@ pub fn diff_trees(desired: &Tree, org: &Tree, opts: &DiffOptions) -> DiffReport 
         }
     }
     for (key, diff) in compare_all(&pending, opts) {
-        let status = if diff.is_some() {
-            Status::Changed
-        } else {
-            Status::Unchanged
-        };
+        let status = if diff.is_some() { Status::Changed } else { Status::Unchanged };
         verdicts.insert(key, (status, diff));
     }
     if opts.prune {
-        let managed: BTreeSet<&str> = desired
-            .components
-            .keys()
-            .map(|k| k.type_name.as_str())
-            .collect();
+        let managed: BTreeSet<&str> = desired.components.keys().map(|k| k.type_name.as_str()).collect();
         for o in org.iter() {
             if managed.contains(o.key.type_name.as_str()) && desired.get(&o.key).is_none() {
                 verdicts.insert(o.key.clone(), (Status::Removed, None));
@@ -180,22 +170,14 @@ pub fn diff_trees(desired: &Tree, org: &Tree, opts: &DiffOptions) -> DiffReport 
 
 /// Compares every pair on up to `opts.threads` threads; returns each key with its diff text
 /// (`None` when the pair is the same after canonicalisation).
-fn compare_all(
-    pending: &[(&Component, &Component)],
-    opts: &DiffOptions,
-) -> Vec<(ComponentKey, Option<String>)> {
+fn compare_all(pending: &[(&Component, &Component)], opts: &DiffOptions) -> Vec<(ComponentKey, Option<String>)> {
     let threads = match opts.threads {
-        0 => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
+        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         n => n,
     }
     .min(pending.len().max(1));
     if threads <= 1 || pending.len() < 2 {
-        return pending
-            .iter()
-            .map(|(d, o)| (d.key.clone(), compare_component(d, o, opts.canon)))
-            .collect();
+        return pending.iter().map(|(d, o)| (d.key.clone(), compare_component(d, o, opts.canon))).collect();
     }
     // Interleave so big components spread over the workers.
     let mut out: Vec<(ComponentKey, Option<String>)> = std::thread::scope(|s| {
@@ -211,10 +193,7 @@ fn compare_all(
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     });
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
@@ -223,12 +202,7 @@ fn compare_all(
 /// The unified diff (org → sfgen) of every file of the component that differs after
 /// canonicalisation, or `None` when none does.
 pub fn compare_component(desired: &Component, org: &Component, opts: Options) -> Option<String> {
-    let paths: BTreeSet<&str> = desired
-        .files
-        .iter()
-        .chain(org.files.iter())
-        .map(|f| f.path.as_str())
-        .collect();
+    let paths: BTreeSet<&str> = desired.files.iter().chain(org.files.iter()).map(|f| f.path.as_str()).collect();
     let mut out = String::new();
     for path in paths {
         let d = desired.files.iter().find(|f| f.path == path);
@@ -260,8 +234,7 @@ pub fn unified(path: &str, old: &str, new: &str) -> String {
         .timeout(std::time::Duration::from_secs(5))
         .diff_lines(old, new);
     let mut u = diff.unified_diff();
-    u.context_radius(3)
-        .header(&format!("org/{path}"), &format!("sfgen/{path}"));
+    u.context_radius(3).header(&format!("org/{path}"), &format!("sfgen/{path}"));
     u.to_string()
 }
 
@@ -277,16 +250,7 @@ fn removed_children(desired: &Component, org: &Component) -> Vec<ComponentKey> {
     let names = |c: &Component| -> BTreeSet<(&'static str, String)> {
         let mut set = BTreeSet::new();
         for f in &c.files {
-            let Ok(root) = xml::parse(&f.bytes) else {
-                continue;
-            };
-            for el in root.elements() {
-                if let Some(child) = ty.children.iter().find(|ch| ch.element == el.name) {
-                    if let Some(n) = el.find("fullName").map(xml::Element::text_content) {
-                        set.insert((child.name, n));
-                    }
-                }
-            }
+            child_names(&f.bytes, ty.children, &mut set);
         }
         set
     };
@@ -298,6 +262,46 @@ fn removed_children(desired: &Component, org: &Component) -> Vec<ComponentKey> {
         .collect()
 }
 
+/// Adds the `(child type, fullName)` of every child element of the document's root that
+/// `children` names; a streaming scan (no tree), as this runs on every changed parent.
+fn child_names(bytes: &[u8], children: &'static [registry::ChildType], set: &mut BTreeSet<(&'static str, String)>) {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut depth = 0usize;
+    let mut current: Option<&'static registry::ChildType> = None;
+    let mut in_full_name = false;
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => {
+                depth += 1;
+                let local = e.local_name();
+                let name: &str = local.as_ref();
+                if depth == 2 {
+                    current = children.iter().find(|c| c.element == name);
+                } else if depth == 3 && current.is_some() && name == "fullName" {
+                    in_full_name = true;
+                }
+            }
+            Ok(Event::End(_)) => {
+                if depth == 2 {
+                    current = None;
+                }
+                in_full_name = false;
+                depth = depth.saturating_sub(1);
+            }
+            Ok(Event::Text(t)) if in_full_name => {
+                if let Some(c) = current {
+                    set.insert((c.name, t.xml10_content().trim().to_string()));
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,10 +310,7 @@ mod tests {
     fn comp(ty: &str, name: &str, files: &[(&str, &str)]) -> Component {
         Component::new(
             ComponentKey::new(ty, name),
-            files
-                .iter()
-                .map(|(p, b)| MetadataFile::new(*p, b.as_bytes().to_vec()))
-                .collect(),
+            files.iter().map(|(p, b)| MetadataFile::new(*p, b.as_bytes().to_vec())).collect(),
         )
     }
 
@@ -331,36 +332,16 @@ mod tests {
 
     #[test]
     fn statuses_and_order() {
-        let desired = tree(vec![
-            class("A", "class A {}\n"),
-            class("B", "class B {}\n"),
-            class("C", "class C { }\n"),
-        ]);
+        let desired = tree(vec![class("A", "class A {}\n"), class("B", "class B {}\n"), class("C", "class C { }\n")]);
         let org = tree(vec![
             class("B", "class B {}\r\n"),
             class("C", "class C {}\n"),
             class("Z", "class Z {}\n"),
-            comp(
-                "RemoteSiteSetting",
-                "R",
-                &[("remoteSiteSettings/R.remoteSite", "<RemoteSiteSetting/>")],
-            ),
+            comp("RemoteSiteSetting", "R", &[("remoteSiteSettings/R.remoteSite", "<RemoteSiteSetting/>")]),
         ]);
         for threads in [1, 2] {
-            let r = diff_trees(
-                &desired,
-                &org,
-                &DiffOptions {
-                    prune: true,
-                    threads,
-                    ..DiffOptions::default()
-                },
-            );
-            let got: Vec<(String, Status)> = r
-                .components
-                .iter()
-                .map(|c| (c.key.to_string(), c.status))
-                .collect();
+            let r = diff_trees(&desired, &org, &DiffOptions { prune: true, threads, ..DiffOptions::default() });
+            let got: Vec<(String, Status)> = r.components.iter().map(|c| (c.key.to_string(), c.status)).collect();
             assert_eq!(
                 got,
                 vec![
@@ -370,20 +351,9 @@ mod tests {
                     ("ApexClass:Z".into(), Status::Removed),
                 ]
             );
-            assert_eq!(
-                r.summary,
-                Summary {
-                    added: 1,
-                    changed: 1,
-                    unchanged: 1,
-                    removed: 1
-                }
-            );
+            assert_eq!(r.summary, Summary { added: 1, changed: 1, unchanged: 1, removed: 1 });
             let d = r.components[2].diff.as_deref().unwrap_or_default();
-            assert!(
-                d.starts_with("--- org/classes/C.cls\n+++ sfgen/classes/C.cls\n"),
-                "{d}"
-            );
+            assert!(d.starts_with("--- org/classes/C.cls\n+++ sfgen/classes/C.cls\n"), "{d}");
             assert!(d.contains("-class C {}\n+class C { }\n"), "{d}");
         }
         let r = diff_trees(&desired, &org, &DiffOptions::default());
@@ -391,11 +361,7 @@ mod tests {
         assert!(r.has_differences());
         let delta = r.delta_tree(&desired);
         assert_eq!(
-            delta
-                .components
-                .keys()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>(),
+            delta.components.keys().map(ToString::to_string).collect::<Vec<_>>(),
             vec!["ApexClass:A", "ApexClass:C"]
         );
     }
@@ -403,46 +369,29 @@ mod tests {
     #[test]
     fn identical_trees_have_no_differences() {
         let t = tree(vec![class("A", "class A {}\n")]);
-        let r = diff_trees(
-            &t,
-            &t,
-            &DiffOptions {
-                prune: true,
-                ..DiffOptions::default()
-            },
-        );
+        let r = diff_trees(&t, &t, &DiffOptions { prune: true, ..DiffOptions::default() });
         assert!(!r.has_differences());
         assert_eq!(r.summary.unchanged, 1);
     }
 
     #[test]
     fn removed_children_of_decomposed_parents() {
-        let d = comp("CustomObject", "O__c", &[("objects/O__c.object", "<CustomObject><fields><fullName>A__c</fullName></fields><label>O</label></CustomObject>")]);
-        let o = comp("CustomObject", "O__c", &[("objects/O__c.object", "<CustomObject><fields><fullName>A__c</fullName></fields><fields><fullName>B__c</fullName></fields><label>O</label></CustomObject>")]);
-        let r = diff_trees(
-            &tree(vec![d]),
-            &tree(vec![o]),
-            &DiffOptions {
-                prune: true,
-                ..DiffOptions::default()
-            },
+        let d = comp(
+            "CustomObject",
+            "O__c",
+            &[(
+                "objects/O__c.object",
+                "<CustomObject><fields><fullName>A__c</fullName></fields><label>O</label></CustomObject>",
+            )],
         );
-        let got: Vec<(String, Status)> = r
-            .components
-            .iter()
-            .map(|c| (c.key.to_string(), c.status))
-            .collect();
+        let o = comp("CustomObject", "O__c", &[("objects/O__c.object", "<CustomObject><fields><fullName>A__c</fullName></fields><fields><fullName>B__c</fullName></fields><label>O</label></CustomObject>")]);
+        let r = diff_trees(&tree(vec![d]), &tree(vec![o]), &DiffOptions { prune: true, ..DiffOptions::default() });
+        let got: Vec<(String, Status)> = r.components.iter().map(|c| (c.key.to_string(), c.status)).collect();
         assert_eq!(
             got,
-            vec![
-                ("CustomField:O__c.B__c".into(), Status::Removed),
-                ("CustomObject:O__c".into(), Status::Changed)
-            ]
+            vec![("CustomField:O__c.B__c".into(), Status::Removed), ("CustomObject:O__c".into(), Status::Changed)]
         );
-        assert_eq!(
-            r.removed_by_type().get("CustomField"),
-            Some(&vec!["O__c.B__c".to_string()])
-        );
+        assert_eq!(r.removed_by_type().get("CustomField"), Some(&vec!["O__c.B__c".to_string()]));
     }
 
     #[test]
@@ -451,10 +400,6 @@ mod tests {
         let o = comp("ApexClass", "A", &[("classes/A.cls", "class A {}\n")]);
         let r = diff_trees(&tree(vec![d]), &tree(vec![o]), &DiffOptions::default());
         assert_eq!(r.summary.changed, 1);
-        assert!(r.components[0]
-            .diff
-            .as_deref()
-            .unwrap_or_default()
-            .contains("+++ sfgen/classes/A.cls-meta.xml"));
+        assert!(r.components[0].diff.as_deref().unwrap_or_default().contains("+++ sfgen/classes/A.cls-meta.xml"));
     }
 }
