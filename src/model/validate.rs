@@ -373,9 +373,7 @@ fn webhook(
                 );
             }
             cx.text("webhook.path", &path, 1000);
-            if path.contains(char::is_whitespace) {
-                cx.error("webhook.path", "path contains whitespace", Some("percent-encode it (%20)".to_string()));
-            }
+            cx.url_chars("webhook.path", &path);
             let name = match nc {
                 RawNamedCredential::Existing(name) => {
                     cx.api_name("webhook.namedCredential", "Named Credential name", name, 40)
