@@ -1,0 +1,351 @@
+//! Fuzz targets for everything sfgen reads that it did not write:
+//!
+//! - `fuzz_xml_canon`: `metadata::xml::parse` and the canonicaliser (`canon::canonical`,
+//!   `canon::canonical_pair`, `canon::same`) on any bytes and on mutations of real metadata
+//!   XML: never panic; a parsed tree written back parses to the same tree; canonical forms are
+//!   stable (canonicalising a canonical form changes nothing).
+//! - `fuzz_archive`: `archive::read_zip` and `load::load_tree` on any bytes and on mutations of
+//!   real zips (org retrieves, hostile archives, an sfgen package): never panic; whatever is
+//!   accepted has safe, unique, relative names.
+//! - `fuzz_apex_coverage`: the coverage estimator and `check` on any text and on mutations of
+//!   real Apex (generated classes, the coverage fixtures): never panic, always finish.
+//!
+//! Seeds: `fixtures/fuzz-corpus/{xml,zip,apex}/` plus the repository's fixtures. Timed runs:
+//! see `tests/fuzzkit/mod.rs` and `scripts/fuzz-smoke.sh`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod fuzzkit;
+
+use proptest::prelude::*;
+use sfgen::archive::{self, Limits};
+use sfgen::canon::{self, Options};
+use sfgen::metadata::xml;
+use std::path::Path;
+
+// ---------------------------------------------------------------------------------------------
+// XML and the canonicaliser
+
+const XML_TOKENS: &[&[u8]] = &[
+    b"<",
+    b">",
+    b"</",
+    b"/>",
+    b"&",
+    b"&amp;",
+    b"&lt;",
+    b"&#0;",
+    b"&#x110000;",
+    b"&#13;",
+    b"&nope;",
+    b"<!DOCTYPE x [<!ENTITY a \"aa\">]>",
+    b"<!ENTITY e SYSTEM \"file:///etc/passwd\">",
+    b"<![CDATA[",
+    b"]]>",
+    b"<!--",
+    b"-->",
+    b"<?xml version=\"1.0\"?>",
+    b"<?pi x?>",
+    b" xmlns=\"http://soap.sforce.com/2006/04/metadata\"",
+    b" xmlns:x=\"u\"",
+    b" a=\"1\"",
+    b" a='<'",
+    b"\r\n",
+    b"\r",
+    b"<consumerSecret>",
+    b"</consumerSecret>",
+    b"<fieldPermissions><field>A.B</field><readable>false</readable><editable>false</editable></fieldPermissions>",
+    b"<fullName>",
+    b"<x><x><x><x><x><x><x><x>",
+    b"\xef\xbb\xbf",
+    b"\xff",
+    b"\xc3",
+];
+
+/// Mdapi paths of several kinds, so the same bytes go through every canonical form.
+const PATHS: &[&str] = &[
+    "permissionsets/P.permissionset",
+    "connectedApps/A.connectedApp",
+    "objects/Account.object",
+    "namedCredentials/N.namedCredential",
+    "classes/A.cls-meta.xml",
+    "package.xml",
+    "classes/A.cls",
+    "staticresources/R.resource",
+    "lwc/c/c.js",
+];
+
+fn xml_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds = fuzzkit::corpus("xml");
+    let root = fuzzkit::root().join("fixtures");
+    let exts = [".xml", ".permissionset", ".connectedApp", ".remoteSite", ".namedCredential", ".object", ".settings"];
+    let mut more = fuzzkit::files_under(&root.join("diff"), &exts);
+    more.extend(fuzzkit::files_under(&root.join("signed-webhook"), &exts));
+    // Keep the seed set small and varied: at most 40 fixture files.
+    let step = (more.len() / 40).max(1);
+    seeds.extend(more.into_iter().step_by(step));
+    seeds
+}
+
+/// Whether any element holds both elements and non-blank text (mixed content, which metadata
+/// never has; the writer re-indents it, so it is not expected to round-trip byte for byte).
+fn has_mixed(el: &xml::Element) -> bool {
+    let text = el.children.iter().any(|n| matches!(n, xml::Node::Text(t) if !t.trim().is_empty()));
+    (text && el.elements().next().is_some()) || el.elements().any(has_mixed)
+}
+
+fn check_xml(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let parsed = xml::parse(bytes);
+    let mixed = parsed.as_ref().is_ok_and(has_mixed);
+    if let (Ok(root), false) = (&parsed, mixed) {
+        let doc = root.to_document();
+        let again = xml::parse(doc.as_bytes())
+            .map_err(|e| TestCaseError::fail(format!("a parsed tree written back does not parse: {e}\n{doc}")))?;
+        // Writing drops whitespace-only text between elements; compare the written forms.
+        prop_assert_eq!(again.to_document(), doc, "write → parse → write is not stable");
+    }
+    for path in PATHS {
+        let c = canon::canonical(path, bytes, Options::default());
+        let c2 = canon::canonical(path, c.as_bytes(), Options::default());
+        if canon::kind_of(path) == canon::FileKind::Xml && parsed.is_ok() && !mixed {
+            prop_assert_eq!(&c2, &c, "canonical form of {} is not stable", path);
+        }
+        let _ = canon::canonical(path, bytes, Options { ignore_comments: true });
+        let _ = canon::canonical_pair(path, bytes, c.as_bytes(), Options::default());
+        let _ = canon::same(path, c.as_bytes(), bytes, Options::default());
+    }
+    Ok(())
+}
+
+#[test]
+fn fuzz_xml_canon() {
+    let seeds = xml_seeds();
+    assert!(seeds.len() >= 5, "seed corpus missing");
+    let n = seeds.len();
+    let strategy = prop_oneof![
+        1 => proptest::collection::vec(any::<u8>(), 0..256).prop_map(fuzzkit::Input::Raw),
+        6 => (0..n, fuzzkit::edits(XML_TOKENS)).prop_map(|(i, e)| fuzzkit::Input::Mutated(i, e)),
+    ];
+    fuzzkit::run("xml-canon", 512, strategy, |input| check_xml(&input.bytes(&seeds)));
+}
+
+/// Pairs of related documents through the pairwise rules (reconcile).
+#[test]
+fn fuzz_canon_pairs() {
+    let seeds = xml_seeds();
+    let n = seeds.len();
+    let strategy = (0..n, fuzzkit::edits(XML_TOKENS), fuzzkit::edits(XML_TOKENS));
+    fuzzkit::run("canon-pairs", 256, strategy, |(i, a, b)| {
+        let org = fuzzkit::apply(&seeds[i].1, &a);
+        let desired = fuzzkit::apply(&seeds[i].1, &b);
+        for path in PATHS {
+            let (o, d) = canon::canonical_pair(path, &org, &desired, Options::default());
+            if org == desired {
+                prop_assert_eq!(o, d);
+            }
+            let _ = sfgen::diff::unified(path, &org.escape_ascii().to_string(), &desired.escape_ascii().to_string());
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn xml_regressions() {
+    // Deep nesting is refused, not a stack overflow; entities are never expanded.
+    let deep = "<a>".repeat(100_000);
+    assert!(xml::parse(deep.as_bytes()).is_err());
+    let laughs = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]><lolz>&lol2;</lolz>";
+    assert!(xml::parse(laughs.as_bytes()).unwrap_err().message.contains("DOCTYPE"));
+    let xxe = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>";
+    assert!(xml::parse(xxe.as_bytes()).is_err());
+    for seed in fuzzkit::corpus("xml") {
+        check_xml(&seed.1).unwrap_or_else(|e| panic!("{}: {e}", seed.0));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Archives and load_tree
+
+const ZIP_TOKENS: &[&[u8]] = &[
+    b"PK\x03\x04",
+    b"PK\x01\x02",
+    b"PK\x05\x06",
+    b"PK\x06\x06",
+    b"PK\x06\x07",
+    b"\xff\xff\xff\xff",
+    b"\x00\x00\x00\x00",
+    b"../",
+    b"/",
+    b"\\",
+    b"C:",
+    b"package.xml",
+    b"unpackaged/",
+    b"\xa0\x81",
+    b"\xff\xff",
+];
+
+fn small_limits() -> Limits {
+    Limits { max_entries: 200, max_file_bytes: 1 << 20, max_total_bytes: 4 << 20, max_ratio: 50 }
+}
+
+fn zip_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds = fuzzkit::corpus("zip");
+    seeds.extend(fuzzkit::files_under(&fuzzkit::root().join("fixtures/diff"), &[".zip"]));
+    seeds.retain(|(_, b)| b.len() < 200_000);
+    seeds
+}
+
+fn check_zip(bytes: &[u8], dir: &Path) -> Result<(), TestCaseError> {
+    let limits = small_limits();
+    if let Ok(files) = archive::read_zip(Path::new("fuzz.zip"), bytes, &limits) {
+        let mut seen = std::collections::HashSet::new();
+        let mut total = 0u64;
+        for (name, data) in &files {
+            prop_assert!(archive::check_relative_path(name).is_ok(), "unsafe name accepted: {name:?}");
+            prop_assert!(seen.insert(name.to_lowercase()), "duplicate name accepted: {name:?}");
+            prop_assert!(data.len() as u64 <= limits.max_file_bytes);
+            total += data.len() as u64;
+        }
+        prop_assert!(total <= limits.max_total_bytes);
+        prop_assert!(files.len() <= limits.max_entries);
+    }
+    let path = dir.join("input.zip");
+    std::fs::write(&path, bytes).unwrap();
+    if let Ok(loaded) = sfgen::load::load_tree(&path, &limits) {
+        // Whatever loads can be diffed, packaged and checked without panicking.
+        let empty = sfgen::metadata::Tree::new();
+        let _ = sfgen::diff::diff_trees(&loaded.tree, &empty, &Default::default());
+        let _ = sfgen::diff::diff_trees(&empty, &loaded.tree, &Default::default());
+        let _ = sfgen::output::source_files(&loaded.tree, "62.0");
+        let _ = sfgen::check::check_tree(&loaded.tree, &Default::default());
+    }
+    Ok(())
+}
+
+#[test]
+fn fuzz_archive() {
+    let seeds = zip_seeds();
+    assert!(seeds.len() >= 4, "seed corpus missing");
+    let n = seeds.len();
+    let dir = tempfile::tempdir().unwrap();
+    let strategy = prop_oneof![
+        1 => proptest::collection::vec(any::<u8>(), 0..512).prop_map(fuzzkit::Input::Raw),
+        8 => (0..n, fuzzkit::edits(ZIP_TOKENS)).prop_map(|(i, e)| fuzzkit::Input::Mutated(i, e)),
+    ];
+    fuzzkit::run("archive", 256, strategy, |input| check_zip(&input.bytes(&seeds), dir.path()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Apex coverage estimator
+
+const APEX_TOKENS: &[&[u8]] = &[
+    b"{",
+    b"}",
+    b"(",
+    b")",
+    b";",
+    b"'",
+    b"/*",
+    b"*/",
+    b"//",
+    b"\n",
+    b"if (x) ",
+    b"else ",
+    b"for (Integer i = 0; i < 10; i++) ",
+    b"for (Account a : accounts) ",
+    b"while (true) ",
+    b"do { x++; } while (x < 3);",
+    b"switch on x { when 1 { y(); } when else { z(); } }",
+    b"try { a(); } catch (Exception e) { b(); } finally { c(); }",
+    b"return ",
+    b"return foo(foo(foo()));",
+    b"@isTest ",
+    b"@TestSetup static void s() { insert new Account(Name = 'x'); }",
+    b"static testMethod void t() { Test.startTest(); run(); Test.stopTest(); }",
+    b"public class Inner { void m() { m(); } }",
+    b"trigger T on Contact (after insert, after update) { Webhook.handle(); }",
+    b"insert records;",
+    b"update records;",
+    b"delete records;",
+    b"undelete records;",
+    b"Database.insert(records, false);",
+    b"System.enqueueJob(new Q());",
+    b"Test.setMock(HttpCalloutMock.class, new M());",
+    b"HttpRequest req = new HttpRequest(); req.setEndpoint('callout:X/p');",
+    b"new Http().send(req);",
+    b"Assert.areEqual(1, 1, 'm');",
+    b"[SELECT Id FROM Account WHERE Name = :n]",
+    b"x?.y ?? z",
+    b"this.m(); super.m();",
+    b"List<Map<String, Set<Id>>> l = new List<Map<String, Set<Id>>>();",
+    b"static { init(); }",
+    b"Foo.Bar.baz();",
+    b"m(m(m(m(m(m(m(m(m(m()))))))))); ",
+    b"class",
+    b"interface I { void m(); }",
+    b"enum E { A, B }",
+    b"\xff",
+];
+
+fn apex_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds = fuzzkit::corpus("apex");
+    let root = fuzzkit::root().join("fixtures");
+    seeds.extend(fuzzkit::files_under(&root.join("coverage"), &[".cls", ".trigger"]));
+    seeds.extend(fuzzkit::files_under(&root.join("signed-webhook"), &[".cls", ".trigger"]));
+    seeds.extend(fuzzkit::files_under(&root.join("contact-webhook"), &[".cls", ".trigger"]));
+    seeds.retain(|(p, _)| !p.contains("/source/"));
+    seeds
+}
+
+/// Builds a tree of Apex sources: (name, is trigger, text).
+fn apex_tree(units: &[(String, bool, String)]) -> sfgen::metadata::Tree {
+    use sfgen::metadata::{Component, ComponentKey, MetadataFile};
+    let mut tree = sfgen::metadata::Tree::new();
+    for (name, trigger, text) in units {
+        let (ty, dir, ext) =
+            if *trigger { ("ApexTrigger", "triggers", "trigger") } else { ("ApexClass", "classes", "cls") };
+        let root = ty;
+        let meta = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</{root}>\n");
+        tree.insert(Component::new(
+            ComponentKey::new(ty, name),
+            vec![
+                MetadataFile::new(format!("{dir}/{name}.{ext}"), text.clone().into_bytes()),
+                MetadataFile::new(format!("{dir}/{name}.{ext}-meta.xml"), meta.into_bytes()),
+            ],
+        ));
+    }
+    tree
+}
+
+#[test]
+fn fuzz_apex_coverage() {
+    let seeds = apex_seeds();
+    assert!(seeds.len() >= 5, "seed corpus missing");
+    let n = seeds.len();
+    let unit = prop_oneof![
+        1 => proptest::collection::vec(any::<u8>(), 0..256).prop_map(fuzzkit::Input::Raw),
+        6 => (0..n, fuzzkit::edits(APEX_TOKENS)).prop_map(|(i, e)| fuzzkit::Input::Mutated(i, e)),
+    ];
+    let strategy = proptest::collection::vec((unit, any::<bool>()), 1..4);
+    fuzzkit::run("apex-coverage", 192, strategy, |units| {
+        let units: Vec<(String, bool, String)> = units
+            .iter()
+            .enumerate()
+            .map(|(i, (input, trigger))| {
+                let text = String::from_utf8_lossy(&input.bytes(&seeds)).into_owned();
+                let is_trigger = *trigger && text.trim_start().starts_with("trigger");
+                (format!("Unit{i}"), is_trigger, text)
+            })
+            .collect();
+        let tree = apex_tree(&units);
+        let analysis = sfgen::coverage::analyze(&tree);
+        for u in &analysis.units {
+            prop_assert!(u.covered_lines <= u.total_lines, "{u:?}");
+            prop_assert!((0.0..=100.0).contains(&u.percent), "{u:?}");
+        }
+        let _ = sfgen::coverage::render_table(&analysis);
+        let report = sfgen::check::check_tree(&tree, &Default::default());
+        let _ = sfgen::check::render_junit(&report);
+        Ok(())
+    });
+}
