@@ -7,7 +7,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use tree_sitter::Node;
 
 const MAX_DEPTH: usize = 40;
-const MAX_STEPS: usize = 200_000;
+const MAX_STEPS: usize = 50_000;
+/// Walks of one method per test; more only re-walk the same lines with other arguments.
+const MAX_VISITS: usize = 6;
 
 /// What the walk found.
 pub(super) struct WalkResult {
@@ -74,6 +76,13 @@ struct Ctx {
     candidates: Vec<usize>,
     /// The `if` the real run takes because the test proves the call throws.
     force_throw: Option<usize>,
+    /// Counts side effects beyond coverage (static writes, queued jobs, DML, asserts ...):
+    /// a call that caused none may be memoised.
+    effects: usize,
+    /// Counts walks cut short by the depth, step or visit limits (never memoised).
+    truncated: usize,
+    /// Walks per method in this test (capped at MAX_VISITS).
+    visits: HashMap<(usize, usize, bool), usize>,
     unmocked: Vec<(String, usize)>,
     depth: usize,
     steps: usize,
@@ -83,10 +92,12 @@ struct Walker<'i, 'p> {
     idx: &'i Index<'p>,
     covered: HashMap<usize, BTreeSet<usize>>,
     fired: HashSet<String>,
+    /// Results of calls without side effects, by callee, arguments and the state they read.
+    memo: HashMap<String, Result<Val, ()>>,
 }
 
 pub(super) fn run(idx: &Index) -> WalkResult {
-    let mut w = Walker { idx, covered: HashMap::new(), fired: HashSet::new() };
+    let mut w = Walker { idx, covered: HashMap::new(), fired: HashSet::new(), memo: HashMap::new() };
     let mut tests = Vec::new();
     for (ci, class) in idx.classes.iter().enumerate() {
         if !class.is_test {
@@ -136,6 +147,9 @@ fn new_ctx() -> Ctx {
         expect_throw: false,
         candidates: Vec::new(),
         force_throw: None,
+        effects: 0,
+        truncated: 0,
+        visits: HashMap::new(),
         unmocked: Vec::new(),
         depth: 0,
         steps: 0,
@@ -252,12 +266,42 @@ impl<'i, 'p> Walker<'i, 'p> {
     /// Runs method `mi` of class `ci` (`ctor` picks constructors) with argument values.
     fn call(&mut self, ctx: &mut Ctx, ci: usize, mi: usize, ctor: bool, args: Vec<Val>) -> Result<Val, ()> {
         if ctx.depth >= MAX_DEPTH || ctx.steps >= MAX_STEPS {
+            ctx.truncated += 1;
             return Ok(Val::Unknown);
         }
         self.load(ctx, ci);
+        // Memo: not during a dry run (its coverage marks are discarded).
+        let key = if ctx.expect_throw {
+            None
+        } else {
+            let mut st: Vec<String> = ctx.statics.iter().map(|(k, v)| format!("{k:?}={v:?}")).collect();
+            st.sort();
+            Some(format!("{ci}:{mi}:{ctor}:{args:?}:{:?}:{:?}:{:?}:{}", ctx.mock, ctx.mock_status, ctx.force_throw, st.join(",")))
+        };
+        if let Some(hit) = key.as_ref().and_then(|k| self.memo.get(k)) {
+            return hit.clone();
+        }
+        let visits = ctx.visits.entry((ci, mi, ctor)).or_default();
+        *visits += 1;
+        if *visits > MAX_VISITS {
+            ctx.truncated += 1;
+            return Ok(Val::Unknown);
+        }
+        let (effects0, truncated0) = (ctx.effects, ctx.truncated);
+        let result = self.call_uncached(ctx, ci, mi, ctor, args);
+        if let Some(k) = key {
+            if ctx.effects == effects0 && ctx.truncated == truncated0 {
+                self.memo.insert(k, result.clone());
+            }
+        }
+        result
+    }
+
+    fn call_uncached(&mut self, ctx: &mut Ctx, ci: usize, mi: usize, ctor: bool, args: Vec<Val>) -> Result<Val, ()> {
         let class = &self.idx.classes[ci];
         let m = if ctor { &class.ctors[mi] } else { &class.methods[mi] };
         if !ctor && m.annotations.iter().any(|a| a == "future") && !class.is_test {
+            ctx.effects += 1;
             ctx.pending.push(Pending::Future(ci, mi));
             return Ok(Val::Unknown);
         }
@@ -382,6 +426,7 @@ impl<'i, 'p> Walker<'i, 'p> {
     fn stmt(&mut self, ctx: &mut Ctx, f: &mut Frame, s: Node) -> Flow {
         ctx.steps += 1;
         if ctx.steps >= MAX_STEPS {
+            ctx.truncated += 1;
             return Flow::Normal;
         }
         self.mark(s);
@@ -477,6 +522,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                             cons.map_or(Flow::Normal, |b| self.stmt(ctx, f, b))
                         } else {
                             if ctx.expect_throw && !f.in_test && cons.is_some_and(throws) {
+                                ctx.effects += 1;
                                 ctx.candidates.push(s.id());
                             }
                             Flow::Normal
@@ -799,6 +845,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                     self.expr(ctx, f, t)?;
                     if let Some(ty) = self.static_type(f, t) {
                         let obj = element_type(&ty);
+                        ctx.effects += 1;
                         self.fire_triggers(ctx, &obj, op.trim());
                     }
                 }
@@ -891,6 +938,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                 }
                 if let Some(ci) = f.class {
                     if let Some((owner, _, true)) = self.field_owner(ci, &name) {
+                        ctx.effects += 1;
                         ctx.statics.insert((owner, name), v);
                     }
                 }
@@ -907,6 +955,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                 if let Some(ci) = self.idx.class(&on) {
                     if let Some((owner, _, true)) = self.field_owner(ci, &field) {
                         self.load(ctx, owner);
+                        ctx.effects += 1;
                         ctx.statics.insert((owner, field), v);
                     }
                 }
@@ -1004,11 +1053,13 @@ impl<'i, 'p> Walker<'i, 'p> {
         // Platform calls with a meaning for the walk.
         match (on.as_deref(), name.as_str()) {
             (Some("assert"), _) | (Some("system"), "assert" | "assertequals" | "assertnotequals") => {
+                ctx.effects += 1;
                 ctx.asserted = true;
                 self.args(ctx, f, e.child_by_field_name("arguments"))?;
                 return Ok(Val::Unknown);
             }
             (Some("test"), "stoptest") => {
+                ctx.effects += 1;
                 self.run_pending(ctx);
                 return Ok(Val::Unknown);
             }
@@ -1026,6 +1077,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                         Val::Num(n) => Some(n),
                         _ => None,
                     });
+                ctx.effects += 1;
                 ctx.mock = match args.get(1) {
                     Some(Val::Obj(c)) => Some(c.clone()),
                     _ => mock_ty.or(Some(String::new())),
@@ -1039,6 +1091,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                     _ => arg_nodes.first().and_then(|a| self.static_type(f, *a)),
                 };
                 if let Some(c) = class {
+                    ctx.effects += 1;
                     ctx.pending.push(Pending::Queueable(c));
                 }
                 return Ok(Val::Unknown);
@@ -1046,6 +1099,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             (Some("database"), "insert" | "update" | "delete" | "undelete" | "upsert") => {
                 self.args(ctx, f, e.child_by_field_name("arguments"))?;
                 if let Some(ty) = arg_nodes.first().and_then(|a| self.static_type(f, *a)) {
+                    ctx.effects += 1;
                     self.fire_triggers(ctx, &element_type(&ty), &name);
                 }
                 return Ok(Val::Unknown);
@@ -1134,6 +1188,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         match ctx.mock.clone() {
             None => {
                 let file = f.class.map(|ci| self.idx.units[self.idx.classes[ci].unit].file.clone()).unwrap_or_default();
+                ctx.effects += 1;
                 ctx.unmocked.push((file, e.start_position().row + 1));
             }
             Some(mock) => {
