@@ -384,12 +384,13 @@ fn read_files_parallel(
             .map(|part| {
                 s.spawn(move || -> Result<Vec<RawFile>> {
                     let mut out = Vec::with_capacity(part.len());
-                    for (rel, path, _) in part {
+                    for (rel, path, len) in part {
                         let mut f = std::fs::File::open(path).map_err(|e| Error::Input {
                             message: format!("cannot read {}: {e}", path.display()),
                             hint: None,
                         })?;
-                        let mut buf = Vec::new();
+                        // Exact capacity: growing by doubling would waste up to half of it.
+                        let mut buf = Vec::with_capacity(usize::try_from(*len).unwrap_or(0).saturating_add(1));
                         // The file may have grown since it was listed: still cap the read.
                         (&mut f).take(limits.max_file_bytes + 1).read_to_end(&mut buf).map_err(|e| Error::Input {
                             message: format!("cannot read {}: {e}", path.display()),

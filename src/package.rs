@@ -10,6 +10,7 @@
 
 use crate::error::{Error, Result};
 use crate::metadata::{manifest, registry, xml, Tree};
+use sha2::Digest as _;
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
@@ -34,27 +35,48 @@ struct Compressed {
     data: Option<Vec<u8>>,
 }
 
-fn compress(bytes: &[u8]) -> Result<Compressed> {
-    let mut crc = flate2::Crc::new();
-    crc.update(bytes);
-    if bytes.is_empty() {
-        return Ok(Compressed { method: 0, crc: crc.sum(), data: None });
+/// One deflate stream state per thread, reset between entries: allocating and clearing a
+/// fresh state for each of 10 000 small files costs more than compressing them.
+struct Deflater(flate2::Compress);
+
+impl Deflater {
+    fn new() -> Self {
+        Self(flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), false))
     }
-    let mut enc = flate2::write::DeflateEncoder::new(
-        Vec::with_capacity(bytes.len() / 3 + 64),
-        flate2::Compression::new(DEFLATE_LEVEL),
-    );
-    enc.write_all(bytes).and_then(|()| enc.try_finish()).map_err(|e| Error::input(format!("deflate failed: {e}")))?;
-    let data = enc.get_ref();
-    // Incompressible content (images, archives) is stored as is.
-    if data.len() >= bytes.len() {
-        return Ok(Compressed { method: 0, crc: crc.sum(), data: None });
+
+    fn compress(&mut self, bytes: &[u8]) -> Result<Compressed> {
+        let mut crc = flate2::Crc::new();
+        crc.update(bytes);
+        if bytes.is_empty() {
+            return Ok(Compressed { method: 0, crc: crc.sum(), data: None });
+        }
+        self.0.reset();
+        // Never larger than this for data that compresses; if it does not fit, store instead.
+        let limit = bytes.len();
+        let mut out = Vec::with_capacity(limit.min(bytes.len() / 2 + 1024));
+        loop {
+            let consumed = usize::try_from(self.0.total_in()).unwrap_or(usize::MAX);
+            let input = bytes.get(consumed..).unwrap_or(&[]);
+            if out.len() == out.capacity() {
+                if out.len() >= limit {
+                    // Incompressible content (images, archives) is stored as is.
+                    return Ok(Compressed { method: 0, crc: crc.sum(), data: None });
+                }
+                out.reserve((out.len() / 2).clamp(1024, limit - out.len()));
+            }
+            let status = self
+                .0
+                .compress_vec(input, &mut out, flate2::FlushCompress::Finish)
+                .map_err(|e| Error::input(format!("deflate failed: {e}")))?;
+            if status == flate2::Status::StreamEnd {
+                break;
+            }
+        }
+        if out.len() >= bytes.len() {
+            return Ok(Compressed { method: 0, crc: crc.sum(), data: None });
+        }
+        Ok(Compressed { method: 8, crc: crc.sum(), data: Some(out) })
     }
-    Ok(Compressed {
-        method: 8,
-        crc: crc.sum(),
-        data: Some(enc.finish().map_err(|e| Error::input(format!("deflate failed: {e}")))?),
-    })
 }
 
 /// Compresses every entry, spreading the work over the available cores; results come back
@@ -63,20 +85,20 @@ fn compress_all(files: &[(&str, &[u8])]) -> Result<Vec<Compressed>> {
     let threads =
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8).min(files.len().max(1));
     if threads == 1 {
-        return files.iter().map(|(_, b)| compress(b)).collect();
+        let mut d = Deflater::new();
+        return files.iter().map(|(_, b)| d.compress(b)).collect();
     }
     let next = AtomicUsize::new(0);
     let parts: Vec<Result<Vec<(usize, Compressed)>>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| -> Result<Vec<(usize, Compressed)>> {
+                    let mut d = Deflater::new();
                     let mut out = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((_, bytes)) = files.get(i) else {
-                            break;
-                        };
-                        out.push((i, compress(bytes)?));
+                        let Some((_, bytes)) = files.get(i) else { break };
+                        out.push((i, d.compress(bytes)?));
                     }
                     Ok(out)
                 })
@@ -103,7 +125,73 @@ pub fn zip_bytes(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
 }
 
 /// Like [`zip_bytes`], over borrowed paths and contents (no copy of the inputs).
-pub fn zip_refs(mut files: Vec<(&str, &[u8])>) -> Result<Vec<u8>> {
+pub fn zip_refs(files: Vec<(&str, &[u8])>) -> Result<Vec<u8>> {
+    let (files, compressed) = prepare(files)?;
+    let size = zip_size(&files, &compressed)?;
+    let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    emit(&files, &compressed, &mut out).map_err(|source| Error::Write { path: "<memory>".into(), source })?;
+    Ok(out)
+}
+
+/// What [`write_zip_atomic`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZipWritten {
+    /// Size of the zip in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the zip, lower-case hex.
+    pub sha256: String,
+}
+
+/// Builds the zip of `files` and streams it to `path` atomically (see [`write_atomic`]),
+/// hashing it on the way: the zip is never held in memory as a whole.
+pub fn write_zip_atomic(path: &Path, files: Vec<(&str, &[u8])>) -> Result<ZipWritten> {
+    let (files, compressed) = prepare(files)?;
+    zip_size(&files, &compressed)?;
+    let err = |source| Error::Write { path: path.to_path_buf(), source };
+    let mut tmp = temp_beside(path)?;
+    let (hash, len) = {
+        let mut w = HashingWriter {
+            inner: std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut()),
+            hash: sha2::Sha256::new(),
+            len: 0,
+        };
+        emit(&files, &compressed, &mut w).map_err(err)?;
+        w.inner.flush().map_err(err)?;
+        (w.hash.finalize(), w.len)
+    };
+    finish_temp(tmp, path)?;
+    Ok(ZipWritten {
+        bytes: len,
+        sha256: hash.iter().fold(String::new(), |mut s, b| {
+            let _ = std::fmt::Write::write_fmt(&mut s, format_args!("{b:02x}"));
+            s
+        }),
+    })
+}
+
+struct HashingWriter<W> {
+    inner: W,
+    hash: sha2::Sha256,
+    len: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.hash, &buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+type Prepared<'a> = (Vec<(&'a str, &'a [u8])>, Vec<Compressed>);
+
+/// Sorts and checks the entries, then compresses them.
+fn prepare<'a>(mut files: Vec<(&'a str, &'a [u8])>) -> Result<Prepared<'a>> {
     files.sort_by(|a, b| a.0.cmp(b.0));
     for pair in files.windows(2) {
         if pair[0].0 == pair[1].0 {
@@ -119,40 +207,60 @@ pub fn zip_refs(mut files: Vec<(&str, &[u8])>) -> Result<Vec<u8>> {
     for (p, _) in &files {
         crate::archive::check_relative_path(p)
             .map_err(|why| Error::input(format!("cannot put {p:?} in a zip: {why}")))?;
+        if p.len() > usize::from(u16::MAX) {
+            return Err(Error::input(format!("path too long for a zip: {p}")));
+        }
     }
     let compressed = compress_all(&files)?;
-    let too_big = || Error::Input {
-        message: "the zip would exceed 4 GiB (ZIP64 is not written)".into(),
-        hint: Some("split the deployment".into()),
-    };
-    let estimate: usize = files
-        .iter()
-        .zip(&compressed)
-        .map(|((p, b), c)| 76 + 2 * p.len() + c.data.as_ref().map_or(b.len(), Vec::len))
-        .sum::<usize>()
-        + 22;
-    let mut out = Vec::with_capacity(estimate);
-    let mut central = Vec::with_capacity(files.len() * 80);
-    for ((path, bytes), c) in files.iter().zip(&compressed) {
+    Ok((files, compressed))
+}
+
+/// The size of the zip, refusing what would need ZIP64 (offsets past 4 GiB).
+fn zip_size(files: &[(&str, &[u8])], compressed: &[Compressed]) -> Result<u64> {
+    let mut local: u64 = 0;
+    for ((p, b), c) in files.iter().zip(compressed) {
+        if b.len() as u64 > u64::from(u32::MAX) {
+            return Err(Error::Input {
+                message: format!("{p} is larger than 4 GiB (ZIP64 is not written)"),
+                hint: Some("split the deployment".into()),
+            });
+        }
+        local += 30 + p.len() as u64 + c.data.as_ref().map_or(b.len(), Vec::len) as u64;
+    }
+    let central: u64 = files.iter().map(|(p, _)| 46 + p.len() as u64).sum();
+    if local + central > u64::from(u32::MAX) {
+        return Err(Error::Input {
+            message: "the zip would exceed 4 GiB (ZIP64 is not written)".into(),
+            hint: Some("split the deployment".into()),
+        });
+    }
+    Ok(local + central + 22)
+}
+
+/// Writes the zip; sizes were checked by [`zip_size`], so every field fits.
+fn emit<W: std::io::Write>(files: &[(&str, &[u8])], compressed: &[Compressed], out: &mut W) -> std::io::Result<()> {
+    let u32_of = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let mut offset: usize = 0;
+    let mut central = Vec::with_capacity(files.len() * 100);
+    let mut header = Vec::with_capacity(512);
+    for ((path, bytes), c) in files.iter().zip(compressed) {
         let data: &[u8] = c.data.as_deref().unwrap_or(bytes);
-        let offset = u32::try_from(out.len()).map_err(|_| too_big())?;
-        let csize = u32::try_from(data.len()).map_err(|_| too_big())?;
-        let usize_ = u32::try_from(bytes.len()).map_err(|_| too_big())?;
-        let name_len =
-            u16::try_from(path.len()).map_err(|_| Error::input(format!("path too long for a zip: {path}")))?;
-        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        out.extend_from_slice(&20u16.to_le_bytes());
-        out.extend_from_slice(&FLAG_UTF8.to_le_bytes());
-        out.extend_from_slice(&c.method.to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(&DOS_DATE.to_le_bytes());
-        out.extend_from_slice(&c.crc.to_le_bytes());
-        out.extend_from_slice(&csize.to_le_bytes());
-        out.extend_from_slice(&usize_.to_le_bytes());
-        out.extend_from_slice(&name_len.to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(path.as_bytes());
-        out.extend_from_slice(data);
+        let name_len = u16::try_from(path.len()).unwrap_or(u16::MAX);
+        header.clear();
+        header.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        header.extend_from_slice(&20u16.to_le_bytes());
+        header.extend_from_slice(&FLAG_UTF8.to_le_bytes());
+        header.extend_from_slice(&c.method.to_le_bytes());
+        header.extend_from_slice(&0u16.to_le_bytes());
+        header.extend_from_slice(&DOS_DATE.to_le_bytes());
+        header.extend_from_slice(&c.crc.to_le_bytes());
+        header.extend_from_slice(&u32_of(data.len()).to_le_bytes());
+        header.extend_from_slice(&u32_of(bytes.len()).to_le_bytes());
+        header.extend_from_slice(&name_len.to_le_bytes());
+        header.extend_from_slice(&0u16.to_le_bytes());
+        header.extend_from_slice(path.as_bytes());
+        out.write_all(&header)?;
+        out.write_all(data)?;
 
         central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
         central.extend_from_slice(&MADE_BY.to_le_bytes());
@@ -162,32 +270,30 @@ pub fn zip_refs(mut files: Vec<(&str, &[u8])>) -> Result<Vec<u8>> {
         central.extend_from_slice(&0u16.to_le_bytes());
         central.extend_from_slice(&DOS_DATE.to_le_bytes());
         central.extend_from_slice(&c.crc.to_le_bytes());
-        central.extend_from_slice(&csize.to_le_bytes());
-        central.extend_from_slice(&usize_.to_le_bytes());
+        central.extend_from_slice(&u32_of(data.len()).to_le_bytes());
+        central.extend_from_slice(&u32_of(bytes.len()).to_le_bytes());
         central.extend_from_slice(&name_len.to_le_bytes());
         central.extend_from_slice(&[0u8; 8]); // extra len, comment len, disk, internal attrs
         central.extend_from_slice(&EXTERNAL_ATTRS.to_le_bytes());
-        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(&u32_of(offset).to_le_bytes());
         central.extend_from_slice(path.as_bytes());
+        offset += header.len() + data.len();
     }
-    let cd_offset = u32::try_from(out.len()).map_err(|_| too_big())?;
-    let cd_len = u32::try_from(central.len()).map_err(|_| too_big())?;
-    let count = u16::try_from(files.len()).map_err(|_| too_big())?;
-    out.extend_from_slice(&central);
-    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    out.extend_from_slice(&[0u8; 4]); // disk numbers
-    out.extend_from_slice(&count.to_le_bytes());
-    out.extend_from_slice(&count.to_le_bytes());
-    out.extend_from_slice(&cd_len.to_le_bytes());
-    out.extend_from_slice(&cd_offset.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    Ok(out)
+    let count = u16::try_from(files.len()).unwrap_or(u16::MAX);
+    out.write_all(&central)?;
+    let mut end = Vec::with_capacity(22);
+    end.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    end.extend_from_slice(&[0u8; 4]); // disk numbers
+    end.extend_from_slice(&count.to_le_bytes());
+    end.extend_from_slice(&count.to_le_bytes());
+    end.extend_from_slice(&u32_of(central.len()).to_le_bytes());
+    end.extend_from_slice(&u32_of(offset).to_le_bytes());
+    end.extend_from_slice(&0u16.to_le_bytes());
+    out.write_all(&end)
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, then
-/// renamed over the target. A crash or kill leaves either the old file or the new one, never
-/// a partial one (the temporary file is removed on error).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// A temporary file beside `path`, for an atomic replace.
+fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -199,15 +305,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         });
     }
     std::fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
-    let mut tmp = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".sfgen-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
-    tmp.write_all(bytes).map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
-    tmp.as_file().sync_all().map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
-    tmp.persist(path).map_err(|e| Error::Write { path: path.to_path_buf(), source: e.error })?;
+        .map_err(|source| Error::Write { path: path.to_path_buf(), source })
+}
+
+/// Syncs the temporary file, gives it ordinary permissions (temporary files are private),
+/// and renames it over `path`.
+fn finish_temp(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    let err = |source| Error::Write { path: path.to_path_buf(), source };
+    tmp.as_file().sync_all().map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(err)?;
+    }
+    tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, then
+/// renamed over the target. A crash or kill leaves either the old file or the new one, never
+/// a partial one (the temporary file is removed on error).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = temp_beside(path)?;
+    tmp.write_all(bytes).map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
+    finish_temp(tmp, path)
 }
 
 /// The members package.xml lists for `tree`, named as the Salesforce CLI names them (so that
@@ -308,6 +433,44 @@ mod tests {
         assert_eq!(e.unix_mode(), Some(0o100644));
         let t = e.last_modified().unwrap();
         assert_eq!((t.year(), t.month(), t.day(), t.hour(), t.minute()), (1980, 1, 1, 0, 0));
+    }
+
+    #[test]
+    fn streamed_zip_equals_the_in_memory_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("s.zip");
+        let files = sample();
+        let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+        let written = write_zip_atomic(&target, refs).unwrap();
+        let bytes = std::fs::read(&target).unwrap();
+        assert_eq!(bytes, zip_bytes(&files).unwrap());
+        assert_eq!(written.bytes, bytes.len() as u64);
+        let sha: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(written.sha256, sha);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o644);
+        }
+    }
+
+    #[test]
+    fn incompressible_entries_are_stored() {
+        // A pseudo-random 64 KiB block does not deflate.
+        let mut x: u32 = 1;
+        let noise: Vec<u8> = (0..65536)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        let z = zip_bytes(&[("n.bin".into(), noise.clone())]).unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&z)).unwrap();
+        assert_eq!(archive.by_name("n.bin").unwrap().compression(), zip::CompressionMethod::Stored);
+        let files = crate::archive::read_zip(Path::new("n.zip"), &z, &crate::archive::Limits::default()).unwrap();
+        assert_eq!(files[0].1, noise);
     }
 
     #[test]

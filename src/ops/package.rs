@@ -10,7 +10,6 @@ use crate::metadata::{manifest, registry, xml, Tree};
 use crate::model::Project;
 use crate::ops::next_steps::{self, Artefact};
 use crate::Outcome;
-use sha2::Digest as _;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -21,8 +20,6 @@ const PROGRESS_FILES: usize = 2_000;
 /// Runs `sfgen package`.
 pub fn run(args: &PackageArgs) -> Result<Outcome> {
     let limits = Limits::from_env()?;
-    let progress = Progress::new();
-    progress.say("reading inputs");
     let desired = load::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits)?;
     let Desired { tree, project, api_version } = desired;
     let members = crate::package::manifest_members(&tree);
@@ -74,14 +71,11 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
     }
     let file_count = entries.len();
     let uncompressed: usize = entries.iter().map(|(_, b)| b.len()).sum();
-    if file_count >= PROGRESS_FILES {
-        progress.say(&format!("compressing {file_count} files"));
-    }
-    let zip = crate::package::zip_refs(entries)?;
-    progress.say("writing");
-    crate::package::write_atomic(&args.out, &zip)?;
+    let progress = Progress::new(file_count >= PROGRESS_FILES);
+    progress.say(&format!("compressing and writing {file_count} files"));
+    let written = crate::package::write_zip_atomic(&args.out, entries)?;
     progress.finish();
-    let sha = hex(&sha2::Sha256::digest(&zip));
+    let sha = written.sha256;
 
     let (test_level, tests) = test_plan(&tree, project.as_ref());
     let deploy = deploy_command(&args.out, &test_level, &tests);
@@ -93,7 +87,7 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
         "Packaged {} components ({file_count} files, {uncompressed} bytes uncompressed) into {} ({} bytes, API {api_version})",
         members.values().map(Vec::len).sum::<usize>(),
         args.out.display(),
-        zip.len()
+        written.bytes
     );
     for (ty, names) in &members {
         let _ = writeln!(text, "  {ty:<26} {:>5}", names.len());
@@ -114,7 +108,7 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
     let result = serde_json::json!({
         "out": args.out,
         "sha256": sha,
-        "bytes": zip.len(),
+        "bytes": written.bytes,
         "files": file_count,
         "uncompressedBytes": uncompressed,
         "apiVersion": api_version,
@@ -132,13 +126,6 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
         text,
         guidance: steps.as_deref().map(next_steps::render_text).unwrap_or_default(),
         warnings: project.as_ref().map(crate::ops::warning_lines).unwrap_or_default(),
-    })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
     })
 }
 
@@ -292,14 +279,14 @@ fn parse_destructive(path: &Path, text: &str) -> Result<BTreeMap<String, BTreeSe
     Ok(out)
 }
 
-/// A spinner on stderr, only on a terminal and never with `--json`.
+/// A spinner on stderr for large packages, only on a terminal and never with `--json`.
 struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
-    fn new() -> Self {
+    fn new(large: bool) -> Self {
         use std::io::IsTerminal as _;
         let json = std::env::args_os().any(|a| a == "--json");
-        if json || !std::io::stderr().is_terminal() {
+        if !large || json || !std::io::stderr().is_terminal() {
             return Self(None);
         }
         let bar = indicatif::ProgressBar::new_spinner();
