@@ -382,3 +382,37 @@ fn compare_with_sf_when_available() {
         .expect("run compare-with-sf.sh");
     assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn a_kill_mid_write_leaves_no_partial_zip() {
+    // Whenever the process dies, the output is either absent or the complete zip.
+    let dir = tmp();
+    let project = dir.path().join("big");
+    for i in 0..1500 {
+        let body =
+            format!("public class C{i} {{\n{}}}\n", "    public static Integer f() { return 42; }\n".repeat(200));
+        let classes = project.join("classes");
+        std::fs::create_dir_all(&classes).expect("mkdir");
+        std::fs::write(classes.join(format!("C{i}.cls")), body).expect("write");
+        std::fs::write(classes.join(format!("C{i}.cls-meta.xml")), "<ApexClass/>").expect("write");
+    }
+    std::fs::write(project.join("package.xml"), "<Package/>").expect("write");
+    let reference = dir.path().join("ref.zip");
+    let (code, _, err) = sfgen(&["package", "--no-generate", "--include", s(&project), "--out", s(&reference)]);
+    assert_eq!(code, 0, "{err}");
+    let expected = std::fs::read(&reference).expect("reference zip");
+    for delay_ms in [0u64, 5, 20, 60, 150] {
+        let out = dir.path().join(format!("killed-{delay_ms}.zip"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sfgen"))
+            .current_dir(root())
+            .args(["-q", "package", "--no-generate", "--include", s(&project), "--out", s(&out)])
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        if out.exists() {
+            assert!(std::fs::read(&out).expect("read") == expected, "a partial zip was left at {out:?}");
+        }
+    }
+}

@@ -152,13 +152,12 @@ pub fn test_plan(tree: &Tree, project: Option<&Project>) -> (String, Vec<String>
         .map(|p| crate::render::render(p).components.into_keys().map(|k| k.full_name).collect())
         .unwrap_or_default();
     for c in tree.iter().filter(|c| c.key.type_name == "ApexClass" && !generated.contains(&c.key.full_name)) {
-        let body = c
+        let is_test = c
             .files
             .iter()
             .find(|f| f.path.ends_with(".cls"))
-            .map(|f| String::from_utf8_lossy(&f.bytes).to_ascii_lowercase())
-            .unwrap_or_default();
-        if body.contains("@istest") {
+            .is_some_and(|f| f.bytes.windows(7).any(|w| w.eq_ignore_ascii_case(b"@istest")));
+        if is_test {
             tests.insert(c.key.full_name.clone());
         }
     }
