@@ -112,6 +112,18 @@ impl CheckReport {
     /// The human report: the estimated coverage table, then the findings and a summary line.
     pub fn render_text(&self) -> String {
         let mut out = coverage::render_table(&self.analysis);
+        let cut = self.truncated_tests();
+        if !cut.is_empty() {
+            out.push_str(&format!(
+                "  note: {} test method(s) hit the estimator's limits; lines beyond the cut count as uncovered: {}\n",
+                cut.len(),
+                if cut.len() > 5 {
+                    format!("{}, and {} more", cut[..5].join(", "), cut.len() - 5)
+                } else {
+                    cut.join(", ")
+                }
+            ));
+        }
         out.push('\n');
         if self.findings.is_empty() {
             out.push_str("No findings.\n");
@@ -134,6 +146,11 @@ impl CheckReport {
             coverage::fmt_pct(self.min_coverage)
         ));
         out
+    }
+
+    /// `Class.method` of every test whose walk hit the estimator's limits.
+    pub fn truncated_tests(&self) -> Vec<String> {
+        self.analysis.tests.iter().filter(|t| t.truncated).map(|t| format!("{}.{}", t.class, t.method)).collect()
     }
 
     /// The `result` of `sfgen check --json`.
@@ -163,6 +180,7 @@ impl CheckReport {
             "overallCoveredLines": covered,
             "overallTotalLines": total,
             "findings": self.findings,
+            "truncatedTests": self.truncated_tests(),
             "errors": errors,
             "warnings": warnings,
         })

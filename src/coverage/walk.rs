@@ -7,7 +7,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use tree_sitter::Node;
 
 const MAX_DEPTH: usize = 40;
-const MAX_STEPS: usize = 50_000;
+const MAX_STEPS: usize = 20_000;
+/// Steps over all tests after which each further test gets only [`LATE_STEPS`]; the guide
+/// fixtures' tests take under 500 steps each.
+const TOTAL_STEPS: usize = 3_000_000;
+const LATE_STEPS: usize = 2_000;
 /// Walks of one method per test; more only re-walk the same lines with other arguments.
 const MAX_VISITS: usize = 6;
 
@@ -83,6 +87,8 @@ struct Ctx {
     truncated: usize,
     /// Walks per method in this test (capped at MAX_VISITS).
     visits: HashMap<(usize, usize, bool), usize>,
+    /// Steps this test may take.
+    budget: usize,
     unmocked: Vec<(String, usize)>,
     depth: usize,
     steps: usize,
@@ -94,10 +100,11 @@ struct Walker<'i, 'p> {
     fired: HashSet<String>,
     /// Results of calls without side effects, by callee, arguments and the state they read.
     memo: HashMap<String, Result<Val, ()>>,
+    total_steps: usize,
 }
 
 pub(super) fn run(idx: &Index) -> WalkResult {
-    let mut w = Walker { idx, covered: HashMap::new(), fired: HashSet::new(), memo: HashMap::new() };
+    let mut w = Walker { idx, covered: HashMap::new(), fired: HashSet::new(), memo: HashMap::new(), total_steps: 0 };
     let mut tests = Vec::new();
     for (ci, class) in idx.classes.iter().enumerate() {
         if !class.is_test {
@@ -109,6 +116,7 @@ pub(super) fn run(idx: &Index) -> WalkResult {
                 continue;
             }
             let mut ctx = new_ctx();
+            ctx.budget = if w.total_steps > TOTAL_STEPS { LATE_STEPS } else { MAX_STEPS };
             for &s in &setups {
                 let _ = w.call(&mut ctx, ci, s, false, Vec::new());
             }
@@ -118,6 +126,7 @@ pub(super) fn run(idx: &Index) -> WalkResult {
             ctx.pending.clear();
             ctx.unmocked.clear();
             let _ = w.call(&mut ctx, ci, mi, false, Vec::new());
+            w.total_steps += ctx.steps;
             tests.push(TestMethod {
                 class: class.name.clone(),
                 method: text_name(m),
@@ -126,6 +135,7 @@ pub(super) fn run(idx: &Index) -> WalkResult {
                 asserts: ctx.asserted,
                 see_all_data: m.see_all_data || class.see_all_data,
                 unmocked_callouts: ctx.unmocked,
+                truncated: ctx.truncated > 0,
             });
         }
     }
@@ -150,6 +160,7 @@ fn new_ctx() -> Ctx {
         effects: 0,
         truncated: 0,
         visits: HashMap::new(),
+        budget: MAX_STEPS,
         unmocked: Vec::new(),
         depth: 0,
         steps: 0,
@@ -204,7 +215,13 @@ impl<'i, 'p> Walker<'i, 'p> {
             self.load(ctx, o);
         }
         for b in class.static_blocks.clone() {
-            let mut frame = Frame { class: Some(ci), src: class.src, scopes: vec![HashMap::new()], trigger: None, in_test: class.is_test };
+            let mut frame = Frame {
+                class: Some(ci),
+                src: class.src,
+                scopes: vec![HashMap::new()],
+                trigger: None,
+                in_test: class.is_test,
+            };
             ctx.depth += 1;
             let _ = self.block(ctx, &mut frame, b);
             ctx.depth -= 1;
@@ -265,7 +282,7 @@ impl<'i, 'p> Walker<'i, 'p> {
 
     /// Runs method `mi` of class `ci` (`ctor` picks constructors) with argument values.
     fn call(&mut self, ctx: &mut Ctx, ci: usize, mi: usize, ctor: bool, args: Vec<Val>) -> Result<Val, ()> {
-        if ctx.depth >= MAX_DEPTH || ctx.steps >= MAX_STEPS {
+        if ctx.depth >= MAX_DEPTH || ctx.steps >= ctx.budget {
             ctx.truncated += 1;
             return Ok(Val::Unknown);
         }
@@ -276,7 +293,13 @@ impl<'i, 'p> Walker<'i, 'p> {
         } else {
             let mut st: Vec<String> = ctx.statics.iter().map(|(k, v)| format!("{k:?}={v:?}")).collect();
             st.sort();
-            Some(format!("{ci}:{mi}:{ctor}:{args:?}:{:?}:{:?}:{:?}:{}", ctx.mock, ctx.mock_status, ctx.force_throw, st.join(",")))
+            Some(format!(
+                "{ci}:{mi}:{ctor}:{args:?}:{:?}:{:?}:{:?}:{}",
+                ctx.mock,
+                ctx.mock_status,
+                ctx.force_throw,
+                st.join(",")
+            ))
         };
         if let Some(hit) = key.as_ref().and_then(|k| self.memo.get(k)) {
             return hit.clone();
@@ -425,7 +448,7 @@ impl<'i, 'p> Walker<'i, 'p> {
 
     fn stmt(&mut self, ctx: &mut Ctx, f: &mut Frame, s: Node) -> Flow {
         ctx.steps += 1;
-        if ctx.steps >= MAX_STEPS {
+        if ctx.steps >= ctx.budget {
             ctx.truncated += 1;
             return Flow::Normal;
         }
