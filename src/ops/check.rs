@@ -16,7 +16,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
             hint: Some("give a number from 0 to 100, e.g. --min-coverage 75".into()),
         });
     }
-    let limits = Limits::default();
+    let limits = Limits::from_env()?;
     let mut warnings = Vec::new();
     let (tree, package_xml) = match &args.package {
         Some(path) => {
