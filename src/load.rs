@@ -78,6 +78,7 @@ pub fn load_tree(path: &Path, limits: &Limits) -> Result<Loaded> {
 
 /// Detects the layout of a set of files already read (from a zip or a folder).
 fn from_files(input: &Path, files: Vec<RawFile>, limits: &Limits) -> Result<Loaded> {
+    check_xml_files(input, "", &files)?;
     if files.iter().any(|(p, _)| p == "package.xml") {
         return mdapi_tree(input, files);
     }
@@ -109,6 +110,31 @@ fn from_files(input: &Path, files: Vec<RawFile>, limits: &Limits) -> Result<Load
         "is neither an SFDX project (sfdx-project.json), an mdapi folder (package.xml) nor a source folder (-meta.xml files)",
         "point at the project root, the mdapi folder or the retrieve zip",
     ))
+}
+
+/// Refuses metadata XML that does not parse (DOCTYPE and entities, nesting deeper than
+/// [`xml::MAX_DEPTH`], malformed markup), naming the entry: sfgen never expands an entity, and a
+/// file it cannot read as XML would otherwise reach diffs as raw text. Only metadata XML is
+/// checked (`-meta.xml`, `package.xml`, destructive manifests, single-file XML types in mdapi
+/// layout); the content of documents, static resources and bundles is left alone.
+fn check_xml_files(input: &Path, prefix: &str, files: &[RawFile]) -> Result<()> {
+    for (path, bytes) in files {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let metadata_xml = name.ends_with("-meta.xml")
+            || path == "package.xml"
+            || (name.starts_with("destructiveChanges") && name.ends_with(".xml") && !path.contains('/'))
+            || (!name.ends_with(".xml") && crate::canon::kind_of(path) == crate::canon::FileKind::Xml);
+        if metadata_xml {
+            if let Err(e) = xml::parse(bytes) {
+                return Err(input_error(
+                    input,
+                    format!("refusing entry {:?}: not readable metadata XML: {e}", format!("{prefix}{path}")),
+                    "metadata XML has no DOCTYPE or entities; re-retrieve or fix the file",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `F/logo.png` → `F/logo` (the extension is after the last dot of the file name).
@@ -219,6 +245,22 @@ fn load_project_dir(root: &Path, limits: &Limits) -> Result<Loaded> {
     let mut tree = Tree::new();
     for dir in &project.package_dirs {
         let base = root.join(dir);
+        // The package directory (or a folder on the way to it) must not be a link: links are
+        // never followed out of the input.
+        let mut at = root.to_path_buf();
+        for seg in dir.split('/') {
+            at.push(seg);
+            if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(input_error(
+                    root,
+                    format!(
+                        "refusing entry {:?}: symbolic link (sfgen does not follow links)",
+                        at.strip_prefix(root).unwrap_or(&at).display()
+                    ),
+                    "replace the link with the folder it points to",
+                ));
+            }
+        }
         if !base.is_dir() {
             return Err(input_error(
                 &base,
@@ -227,6 +269,7 @@ fn load_project_dir(root: &Path, limits: &Limits) -> Result<Loaded> {
             ));
         }
         let files = archive::read_dir(&base, limits, &|rel, is_dir| ignore.skip(&format!("{dir}/{rel}"), is_dir))?;
+        check_xml_files(root, &format!("{dir}/"), &files)?;
         merge(&mut tree, source_tree(&base, files, limits)?, root)?;
     }
     Ok(Loaded { tree, format: SourceFormat::Source, api_version: project.api_version })
@@ -939,7 +982,10 @@ mod tests {
     #[test]
     fn missing_meta_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), &[("classes/A.cls", "x"), ("classes/B.cls", "x"), ("classes/B.cls-meta.xml", "x")]);
+        write(
+            dir.path(),
+            &[("classes/A.cls", "x"), ("classes/B.cls", "x"), ("classes/B.cls-meta.xml", "<ApexClass/>")],
+        );
         let e = load_tree(dir.path(), &Limits::default()).unwrap_err().to_string();
         assert!(e.contains("ApexClass:A"), "{e}");
     }
@@ -971,7 +1017,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(
             dir.path(),
-            &[("main/default/classes/A.cls", "x"), ("main/default/classes/A.cls-meta.xml", "x"), (".DS_Store", "x")],
+            &[
+                ("main/default/classes/A.cls", "x"),
+                ("main/default/classes/A.cls-meta.xml", "<ApexClass/>"),
+                (".DS_Store", "x"),
+            ],
         );
         let loaded = load_tree(dir.path(), &Limits::default()).unwrap();
         assert!(loaded.tree.get(&ComponentKey::new("ApexClass", "A")).is_some());
