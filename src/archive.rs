@@ -65,7 +65,8 @@ impl Limits {
                 Some(v) => match v.trim().parse::<u64>() {
                     Ok(n) if n > 0 => Ok(n),
                     _ => Err(Error::Input {
-                        message: format!("{name}={v:?} is not a positive integer"),
+                        // The value itself is not echoed: environment values stay out of output.
+                        message: format!("{name} is not a positive integer"),
                         hint: Some(format!("unset {name} or give a number such as {default}")),
                     }),
                 },
