@@ -93,3 +93,30 @@ fn expected_exception_takes_the_last_unknown_throwing_branch() {
     // The key branch (4) is not taken; the limit branch (8) is.
     assert_eq!(u.uncovered, vec![4], "{u:?}");
 }
+
+#[test]
+fn trigger_handler_framework_dispatches_to_the_subclass_with_trigger_context() {
+    let a = analyze_sources(&[
+        src(
+            "ApexClass",
+            "TriggerHandler",
+            "public virtual class TriggerHandler {\n    public void run() {\n        if (Trigger.isBefore && Trigger.isInsert) {\n            this.beforeInsert();\n        } else if (Trigger.isUpdate) {\n            beforeUpdate();\n        }\n    }\n    protected virtual void beforeInsert() {\n        Integer base = 1;\n    }\n    protected virtual void beforeUpdate() {\n        Integer base = 2;\n    }\n}\n",
+        ),
+        src(
+            "ApexClass",
+            "AccountHandler",
+            "public class AccountHandler extends TriggerHandler {\n    protected override void beforeInsert() {\n        for (Account a : (List<Account>) Trigger.new) {\n            a.Description = 'x';\n        }\n    }\n}\n",
+        ),
+        src("ApexTrigger", "AccountTrigger", "trigger AccountTrigger on Account (before insert, before update) {\n    new AccountHandler().run();\n}\n"),
+        src(
+            "ApexClass",
+            "AccountTest",
+            "@IsTest\nclass AccountTest {\n    @IsTest static void t() {\n        Account a = new Account(Name = 'x');\n        insert a;\n        Assert.isNotNull(a.Id);\n    }\n}\n",
+        ),
+    ]);
+    // Insert only: the override runs (not the base method); the `else if` condition (5) is
+    // never evaluated and the update branch (6) never runs.
+    assert_eq!(unit(&a, "AccountHandler").percent, 100.0, "{a:#?}");
+    assert_eq!(unit(&a, "TriggerHandler").uncovered, vec![5, 6, 10, 13], "{:?}", unit(&a, "TriggerHandler"));
+    assert_eq!(unit(&a, "AccountTrigger").percent, 100.0);
+}

@@ -47,17 +47,13 @@ struct Var {
     val: Val,
 }
 
-#[derive(Clone, Copy)]
-struct TriggerCtx<'a> {
-    op: &'a str,
-}
-
 struct Frame<'a> {
     class: Option<usize>,
     src: &'a str,
     scopes: Vec<HashMap<String, Var>>,
-    trigger: Option<TriggerCtx<'a>>,
     in_test: bool,
+    /// The runtime class of `this` (a subclass when a base-class method runs).
+    this_class: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -89,6 +85,10 @@ struct Ctx {
     visits: HashMap<(usize, usize, bool), usize>,
     /// Steps this test may take.
     budget: usize,
+    /// The trigger event being run (`after_insert` ...), also inside classes it calls.
+    trigger_op: Option<&'static str>,
+    /// The runtime class of `this` for the next call (set by the caller).
+    next_this: Option<usize>,
     unmocked: Vec<(String, usize)>,
     depth: usize,
     steps: usize,
@@ -161,6 +161,8 @@ fn new_ctx() -> Ctx {
         truncated: 0,
         visits: HashMap::new(),
         budget: MAX_STEPS,
+        trigger_op: None,
+        next_this: None,
         unmocked: Vec::new(),
         depth: 0,
         steps: 0,
@@ -219,8 +221,8 @@ impl<'i, 'p> Walker<'i, 'p> {
                 class: Some(ci),
                 src: class.src,
                 scopes: vec![HashMap::new()],
-                trigger: None,
                 in_test: class.is_test,
+                this_class: None,
             };
             ctx.depth += 1;
             let _ = self.block(ctx, &mut frame, b);
@@ -294,14 +296,17 @@ impl<'i, 'p> Walker<'i, 'p> {
             let mut st: Vec<String> = ctx.statics.iter().map(|(k, v)| format!("{k:?}={v:?}")).collect();
             st.sort();
             Some(format!(
-                "{ci}:{mi}:{ctor}:{args:?}:{:?}:{:?}:{:?}:{}",
+                "{ci}:{mi}:{ctor}:{args:?}:{:?}:{:?}:{:?}:{:?}:{:?}:{}",
                 ctx.mock,
                 ctx.mock_status,
                 ctx.force_throw,
+                ctx.trigger_op,
+                ctx.next_this,
                 st.join(",")
             ))
         };
         if let Some(hit) = key.as_ref().and_then(|k| self.memo.get(k)) {
+            ctx.next_this = None;
             return hit.clone();
         }
         let visits = ctx.visits.entry((ci, mi, ctor)).or_default();
@@ -333,8 +338,9 @@ impl<'i, 'p> Walker<'i, 'p> {
         for (i, (name, ty)) in m.params.iter().enumerate() {
             scope.insert(name.clone(), Var { ty: ty.clone(), val: args.get(i).cloned().unwrap_or(Val::Unknown) });
         }
+        let this_class = ctx.next_this.take().or(if ctor { Some(ci) } else { None });
         let mut frame =
-            Frame { class: Some(ci), src: class.src, scopes: vec![scope], trigger: None, in_test: class.is_test };
+            Frame { class: Some(ci), src: class.src, scopes: vec![scope], in_test: class.is_test, this_class };
         ctx.depth += 1;
         let flow = self.block(ctx, &mut frame, body);
         ctx.depth -= 1;
@@ -349,6 +355,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         self.load(ctx, ci);
         let arity = args.len();
         if let Some(k) = self.idx.classes[ci].ctors.iter().position(|m| m.params.len() == arity) {
+            ctx.next_this = Some(ci);
             self.call(ctx, ci, k, true, args)?;
         }
         Ok(Val::Obj(self.idx.classes[ci].name.to_ascii_lowercase()))
@@ -356,11 +363,18 @@ impl<'i, 'p> Walker<'i, 'p> {
 
     fn run_pending(&mut self, ctx: &mut Ctx) {
         let jobs = std::mem::take(&mut ctx.pending);
+        let saved = ctx.trigger_op.take();
+        self.run_jobs(ctx, jobs);
+        ctx.trigger_op = saved;
+    }
+
+    fn run_jobs(&mut self, ctx: &mut Ctx, jobs: Vec<Pending>) {
         for job in jobs {
             match job {
                 Pending::Queueable(class) => {
                     if let Some(ci) = self.idx.class(&class) {
                         if let Some((c, m)) = self.find_method(ci, "execute", 1) {
+                            ctx.next_this = Some(ci);
                             let _ = self.call(ctx, c, m, false, vec![Val::Null]);
                         }
                     }
@@ -374,8 +388,8 @@ impl<'i, 'p> Walker<'i, 'p> {
                             class: Some(ci),
                             src: class.src,
                             scopes: vec![HashMap::new()],
-                            trigger: None,
                             in_test: false,
+                            this_class: None,
                         };
                         for (name, ty) in &m.params {
                             frame.scopes[0].insert(name.clone(), Var { ty: ty.clone(), val: Val::Unknown });
@@ -420,12 +434,14 @@ impl<'i, 'p> Walker<'i, 'p> {
                         class: None,
                         src: t.src,
                         scopes: vec![HashMap::new()],
-                        trigger: Some(TriggerCtx { op: op_name }),
                         in_test: false,
+                        this_class: None,
                     };
+                    let saved = ctx.trigger_op.replace(op_name);
                     ctx.depth += 1;
                     let _ = self.block(ctx, &mut frame, t.body);
                     ctx.depth -= 1;
+                    ctx.trigger_op = saved;
                 }
             }
         }
@@ -515,6 +531,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                     };
                     if let Some(c2) = class_idx {
                         if let Some(k) = self.idx.classes[c2].ctors.iter().position(|m| m.params.len() == args.len()) {
+                            ctx.next_this = f.this_class.or(Some(ci));
                             if self.call(ctx, c2, k, true, args).is_err() {
                                 return Flow::Throw;
                             }
@@ -914,9 +931,15 @@ impl<'i, 'p> Walker<'i, 'p> {
         };
         let field = lower(field, src);
         let on = lower(obj, src).replace(char::is_whitespace, "");
-        if on == "trigger" {
-            if let Some(t) = f.trigger {
-                let op = t.op;
+        if on == "trigger" && Self::lookup(f, "trigger").is_none() {
+            let Some(op) = ctx.trigger_op else {
+                // Outside a trigger: the flags are false and the record lists null.
+                return Ok(match field.as_str() {
+                    "new" | "old" | "newmap" | "oldmap" | "operationtype" | "size" => Val::Null,
+                    _ => Val::Bool(false),
+                });
+            };
+            {
                 return Ok(match field.as_str() {
                     "isinsert" => Val::Bool(op.ends_with("insert") && !op.ends_with("undelete")),
                     "isupdate" => Val::Bool(op.ends_with("update")),
@@ -1150,12 +1173,23 @@ impl<'i, 'p> Walker<'i, 'p> {
         // Resolve the receiver.
         let mut target_class: Option<usize> = None;
         let mut receiver_type: Option<String> = None;
+        let mut this_for_call: Option<usize> = None;
         match obj {
-            None => target_class = f.class,
+            None => {
+                target_class = f.this_class.or(f.class);
+                this_for_call = f.this_class;
+            }
             Some(o) => {
                 let o_l = lower(o, src);
                 if o_l == "this" {
-                    target_class = f.class;
+                    target_class = f.this_class.or(f.class);
+                    this_for_call = f.this_class;
+                } else if o_l == "super" {
+                    target_class = f
+                        .class
+                        .and_then(|ci| self.idx.classes[ci].superclass.as_deref())
+                        .and_then(|s| self.idx.class(s));
+                    this_for_call = f.this_class;
                 } else if o.kind() == "identifier"
                     && Self::lookup(f, &o_l).is_none()
                     && f.class.and_then(|ci| self.field_owner(ci, &o_l)).is_none()
@@ -1175,6 +1209,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                     match from_val {
                         Some((ci, c)) => {
                             target_class = Some(ci);
+                            this_for_call = Some(ci);
                             receiver_type = Some(c);
                         }
                         None => {
@@ -1202,7 +1237,10 @@ impl<'i, 'p> Walker<'i, 'p> {
         }
         let Some(ci) = target_class else { return Ok(Val::Unknown) };
         match self.find_method(ci, &name, args.len()) {
-            Some((c, m)) => self.call(ctx, c, m, false, args),
+            Some((c, m)) => {
+                ctx.next_this = this_for_call;
+                self.call(ctx, c, m, false, args)
+            }
             None => Ok(Val::Unknown),
         }
     }
