@@ -150,3 +150,34 @@ fn bad_input_exits_two() {
     let (code, _, _) = sfgen(&["check", "-c", "fixtures/contact-webhook/sfgen.json", "--min-coverage", "150"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn package_zip_is_read_with_its_package_xml() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = root().join("fixtures/check/package-xml-sync");
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.expect("entry");
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(&src).expect("prefix").to_string_lossy().replace('\\', "/");
+            files.push((format!("unpackaged/{rel}"), std::fs::read(entry.path()).expect("read")));
+        }
+    }
+    let zip = dir.path().join("deploy.zip");
+    std::fs::write(&zip, sfgen::package::zip_bytes(&files).expect("zip")).expect("write zip");
+    let (code, json) = check_json(&["--package", zip.to_str().expect("utf8")]);
+    assert_eq!(code, 1);
+    let rules = rules_of(&json);
+    assert_eq!(rules.iter().filter(|(r, _)| r == "package-xml-sync").count(), 2, "{rules:?}");
+}
+
+#[test]
+fn included_code_is_checked_with_the_generated_code() {
+    let (code, json) =
+        check_json(&["-c", "fixtures/contact-webhook/sfgen.json", "--include", "fixtures/check/coverage-unit"]);
+    assert_eq!(code, 1, "{json:#}");
+    let names: Vec<&str> =
+        json["result"]["coverage"].as_array().expect("coverage").iter().filter_map(|u| u["name"].as_str()).collect();
+    assert!(names.contains(&"Webhook") && names.contains(&"Greeter"), "{names:?}");
+    assert!(rules_of(&json).iter().any(|(r, _)| r == "coverage-unit"));
+}
