@@ -304,9 +304,10 @@ pub(super) fn callout_hosts(tree: &Tree, a: &Analysis, out: &mut Vec<Finding>) {
     for e in &a.endpoints {
         let comp = class_key(&e.unit);
         let lower = e.value.to_ascii_lowercase();
-        if let Some(rest) = lower.strip_prefix("callout:") {
+        if lower.starts_with("callout:") {
+            let rest = &e.value["callout:".len()..];
             let name = rest.split(['/', '?']).next().unwrap_or(rest);
-            if !named.contains(name) {
+            if !named.contains(&name.to_ascii_lowercase()) {
                 out.push(finding(
                     "callout-host",
                     Severity::Warning,

@@ -64,3 +64,25 @@ fn text_and_json_agree_on_findings() {
     let junit = render_junit(&r);
     assert!(junit.contains("name=\"trigger-zero-coverage\">\n      <failure"), "{junit}");
 }
+
+#[test]
+fn named_credential_in_the_package_silences_the_callout_warning() {
+    let cls = "public class C {\n    void m() {\n        HttpRequest r = new HttpRequest();\n        r.setEndpoint('callout:Partner_API/orders');\n    }\n}\n";
+    let without = check_tree(
+        &tree(&[("ApexClass", "C", "classes/C.cls", cls)]),
+        &CheckOptions { min_coverage: 0.0, package_xml: None },
+    );
+    let w: Vec<_> = without.findings.iter().filter(|f| f.rule == "callout-host").collect();
+    assert_eq!(w.len(), 1, "{:?}", without.findings);
+    assert_eq!(w[0].severity, Severity::Warning);
+    assert!(w[0].message.contains("\"Partner_API\""), "{}", w[0].message);
+    let nc = "<NamedCredential xmlns=\"http://soap.sforce.com/2006/04/metadata\"><label>P</label></NamedCredential>";
+    let with = check_tree(
+        &tree(&[
+            ("ApexClass", "C", "classes/C.cls", cls),
+            ("NamedCredential", "Partner_API", "namedCredentials/Partner_API.namedCredential", nc),
+        ]),
+        &CheckOptions { min_coverage: 0.0, package_xml: None },
+    );
+    assert!(with.findings.iter().all(|f| f.rule != "callout-host"), "{:?}", with.findings);
+}
