@@ -65,6 +65,8 @@ pub(super) struct Unit {
 /// A method or constructor.
 pub(super) struct Method<'p> {
     pub name: String,
+    /// Return type, lower case (`void`, `list<contact>`).
+    pub ret: String,
     pub params: Vec<(String, String)>,
     pub body: Option<Node<'p>>,
     pub annotations: Vec<String>,
@@ -379,6 +381,7 @@ impl<'p> Index<'p> {
                     let (ann, see_all, test_mod) = annotations(modifiers_of(m), src);
                     let method = Method {
                         name: m.child_by_field_name("name").map(|x| lower(x, src)).unwrap_or_default(),
+                        ret: m.child_by_field_name("type").map(|x| type_text(x, src)).unwrap_or_default(),
                         params: params(m, src),
                         body: m.child_by_field_name("body"),
                         is_test: ann.iter().any(|a| a == "istest") || test_mod,

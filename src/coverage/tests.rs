@@ -120,3 +120,17 @@ fn trigger_handler_framework_dispatches_to_the_subclass_with_trigger_context() {
     assert_eq!(unit(&a, "TriggerHandler").uncovered, vec![5, 6, 10, 13], "{:?}", unit(&a, "TriggerHandler"));
     assert_eq!(unit(&a, "AccountTrigger").percent, 100.0);
 }
+
+#[test]
+fn dml_on_a_factory_method_result_fires_the_trigger() {
+    let a = analyze_sources(&[
+        src("ApexTrigger", "ContactT", "trigger ContactT on Contact (after insert) {\n    Integer n = Trigger.new.size();\n}\n"),
+        src(
+            "ApexClass",
+            "Factory",
+            "@IsTest\npublic class Factory {\n    public static List<Contact> contacts(Integer n) {\n        return new List<Contact>();\n    }\n}\n",
+        ),
+        src("ApexClass", "T", "@IsTest\nclass T {\n    @IsTest static void t() {\n        insert Factory.contacts(3);\n        Assert.isTrue(true);\n    }\n}\n"),
+    ]);
+    assert_eq!(unit(&a, "ContactT").percent, 100.0, "{a:#?}");
+}

@@ -798,6 +798,23 @@ impl<'i, 'p> Walker<'i, 'p> {
             }
             "cast_expression" => e.child_by_field_name("type").map(|t| type_text(t, src)),
             "parenthesized_expression" => e.named_child(0).and_then(|x| self.static_type(f, x)),
+            "method_invocation" => {
+                let name = lower(e.child_by_field_name("name")?, src);
+                let arity = e.child_by_field_name("arguments").map_or(0, |a| a.named_child_count());
+                let class = match e.child_by_field_name("object") {
+                    None => f.this_class.or(f.class)?,
+                    Some(o) if o.kind() == "identifier" => {
+                        let o_l = lower(o, src);
+                        match Self::lookup(f, &o_l) {
+                            Some(v) => self.idx.class(&v.ty)?,
+                            None => self.idx.class(&o_l)?,
+                        }
+                    }
+                    Some(o) => self.idx.class(&self.static_type(f, o)?)?,
+                };
+                let (c, m) = self.find_method(class, &name, arity)?;
+                Some(self.idx.classes[c].methods[m].ret.clone())
+            }
             _ => None,
         }
     }
