@@ -21,42 +21,49 @@
 //! Every `@IsTest`/`testMethod` method is walked in order, after the class's `@TestSetup`
 //! methods, with static state reset per test. The walker follows static calls
 //! (`Class.m(...)`, `m(...)`), instance calls on variables/fields whose declared type (or
-//! known value) is a class of the package, constructors (`new X(...)`, `this(...)`), Queueables
-//! passed to `System.enqueueJob` and `@future` methods (run when the test calls
-//! `Test.stopTest()`), the `respond` method of the mock given to `Test.setMock` when code
-//! reaches `Http.send`, and triggers fired by DML (`insert`/`update`/`delete`/`undelete`/
-//! `upsert` statements and `Database.insert/update/...`) on their object, for each event the
-//! trigger declares, with `Trigger.isInsert`, `Trigger.operationType`, `Trigger.new`/`old`
-//! (null where the platform passes null) known inside the trigger.
+//! known value) is a class of the package, dispatching to the runtime class (an override in
+//! a subclass wins, as in trigger-handler frameworks), constructors (`new X(...)`,
+//! `this(...)`, `super(...)`), `static { }` blocks, Queueables passed to `System.enqueueJob`
+//! and `@future` methods (run when the test calls `Test.stopTest()`), the `respond` method of
+//! the mock given to `Test.setMock` when code reaches `Http.send`, and triggers fired by DML
+//! (`insert`/`update`/`delete`/`undelete`/`upsert` statements and `Database.insert/update/...`)
+//! on their object, told by the static type of the DML target (variable, `new X(...)`, or a
+//! method's declared return type), for each event the trigger declares. Inside a trigger and
+//! every class it calls, `Trigger.isInsert`, `Trigger.isBefore`, `Trigger.operationType`
+//! (also in `switch on`), `Trigger.new`/`old` (null where the platform passes null) are
+//! known; outside a trigger the flags are false.
 //!
 //! # Branches
 //! Conditions are evaluated three-valued (true/false/unknown) from literals, `null`, static
 //! fields (their initialiser, or what the test assigned before the call, e.g. a
-//! `@TestVisible` Boolean), parameters bound to literal arguments, `Trigger.*` context and
-//! `Test.isRunningTest()`, and `HttpResponse.getStatusCode()`, which answers the integer
-//! literal the test's mock was constructed with (`Test.setMock(..., new Mock(500))`). A branch whose condition is unknown is **not entered**
-//! (pessimistic), except: inside a test's `try { call(); Assert.fail(...); } catch ...`
-//! the test proves the call throws, so when the walk cannot show a throw by itself, the
-//! *last* unknown `if` whose body throws that the call passes is entered (the walk is run
-//! once dry to find it).
+//! `@TestVisible` Boolean), parameters bound to literal arguments, `Trigger.*` context,
+//! `Test.isRunningTest()`, `String.isBlank/isNotBlank/isEmpty/isNotEmpty` of a literal or
+//! null, and `HttpResponse.getStatusCode()`, which answers the integer literal the test's
+//! mock was constructed with (`Test.setMock(..., new Mock(500))`). A branch (`if`/`else`,
+//! `switch` arm, ternary arm) whose condition is unknown is **not entered** (pessimistic),
+//! except: inside a test's `try { call(); Assert.fail(...); } catch ...` the test proves the
+//! call throws, so when the walk cannot show a throw by itself, the *last* unknown `if`
+//! whose body throws that the call passes is entered (the walk is run once dry to find it).
 //!
 //! # Where the estimate is knowingly off
 //! - Optimistic: a loop body reached counts as executed once unless the collection is
 //!   provably `null` or the loop condition provably false at entry; instance field
 //!   initialisers count as covered when any member of the class runs; a caught exception
-//!   enters the first `catch` regardless of its type; overloads are chosen by arity only.
-//! - Pessimistic: branches on values the walker cannot evaluate (SOQL results, callout
-//!   responses, custom settings, collection contents, string methods) are not entered; calls
-//!   on values of unknown type (interfaces without a known implementation, `Type.forName`,
-//!   dynamic dispatch through collections) are not followed; DML on `List<SObject>` fires no
-//!   trigger; async work queued without a later `Test.stopTest()` is not run; Batch Apex,
-//!   Schedulables, platform events, flows and process builders are not modelled; `upsert`
-//!   fires insert events only; a walk cut by its limits (call depth 40, 20 000 steps per
-//!   test, 6 walks of one method per test, fewer steps once 3 million were spent) counts
-//!   nothing beyond the cut ([`TestMethod::truncated`]).
+//!   enters the first `catch` regardless of its type; overloads are chosen by arity only;
+//!   the expected-exception rule may pick the wrong throwing branch when a call passes
+//!   several.
+//! - Pessimistic: branches on values the walker cannot evaluate (SOQL results, instance
+//!   field values, collection contents, custom settings, most method results) are not
+//!   entered; calls on values of unknown type (interfaces without a known implementation,
+//!   `Type.forName`, dispatch through collections) are not followed; DML on `List<SObject>`
+//!   fires no trigger; `upsert` fires insert events only; async work queued without a later
+//!   `Test.stopTest()` is not run; Batch Apex, Schedulables, platform events, flows and
+//!   process builders are not modelled; a walk cut by its limits (call depth 40, 20 000
+//!   steps per test, 6 walks of one method per test, 2 000 steps per test once 3 million
+//!   were spent) counts nothing beyond the cut ([`TestMethod::truncated`], reported).
 //!
-//! Calls without side effects are memoised by callee, arguments and static state, so a
-//! large package is walked in seconds.
+//! Calls without side effects are memoised by callee, arguments and the state they read, so
+//! the work stays bounded on large packages.
 
 mod model;
 mod walk;

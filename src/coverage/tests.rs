@@ -134,3 +134,16 @@ fn dml_on_a_factory_method_result_fires_the_trigger() {
     ]);
     assert_eq!(unit(&a, "ContactT").percent, 100.0, "{a:#?}");
 }
+
+#[test]
+fn switch_on_operation_type_takes_the_fired_event_only() {
+    let a = analyze_sources(&[
+        src(
+            "ApexTrigger",
+            "LeadT",
+            "trigger LeadT on Lead (before insert, before update, after delete) {\n    switch on Trigger.operationType {\n        when BEFORE_INSERT, BEFORE_UPDATE {\n            Integer a = 1;\n        }\n        when else {\n            Integer b = 2;\n        }\n    }\n}\n",
+        ),
+        src("ApexClass", "T", "@IsTest\nclass T {\n    @IsTest static void t() {\n        Lead l = new Lead(LastName = 'x', Company = 'y');\n        insert l;\n        Assert.isNotNull(l);\n    }\n}\n"),
+    ]);
+    assert_eq!(unit(&a, "LeadT").uncovered, vec![7], "{a:#?}");
+}
