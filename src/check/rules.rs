@@ -23,7 +23,7 @@ fn class_key(name: &str) -> String {
 /// Coverage and test-quality rules.
 pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
     let min = opts.min_coverage;
-    for (file, line) in &a.parse_errors {
+    for (file, line, why) in &a.parse_errors {
         let name = file.rsplit('/').next().unwrap_or(file).split('.').next().unwrap_or(file);
         let ty = if file.ends_with(".trigger") { "ApexTrigger" } else { "ApexClass" };
         out.push(finding(
@@ -32,7 +32,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
             ComponentKey::new(ty, name).to_string(),
             Some(file),
             Some(*line),
-            "the Apex grammar cannot parse this file (the deploy would fail to compile it)".into(),
+            why.clone(),
         ));
     }
     for u in &a.units {

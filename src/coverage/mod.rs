@@ -165,8 +165,8 @@ pub struct Analysis {
     pub endpoints: Vec<Endpoint>,
     /// Mocks that would count as uncovered code.
     pub untested_mocks: Vec<UntestedMock>,
-    /// Files the grammar could not parse: (file, line of the first error).
-    pub parse_errors: Vec<(String, usize)>,
+    /// Files the estimator could not analyse: (file, line of the first error, why).
+    pub parse_errors: Vec<(String, usize, String)>,
 }
 
 impl Analysis {
@@ -231,6 +231,20 @@ pub fn analyze(tree: &Tree) -> Analysis {
 
 /// [`analyze`] on explicit sources.
 pub fn analyze_sources(sources: &[Source]) -> Analysis {
+    // The walk recurses over syntax nesting (capped at model::MAX_NESTING) times call depth:
+    // give it a stack of its own so the caller's (a 2 MiB test thread) does not matter.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("sfgen-coverage".into())
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, || analyze_inline(sources))
+            .ok()
+            .and_then(|h| h.join().ok())
+    })
+    .unwrap_or_else(|| analyze_inline(sources))
+}
+
+fn analyze_inline(sources: &[Source]) -> Analysis {
     let parsed = model::parse_all(sources);
     let index = model::Index::build(&parsed);
     let mut result = walk::run(&index);
@@ -272,7 +286,10 @@ pub fn analyze_sources(sources: &[Source]) -> Analysis {
         triggers,
         endpoints: index.endpoints(),
         untested_mocks: index.untested_mocks(),
-        parse_errors: parsed.iter().filter_map(|p| p.error_line.map(|l| (p.file.clone(), l))).collect(),
+        parse_errors: parsed
+            .iter()
+            .filter_map(|p| p.error_line.map(|l| (p.file.clone(), l, p.error_reason.clone())))
+            .collect(),
     }
 }
 

@@ -13,6 +13,36 @@ pub(super) struct Parsed {
     pub src: String,
     pub tree: Option<tree_sitter::Tree>,
     pub error_line: Option<usize>,
+    pub error_reason: String,
+}
+
+/// Deepest syntax nesting analysed; deeper files (never seen in real Apex) are reported and
+/// skipped, so the recursive walk cannot exhaust its stack.
+pub(super) const MAX_NESTING: usize = 256;
+
+/// Depth of the syntax tree and the line of its deepest node, without recursion.
+fn nesting(tree: &tree_sitter::Tree) -> (usize, usize) {
+    let mut cursor = tree.walk();
+    let (mut depth, mut max, mut line) = (0usize, 0usize, 1usize);
+    loop {
+        if depth > max {
+            max = depth;
+            line = cursor.node().start_position().row + 1;
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return (max, line);
+            }
+            depth -= 1;
+        }
+    }
 }
 
 pub(super) fn parse_all(sources: &[Source]) -> Vec<Parsed> {
@@ -21,12 +51,25 @@ pub(super) fn parse_all(sources: &[Source]) -> Vec<Parsed> {
     sources
         .iter()
         .map(|s| {
-            let tree = if ok { parser.parse(&s.text, None) } else { None };
-            let error_line = match &tree {
-                Some(t) if t.root_node().has_error() => Some(first_error_line(t.root_node())),
-                Some(_) => None,
-                None => Some(1),
-            };
+            let mut tree = if ok { parser.parse(&s.text, None) } else { None };
+            let mut reason =
+                "the Apex grammar cannot parse this file (the deploy would fail to compile it)".to_string();
+            let mut error_line = None;
+            if let Some(t) = &tree {
+                let (depth, line) = nesting(t);
+                if depth > MAX_NESTING {
+                    reason =
+                        format!("nested deeper than {MAX_NESTING} levels: not analysed (its lines are not counted)");
+                    error_line = Some(line);
+                } else if t.root_node().has_error() {
+                    error_line = Some(first_error_line(t.root_node()));
+                }
+            } else {
+                error_line = Some(1);
+            }
+            if error_line.is_some() && reason.starts_with("nested") {
+                tree = None;
+            }
             Parsed {
                 key_type: s.key.type_name.clone(),
                 name: s.key.full_name.clone(),
@@ -34,6 +77,7 @@ pub(super) fn parse_all(sources: &[Source]) -> Vec<Parsed> {
                 src: s.text.clone(),
                 tree,
                 error_line,
+                error_reason: reason,
             }
         })
         .collect()

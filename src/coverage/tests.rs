@@ -147,3 +147,16 @@ fn switch_on_operation_type_takes_the_fired_event_only() {
     ]);
     assert_eq!(unit(&a, "LeadT").uncovered, vec![7], "{a:#?}");
 }
+
+#[test]
+fn deep_nesting_is_analysed_up_to_the_cap_and_reported_beyond() {
+    let nested = |n: usize| format!("public class Deep {{\n    public static Integer m() {{\n        return {}1{};\n    }}\n}}\n", "(".repeat(n), ")".repeat(n));
+    let test = src("ApexClass", "DeepTest", "@IsTest\nclass DeepTest {\n    @IsTest static void t() {\n        Assert.areEqual(1, Deep.m());\n    }\n}\n");
+    let ok = analyze_sources(&[src("ApexClass", "Deep", &nested(200)), test.clone()]);
+    assert_eq!(unit(&ok, "Deep").percent, 100.0);
+    assert!(ok.parse_errors.is_empty());
+    let deep = analyze_sources(&[src("ApexClass", "Deep", &nested(5000)), test]);
+    assert!(deep.units.iter().all(|u| u.name != "Deep"));
+    assert_eq!(deep.parse_errors.len(), 1, "{:?}", deep.parse_errors);
+    assert!(deep.parse_errors[0].2.contains("nested deeper"));
+}
