@@ -68,20 +68,12 @@ pub fn kind_of(path: &str) -> FileKind {
     let (Some(dir), Some(_)) = (parts.next(), parts.next()) else {
         return FileKind::Other;
     };
-    if let Some(ty) = crate::metadata::registry::by_directory(dir) {
-        if ty.shape == crate::metadata::registry::Shape::Xml {
-            return FileKind::Xml;
-        }
-        // Folder-based types (reports, dashboards) keep XML bodies too.
-        if ty.folder_type.is_some()
-            && !ty.suffix.is_empty()
-            && name.ends_with(&format!(".{}", ty.suffix))
-            && ty.shape == crate::metadata::registry::Shape::Xml
-        {
-            return FileKind::Xml;
-        }
+    // Folder-based XML types (reports, dashboards) sit one level deeper; the registry's
+    // shape says whether the body is XML either way.
+    match crate::metadata::registry::by_directory(dir) {
+        Some(ty) if ty.shape == crate::metadata::registry::Shape::Xml => FileKind::Xml,
+        _ => FileKind::Other,
     }
-    FileKind::Other
 }
 
 /// The canonical text of one file on its own (no pairwise rules). XML that does not parse
