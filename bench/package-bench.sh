@@ -13,8 +13,7 @@
 # Env: SFGEN (default: target/release/sfgen, built if missing), SF (default: `sf` on PATH,
 #      else the sf-conformance cache), BENCH_DIR, MAKE_PROJECT (path of make-project.py),
 #      RUNS_FAST (default 10), RUNS_SLOW (default 3: runs of each sf command).
-# Timing: hyperfine when installed (medians), else a loop of /usr/bin/time. Peak RSS always
-# comes from one /usr/bin/time -v run per command.
+# Timing: interleaved rounds, medians (see group() below); peak RSS from /usr/bin/time -v.
 set -euo pipefail
 N=${1:-5000}
 SMALL=${2:-100}
@@ -47,31 +46,42 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "sfgen:   $SFGEN ($("$SFGEN" --version))"
 echo "sf:      ${SF:-not found (sf columns skipped)} $( [ -n "$SF" ] && "$SF" --version 2>/dev/null | head -1)"
 echo "zip:     $(zip -v | sed -n 2p | sed 's/^ *//')"
-echo "timer:   $(command -v hyperfine >/dev/null && hyperfine --version || echo '/usr/bin/time loop')"
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start"
 echo
 
-# median wall seconds of CMD (run in a shell); PREP runs before each run, untimed.
-# usage: measure NAME RUNS PREP CMD
+# Timing. The machine is shared and noisy, so the commands of one comparison are run in
+# interleaved rounds (A B C, A B C, ...) and compared by their medians: a burst of load hits
+# every command alike. Wall time comes from date(1) in nanoseconds around each run; peak RSS
+# from one /usr/bin/time -v run per command.
+#
+# usage: group ROUNDS  NAME RUNS PREP CMD  [NAME RUNS PREP CMD ...]
+#   each command runs in the first RUNS of the ROUNDS rounds; PREP runs untimed before it.
 declare -A MED RSS
-measure() {
-  local name=$1 runs=$2 prep=$3 cmd=$4
-  if command -v hyperfine >/dev/null 2>&1; then
-    hyperfine -N --runs "$runs" --prepare "$prep" --export-json "$LOG/$name.json" --style none \
-      "$cmd" >"$LOG/$name.hyperfine" 2>&1 || { echo "  $name FAILED (see $LOG/$name.hyperfine)"; MED[$name]=nan; }
-    [ "${MED[$name]:-}" = nan ] || MED[$name]=$(python3 -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$LOG/$name.json")
-  else
-    local i walls=()
-    for ((i = 0; i < runs; i++)); do
-      sh -c "$prep" >/dev/null 2>&1
-      /usr/bin/time -f '%e' -o "$LOG/$name.t" sh -c "$cmd" >/dev/null 2>&1
-      walls+=("$(cat "$LOG/$name.t")")
+group() {
+  local rounds=$1; shift
+  local -a names=() runs=() preps=() cmds=()
+  while [ $# -gt 0 ]; do names+=("$1"); runs+=("$2"); preps+=("$3"); cmds+=("$4"); shift 4; done
+  local r k t0 t1
+  for k in "${!names[@]}"; do : >"$LOG/${names[$k]}.times"; done
+  for ((r = 0; r < rounds; r++)); do
+    for k in "${!names[@]}"; do
+      [ "$r" -lt "${runs[$k]}" ] || continue
+      sh -c "${preps[$k]}" >/dev/null 2>&1
+      t0=$(date +%s%N)
+      sh -c "${cmds[$k]}" >/dev/null 2>"$LOG/${names[$k]}.err" || echo "  ${names[$k]} FAILED: $(tail -1 "$LOG/${names[$k]}.err")"
+      t1=$(date +%s%N)
+      echo $(( (t1 - t0) / 1000 )) >>"$LOG/${names[$k]}.times"
     done
-    MED[$name]=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-  fi
-  sh -c "$prep" >/dev/null 2>&1
-  /usr/bin/time -v sh -c "$cmd" >"$LOG/$name.out" 2>"$LOG/$name.timev" || true
-  RSS[$name]=$(awk -F: '/Maximum resident/ {printf "%.0f", $2/1024}' "$LOG/$name.timev")
-  printf '  %-28s median %8.3f s   peak %5s MiB   %s\n' "$name" "${MED[$name]}" "${RSS[$name]}" "$cmd"
+  done
+  for k in "${!names[@]}"; do
+    [ "${runs[$k]}" -gt 0 ] || continue
+    local n=${names[$k]}
+    MED[$n]=$(sort -n "$LOG/$n.times" | awk '{a[NR]=$1} END{printf "%.4f", a[int((NR+1)/2)]/1e6}')
+    sh -c "${preps[$k]}" >/dev/null 2>&1
+    /usr/bin/time -v sh -c "${cmds[$k]}" >"$LOG/$n.out" 2>"$LOG/$n.timev" || true
+    RSS[$n]=$(awk -F: '/Maximum resident/ {printf "%.0f", $2/1024}' "$LOG/$n.timev")
+    printf '  %-28s median %8.3f s (n=%s)  peak %5s MiB   %s\n' "$n" "${MED[$n]}" "$(wc -l <"$LOG/$n.times")" "${RSS[$n]}" "${cmds[$k]}"
+  done
 }
 ratio() { python3 -c 'import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print("%.1fx" % (a/b) if b > 0 else "n/a")' "$1" "$2"; }
 
@@ -87,19 +97,26 @@ prepare_workload() {
 run_size() {
   local n=$1 slow=$2 p=$BENCH_DIR/p$1 md=$BENCH_DIR/md$1 o=$BENCH_DIR/out
   prepare_workload "$n"
-  echo "== N=$n: $(find "$p/force-app" -type f | wc -l) source files, $(du -sm "$p/force-app" | cut -f1) MB; mdapi $(find "$md" -type f | wc -l) files"
-  measure "package-sfgen-$n" "$RUNS_FAST" "rm -f $o.zip" "$SFGEN -q package --no-generate --include $p --out $o.zip"
-  measure "zip-r-$n" "$RUNS_FAST" "rm -f $o-zip.zip" "sh -c 'cd $md && zip -r -q $o-zip.zip .'"
-  measure "convert-mdapi-sfgen-$n" "$RUNS_FAST" "rm -rf $o-src" "$SFGEN -q convert --from $md --to $o-src --format source"
-  measure "manifest-sfgen-$n" "$RUNS_FAST" "true" "$SFGEN -q manifest --no-generate --include $p"
-  if [ -n "$SF" ] && [ "$slow" = yes ]; then
-    measure "convert-source+zip-sf-$n" "$RUNS_SLOW" "rm -rf $o-sf $o-sf.zip" \
-      "sh -c 'cd $p && $SF project convert source --root-dir force-app --output-dir $o-sf >/dev/null && cd $o-sf && zip -r -q $o-sf.zip .'"
-    measure "convert-mdapi-sf-$n" "$RUNS_SLOW" "rm -rf $BENCH_DIR/proj$n/out" \
-      "sh -c 'cd $BENCH_DIR/proj$n && $SF project convert mdapi --root-dir $md --output-dir out >/dev/null'"
-    measure "manifest-sf-$n" "$RUNS_SLOW" "rm -rf $o-mf" \
-      "sh -c 'cd $p && $SF project generate manifest --source-dir force-app --output-dir $o-mf --name package.xml >/dev/null'"
-  fi
+  echo "== N=$n: $(find "$p/force-app" -type f | wc -l) source files, $(du -sm --apparent-size "$p/force-app" | cut -f1) MB; mdapi tree $(find "$md" -type f | wc -l) files"
+  local sr=0
+  [ -n "$SF" ] && [ "$slow" = yes ] && sr=$RUNS_SLOW
+  local rounds=$RUNS_FAST
+  echo " package (source in, zip out)"
+  group "$rounds" \
+    "package-sfgen-$n" "$RUNS_FAST" "rm -f $o.zip" "$SFGEN -q package --no-generate --include $p --out $o.zip" \
+    "zip-r-$n" "$RUNS_FAST" "rm -f $o-zip.zip" "cd $md && zip -r -q $o-zip.zip ." \
+    "convert-source+zip-sf-$n" "$sr" "rm -rf $o-sf $o-sf.zip" \
+      "cd $p && $SF project convert source --root-dir force-app --output-dir $o-sf >/dev/null && cd $o-sf && zip -r -q $o-sf.zip ."
+  echo " convert mdapi → source"
+  group "$rounds" \
+    "convert-mdapi-sfgen-$n" "$RUNS_FAST" "rm -rf $o-src" "$SFGEN -q convert --from $md --to $o-src --format source" \
+    "convert-mdapi-sf-$n" "$sr" "rm -rf $BENCH_DIR/proj$n/out" \
+      "cd $BENCH_DIR/proj$n && $SF project convert mdapi --root-dir $md --output-dir out >/dev/null"
+  echo " manifest"
+  group "$rounds" \
+    "manifest-sfgen-$n" "$RUNS_FAST" "true" "$SFGEN -q manifest --no-generate --include $p" \
+    "manifest-sf-$n" "$sr" "rm -rf $o-mf" \
+      "cd $p && $SF project generate manifest --source-dir force-app --output-dir $o-mf --name package.xml >/dev/null"
   echo
 }
 
@@ -119,4 +136,5 @@ if [ "$SMALL" != "$N" ]; then
     printf '  %-58s %s   (N=%s: %s s, target < 0.050 s)\n' "$c" "$(ratio "${MED[$c-$N]}" "${MED[$c-$SMALL]}")" "$SMALL" "${MED[$c-$SMALL]}"
   done
 fi
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at the end"
 echo "== peak memory (target <= 256 MiB): $(for k in "${!RSS[@]}"; do case $k in *sfgen*) echo "$k=${RSS[$k]}";; esac; done | sort | tr '\n' ' ')"

@@ -294,7 +294,19 @@ fn central_directory_names(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
 /// Reads every regular file under `root`, skipping what `skip(rel_path, is_dir)` says to (a
 /// skipped folder is not entered). Links are refused, never followed.
 pub fn read_dir(root: &Path, limits: &Limits, skip: &dyn Fn(&str, bool) -> bool) -> Result<Vec<RawFile>> {
+    read_dir_with(root, limits, skip, &|_| true)
+}
+
+/// Like [`read_dir`], reading the contents only of the files `wants(rel_path)` accepts (the
+/// others are listed with empty contents, after the same checks): for listing without reading.
+pub fn read_dir_with(
+    root: &Path,
+    limits: &Limits,
+    skip: &dyn Fn(&str, bool) -> bool,
+    wants: &dyn Fn(&str) -> bool,
+) -> Result<Vec<RawFile>> {
     let mut paths: Vec<(String, std::path::PathBuf, u64)> = Vec::new();
+    let mut listed: Vec<RawFile> = Vec::new();
     let mut names = Names::new();
     let mut total: u64 = 0;
     let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
@@ -335,8 +347,12 @@ pub fn read_dir(root: &Path, limits: &Limits, skip: &dyn Fn(&str, bool) -> bool)
         }
         check_relative_path(&rel).map_err(|why| refuse(root, &rel, why, "rename the file"))?;
         names.add(root, &rel)?;
-        if paths.len() >= limits.max_entries {
+        if paths.len() + listed.len() >= limits.max_entries {
             return Err(over_limit(root, &format!("more than {} files", limits.max_entries), "SFGEN_MAX_ENTRIES"));
+        }
+        if !wants(&rel) {
+            listed.push((rel, Vec::new()));
+            continue;
         }
         let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
         if len > limits.max_file_bytes {
@@ -356,7 +372,12 @@ pub fn read_dir(root: &Path, limits: &Limits, skip: &dyn Fn(&str, bool) -> bool)
         }
         paths.push((rel, entry.into_path(), len));
     }
-    read_files_parallel(root, paths, limits)
+    let mut files = read_files_parallel(root, paths, limits)?;
+    if !listed.is_empty() {
+        files.append(&mut listed);
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    Ok(files)
 }
 
 fn rel_of(root: &Path, path: &Path) -> Option<String> {

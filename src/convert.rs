@@ -25,6 +25,25 @@ pub fn mdapi_to_source(tree: &Tree) -> Result<Vec<MetadataFile>, Error> {
     Ok(out)
 }
 
+/// Like [`mdapi_to_source`], consuming the tree: bodies that keep their bytes (Apex, bundles,
+/// XML-only files) are moved rather than copied, so converting a large project does not hold
+/// it in memory twice.
+pub fn into_source(tree: Tree) -> Result<Vec<MetadataFile>, Error> {
+    let mut out = Vec::with_capacity(tree.len() * 2);
+    for component in tree.components.into_values() {
+        let ty = registry::by_name(&component.key.type_name);
+        match ty.map(|t| (t.shape, t.children.is_empty())) {
+            Some((Shape::WithMeta | Shape::Bundle, _)) => out.extend(component.files),
+            Some((Shape::Xml, true)) => out.extend(
+                component.files.into_iter().map(|f| MetadataFile::new(format!("{}-meta.xml", f.path), f.bytes)),
+            ),
+            _ => out.extend(component_to_source(&component)?),
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
 /// The source-layout files of one component.
 pub fn component_to_source(component: &Component) -> Result<Vec<MetadataFile>, Error> {
     let type_name = component.key.type_name.as_str();
@@ -240,6 +259,24 @@ mod tests {
                 "staticresources/lib/css/a.css",
             ]
         );
+    }
+
+    #[test]
+    fn into_source_equals_mdapi_to_source() {
+        let mut tree = Tree::new();
+        tree.insert(Component::new(
+            ComponentKey::new("ApexClass", "A"),
+            vec![MetadataFile::new("classes/A.cls", "x"), MetadataFile::new("classes/A.cls-meta.xml", "m")],
+        ));
+        tree.insert(Component::new(
+            ComponentKey::new("RemoteSiteSetting", "R"),
+            vec![MetadataFile::new("remoteSiteSettings/R.remoteSite", "r")],
+        ));
+        tree.insert(Component::new(
+            ComponentKey::new("ReportFolder", "F"),
+            vec![MetadataFile::new("reports/F-meta.xml", "f")],
+        ));
+        assert_eq!(into_source(tree.clone()).unwrap(), mdapi_to_source(&tree).unwrap());
     }
 
     #[test]

@@ -56,6 +56,41 @@ fn input_error(path: &Path, message: impl std::fmt::Display, hint: impl Into<Str
 /// `force-app/main/default`), an mdapi folder (package.xml at its root) or a zip of any of
 /// them (a single top folder such as `unpackaged/` is stripped).
 pub fn load_tree(path: &Path, limits: &Limits) -> Result<Loaded> {
+    load(path, &Ctx { limits, names_only: false })
+}
+
+/// Like [`load_tree`], for listing only (`sfgen manifest`): from folders, file contents are
+/// read only where package.xml needs them (CustomLabels, mdapi CustomObjects); other files
+/// are empty, and a source CustomObject is a skeleton that names its children. Reading 30 000
+/// files costs far more than listing them. Zips are read in full (their limits are checked
+/// while decompressing).
+pub fn load_names(path: &Path, limits: &Limits) -> Result<Loaded> {
+    load(path, &Ctx { limits, names_only: true })
+}
+
+/// How to load.
+struct Ctx<'a> {
+    limits: &'a Limits,
+    names_only: bool,
+}
+
+impl Ctx<'_> {
+    /// Whether a file's bytes are needed (paths relative to the folder being read).
+    fn wants(&self, rel: &str, mdapi: bool) -> bool {
+        if !self.names_only {
+            return true;
+        }
+        let in_dir = |d: &str| rel.starts_with(&format!("{d}/")) || rel.contains(&format!("/{d}/"));
+        in_dir("labels")
+            || (mdapi && in_dir("objects"))
+            || rel == "package.xml"
+            || rel.ends_with("sfdx-project.json")
+            || rel.ends_with(".forceignore")
+    }
+}
+
+fn load(path: &Path, ctx: &Ctx<'_>) -> Result<Loaded> {
+    let limits = ctx.limits;
     let meta = std::fs::symlink_metadata(path)
         .map_err(|e| input_error(path, e, "give an existing SFDX project, mdapi folder or zip"))?;
     if meta.file_type().is_symlink() {
@@ -63,22 +98,26 @@ pub fn load_tree(path: &Path, limits: &Limits) -> Result<Loaded> {
     }
     if meta.is_dir() {
         if path.join("sfdx-project.json").is_file() {
-            return load_project_dir(path, limits);
+            return load_project_dir(path, ctx);
         }
         let ignore = Ignore::new(path, None)?;
-        let files = archive::read_dir(path, limits, &|rel, is_dir| ignore.skip(rel, is_dir))?;
-        return from_files(path, files, limits);
+        // Without sfdx-project.json, an mdapi folder is known by package.xml at its root.
+        let mdapi = path.join("package.xml").is_file();
+        let files = archive::read_dir_with(path, limits, &|rel, is_dir| ignore.skip(rel, is_dir), &|rel| {
+            ctx.wants(rel, mdapi)
+        })?;
+        return from_files(path, files, ctx);
     }
     let bytes = archive::read_zip_file(path, limits)?;
     let mut files = archive::read_zip(path, &bytes, limits)?;
     drop(bytes);
     archive::strip_top_folder(&mut files);
-    from_files(path, files, limits)
+    from_files(path, files, &Ctx { limits, names_only: false })
 }
 
 /// Detects the layout of a set of files already read (from a zip or a folder).
-fn from_files(input: &Path, files: Vec<RawFile>, limits: &Limits) -> Result<Loaded> {
-    check_xml_files(input, "", &files)?;
+fn from_files(input: &Path, files: Vec<RawFile>, ctx: &Ctx<'_>) -> Result<Loaded> {
+    check_xml_files(input, "", &files, ctx)?;
     if files.iter().any(|(p, _)| p == "package.xml") {
         return mdapi_tree(input, files);
     }
@@ -93,13 +132,13 @@ fn from_files(input: &Path, files: Vec<RawFile>, limits: &Limits) -> Result<Load
                 .filter(|(p, _)| p.starts_with(&prefix) && !ignore.skip_path(p))
                 .map(|(p, b)| (p[prefix.len()..].to_string(), b.clone()))
                 .collect();
-            merge(&mut tree, source_tree(&input.join(dir), part, limits)?, input)?;
+            merge(&mut tree, source_tree(&input.join(dir), part, ctx)?, input)?;
         }
         return Ok(Loaded { tree, format: SourceFormat::Source, api_version: project.api_version });
     }
     let files: Vec<RawFile> = files.into_iter().filter(|(p, _)| !is_default_ignored(p)).collect();
     if files.iter().any(|(p, _)| p.ends_with("-meta.xml")) {
-        let tree = source_tree(input, files, limits)?;
+        let tree = source_tree(input, files, ctx)?;
         return Ok(Loaded { tree, format: SourceFormat::Source, api_version: None });
     }
     if files.is_empty() {
@@ -117,8 +156,11 @@ fn from_files(input: &Path, files: Vec<RawFile>, limits: &Limits) -> Result<Load
 /// file it cannot read as XML would otherwise reach diffs as raw text. Only metadata XML is
 /// checked (`-meta.xml`, `package.xml`, destructive manifests, single-file XML types in mdapi
 /// layout); the content of documents, static resources and bundles is left alone.
-fn check_xml_files(input: &Path, prefix: &str, files: &[RawFile]) -> Result<()> {
+fn check_xml_files(input: &Path, prefix: &str, files: &[RawFile], ctx: &Ctx<'_>) -> Result<()> {
     for (path, bytes) in files {
+        if ctx.names_only && bytes.is_empty() {
+            continue; // not read: listing only
+        }
         let name = path.rsplit('/').next().unwrap_or(path);
         let metadata_xml = name.ends_with("-meta.xml")
             || path == "package.xml"
@@ -237,7 +279,8 @@ impl Ignore {
     }
 }
 
-fn load_project_dir(root: &Path, limits: &Limits) -> Result<Loaded> {
+fn load_project_dir(root: &Path, ctx: &Ctx<'_>) -> Result<Loaded> {
+    let limits = ctx.limits;
     let json = std::fs::read(root.join("sfdx-project.json"))
         .map_err(|e| input_error(&root.join("sfdx-project.json"), e, "make it readable"))?;
     let project = ProjectJson::parse(&root.join("sfdx-project.json"), &json)?;
@@ -268,9 +311,14 @@ fn load_project_dir(root: &Path, limits: &Limits) -> Result<Loaded> {
                 "create it or remove it from packageDirectories",
             ));
         }
-        let files = archive::read_dir(&base, limits, &|rel, is_dir| ignore.skip(&format!("{dir}/{rel}"), is_dir))?;
-        check_xml_files(root, &format!("{dir}/"), &files)?;
-        merge(&mut tree, source_tree(&base, files, limits)?, root)?;
+        let files = archive::read_dir_with(
+            &base,
+            limits,
+            &|rel, is_dir| ignore.skip(&format!("{dir}/{rel}"), is_dir),
+            &|rel| ctx.wants(rel, false),
+        )?;
+        check_xml_files(root, &format!("{dir}/"), &files, ctx)?;
+        merge(&mut tree, source_tree(&base, files, ctx)?, root)?;
     }
     Ok(Loaded { tree, format: SourceFormat::Source, api_version: project.api_version })
 }
@@ -450,7 +498,7 @@ enum Part {
 }
 
 /// Converts source-format files (paths relative to a package directory) to a tree.
-fn source_tree(input: &Path, files: Vec<RawFile>, _limits: &Limits) -> Result<Tree> {
+fn source_tree(input: &Path, files: Vec<RawFile>, ctx: &Ctx<'_>) -> Result<Tree> {
     let mut groups: BTreeMap<ComponentKey, Vec<MetadataFile>> = BTreeMap::new();
     let mut objects: BTreeMap<String, ObjectParts> = BTreeMap::new();
     let mut resources: BTreeMap<String, ResourceParts> = BTreeMap::new();
@@ -515,10 +563,10 @@ fn source_tree(input: &Path, files: Vec<RawFile>, _limits: &Limits) -> Result<Tr
         tree.insert(Component::new(key, files));
     }
     for (name, parts) in objects {
-        tree.insert(parts.recompose(input, &name)?);
+        tree.insert(if ctx.names_only { parts.skeleton(&name) } else { parts.recompose(input, &name)? });
     }
     for (name, r) in resources {
-        tree.insert(r.into_component(input, &name)?);
+        tree.insert(r.into_component(input, &name, ctx.names_only)?);
     }
     for (name, d) in documents {
         let Some(meta) = d.meta else {
@@ -675,7 +723,7 @@ struct ResourceParts {
 }
 
 impl ResourceParts {
-    fn into_component(self, input: &Path, name: &str) -> Result<Component> {
+    fn into_component(self, input: &Path, name: &str, names_only: bool) -> Result<Component> {
         let Some(meta) = self.meta else {
             return Err(input_error(
                 input,
@@ -685,6 +733,7 @@ impl ResourceParts {
         };
         let content = match (self.file, self.dir.is_empty()) {
             (Some(bytes), _) => bytes,
+            (None, false) if names_only => Vec::new(),
             (None, false) => crate::package::zip_bytes(&self.dir)?,
             (None, true) => {
                 return Err(input_error(
@@ -719,6 +768,20 @@ struct ObjectParts {
 impl ObjectParts {
     fn new(ty: &'static MetadataType) -> Self {
         Self { ty, parent: None, children: Vec::new() }
+    }
+
+    /// For listing only: an mdapi file naming the children (and, when the parent file exists,
+    /// one parent element), which is all [`crate::package::manifest_members`] looks at.
+    fn skeleton(self, name: &str) -> Component {
+        let mut root = Element::new(self.ty.name);
+        if self.parent.is_some() {
+            root.children.push(Node::Element(Element::text("label", name)));
+        }
+        for (child, child_name, _, _) in self.children {
+            root.children.push(Node::Element(Element::new(child.element).child(Element::text("fullName", child_name))));
+        }
+        let path = format!("{}/{name}.{}", self.ty.directory, self.ty.suffix);
+        Component::new(ComponentKey::new(self.ty.name, name), vec![MetadataFile::new(path, root.to_document())])
     }
 
     /// One mdapi file from the parent and its children: every element in the WSDL's sequence
@@ -825,6 +888,27 @@ pub fn desired(
     no_generate: bool,
     limits: &Limits,
 ) -> Result<Desired> {
+    desired_with(args, include, prefer, no_generate, &Ctx { limits, names_only: false })
+}
+
+/// Like [`desired`], with included trees loaded by [`load_names`]: for listing only.
+pub fn desired_names(
+    args: &crate::cli::ConfigArgs,
+    include: &[PathBuf],
+    prefer: Option<crate::cli::Prefer>,
+    no_generate: bool,
+    limits: &Limits,
+) -> Result<Desired> {
+    desired_with(args, include, prefer, no_generate, &Ctx { limits, names_only: true })
+}
+
+fn desired_with(
+    args: &crate::cli::ConfigArgs,
+    include: &[PathBuf],
+    prefer: Option<crate::cli::Prefer>,
+    no_generate: bool,
+    ctx: &Ctx<'_>,
+) -> Result<Desired> {
     let (mut tree, project, mut api_version) = if no_generate {
         (Tree::new(), None, None)
     } else {
@@ -835,7 +919,7 @@ pub fn desired(
     };
     let mut origin: BTreeMap<ComponentKey, PathBuf> = BTreeMap::new();
     for path in include {
-        let loaded = load_tree(path, limits)?;
+        let loaded = load(path, ctx)?;
         if api_version.is_none() {
             api_version = loaded.api_version.clone();
         }
@@ -963,6 +1047,32 @@ mod tests {
         let res = loaded.tree.get(&ComponentKey::new("StaticResource", "lib")).unwrap();
         let inner = crate::archive::read_zip(Path::new("r"), &res.files[0].bytes, &Limits::default()).unwrap();
         assert_eq!(inner, vec![("js/a.js".to_string(), b"a".to_vec())]);
+    }
+
+    #[test]
+    fn listing_without_reading_gives_the_same_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        project(dir.path());
+        write(
+            dir.path(),
+            &[(
+                "force-app/main/default/labels/CustomLabels.labels-meta.xml",
+                &format!("<CustomLabels {NS}><labels><fullName>Hi</fullName></labels></CustomLabels>"),
+            )],
+        );
+        let full = load_tree(dir.path(), &Limits::default()).unwrap();
+        let names = load_names(dir.path(), &Limits::default()).unwrap();
+        let members = crate::package::manifest_members(&full.tree);
+        assert!(members["CustomLabel"].contains(&"Hi".to_string()));
+        assert_eq!(crate::package::manifest_members(&names.tree), members);
+        // The same for the mdapi form.
+        let out = tempfile::tempdir().unwrap();
+        let mut files = crate::output::mdapi_files(&full.tree, "61.0");
+        files.retain(|(p, _)| p != "package.xml");
+        files.push(("package.xml".into(), crate::package::package_xml(&full.tree, "61.0").into_bytes()));
+        crate::output::write_all(out.path(), &files).unwrap();
+        let names = load_names(out.path(), &Limits::default()).unwrap();
+        assert_eq!(crate::package::manifest_members(&names.tree), members);
     }
 
     #[test]

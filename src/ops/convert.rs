@@ -28,7 +28,15 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
             files.push(("package.xml".into(), package_xml.into_bytes()));
             files
         }
-        Format::Source => crate::output::source_files(&loaded.tree, &version)?,
+        Format::Source => {
+            // As output::source_files, but moving the bytes instead of copying them.
+            let mut files: Vec<(String, Vec<u8>)> = crate::convert::into_source(loaded.tree)?
+                .into_iter()
+                .map(|f| (format!("{}/{}", crate::output::SOURCE_ROOT, f.path), f.bytes))
+                .collect();
+            files.push(("sfdx-project.json".into(), crate::output::sfdx_project_json(&version).into_bytes()));
+            files
+        }
     };
     let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
     write_tree(&args.to, &files)?;

@@ -10,8 +10,9 @@ use crate::Outcome;
 /// Runs `sfgen manifest`.
 pub fn run(args: &ManifestArgs) -> Result<Outcome> {
     let limits = Limits::from_env()?;
-    // The component set is the same whichever side would win a conflict.
-    let desired = load::desired(&args.config, &args.include, Some(Prefer::Generated), args.no_generate, &limits)?;
+    // The component set is the same whichever side would win a conflict; only names are
+    // needed, so file contents are mostly not read (see load::load_names).
+    let desired = load::desired_names(&args.config, &args.include, Some(Prefer::Generated), args.no_generate, &limits)?;
     let members = crate::package::manifest_members(&desired.tree);
     let xml = crate::package::package_xml(&desired.tree, &desired.api_version);
     let components: Vec<serde_json::Value> = members
