@@ -36,7 +36,9 @@
 //! # Branches
 //! Conditions are evaluated three-valued (true/false/unknown) from literals, `null`, static
 //! fields (their initialiser, or what the test assigned before the call, e.g. a
-//! `@TestVisible` Boolean), parameters bound to literal arguments, `Trigger.*` context,
+//! `@TestVisible` Boolean), fields of objects created in the test (literal initialisers and
+//! what constructors and methods assigned), parameters bound to literal arguments,
+//! `Trigger.*` context,
 //! `Test.isRunningTest()`, `String.isBlank/isNotBlank/isEmpty/isNotEmpty` of a literal or
 //! null, and `HttpResponse.getStatusCode()`, which answers the integer literal the test's
 //! mock was constructed with (`Test.setMock(..., new Mock(500))`). A branch (`if`/`else`,
@@ -52,8 +54,8 @@
 //!   enters the first `catch` regardless of its type; overloads are chosen by arity only;
 //!   the expected-exception rule may pick the wrong throwing branch when a call passes
 //!   several.
-//! - Pessimistic: branches on values the walker cannot evaluate (SOQL results, instance
-//!   field values, collection contents, custom settings, most method results) are not
+//! - Pessimistic: branches on values the walker cannot evaluate (SOQL results, collection
+//!   contents, custom settings, arithmetic beyond `+`/`-`, most method results) are not
 //!   entered; calls on values of unknown type (interfaces without a known implementation,
 //!   `Type.forName`, dispatch through collections) are not followed; DML on `List<SObject>`
 //!   fires no trigger; `upsert` fires insert events only; async work queued without a later

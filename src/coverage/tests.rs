@@ -150,8 +150,18 @@ fn switch_on_operation_type_takes_the_fired_event_only() {
 
 #[test]
 fn deep_nesting_is_analysed_up_to_the_cap_and_reported_beyond() {
-    let nested = |n: usize| format!("public class Deep {{\n    public static Integer m() {{\n        return {}1{};\n    }}\n}}\n", "(".repeat(n), ")".repeat(n));
-    let test = src("ApexClass", "DeepTest", "@IsTest\nclass DeepTest {\n    @IsTest static void t() {\n        Assert.areEqual(1, Deep.m());\n    }\n}\n");
+    let nested = |n: usize| {
+        format!(
+            "public class Deep {{\n    public static Integer m() {{\n        return {}1{};\n    }}\n}}\n",
+            "(".repeat(n),
+            ")".repeat(n)
+        )
+    };
+    let test = src(
+        "ApexClass",
+        "DeepTest",
+        "@IsTest\nclass DeepTest {\n    @IsTest static void t() {\n        Assert.areEqual(1, Deep.m());\n    }\n}\n",
+    );
     let ok = analyze_sources(&[src("ApexClass", "Deep", &nested(200)), test.clone()]);
     assert_eq!(unit(&ok, "Deep").percent, 100.0);
     assert!(ok.parse_errors.is_empty());
@@ -159,4 +169,23 @@ fn deep_nesting_is_analysed_up_to_the_cap_and_reported_beyond() {
     assert!(deep.units.iter().all(|u| u.name != "Deep"));
     assert_eq!(deep.parse_errors.len(), 1, "{:?}", deep.parse_errors);
     assert!(deep.parse_errors[0].2.contains("nested deeper"));
+}
+
+#[test]
+fn instance_fields_set_by_the_constructor_decide_branches() {
+    let a = analyze_sources(&[
+        src(
+            "ApexClass",
+            "Sender",
+            "public class Sender {\n    private Boolean dryRun;\n    private Integer sent = 0;\n    public Sender(Boolean dryRun) {\n        this.dryRun = dryRun;\n    }\n    public Integer send() {\n        if (dryRun) {\n            return 0;\n        }\n        sent = sent + 1;\n        return sent;\n    }\n}\n",
+        ),
+        src(
+            "ApexClass",
+            "SenderTest",
+            "@IsTest\nclass SenderTest {\n    @IsTest static void t() {\n        Sender s = new Sender(true);\n        Assert.areEqual(0, s.send());\n    }\n}\n",
+        ),
+    ]);
+    // dryRun is true: the early return (9) runs, 11-12 do not.
+    let u = unit(&a, "Sender");
+    assert_eq!(u.uncovered, vec![11, 12], "{u:?}");
 }

@@ -31,6 +31,15 @@ enum Val {
     Str(String),
     /// An object of a known type (lower-case type name).
     Obj(String),
+    /// An instance of a package class: index into [`Ctx::heap`].
+    Inst(usize),
+}
+
+/// A package-class object created during a test: its class and known field values.
+#[derive(Clone)]
+struct Instance {
+    class: usize,
+    fields: HashMap<String, Val>,
 }
 
 enum Flow {
@@ -54,11 +63,13 @@ struct Frame<'a> {
     in_test: bool,
     /// The runtime class of `this` (a subclass when a base-class method runs).
     this_class: Option<usize>,
+    /// The instance `this` is, when known.
+    this_obj: Option<usize>,
 }
 
 #[derive(Clone)]
 enum Pending {
-    Queueable(String),
+    Queueable(String, Option<usize>),
     Future(usize, usize),
 }
 
@@ -89,6 +100,10 @@ struct Ctx {
     trigger_op: Option<&'static str>,
     /// The runtime class of `this` for the next call (set by the caller).
     next_this: Option<usize>,
+    /// The instance `this` is for the next call (set by the caller).
+    next_obj: Option<usize>,
+    /// Objects created in this test.
+    heap: Vec<Instance>,
     unmocked: Vec<(String, usize)>,
     depth: usize,
     steps: usize,
@@ -163,6 +178,8 @@ fn new_ctx() -> Ctx {
         budget: MAX_STEPS,
         trigger_op: None,
         next_this: None,
+        next_obj: None,
+        heap: Vec::new(),
         unmocked: Vec::new(),
         depth: 0,
         steps: 0,
@@ -223,6 +240,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                 scopes: vec![HashMap::new()],
                 in_test: class.is_test,
                 this_class: None,
+                this_obj: None,
             };
             ctx.depth += 1;
             let _ = self.block(ctx, &mut frame, b);
@@ -284,13 +302,16 @@ impl<'i, 'p> Walker<'i, 'p> {
 
     /// Runs method `mi` of class `ci` (`ctor` picks constructors) with argument values.
     fn call(&mut self, ctx: &mut Ctx, ci: usize, mi: usize, ctor: bool, args: Vec<Val>) -> Result<Val, ()> {
+        let this = ctx.next_this.take();
+        let obj = ctx.next_obj.take();
         if ctx.depth >= MAX_DEPTH || ctx.steps >= ctx.budget {
             ctx.truncated += 1;
             return Ok(Val::Unknown);
         }
         self.load(ctx, ci);
-        // Memo: not during a dry run (its coverage marks are discarded).
-        let key = if ctx.expect_throw {
+        // Memo: not during a dry run (its coverage marks are discarded), nor on instances
+        // (their fields are mutable state the key does not hold).
+        let key = if ctx.expect_throw || obj.is_some() || args.iter().any(|a| matches!(a, Val::Inst(_))) {
             None
         } else {
             let mut st: Vec<String> = ctx.statics.iter().map(|(k, v)| format!("{k:?}={v:?}")).collect();
@@ -301,12 +322,11 @@ impl<'i, 'p> Walker<'i, 'p> {
                 ctx.mock_status,
                 ctx.force_throw,
                 ctx.trigger_op,
-                ctx.next_this,
+                this,
                 st.join(",")
             ))
         };
         if let Some(hit) = key.as_ref().and_then(|k| self.memo.get(k)) {
-            ctx.next_this = None;
             return hit.clone();
         }
         let visits = ctx.visits.entry((ci, mi, ctor)).or_default();
@@ -316,6 +336,8 @@ impl<'i, 'p> Walker<'i, 'p> {
             return Ok(Val::Unknown);
         }
         let (effects0, truncated0) = (ctx.effects, ctx.truncated);
+        ctx.next_this = this;
+        ctx.next_obj = obj;
         let result = self.call_uncached(ctx, ci, mi, ctor, args);
         if let Some(k) = key {
             if ctx.effects == effects0 && ctx.truncated == truncated0 {
@@ -339,26 +361,59 @@ impl<'i, 'p> Walker<'i, 'p> {
             scope.insert(name.clone(), Var { ty: ty.clone(), val: args.get(i).cloned().unwrap_or(Val::Unknown) });
         }
         let this_class = ctx.next_this.take().or(if ctor { Some(ci) } else { None });
-        let mut frame =
-            Frame { class: Some(ci), src: class.src, scopes: vec![scope], in_test: class.is_test, this_class };
+        let this_obj = ctx.next_obj.take();
+        let mut frame = Frame {
+            class: Some(ci),
+            src: class.src,
+            scopes: vec![scope],
+            in_test: class.is_test,
+            this_class,
+            this_obj,
+        };
         ctx.depth += 1;
         let flow = self.block(ctx, &mut frame, body);
         ctx.depth -= 1;
         match flow {
             Flow::Return(v) => Ok(v),
             Flow::Throw => Err(()),
-            _ => Ok(if ctor { Val::Obj(class.name.to_ascii_lowercase()) } else { Val::Unknown }),
+            _ => Ok(match (ctor, this_obj) {
+                (true, Some(id)) => Val::Inst(id),
+                (true, None) => Val::Obj(class.name.to_ascii_lowercase()),
+                _ => Val::Unknown,
+            }),
         }
     }
 
     fn construct(&mut self, ctx: &mut Ctx, ci: usize, args: Vec<Val>) -> Result<Val, ()> {
         self.load(ctx, ci);
         let arity = args.len();
+        // Instance fields: literal initialisers known, others unknown, none null.
+        let mut fields = HashMap::new();
+        let mut chain = Some(ci);
+        let mut guard = 0;
+        while let Some(c) = chain {
+            guard += 1;
+            if guard > 16 {
+                break;
+            }
+            let class = &self.idx.classes[c];
+            for fl in class.fields.iter().filter(|fl| !fl.is_static) {
+                let v = match fl.value {
+                    Some(v) => literal(v, class.src).unwrap_or(Val::Unknown),
+                    None => Val::Null,
+                };
+                fields.entry(fl.name.clone()).or_insert(v);
+            }
+            chain = class.superclass.as_deref().and_then(|s| self.idx.class(s));
+        }
+        let id = ctx.heap.len();
+        ctx.heap.push(Instance { class: ci, fields });
         if let Some(k) = self.idx.classes[ci].ctors.iter().position(|m| m.params.len() == arity) {
             ctx.next_this = Some(ci);
+            ctx.next_obj = Some(id);
             self.call(ctx, ci, k, true, args)?;
         }
-        Ok(Val::Obj(self.idx.classes[ci].name.to_ascii_lowercase()))
+        Ok(Val::Inst(id))
     }
 
     fn run_pending(&mut self, ctx: &mut Ctx) {
@@ -371,10 +426,11 @@ impl<'i, 'p> Walker<'i, 'p> {
     fn run_jobs(&mut self, ctx: &mut Ctx, jobs: Vec<Pending>) {
         for job in jobs {
             match job {
-                Pending::Queueable(class) => {
+                Pending::Queueable(class, obj) => {
                     if let Some(ci) = self.idx.class(&class) {
                         if let Some((c, m)) = self.find_method(ci, "execute", 1) {
                             ctx.next_this = Some(ci);
+                            ctx.next_obj = obj;
                             let _ = self.call(ctx, c, m, false, vec![Val::Null]);
                         }
                     }
@@ -390,6 +446,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                             scopes: vec![HashMap::new()],
                             in_test: false,
                             this_class: None,
+                            this_obj: None,
                         };
                         for (name, ty) in &m.params {
                             frame.scopes[0].insert(name.clone(), Var { ty: ty.clone(), val: Val::Unknown });
@@ -436,6 +493,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                         scopes: vec![HashMap::new()],
                         in_test: false,
                         this_class: None,
+                        this_obj: None,
                     };
                     let saved = ctx.trigger_op.replace(op_name);
                     ctx.depth += 1;
@@ -832,8 +890,12 @@ impl<'i, 'p> Walker<'i, 'p> {
                     return Ok(v.val.clone());
                 }
                 if let Some(ci) = f.class {
-                    if let Some((owner, _, true)) = self.field_owner(ci, &name) {
-                        return Ok(self.read_static(ctx, owner, &name).unwrap_or(Val::Unknown));
+                    match self.field_owner(ci, &name) {
+                        Some((owner, _, true)) => {
+                            return Ok(self.read_static(ctx, owner, &name).unwrap_or(Val::Unknown))
+                        }
+                        Some((_, _, false)) => return Ok(Self::read_field(ctx, f.this_obj, &name)),
+                        None => {}
                     }
                 }
                 Ok(Val::Unknown)
@@ -976,7 +1038,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             return Ok(Val::Str(field.to_ascii_uppercase()));
         }
         if on == "this" {
-            return Ok(Val::Unknown);
+            return Ok(Self::read_field(ctx, f.this_obj, &field));
         }
         if Self::lookup(f, &on).is_none() {
             if let Some(ci) = self.idx.class(&on) {
@@ -986,8 +1048,33 @@ impl<'i, 'p> Walker<'i, 'p> {
                 return Ok(Val::Unknown);
             }
         }
-        self.expr(ctx, f, obj)?;
-        Ok(Val::Unknown)
+        match self.expr(ctx, f, obj)? {
+            Val::Inst(id) => Ok(Self::read_field(ctx, Some(id), &field)),
+            _ => Ok(Val::Unknown),
+        }
+    }
+
+    fn read_field(ctx: &Ctx, obj: Option<usize>, field: &str) -> Val {
+        obj.and_then(|id| ctx.heap.get(id)).and_then(|i| i.fields.get(field).cloned()).unwrap_or(Val::Unknown)
+    }
+
+    fn write_field(ctx: &mut Ctx, obj: Option<usize>, field: String, v: Val) {
+        if let Some(inst) = obj.and_then(|id| ctx.heap.get_mut(id)) {
+            ctx.effects += 1;
+            inst.fields.insert(field, v);
+        }
+    }
+
+    /// The package class (index and lower-case name) a value is an object of.
+    fn val_class(&self, ctx: &Ctx, v: &Val) -> Option<(usize, String)> {
+        match v {
+            Val::Inst(id) => {
+                let ci = ctx.heap.get(*id)?.class;
+                Some((ci, self.idx.classes[ci].name.to_ascii_lowercase()))
+            }
+            Val::Obj(c) => self.idx.class(c).map(|ci| (ci, c.clone())),
+            _ => None,
+        }
     }
 
     fn assign(&mut self, ctx: &mut Ctx, f: &mut Frame, l: Node, v: Val) {
@@ -1000,9 +1087,13 @@ impl<'i, 'p> Walker<'i, 'p> {
                     return;
                 }
                 if let Some(ci) = f.class {
-                    if let Some((owner, _, true)) = self.field_owner(ci, &name) {
-                        ctx.effects += 1;
-                        ctx.statics.insert((owner, name), v);
+                    match self.field_owner(ci, &name) {
+                        Some((owner, _, true)) => {
+                            ctx.effects += 1;
+                            ctx.statics.insert((owner, name), v);
+                        }
+                        Some((_, _, false)) => Self::write_field(ctx, f.this_obj, name, v),
+                        None => {}
                     }
                 }
             }
@@ -1012,7 +1103,14 @@ impl<'i, 'p> Walker<'i, 'p> {
                 };
                 let field = lower(field, src);
                 let on = lower(obj, src);
-                if Self::lookup(f, &on).is_some() || on == "this" {
+                if on == "this" {
+                    Self::write_field(ctx, f.this_obj, field, v);
+                    return;
+                }
+                if let Some(var) = Self::lookup(f, &on) {
+                    if let Val::Inst(id) = var.val {
+                        Self::write_field(ctx, Some(id), field, v);
+                    }
                     return;
                 }
                 if let Some(ci) = self.idx.class(&on) {
@@ -1065,7 +1163,8 @@ impl<'i, 'p> Walker<'i, 'p> {
             "==" | "!=" | "===" | "!==" => {
                 let eq = match (&lv, &rv) {
                     (Val::Null, Val::Null) => Some(true),
-                    (Val::Null, Val::Obj(_)) | (Val::Obj(_), Val::Null) => Some(false),
+                    (Val::Null, Val::Obj(_) | Val::Inst(_)) | (Val::Obj(_) | Val::Inst(_), Val::Null) => Some(false),
+                    (Val::Inst(a), Val::Inst(b)) => Some(a == b),
                     (Val::Null, x) | (x, Val::Null) if matches!(x, Val::Bool(_) | Val::Num(_) | Val::Str(_)) => {
                         Some(false)
                     }
@@ -1141,21 +1240,25 @@ impl<'i, 'p> Walker<'i, 'p> {
                         _ => None,
                     });
                 ctx.effects += 1;
-                ctx.mock = match args.get(1) {
-                    Some(Val::Obj(c)) => Some(c.clone()),
-                    _ => mock_ty.or(Some(String::new())),
+                ctx.mock = match args.get(1).and_then(|v| self.val_class(ctx, v)) {
+                    Some((_, c)) => Some(c),
+                    None => mock_ty.or(Some(String::new())),
                 };
                 return Ok(Val::Unknown);
             }
             (Some("system"), "enqueuejob") => {
                 let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                let class = match args.first() {
-                    Some(Val::Obj(c)) => Some(c.clone()),
-                    _ => arg_nodes.first().and_then(|a| self.static_type(f, *a)),
+                let obj = match args.first() {
+                    Some(Val::Inst(id)) => Some(*id),
+                    _ => None,
+                };
+                let class = match args.first().and_then(|v| self.val_class(ctx, v)) {
+                    Some((_, c)) => Some(c),
+                    None => arg_nodes.first().and_then(|a| self.static_type(f, *a)),
                 };
                 if let Some(c) = class {
                     ctx.effects += 1;
-                    ctx.pending.push(Pending::Queueable(c));
+                    ctx.pending.push(Pending::Queueable(c, obj));
                 }
                 return Ok(Val::Unknown);
             }
@@ -1191,22 +1294,26 @@ impl<'i, 'p> Walker<'i, 'p> {
         let mut target_class: Option<usize> = None;
         let mut receiver_type: Option<String> = None;
         let mut this_for_call: Option<usize> = None;
+        let mut obj_for_call: Option<usize> = None;
         match obj {
             None => {
                 target_class = f.this_class.or(f.class);
                 this_for_call = f.this_class;
+                obj_for_call = f.this_obj;
             }
             Some(o) => {
                 let o_l = lower(o, src);
                 if o_l == "this" {
                     target_class = f.this_class.or(f.class);
                     this_for_call = f.this_class;
+                    obj_for_call = f.this_obj;
                 } else if o_l == "super" {
                     target_class = f
                         .class
                         .and_then(|ci| self.idx.classes[ci].superclass.as_deref())
                         .and_then(|s| self.idx.class(s));
                     this_for_call = f.this_class;
+                    obj_for_call = f.this_obj;
                 } else if o.kind() == "identifier"
                     && Self::lookup(f, &o_l).is_none()
                     && f.class.and_then(|ci| self.field_owner(ci, &o_l)).is_none()
@@ -1219,10 +1326,10 @@ impl<'i, 'p> Walker<'i, 'p> {
                 } else {
                     let ty = self.static_type(f, o);
                     let v = self.expr(ctx, f, o)?;
-                    let from_val = match &v {
-                        Val::Obj(c) => self.idx.class(c).map(|ci| (ci, c.clone())),
-                        _ => None,
-                    };
+                    let from_val = self.val_class(ctx, &v);
+                    if let Val::Inst(id) = v {
+                        obj_for_call = Some(id);
+                    }
                     match from_val {
                         Some((ci, c)) => {
                             target_class = Some(ci);
@@ -1256,6 +1363,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         match self.find_method(ci, &name, args.len()) {
             Some((c, m)) => {
                 ctx.next_this = this_for_call;
+                ctx.next_obj = obj_for_call;
                 self.call(ctx, c, m, false, args)
             }
             None => Ok(Val::Unknown),
