@@ -157,24 +157,120 @@ fn from_files(input: &Path, files: Vec<RawFile>, ctx: &Ctx<'_>) -> Result<Loaded
 /// checked (`-meta.xml`, `package.xml`, destructive manifests, single-file XML types in mdapi
 /// layout); the content of documents, static resources and bundles is left alone.
 fn check_xml_files(input: &Path, prefix: &str, files: &[RawFile], ctx: &Ctx<'_>) -> Result<()> {
-    for (path, bytes) in files {
+    let is_metadata_xml = |path: &str, bytes: &[u8]| {
         if ctx.names_only && bytes.is_empty() {
-            continue; // not read: listing only
+            return false; // not read: listing only
         }
         let name = path.rsplit('/').next().unwrap_or(path);
-        let metadata_xml = name.ends_with("-meta.xml")
+        name.ends_with("-meta.xml")
             || path == "package.xml"
             || (name.starts_with("destructiveChanges") && name.ends_with(".xml") && !path.contains('/'))
-            || (!name.ends_with(".xml") && crate::canon::kind_of(path) == crate::canon::FileKind::Xml);
-        if metadata_xml {
-            if let Err(e) = xml::parse(bytes) {
-                return Err(input_error(
-                    input,
-                    format!("refusing entry {:?}: not readable metadata XML: {e}", format!("{prefix}{path}")),
-                    "metadata XML has no DOCTYPE or entities; re-retrieve or fix the file",
-                ));
+            || (!name.ends_with(".xml") && crate::canon::kind_of(path) == crate::canon::FileKind::Xml)
+    };
+    // Tens of megabytes of permission sets: check on every core, without building trees.
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
+    let chunk = files.len().div_ceil(threads).max(1);
+    let first_bad: Option<(String, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .filter(|(p, b)| is_metadata_xml(p, b))
+                        .find_map(|(p, b)| check_xml(b).err().map(|e| (p.clone(), e)))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .find_map(|h| h.join().unwrap_or_else(|_| Some((String::new(), "checker thread panicked".into()))))
+    });
+    match first_bad {
+        None => Ok(()),
+        Some((path, e)) => Err(input_error(
+            input,
+            format!("refusing entry {:?}: not readable metadata XML: {e}", format!("{prefix}{path}")),
+            "metadata XML has no DOCTYPE or entities; re-retrieve or fix the file",
+        )),
+    }
+}
+
+/// Whether [`xml::parse`] would accept `bytes`, without building the tree: UTF-8, well formed
+/// with matching end tags, one root, no DOCTYPE, no entity but the five predefined ones and
+/// character references, nesting at most [`xml::MAX_DEPTH`] deep.
+fn check_xml(bytes: &[u8]) -> std::result::Result<(), String> {
+    use quick_xml::events::Event;
+    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = quick_xml::reader::Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let at = |r: &quick_xml::reader::Reader<&[u8]>, m: String| format!("{m} at byte {}", r.buffer_position());
+    let (mut depth, mut seen_root) = (0usize, false);
+    loop {
+        match reader.read_event().map_err(|e| at(&reader, e.to_string()))? {
+            Event::Start(e) | Event::Empty(e) if seen_root && depth == 0 => {
+                let _ = e;
+                return Err(at(&reader, "content after the root element".into()));
             }
+            Event::Start(e) => {
+                if depth >= xml::MAX_DEPTH {
+                    return Err(at(&reader, format!("elements nested deeper than {}", xml::MAX_DEPTH)));
+                }
+                check_attributes(&e).map_err(|m| at(&reader, m))?;
+                depth += 1;
+            }
+            Event::Empty(e) => {
+                check_attributes(&e).map_err(|m| at(&reader, m))?;
+                if depth == 0 {
+                    seen_root = true;
+                }
+            }
+            Event::End(_) => {
+                depth = depth.checked_sub(1).ok_or_else(|| at(&reader, "unexpected end tag".into()))?;
+                if depth == 0 {
+                    seen_root = true;
+                }
+            }
+            Event::Text(t) => {
+                if depth == 0 && !t.xml10_content().trim().is_empty() {
+                    return Err(at(&reader, "text outside the root element".into()));
+                }
+            }
+            Event::CData(_) | Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+            Event::GeneralRef(r) => {
+                if r.is_char_ref() {
+                    r.resolve_char_ref()
+                        .map_err(|e| at(&reader, e.to_string()))?
+                        .ok_or_else(|| at(&reader, "invalid character reference".into()))?;
+                } else if !matches!(&*r.as_ref().to_string(), "amp" | "lt" | "gt" | "quot" | "apos") {
+                    return Err(at(
+                        &reader,
+                        format!("undefined entity &{}; (sfgen expands no entities)", r.as_ref()),
+                    ));
+                }
+                if depth == 0 {
+                    return Err(at(&reader, "text outside the root element".into()));
+                }
+            }
+            Event::DocType(_) => {
+                return Err(at(&reader, "DOCTYPE is not allowed in metadata (no entities are ever expanded)".into()))
+            }
+            Event::Eof => break,
         }
+    }
+    if depth > 0 {
+        return Err(at(&reader, "unclosed element".into()));
+    }
+    if !seen_root {
+        return Err("no root element".into());
+    }
+    Ok(())
+}
+
+fn check_attributes(e: &quick_xml::events::BytesStart<'_>) -> std::result::Result<(), String> {
+    for a in e.attributes() {
+        let a = a.map_err(|e| format!("bad attribute: {e}"))?;
+        a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| format!("bad attribute value: {e}"))?;
     }
     Ok(())
 }
@@ -1073,6 +1169,30 @@ mod tests {
         crate::output::write_all(out.path(), &files).unwrap();
         let names = load_names(out.path(), &Limits::default()).unwrap();
         assert_eq!(crate::package::manifest_members(&names.tree), members);
+    }
+
+    #[test]
+    fn streaming_xml_check_agrees_with_the_parser() {
+        let cases: &[&[u8]] = &[
+            b"<?xml version=\"1.0\"?>\n<A xmlns=\"x\"><b>1 &amp; &#65;</b><c/></A>\n",
+            b"<A/>",
+            b"<!DOCTYPE a [<!ENTITY x \"y\">]><A>&x;</A>",
+            b"<A>&nope;</A>",
+            b"<A><b></A>",
+            b"<A/><B/>",
+            b"text<A/>",
+            b"",
+            b"<A>\xff</A>",
+            b"<A x=\"&bad;\"/>",
+            b"<!-- c --><A><![CDATA[<x>]]></A>",
+        ];
+        for c in cases {
+            assert_eq!(check_xml(c).is_ok(), xml::parse(c).is_ok(), "{}", String::from_utf8_lossy(c));
+        }
+        let deep = format!("{}{}", "<a>".repeat(xml::MAX_DEPTH + 1), "</a>".repeat(xml::MAX_DEPTH + 1));
+        assert_eq!(check_xml(deep.as_bytes()).is_ok(), xml::parse(deep.as_bytes()).is_ok());
+        let ok = format!("{}{}", "<a>".repeat(xml::MAX_DEPTH), "</a>".repeat(xml::MAX_DEPTH));
+        assert_eq!(check_xml(ok.as_bytes()).is_ok(), xml::parse(ok.as_bytes()).is_ok());
     }
 
     #[test]

@@ -144,49 +144,8 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
     }
 }
 
-/// User permissions that need others (as Setup enables them together; a deploy refuses them
-/// alone). Copied from `model::names::USER_PERMISSION_DEPENDENCIES` (a private module).
-const USER_PERMISSION_DEPENDENCIES: &[(&str, &[&str])] = &[
-    ("ApexRestServices", &["ApiEnabled"]),
-    ("ApiUserOnly", &["ApiEnabled"]),
-    ("ModifyAllData", &["ViewAllData", "ApiEnabled"]),
-    ("ViewAllData", &["ViewSetup"]),
-];
-
-/// Standard fields that cannot carry field-level security (copied from
-/// `model::names::NON_FLS_FIELDS`, a private module).
-const NON_FLS_FIELDS: &[&str] = &[
-    "Account.Name",
-    "Case.CaseNumber",
-    "Case.Status",
-    "Contact.LastName",
-    "Event.DurationInMinutes",
-    "Event.StartDateTime",
-    "Event.Subject",
-    "Lead.Company",
-    "Lead.LastName",
-    "Lead.Status",
-    "Opportunity.CloseDate",
-    "Opportunity.Name",
-    "Opportunity.StageName",
-    "Task.Priority",
-    "Task.Status",
-    "Task.Subject",
-];
-
-/// Fields on every object that cannot carry field-level security (copied from
-/// `model::names::NON_FLS_SYSTEM_FIELDS`).
-const NON_FLS_SYSTEM_FIELDS: &[&str] = &[
-    "Id",
-    "CreatedById",
-    "CreatedDate",
-    "IsDeleted",
-    "LastModifiedById",
-    "LastModifiedDate",
-    "OwnerId",
-    "SystemModstamp",
-    "Name",
-];
+// The same Salesforce rules the config validator applies, from one table.
+use crate::model::names::{NON_FLS_FIELDS, NON_FLS_SYSTEM_FIELDS, USER_PERMISSION_DEPENDENCIES};
 
 /// 1-based line of the first occurrence of `needle` in `bytes`.
 fn line_of(bytes: &[u8], needle: &str) -> Option<usize> {

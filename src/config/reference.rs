@@ -9,14 +9,14 @@ pub fn schema() -> Value {
     serde_json::to_value(schemars::schema_for!(super::RawConfig)).unwrap_or_default()
 }
 
-fn type_of(v: &Value, defs: &Value) -> (String, Option<String>) {
+fn type_of(v: &Value) -> (String, Option<String>) {
     if let Some(r) = v.get("$ref").and_then(Value::as_str) {
         let name = r.rsplit('/').next().unwrap_or(r).to_string();
         return (format!("[{name}](#{})", name.to_ascii_lowercase()), Some(name));
     }
     if let Some(any) = v.get("anyOf").and_then(Value::as_array) {
         let parts: Vec<(String, Option<String>)> =
-            any.iter().filter(|x| x.get("type") != Some(&Value::from("null"))).map(|x| type_of(x, defs)).collect();
+            any.iter().filter(|x| x.get("type") != Some(&Value::from("null"))).map(type_of).collect();
         let link = parts.iter().find_map(|p| p.1.clone());
         return (parts.into_iter().map(|p| p.0).collect::<Vec<_>>().join(" or "), link);
     }
@@ -29,20 +29,20 @@ fn type_of(v: &Value, defs: &Value) -> (String, Option<String>) {
     };
     if ty == "array" {
         if let Some(items) = v.get("items") {
-            let (inner, link) = type_of(items, defs);
+            let (inner, link) = type_of(items);
             return (format!("array of {inner}"), link);
         }
     }
     if ty == "object" {
         if let Some(ap) = v.get("additionalProperties").filter(|a| a.is_object()) {
-            let (inner, link) = type_of(ap, defs);
+            let (inner, link) = type_of(ap);
             return (format!("map of {inner}"), link);
         }
     }
     (ty, None)
 }
 
-fn table(out: &mut String, obj: &Value, defs: &Value) {
+fn table(out: &mut String, obj: &Value) {
     let required: Vec<&str> = obj
         .get("required")
         .and_then(Value::as_array)
@@ -51,7 +51,7 @@ fn table(out: &mut String, obj: &Value, defs: &Value) {
     let _ = writeln!(out, "| key | type | required | description |\n|---|---|---|---|");
     if let Some(props) = obj.get("properties").and_then(Value::as_object) {
         for (key, v) in props {
-            let (ty, _) = type_of(v, defs);
+            let (ty, _) = type_of(v);
             let desc =
                 v.get("description").and_then(Value::as_str).unwrap_or("").replace('\n', " ").replace('|', "\\|");
             let req = if required.contains(&key.as_str()) { "yes" } else { "" };
@@ -60,7 +60,7 @@ fn table(out: &mut String, obj: &Value, defs: &Value) {
     }
     if let Some(variants) = obj.get("anyOf").and_then(Value::as_array) {
         for v in variants {
-            let (ty, _) = type_of(v, defs);
+            let (ty, _) = type_of(v);
             let desc = v.get("description").and_then(Value::as_str).unwrap_or("").replace('\n', " ");
             let _ = writeln!(out, "| (one of) | {ty} | | {desc} |");
         }
@@ -81,14 +81,14 @@ pub fn markdown() -> String {
     if let Some(d) = schema.get("description").and_then(Value::as_str) {
         let _ = writeln!(out, "{d}\n");
     }
-    table(&mut out, &schema, &defs);
+    table(&mut out, &schema);
     if let Some(map) = defs.as_object() {
         for (name, def) in map {
             let _ = writeln!(out, "\n## {name}\n");
             if let Some(d) = def.get("description").and_then(Value::as_str) {
                 let _ = writeln!(out, "{}\n", d.replace('\n', " "));
             }
-            table(&mut out, def, &defs);
+            table(&mut out, def);
         }
     }
     out

@@ -6,7 +6,7 @@
 //! Create needs Read, ...) are resolved, so renderers never see an `Option` for something
 //! that has a default and never need to re-check anything.
 
-mod names;
+pub mod names;
 mod validate;
 
 pub use names::{is_api_name, API_VERSIONS};
