@@ -288,20 +288,25 @@ const CHECK_LONG_HELP: &str = "Examples:
 Exit codes: 0 all good, 1 findings of error severity, 2 bad input.
 
 Coverage is an ESTIMATE from static analysis, not a test run.
-  Counted: statements, declarations with an initialiser, the condition of if/for/while/switch; a
-  statement over several lines counts each line holding an expression. Not counted: braces, else,
-  comments, signatures, System.debug, test classes.
-  Walked: every test method (after @TestSetup) through calls, constructors, overrides, Queueables and
-  @future run at Test.stopTest(), the Test.setMock mock, and triggers fired by DML on their object.
-  Conditions are evaluated from literals, fields the test set, literal arguments, Trigger.* context and
-  the mock's status code; a branch it cannot evaluate counts as NOT covered (exception: in
-  try { call(); Assert.fail(...) } the last throwing branch the call passes counts as taken).
-  Knowingly optimistic: a reached loop body counts as run once; catch blocks ignore the exception
-  type; overloads are matched by argument count.
-  Knowingly pessimistic: branches on SOQL results, collection or map contents, custom settings or most
-  method results (e.g. a call inside a ternary arm chosen by a map lookup); DML on List<SObject>; upsert
-  treated as insert; async work with no later Test.stopTest(); Batch, Schedulable, platform events and
-  flows are not modelled; a walk stops at depth 40, 20 000 steps or 6 visits per method (reported).";
+  Counted: statements, declarations with an initialiser, the condition of
+    if/for/while/switch; a statement over several lines counts each line holding an
+    expression. Not counted: braces, else, comments, signatures, System.debug, test
+    classes.
+  Walked: every test method (after @TestSetup) through calls, constructors,
+    overrides, Queueables and @future run at Test.stopTest(), the Test.setMock mock,
+    and triggers fired by DML on their object.
+  Conditions are evaluated from literals, fields the test set, literal arguments,
+    Trigger.* context and the mock's status code; a branch it cannot evaluate counts
+    as NOT covered (exception: in try { call(); Assert.fail(...) } the last throwing
+    branch the call passes counts as taken).
+  Knowingly optimistic: a reached loop body counts as run once; catch blocks ignore
+    the exception type; overloads are matched by argument count.
+  Knowingly pessimistic: branches on SOQL results, collection or map contents,
+    custom settings or most method results (e.g. a call inside a ternary arm chosen
+    by a map lookup); DML on List<SObject>; upsert treated as insert; async work
+    with no later Test.stopTest(); Batch, Schedulable, platform events and flows are
+    not modelled; a walk stops at depth 40, 20 000 steps or 6 visits per method
+    (reported).";
 
 /// `sfgen check`.
 #[derive(Debug, Args)]
