@@ -292,7 +292,7 @@ fn central_directory_names(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
 }
 
 /// Reads every regular file under `root`, skipping what `skip(rel_path, is_dir)` says to (a
-/// skipped folder is not entered). Links are refused, never followed.
+/// skipped folder is not entered, so `skip` need not look at parents). Links are refused, never followed.
 pub fn read_dir(root: &Path, limits: &Limits, skip: &dyn Fn(&str, bool) -> bool) -> Result<Vec<RawFile>> {
     read_dir_with(root, limits, skip, &|_| true)
 }
@@ -309,7 +309,8 @@ pub fn read_dir_with(
     let mut listed: Vec<RawFile> = Vec::new();
     let mut names = Names::new();
     let mut total: u64 = 0;
-    let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
+    // No sorting while walking: the files are sorted once at the end.
+    let walker = walkdir::WalkDir::new(root).follow_links(false).into_iter();
     let walker = walker.filter_entry(|e| {
         if e.depth() == 0 {
             return true;
@@ -463,10 +464,34 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Vec<RawFile>> {
     }
 }
 
+/// Reads at most `cap` bytes of the file at `path`, refusing it when it holds more (a file
+/// that grows while being read, `/dev/zero`) instead of reading forever. Unless `any_kind`,
+/// only regular files are read (no devices, pipes or sockets); with it, a pipe such as
+/// `/dev/stdin` works too. `why` goes into the hint.
+pub fn read_file_capped(path: &Path, cap: u64, any_kind: bool, why: &str) -> Result<Vec<u8>> {
+    let cannot = |e: std::io::Error| Error::Input { message: format!("{}: {e}", path.display()), hint: None };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !any_kind && !meta.is_file() {
+        return Err(Error::Input {
+            message: format!("{}: not a regular file", path.display()),
+            hint: Some("give a file (sfgen does not read devices, pipes or sockets)".into()),
+        });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(cap)).unwrap_or(0));
+    file.take(cap.saturating_add(1)).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > cap {
+        return Err(Error::Input {
+            message: format!("{}: more than {cap} bytes", path.display()),
+            hint: Some(format!("is this the right file? {why}")),
+        });
+    }
+    Ok(bytes)
+}
+
 /// Reads a zip file's bytes, refusing anything that is not a zip.
 pub fn read_zip_file(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::Input { message: format!("{}: {e}", path.display()), hint: None })?;
+    let bytes = read_file_capped(path, limits.max_total_bytes, false, "raise SFGEN_MAX_TOTAL_BYTES if it is")?;
     if !looks_like_zip(&bytes) {
         return Err(Error::Input {
             message: format!("{} is neither a folder nor a zip", path.display()),
