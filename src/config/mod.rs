@@ -81,8 +81,9 @@ pub fn load(file: &Path, env: Option<&str>) -> Result<LoadedConfig, Error> {
             hint: Some("is this the right file? an sfgen config is a small JSON document".into()),
         });
     }
-    let bytes = std::fs::read(file)
-        .map_err(|e| Error::Input { message: format!("cannot read config {}: {e}", file.display()), hint: None })?;
+    // Bounded: the file may be a device or pipe whose size says nothing (`-c /dev/zero`).
+    let bytes =
+        crate::archive::read_file_capped(file, MAX_CONFIG_BYTES, true, "an sfgen config is a small JSON document")?;
     let text = String::from_utf8(bytes).map_err(|e| Error::Input {
         message: format!(
             "config {} is not UTF-8 (invalid byte at offset {})",
