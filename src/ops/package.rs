@@ -191,7 +191,8 @@ pub fn read_destructive(path: &Path, limits: &Limits) -> Result<BTreeMap<String,
     if meta.len() > limits.max_file_bytes {
         return Err(Error::input(format!("{}: larger than SFGEN_MAX_FILE_BYTES", path.display())));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+    let bytes =
+        crate::archive::read_file_capped(path, limits.max_file_bytes, true, "raise SFGEN_MAX_FILE_BYTES if it is")?;
     let text = String::from_utf8(bytes).map_err(|_| Error::input(format!("{}: not UTF-8 text", path.display())))?;
     parse_destructive(path, &text)
 }
