@@ -103,7 +103,7 @@ fn load(path: &Path, ctx: &Ctx<'_>) -> Result<Loaded> {
         let ignore = Ignore::new(path, None)?;
         // Without sfdx-project.json, an mdapi folder is known by package.xml at its root.
         let mdapi = path.join("package.xml").is_file();
-        let files = archive::read_dir_with(path, limits, &|rel, is_dir| ignore.skip(rel, is_dir), &|rel| {
+        let files = archive::read_dir_with(path, limits, &|rel, is_dir| ignore.skip_entry(rel, is_dir), &|rel| {
             ctx.wants(rel, mdapi)
         })?;
         return from_files(path, files, ctx);
@@ -243,10 +243,7 @@ fn check_xml(bytes: &[u8]) -> std::result::Result<(), String> {
                         .map_err(|e| at(&reader, e.to_string()))?
                         .ok_or_else(|| at(&reader, "invalid character reference".into()))?;
                 } else if !matches!(&*r.as_ref().to_string(), "amp" | "lt" | "gt" | "quot" | "apos") {
-                    return Err(at(
-                        &reader,
-                        format!("undefined entity &{}; (sfgen expands no entities)", r.as_ref()),
-                    ));
+                    return Err(at(&reader, format!("undefined entity &{}; (sfgen expands no entities)", r.as_ref())));
                 }
                 if depth == 0 {
                     return Err(at(&reader, "text outside the root element".into()));
@@ -370,6 +367,12 @@ impl Ignore {
         self.matcher.matched_path_or_any_parents(rel, is_dir).is_ignore()
     }
 
+    /// Like [`Ignore::skip`] for a walk that does not enter ignored folders: the parents were
+    /// already checked, so only the entry itself is matched.
+    fn skip_entry(&self, rel: &str, is_dir: bool) -> bool {
+        self.matcher.matched(rel, is_dir).is_ignore()
+    }
+
     fn skip_path(&self, rel: &str) -> bool {
         self.skip(rel, false)
     }
@@ -410,7 +413,7 @@ fn load_project_dir(root: &Path, ctx: &Ctx<'_>) -> Result<Loaded> {
         let files = archive::read_dir_with(
             &base,
             limits,
-            &|rel, is_dir| ignore.skip(&format!("{dir}/{rel}"), is_dir),
+            &|rel, is_dir| ignore.skip_entry(&format!("{dir}/{rel}"), is_dir),
             &|rel| ctx.wants(rel, false),
         )?;
         check_xml_files(root, &format!("{dir}/"), &files, ctx)?;
