@@ -253,3 +253,60 @@ fn write_delta(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     let _ = staging.keep();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::{ComponentDiff, Summary};
+    use crate::metadata::ComponentKey;
+
+    fn report() -> DiffReport {
+        DiffReport {
+            components: vec![
+                ComponentDiff { key: ComponentKey::new("ApexClass", "A"), status: Status::Added, diff: None },
+                ComponentDiff {
+                    key: ComponentKey::new("ApexClass", "B"),
+                    status: Status::Changed,
+                    diff: Some("--- org/classes/B.cls\n+++ sfgen/classes/B.cls\n@@ -1 +1 @@\n-x\n+y\n".into()),
+                },
+            ],
+            summary: Summary { added: 1, changed: 1, unchanged: 0, removed: 0 },
+        }
+    }
+
+    #[test]
+    fn colour_is_only_added_when_asked() {
+        let plain = render_text(&report(), Path::new("org.zip"), "mdapi", false);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        assert!(plain.contains("\n-x\n+y\n"), "{plain}");
+        let coloured = render_text(&report(), Path::new("org.zip"), "mdapi", true);
+        assert!(coloured.contains(&format!("{RED}-x{RESET}")), "{coloured}");
+        assert!(coloured.contains(&format!("{GREEN}+y{RESET}")), "{coloured}");
+        assert!(coloured.contains(&format!("{CYAN}@@ -1 +1 @@{RESET}")), "{coloured}");
+        assert!(!use_color(Color::Never));
+        assert!(use_color(Color::Always));
+    }
+
+    #[test]
+    fn delta_lists_added_and_changed_and_destructive_on_prune() {
+        let mut desired = Tree::new();
+        for n in ["A", "B"] {
+            desired.insert(crate::metadata::Component::new(
+                ComponentKey::new("ApexClass", n),
+                vec![crate::metadata::MetadataFile::new(format!("classes/{n}.cls"), b"x".to_vec())],
+            ));
+        }
+        let mut r = report();
+        r.components.push(ComponentDiff {
+            key: ComponentKey::new("ApexClass", "Old"),
+            status: Status::Removed,
+            diff: None,
+        });
+        let files = delta_files(&r, &desired, "62.0", true);
+        let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(names, vec!["classes/A.cls", "classes/B.cls", "destructiveChanges.xml", "package.xml"]);
+        let destructive = String::from_utf8_lossy(&files[2].1).into_owned();
+        assert!(destructive.contains("<members>Old</members>"), "{destructive}");
+        assert!(!delta_files(&r, &desired, "62.0", false).iter().any(|(p, _)| p == "destructiveChanges.xml"));
+    }
+}
