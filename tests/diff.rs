@@ -454,3 +454,19 @@ fn colour_only_when_asked() {
     let plain = sfgen(&["diff", "-c", &cfg, "--org", &o]);
     assert!(!plain.stdout.contains('\x1b'), "colour on a pipe");
 }
+
+#[test]
+fn a_component_both_generated_and_included_is_an_error_with_a_usable_hint() {
+    let run = sfgen(&[
+        "diff",
+        "-c",
+        &config("contact-webhook"),
+        "--include",
+        &org("contact-webhook", "noise"),
+        "--org",
+        &org("contact-webhook", "zip"),
+    ]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("is both generated from the config and included"), "{}", run.stderr);
+    assert!(!run.stderr.contains("--prefer"), "{}", run.stderr);
+}

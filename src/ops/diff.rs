@@ -31,7 +31,15 @@ pub fn run_with_color(args: &DiffArgs, color: Color) -> Result<Outcome> {
             hint: Some("add --include PATH (the project to compare with the org), or drop --no-generate".into()),
         });
     }
-    let desired = crate::load::desired(&args.config, &args.include, None, args.no_generate, &limits)?;
+    // `sfgen diff` has no --prefer (yet): a component both generated and included is an error
+    // whose hint must not point at a flag this command lacks.
+    let desired = crate::load::desired(&args.config, &args.include, None, args.no_generate, &limits).map_err(|e| match e {
+        Error::Input { message, .. } if message.contains("is both generated from the config and included") => Error::Input {
+            message,
+            hint: Some("remove it from the --include'd project, or compare the project alone with --no-generate --include PATH".into()),
+        },
+        other => other,
+    })?;
     let org = crate::load::load_tree(&args.org, &limits)?;
     let opts = DiffOptions {
         prune: args.prune,
