@@ -120,6 +120,14 @@ fn status_color(s: Status) -> &'static str {
     }
 }
 
+/// `line` with control characters other than tab escaped (`\u{1b}`): diffs show what a
+/// retrieve holds, and a hostile file must not drive the terminal with escape sequences.
+fn printable(line: &str) -> String {
+    line.chars()
+        .map(|c| if c.is_control() && c != '\t' { c.escape_default().to_string() } else { c.to_string() })
+        .collect()
+}
+
 /// Counts only.
 fn stat_text(report: &DiffReport) -> String {
     let s = &report.summary;
@@ -158,6 +166,7 @@ fn render_text(report: &DiffReport, org: &Path, org_format: &str, color: bool) -
         let title = format!("changed {}", c.key);
         let _ = writeln!(out, "{}", paint(&title, BOLD, color));
         for line in c.diff.as_deref().unwrap_or_default().lines() {
+            let line = &printable(line);
             let painted = if !color {
                 line.to_string()
             } else if line.starts_with("---") || line.starts_with("+++") {
