@@ -640,3 +640,35 @@ fn committed_hostile_archives_are_refused() {
         }
     }
 }
+
+/// A retrieve holding terminal escape sequences: the text diff shows them escaped, never raw.
+#[test]
+fn terminal_escapes_in_org_content_are_not_printed_raw() {
+    let work = tempfile::tempdir().unwrap();
+    let org = work.path().join("org");
+    for e in
+        walkdir::WalkDir::new(root().join("fixtures/diff/contact-webhook/noise-only/unpackaged")).into_iter().flatten()
+    {
+        let rel = e.path().strip_prefix(root().join("fixtures/diff/contact-webhook/noise-only/unpackaged")).unwrap();
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(org.join(rel)).unwrap();
+        } else {
+            std::fs::copy(e.path(), org.join(rel)).unwrap();
+        }
+    }
+    std::fs::write(
+        org.join("classes/Webhook.cls"),
+        "public class Webhook { String s = '\u{1b}]0;PWNED\u{7}\u{1b}[2J'; }\n",
+    )
+    .unwrap();
+    for color in ["never", "always"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
+            .args(["diff", "--color", color, "-c", CONFIG, "--org", &org.to_string_lossy()])
+            .current_dir(root())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("PWNED"), "{stdout}");
+        assert!(!stdout.contains("\u{1b}]0;") && !stdout.contains('\u{7}'), "raw escape sequence printed:\n{stdout:?}");
+    }
+}
