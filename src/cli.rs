@@ -261,6 +261,9 @@ pub struct DiffArgs {
     /// Also compare these projects, folders or zips as part of the desired state.
     #[arg(long, value_name = "PATH")]
     pub include: Vec<PathBuf>,
+    /// Which side wins for a component both generated and included.
+    #[arg(long, value_enum)]
+    pub prefer: Option<Prefer>,
     /// What the org holds: a retrieve zip (with or without unpackaged/), an mdapi folder or an SFDX source folder.
     #[arg(long, value_name = "PATH")]
     pub org: PathBuf,

@@ -453,6 +453,8 @@ fn colour_only_when_asked() {
     let o = org("contact-webhook", "zip");
     let plain = sfgen(&["diff", "-c", &cfg, "--org", &o]);
     assert!(!plain.stdout.contains('\x1b'), "colour on a pipe");
+    let forced = sfgen(&["diff", "-c", &cfg, "--org", &o, "--color", "always"]);
+    assert!(forced.stdout.contains('\x1b'), "--color always colours even on a pipe");
 }
 
 #[test]
@@ -468,5 +470,17 @@ fn a_component_both_generated_and_included_is_an_error_with_a_usable_hint() {
     ]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("is both generated from the config and included"), "{}", run.stderr);
-    assert!(!run.stderr.contains("--prefer"), "{}", run.stderr);
+    assert!(run.stderr.contains("--prefer"), "the hint names the way out: {}", run.stderr);
+    let preferred = sfgen(&[
+        "diff",
+        "-c",
+        &config("contact-webhook"),
+        "--include",
+        &org("contact-webhook", "noise"),
+        "--prefer",
+        "generated",
+        "--org",
+        &org("contact-webhook", "zip"),
+    ]);
+    assert_ne!(preferred.code, 2, "--prefer resolves the conflict: {}", preferred.stderr);
 }

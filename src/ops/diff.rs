@@ -9,7 +9,7 @@
 //! nothing differs, 1 when something does, 2 on bad input (nothing written).
 
 use crate::archive::Limits;
-use crate::cli::{Color, DiffArgs, DiffFormat};
+use crate::cli::{DiffArgs, DiffFormat};
 use crate::diff::{self, DiffOptions, DiffReport, Status};
 use crate::error::{Error, Result};
 use crate::metadata::{manifest, Tree};
@@ -17,13 +17,9 @@ use crate::Outcome;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Runs `sfgen diff`, colouring text output when stdout is a terminal and `NO_COLOR` is unset.
+/// Runs `sfgen diff`; text output is coloured as [`crate::ui`] decided (`--color`, `NO_COLOR`,
+/// terminal).
 pub fn run(args: &DiffArgs) -> Result<Outcome> {
-    run_with_color(args, Color::Auto)
-}
-
-/// Runs `sfgen diff` with the global `--color` choice.
-pub fn run_with_color(args: &DiffArgs, color: Color) -> Result<Outcome> {
     let limits = Limits::from_env()?;
     if args.no_generate && args.include.is_empty() {
         return Err(Error::Input {
@@ -31,15 +27,7 @@ pub fn run_with_color(args: &DiffArgs, color: Color) -> Result<Outcome> {
             hint: Some("add --include PATH (the project to compare with the org), or drop --no-generate".into()),
         });
     }
-    // `sfgen diff` has no --prefer (yet): a component both generated and included is an error
-    // whose hint must not point at a flag this command lacks.
-    let desired = crate::load::desired(&args.config, &args.include, None, args.no_generate, &limits).map_err(|e| match e {
-        Error::Input { message, .. } if message.contains("is both generated from the config and included") => Error::Input {
-            message,
-            hint: Some("remove it from the --include'd project, or compare the project alone with --no-generate --include PATH".into()),
-        },
-        other => other,
-    })?;
+    let desired = crate::load::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits)?;
     let org = crate::load::load_tree(&args.org, &limits)?;
     let opts = DiffOptions {
         prune: args.prune,
@@ -64,7 +52,7 @@ pub fn run_with_color(args: &DiffArgs, color: Color) -> Result<Outcome> {
         crate::load::SourceFormat::Source => "source",
         crate::load::SourceFormat::Mdapi => "mdapi",
     };
-    let colored = args.format == DiffFormat::Text && use_color(color);
+    let colored = args.format == DiffFormat::Text && crate::ui::get().color;
     let mut text = match args.format {
         DiffFormat::Stat => stat_text(&report),
         _ => render_text(&report, &args.org, org_format, colored),
@@ -83,17 +71,6 @@ pub fn run_with_color(args: &DiffArgs, color: Color) -> Result<Outcome> {
         warnings.extend(super::warning_lines(project));
     }
     Ok(Outcome { exit: u8::from(report.has_differences()), result, text, guidance: String::new(), warnings })
-}
-
-/// Whether to colour: `always`, `never`, or (auto) stdout is a terminal and `NO_COLOR` is
-/// unset or empty.
-fn use_color(color: Color) -> bool {
-    use std::io::IsTerminal as _;
-    match color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
-    }
 }
 
 const RED: &str = "\x1b[31m";
@@ -300,8 +277,6 @@ mod tests {
         assert!(coloured.contains(&format!("{RED}-x{RESET}")), "{coloured}");
         assert!(coloured.contains(&format!("{GREEN}+y{RESET}")), "{coloured}");
         assert!(coloured.contains(&format!("{CYAN}@@ -1 +1 @@{RESET}")), "{coloured}");
-        assert!(!use_color(Color::Never));
-        assert!(use_color(Color::Always));
     }
 
     #[test]
