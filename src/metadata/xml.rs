@@ -305,7 +305,7 @@ pub fn parse(bytes: &[u8]) -> Result<Element, ParseError> {
                     None => {}
                     // Indentation between child elements is dropped at the end tag anyway; not
                     // storing it saves an allocation per line on large files.
-                    Some(top) if blank && top.children.iter().any(|n| matches!(n, Node::Element(_))) => {}
+                    Some(top) if blank && matches!(top.children.last(), Some(Node::Element(_))) => {}
                     Some(_) => push_text(&mut stack, &s),
                 }
             }
