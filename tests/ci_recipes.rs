@@ -18,9 +18,10 @@ fn every_sfgen_command_in_the_ci_recipes_runs() {
     assert!(commands.len() >= 4, "the recipes lost their sfgen commands: {commands:?}");
 
     let tmp = tempfile::tempdir().expect("tempdir");
-    let mut cfg: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("fixtures/contact-webhook/sfgen.json")).expect("cfg"))
-            .expect("json");
+    let mut cfg: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/contact-webhook/sfgen.json")).expect("cfg"),
+    )
+    .expect("json");
     cfg["environments"]["production"] = serde_json::json!({ "integration": { "sandbox": false } });
     std::fs::write(tmp.path().join("sfgen.json"), serde_json::to_string_pretty(&cfg).expect("ser")).expect("write");
     std::fs::create_dir_all(tmp.path().join("target")).expect("mkdir");
@@ -28,12 +29,19 @@ fn every_sfgen_command_in_the_ci_recipes_runs() {
     let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_sfgen"));
     let path = format!("{}:{}", bin.parent().expect("dir").display(), std::env::var("PATH").unwrap_or_default());
     for cmd in &commands {
-        let o = Command::new("bash").arg("-c").arg(cmd).current_dir(tmp.path()).env("PATH", &path).output().expect("bash");
-        assert!(o.status.success(), "`{cmd}` failed:\n{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        let o =
+            Command::new("bash").arg("-c").arg(cmd).current_dir(tmp.path()).env("PATH", &path).output().expect("bash");
+        assert!(
+            o.status.success(),
+            "`{cmd}` failed:\n{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
     assert!(tmp.path().join("target/sfgen-check.xml").exists());
     assert!(tmp.path().join("target/deploy.zip").exists());
     let pkg: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(tmp.path().join("target/package.json")).expect("json")).expect("envelope");
+        serde_json::from_slice(&std::fs::read(tmp.path().join("target/package.json")).expect("json"))
+            .expect("envelope");
     assert_eq!(pkg["status"], 0);
 }

@@ -12,8 +12,7 @@ fn readme_walkthrough_runs_as_written() {
     let start = readme.find("<!-- readme-test:start -->").expect("start marker");
     let end = readme.find("<!-- readme-test:end -->").expect("end marker");
     let block = &readme[start..end];
-    let commands: Vec<&str> =
-        block.lines().map(str::trim).filter(|l| l.starts_with("sfgen ")).collect();
+    let commands: Vec<&str> = block.lines().map(str::trim).filter(|l| l.starts_with("sfgen ")).collect();
     assert!(commands.len() >= 5, "the walkthrough lost its commands: {commands:?}");
 
     let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_sfgen"));
@@ -37,5 +36,7 @@ fn readme_walkthrough_runs_as_written() {
         );
     }
     assert!(tmp.path().join("deploy.zip").exists());
-    assert!(std::fs::read_to_string(tmp.path().join("package.xml")).expect("package.xml").contains("<members>Webhook</members>"));
+    assert!(std::fs::read_to_string(tmp.path().join("package.xml"))
+        .expect("package.xml")
+        .contains("<members>Webhook</members>"));
 }
