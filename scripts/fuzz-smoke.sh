@@ -2,7 +2,7 @@
 # Runs every fuzz target of sfgen for a bounded time (stable Rust: proptest-driven harness in
 # tests/fuzzkit; see that file for the variables). CI runs this script when it is executable.
 #
-#   scripts/fuzz-smoke.sh            # each target FUZZ_SECS (default 18) seconds, ~2.5 minutes
+#   scripts/fuzz-smoke.sh            # each target FUZZ_SECS (default 15) seconds, under 3 minutes
 #   FUZZ_SECS=600 scripts/fuzz-smoke.sh   # the long local run
 #
 # A failure prints the shrunk input and SFGEN_FUZZ_SEED=... to reproduce it:
@@ -10,7 +10,7 @@
 # Case counts per target are appended to ${SFGEN_FUZZ_LOG:-target}/fuzz-runs.tsv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECS=${FUZZ_SECS:-18}
+SECS=${FUZZ_SECS:-15}
 export SFGEN_FUZZ_SECS=$SECS
 LOG_DIR=${SFGEN_FUZZ_LOG:-${CARGO_TARGET_DIR:-target}}
 mkdir -p "$LOG_DIR"
@@ -23,6 +23,8 @@ targets=(
   "prop_readers fuzz_canon_pairs"
   "prop_readers fuzz_archive"
   "prop_readers fuzz_apex_coverage"
+  "prop_readers fuzz_layouts"
+  "prop_readers fuzz_realistic_project"
 )
 cargo test --locked --test prop_config --test prop_readers --no-run -q
 status=0

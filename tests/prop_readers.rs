@@ -349,3 +349,163 @@ fn fuzz_apex_coverage() {
         Ok(())
     });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Layouts: random but well-formed zips of metadata-looking paths, so the layout detection and
+// the source → mdapi conversion (not just the zip reader) see hostile shapes.
+
+const SEGMENTS: &[&str] = &[
+    "force-app",
+    "main",
+    "default",
+    "unpackaged",
+    "classes",
+    "triggers",
+    "objects",
+    "Account",
+    "Obj__c",
+    "fields",
+    "listViews",
+    "recordTypes",
+    "staticresources",
+    "aura",
+    "lwc",
+    "cmp",
+    "documents",
+    "Folder",
+    "reports",
+    "dashboards",
+    "email",
+    "labels",
+    "layouts",
+    "permissionsets",
+    "remoteSiteSettings",
+    "connectedApps",
+    "namedCredentials",
+    "settings",
+    "customMetadata",
+    "objectTranslations",
+    "experiences",
+    "site",
+    "sub",
+];
+
+const NAMES: &[&str] = &[
+    "A.cls",
+    "A.cls-meta.xml",
+    "T.trigger",
+    "T.trigger-meta.xml",
+    "Account.object-meta.xml",
+    "Account.object",
+    "X__c.field-meta.xml",
+    "All.listView-meta.xml",
+    "R.resource-meta.xml",
+    "R.resource",
+    "R.json",
+    "R.zip",
+    "cmp.cmp",
+    "cmp.cmp-meta.xml",
+    "c.js",
+    "c.js-meta.xml",
+    "c.html",
+    "doc.txt",
+    "doc.txt-meta.xml",
+    "Folder.documentFolder-meta.xml",
+    "r.report-meta.xml",
+    "x.email",
+    "x.email-meta.xml",
+    "CustomLabels.labels-meta.xml",
+    "Account-Layout.layout-meta.xml",
+    "P.permissionset-meta.xml",
+    "P.permissionset",
+    "S.remoteSite-meta.xml",
+    "S.remoteSite",
+    "C.connectedApp",
+    "N.namedCredential",
+    "Case.settings",
+    "Case.settings-meta.xml",
+    "M.Rec.md-meta.xml",
+    "package.xml",
+    "sfdx-project.json",
+    ".forceignore",
+    "destructiveChanges.xml",
+    "README.md",
+    "x.dup",
+    "noext",
+];
+
+fn layout_contents() -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = fuzzkit::corpus("xml").into_iter().map(|(_, b)| b).collect();
+    v.push(br#"{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"62.0"}"#.to_vec());
+    v.push(br#"{"packageDirectories":[{"path":"sub"},{"path":"force-app"}]}"#.to_vec());
+    v.push(b"**/*.dup\n!keep\n[\n".to_vec());
+    v.push(b"public class A {}\n".to_vec());
+    v.push(b"trigger T on Account (after insert) {}\n".to_vec());
+    v.push(b"PK\x03\x04 not really a zip".to_vec());
+    v.push(Vec::new());
+    v
+}
+
+#[test]
+fn fuzz_layouts() {
+    let contents = layout_contents();
+    let nc = contents.len();
+    let path = (proptest::collection::vec(proptest::sample::select(SEGMENTS), 0..5), proptest::sample::select(NAMES))
+        .prop_map(|(dirs, name)| {
+            let mut p = dirs.join("/");
+            if !p.is_empty() {
+                p.push('/');
+            }
+            p.push_str(name);
+            p
+        });
+    let strategy = proptest::collection::vec((path, 0..nc, fuzzkit::edits(XML_TOKENS), any::<bool>()), 1..14);
+    let dir = tempfile::tempdir().unwrap();
+    fuzzkit::run("layouts", 256, strategy, |entries| {
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        for (p, c, edits, mutate) in &entries {
+            if files.iter().any(|(q, _)| q.eq_ignore_ascii_case(p)) {
+                continue;
+            }
+            let bytes = if *mutate { fuzzkit::apply(&contents[*c], edits) } else { contents[*c].clone() };
+            files.push((p.clone(), bytes));
+        }
+        // Folders named like files would make an invalid zip; keep one or the other.
+        let names: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+        files.retain(|(p, _)| !names.iter().any(|q| q.starts_with(&format!("{p}/"))));
+        let zip = sfgen::package::zip_bytes(&files).unwrap();
+        check_zip(&zip, dir.path())?;
+        Ok(())
+    });
+}
+
+/// The realistic SFDX project (every registry type), with random files dropped and a few
+/// files' contents mutated: exercises source → mdapi conversion of every type.
+#[test]
+fn fuzz_realistic_project() {
+    let base = fuzzkit::root().join("fixtures/realistic-project");
+    let files: Vec<(String, Vec<u8>)> = fuzzkit::files_under(&base, &[""])
+        .into_iter()
+        .map(|(p, b)| (p.strip_prefix(&format!("{}/", base.display())).unwrap_or(&p).to_string(), b))
+        .filter(|(_, b)| b.len() < 100_000)
+        .collect();
+    assert!(files.len() > 20, "fixtures/realistic-project missing");
+    let n = files.len();
+    let strategy = (
+        proptest::collection::vec(proptest::bool::weighted(0.85), n),
+        proptest::collection::vec((0..n, fuzzkit::edits(XML_TOKENS)), 0..4),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fuzzkit::run("realistic-project", 128, strategy, |(keep, edits)| {
+        let mut chosen: Vec<(String, Vec<u8>)> =
+            files.iter().zip(&keep).filter(|(_, k)| **k).map(|(f, _)| f.clone()).collect();
+        for (i, e) in &edits {
+            if let Some(f) = chosen.iter_mut().find(|(p, _)| *p == files[*i].0) {
+                f.1 = fuzzkit::apply(&f.1, e);
+            }
+        }
+        let zip = sfgen::package::zip_bytes(&chosen).unwrap();
+        check_zip(&zip, dir.path())?;
+        Ok(())
+    });
+}
