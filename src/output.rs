@@ -61,6 +61,18 @@ pub fn write_all(root: &Path, files: &[PlannedFile]) -> Result<Vec<PathBuf>, Err
             return Err(Error::input(format!("refusing to write outside {}: {rel}", root.display())));
         }
         let target = root.join(rel);
+        // Never write through a link inside the output folder (a checked-out `force-app` that
+        // is a symbolic link would send generated files outside the target).
+        let mut at = root.to_path_buf();
+        for seg in rel.split('/') {
+            at.push(seg);
+            if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) && at != target {
+                return Err(Error::Input {
+                    message: format!("refusing to write through the symbolic link {}", at.display()),
+                    hint: Some("replace the link with a real folder, or choose another --out".into()),
+                });
+            }
+        }
         let dir = target.parent().unwrap_or(root);
         std::fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
         let mut tmp = tempfile::Builder::new()
