@@ -672,3 +672,24 @@ fn terminal_escapes_in_org_content_are_not_printed_raw() {
         assert!(!stdout.contains("\u{1b}]0;") && !stdout.contains('\u{7}'), "raw escape sequence printed:\n{stdout:?}");
     }
 }
+
+/// A symbolic link inside the output folder is never written through.
+#[cfg(unix)]
+#[test]
+fn generate_never_writes_through_a_link_in_the_output() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    let elsewhere = work.path().join("elsewhere");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join("force-app")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_sfgen"))
+        .args(["generate", "-c", CONFIG, "--out", &out.to_string_lossy()])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("force-app") && stderr.contains("symbolic link"), "{stderr}");
+    assert!(list(&elsewhere).is_empty(), "wrote through the link: {:?}", list(&elsewhere));
+}
