@@ -595,6 +595,22 @@ fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject) -> Webhook
                         if let TestValue::Text(t) = &v {
                             cx.text(&fp, t, 1000);
                         }
+                        // The number is pasted into Apex as a literal: no exponent (Apex has
+                        // none), and integers must fit an Apex Integer.
+                        if let TestValue::Number(n) = &v {
+                            let plain = !n.contains(['e', 'E']);
+                            let fits = n.contains('.') || n.parse::<i32>().is_ok();
+                            if !plain || !fits {
+                                cx.error(
+                                    &fp,
+                                    format!("{n} cannot be written as an Apex number literal"),
+                                    Some(
+                                        "use an integer from -2147483648 to 2147483647 or a decimal such as 1250.5"
+                                            .to_string(),
+                                    ),
+                                );
+                            }
+                        }
                         test_record.push((field.clone(), v));
                     }
                     None => cx.error(
