@@ -233,3 +233,36 @@ fn org_must_be_a_folder_or_a_zip() {
     assert!(r.stderr.contains("retrieve.zip"), "{}", r.stderr);
     let _ = Path::new("");
 }
+
+/// Test record numbers are pasted into Apex: exponents and integers beyond an Apex Integer
+/// would not compile (sf-conformance: "Illegal integer", "Expecting ')' but was: 'e'").
+#[test]
+fn test_record_numbers_apex_cannot_write_are_refused() {
+    for (n, ok) in [
+        (json!(1250.5), true),
+        (json!(2147483647), true),
+        (json!(-2147483648), true),
+        (json!(-0.0), true),
+        (json!(1e300), false),
+        (json!(2147483648u64), false),
+        (json!(12345678901234567890u64), false),
+        (json!(1e-7), false),
+    ] {
+        let mut c = base();
+        set(
+            &mut c,
+            "/webhook/objects/0",
+            json!({ "sobject": "Opportunity", "testRecord": { "Name": "n{n}", "StageName": "Prospecting", "CloseDate": "$today", "Amount": n } }),
+        );
+        if ok {
+            let dir = tempfile::tempdir().unwrap();
+            let cfg = dir.path().join("sfgen.json");
+            std::fs::write(&cfg, serde_json::to_vec(&c).unwrap()).unwrap();
+            let r =
+                sfgen(&["generate", "-c", &cfg.to_string_lossy(), "--out", &dir.path().join("out").to_string_lossy()]);
+            assert_eq!(r.code, Some(0), "{n}: {}", r.stderr);
+        } else {
+            refused(&format!("Amount {n}"), &c, &["testRecord.Amount", "Apex number literal"]);
+        }
+    }
+}
