@@ -36,6 +36,37 @@ struct ApexLex {
     literals: Vec<String>,
     /// Every comment's text.
     comments: Vec<String>,
+    /// The code outside literals and comments.
+    code: String,
+}
+
+/// Numeric tokens of Apex code that Apex cannot compile: exponents (`1e300`) and integer
+/// literals beyond an Integer without the `L` suffix.
+fn bad_apex_numbers(code: &str) -> Vec<String> {
+    let mut bad = Vec::new();
+    let chars: Vec<char> = code.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = chars[i].is_ascii_digit() && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_'));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let begin = i;
+        while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '.' || chars[i] == '_') {
+            i += 1;
+        }
+        let token: String = chars[begin..i].iter().collect();
+        let body = token.trim_end_matches(['l', 'L', 'd', 'D']);
+        let well_formed = !body.is_empty()
+            && body.split('.').count() <= 2
+            && body.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+        let fits = token.contains('.') || token.len() != body.len() || body.parse::<i32>().is_ok();
+        if !well_formed || !fits {
+            bad.push(token);
+        }
+    }
+    bad
 }
 
 /// Unescapes the body of an Apex single-quoted literal (without the quotes).
@@ -112,7 +143,10 @@ fn lex_apex(src: &str) -> Result<ApexLex, String> {
                 lex.literals.push(unescape_apex(&body)?);
                 i += 1;
             }
-            _ => i += 1,
+            c => {
+                lex.code.push(c);
+                i += 1;
+            }
         }
     }
     Ok(lex)
@@ -172,6 +206,8 @@ fn generate(text: &str, env: Option<&str>) -> Result<Result<Rendered, Vec<sfgen:
             let src =
                 std::str::from_utf8(&f.bytes).map_err(|_| TestCaseError::fail(format!("{} is not UTF-8", f.path)))?;
             let lex = lex_apex(src).map_err(|e| TestCaseError::fail(format!("{}: {e}\n{src}", f.path)))?;
+            let bad = bad_apex_numbers(&lex.code);
+            prop_assert!(bad.is_empty(), "{}: number literals Apex cannot compile: {bad:?}", f.path);
             rendered.apex.literals.extend(lex.literals);
             rendered.apex.comments.extend(lex.comments);
         } else {
@@ -849,4 +885,8 @@ fn apex_lexer_self_test() {
     assert!(lex_apex("String s = 'abc;").is_err());
     assert!(lex_apex("/* open").is_err());
     assert!(unescape_apex("\\q").is_err());
+    assert_eq!(
+        bad_apex_numbers("x = 1e+300; y = 12345678901; z = 3000000000L; w = 1.5; v = -0.0; a1 = 2;"),
+        ["1e", "12345678901"]
+    );
 }
