@@ -304,9 +304,9 @@ Coverage is an ESTIMATE from static analysis, not a test run.
     branch the call passes counts as taken).
   Knowingly optimistic: a reached loop body counts as run once; catch blocks ignore
     the exception type; overloads are matched by argument count.
-  Knowingly pessimistic: branches on SOQL results, collection or map contents,
-    custom settings or most method results (e.g. a call inside a ternary arm chosen
-    by a map lookup); DML on List<SObject>; upsert treated as insert; async work
+  Knowingly pessimistic: conditions on fields of Trigger.new records; branches on SOQL
+    results, collection or map contents, custom settings or most method results (e.g.
+    a call inside a ternary arm chosen by a map lookup); DML on List<SObject>; upsert treated as insert; async work
     with no later Test.stopTest(); Batch, Schedulable, platform events and flows are
     not modelled; a walk stops at depth 40, 20 000 steps or 6 visits per method
     (reported).";

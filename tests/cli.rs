@@ -226,3 +226,49 @@ fn docs_config_md_matches_the_schema() {
         "docs/config.md is out of date with the config schema: run `cargo run -- schema --markdown > docs/config.md`"
     );
 }
+
+/// Every command's `--json` output is one envelope `{status, result, warnings}` that parses and
+/// carries the fields the README documents.
+#[test]
+fn json_envelope_for_every_other_command() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        let o = sfgen(tmp.path(), args);
+        let v = json(&o);
+        assert_eq!(v["status"].as_i64(), o.status.code().map(i64::from), "{args:?}: status mirrors the exit code");
+        assert!(v["warnings"].is_array(), "{args:?}: warnings is an array");
+        v
+    };
+    assert_eq!(sfgen(tmp.path(), &["init", "-q"]).status.code(), Some(0));
+
+    let v = run(&["package", "--json", "--out", "deploy.zip"]);
+    let r = &v["result"];
+    assert_eq!(r["sha256"].as_str().map(str::len), Some(64));
+    assert!(r["deployCommand"]
+        .as_str()
+        .expect("deployCommand")
+        .starts_with("sf project deploy start --metadata-dir deploy.zip"));
+    assert!(r["components"].as_array().expect("components").iter().any(|c| c["type"] == "ApexTrigger"));
+    assert!(r["nextSteps"].is_array());
+
+    let v = run(&["manifest", "--json"]);
+    assert!(v["result"]["packageXml"].as_str().expect("packageXml").contains("<name>ApexClass</name>"));
+
+    let v = run(&["convert", "--json", "--from", "deploy.zip", "--to", "src", "--format", "source"]);
+    assert_eq!(v["result"]["format"], "source");
+    assert!(v["result"]["files"].as_u64().unwrap_or(0) > 0 || v["result"]["files"].is_array());
+
+    let v = run(&["diff", "--json", "--org", "deploy.zip"]);
+    assert_eq!(v["status"], 0, "the package itself is the desired state: no differences");
+    assert_eq!(v["result"]["summary"]["added"], 0);
+    assert!(v["result"]["components"].as_array().expect("components").iter().all(|c| c["status"] == "unchanged"));
+
+    let v = run(&["check", "--json"]);
+    assert_eq!(v["result"]["overall"], 100.0);
+    assert!(v["result"]["coverage"]
+        .as_array()
+        .expect("coverage")
+        .iter()
+        .all(|c| c["percent"] == 100.0 && c["totalLines"].as_u64() > Some(0)));
+    assert!(v["result"]["findings"].is_array());
+}

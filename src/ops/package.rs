@@ -22,6 +22,8 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
     let limits = Limits::from_env()?;
     let desired = load::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits)?;
     let Desired { tree, project, api_version } = desired;
+    let mut warnings = project.as_ref().map(crate::ops::warning_lines).unwrap_or_default();
+    super::generate::gate(&tree, args.no_check, &mut warnings)?;
     let members = crate::package::manifest_members(&tree);
     let destructive = match &args.destructive {
         Some(path) => Some(read_destructive(path, &limits)?),
@@ -113,7 +115,10 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
         "uncompressedBytes": uncompressed,
         "apiVersion": api_version,
         "componentsByType": members.iter().map(|(t, m)| (t.clone(), m.len())).collect::<BTreeMap<_, _>>(),
-        "components": members,
+        "components": members
+            .iter()
+            .flat_map(|(t, names)| names.iter().map(move |n| serde_json::json!({ "type": t, "fullName": n })))
+            .collect::<Vec<_>>(),
         "destructive": destructive.as_ref().map(|d| serde_json::json!({ "file": destructive_name, "components": d })),
         "testLevel": test_level,
         "tests": tests,
@@ -125,7 +130,7 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
         result,
         text,
         guidance: steps.as_deref().map(next_steps::render_text).unwrap_or_default(),
-        warnings: project.as_ref().map(crate::ops::warning_lines).unwrap_or_default(),
+        warnings,
     })
 }
 
@@ -279,14 +284,13 @@ fn parse_destructive(path: &Path, text: &str) -> Result<BTreeMap<String, BTreeSe
     Ok(out)
 }
 
-/// A spinner on stderr for large packages, only on a terminal and never with `--json`.
+/// A spinner on stderr for large packages, when [`crate::ui`] allows progress (a terminal, not
+/// `--json`, not `--quiet`).
 struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
     fn new(large: bool) -> Self {
-        use std::io::IsTerminal as _;
-        let json = std::env::args_os().any(|a| a == "--json");
-        if !large || json || !std::io::stderr().is_terminal() {
+        if !large || !crate::ui::get().progress {
             return Self(None);
         }
         let bar = indicatif::ProgressBar::new_spinner();
