@@ -266,3 +266,17 @@ fn test_record_numbers_apex_cannot_write_are_refused() {
         }
     }
 }
+
+/// A config nested deeper than any real one is a clear error, not a stack overflow.
+#[test]
+fn deeply_nested_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("sfgen.json");
+    let depth = 100_000;
+    let text =
+        format!("{{\"apiVersion\":\"62.0\",\"environments\":{{\"x\":{}{}}}}}", "[".repeat(depth), "]".repeat(depth));
+    std::fs::write(&cfg, text).unwrap();
+    let r = sfgen(&["generate", "-c", &cfg.to_string_lossy(), "--out", &dir.path().join("out").to_string_lossy()]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("sfgen.json"), "{}", r.stderr);
+}

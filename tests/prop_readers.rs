@@ -509,3 +509,24 @@ fn fuzz_realistic_project() {
         Ok(())
     });
 }
+
+/// Deeply nested Apex (expressions, blocks, classes) is reported or estimated, never a stack
+/// overflow.
+#[test]
+fn deep_apex_does_not_overflow() {
+    let depth = 20_000;
+    let cases = [
+        format!("public class Deep {{ Integer x = {}1{}; }}", "(".repeat(depth), ")".repeat(depth)),
+        format!("public class Deep {{ void m() {{ {} }} }}", "{".repeat(depth) + &"}".repeat(depth)),
+        format!("public class Deep {{ void m() {{ {} x(); }} }}", "if (true) ".repeat(depth)),
+        format!("public class Deep {{ {} }}", "class C { ".repeat(depth) + &"}".repeat(depth)),
+        format!("public class Deep {{ Integer x = {}1; }}", "-".repeat(depth)),
+        format!("public class Deep {{ void m() {{ a{}; }} }}", ".b()".repeat(depth)),
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        let tree = apex_tree(&[(format!("Deep{i}"), false, text.clone())]);
+        let analysis = sfgen::coverage::analyze(&tree);
+        let _ = sfgen::check::check_tree(&tree, &Default::default());
+        let _ = analysis;
+    }
+}
