@@ -64,6 +64,7 @@ fn packaging_twice_gives_byte_identical_zips() {
     for out in [&a, &b] {
         let (code, _, err) = sfgen(&[
             "package",
+            "--no-check",
             "-c",
             "fixtures/contact-webhook/sfgen.json",
             "--include",
@@ -88,7 +89,7 @@ fn zip_holds_what_its_package_xml_lists() {
     let dir = tmp();
     let out = dir.path().join("r.zip");
     let (code, text, err) =
-        sfgen(&["package", "--no-generate", "--include", "fixtures/realistic-project", "--out", s(&out)]);
+        sfgen(&["package", "--no-check", "--no-generate", "--include", "fixtures/realistic-project", "--out", s(&out)]);
     assert_eq!(code, 0, "{err}");
     let entries = unzip(&out);
     let listed = members(entries.get("package.xml").expect("package.xml at the zip root"));
@@ -221,7 +222,7 @@ fn oversized_inputs_are_refused_by_the_env_limits() {
     let o = Command::new(env!("CARGO_BIN_EXE_sfgen"))
         .current_dir(root())
         .env("SFGEN_MAX_ENTRIES", "10")
-        .args(["package", "--no-generate", "--include", "fixtures/realistic-project", "--out", s(&out)])
+        .args(["package", "--no-check", "--no-generate", "--include", "fixtures/realistic-project", "--out", s(&out)])
         .output()
         .expect("run");
     assert_eq!(o.status.code(), Some(2));
@@ -324,6 +325,7 @@ fn manifest_lists_the_same_components_as_the_package() {
     let out = dir.path().join("r.zip");
     let (code, _, err) = sfgen(&[
         "package",
+        "--no-check",
         "-c",
         "fixtures/contact-webhook/sfgen.json",
         "--include",
@@ -398,14 +400,15 @@ fn a_kill_mid_write_leaves_no_partial_zip() {
     }
     std::fs::write(project.join("package.xml"), "<Package/>").expect("write");
     let reference = dir.path().join("ref.zip");
-    let (code, _, err) = sfgen(&["package", "--no-generate", "--include", s(&project), "--out", s(&reference)]);
+    let (code, _, err) =
+        sfgen(&["package", "--no-check", "--no-generate", "--include", s(&project), "--out", s(&reference)]);
     assert_eq!(code, 0, "{err}");
     let expected = std::fs::read(&reference).expect("reference zip");
     for delay_ms in [0u64, 5, 20, 60, 150] {
         let out = dir.path().join(format!("killed-{delay_ms}.zip"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_sfgen"))
             .current_dir(root())
-            .args(["-q", "package", "--no-generate", "--include", s(&project), "--out", s(&out)])
+            .args(["-q", "package", "--no-check", "--no-generate", "--include", s(&project), "--out", s(&out)])
             .spawn()
             .expect("spawn");
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
@@ -415,4 +418,22 @@ fn a_kill_mid_write_leaves_no_partial_zip() {
             assert!(std::fs::read(&out).expect("read") == expected, "a partial zip was left at {out:?}");
         }
     }
+}
+
+#[test]
+fn package_refuses_artefacts_that_fail_checks_unless_no_check() {
+    let dir = tmp();
+    let out = dir.path().join("r.zip");
+    let (code, _, err) = sfgen(&[
+        "package",
+        "-c",
+        "fixtures/contact-webhook/sfgen.json",
+        "--include",
+        "fixtures/realistic-project",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(code, 1, "the realistic project's trigger estimates under 75%: {err}");
+    assert!(err.contains("InvoiceTrigger") && err.contains("--no-check"), "{err}");
+    assert!(!out.exists(), "nothing is written when checks fail");
 }
