@@ -661,8 +661,40 @@ fn source_tree(input: &Path, files: Vec<RawFile>, ctx: &Ctx<'_>) -> Result<Tree>
         check_pairs(input, &key, &files, true)?;
         tree.insert(Component::new(key, files));
     }
-    for (name, parts) in objects {
-        tree.insert(if ctx.names_only { parts.skeleton(&name) } else { parts.recompose(input, &name)? });
+    if ctx.names_only {
+        for (name, parts) in objects {
+            tree.insert(parts.skeleton(&name));
+        }
+    } else {
+        // Objects are independent; recompose them on every core (results keep their order).
+        let objects: Vec<_> = objects.into_iter().collect();
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
+        let chunk = objects.len().div_ceil(threads).max(1);
+        let mut chunks: Vec<Vec<_>> = Vec::new();
+        let mut rest = objects;
+        while !rest.is_empty() {
+            let tail = rest.split_off(chunk.min(rest.len()));
+            chunks.push(std::mem::replace(&mut rest, tail));
+        }
+        let results: Vec<Result<Vec<Component>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = chunks
+                .into_iter()
+                .map(|part| {
+                    s.spawn(move || part.into_iter().map(|(name, parts)| parts.recompose(input, &name)).collect())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| Err(input_error(input, "recomposing objects failed unexpectedly", "")))
+                })
+                .collect()
+        });
+        for components in results {
+            for c in components? {
+                tree.insert(c);
+            }
+        }
     }
     for (name, r) in resources {
         tree.insert(r.into_component(input, &name, ctx.names_only)?);

@@ -27,8 +27,14 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
             hint: Some("add --include PATH (the project to compare with the org), or drop --no-generate".into()),
         });
     }
-    let desired = crate::load::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits)?;
-    let org = crate::load::load_tree(&args.org, &limits)?;
+    // The two sides are independent: read them at the same time (one core each).
+    let (desired, org) = std::thread::scope(|s| {
+        let org = s.spawn(|| crate::load::load_tree(&args.org, &limits));
+        let desired = crate::load::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits);
+        let org = org.join().unwrap_or_else(|_| Err(Error::input("reading the org failed unexpectedly")));
+        (desired, org)
+    });
+    let (desired, org) = (desired?, org?);
     let opts = DiffOptions {
         prune: args.prune,
         canon: crate::canon::Options { ignore_comments: args.ignore_comments },
