@@ -42,20 +42,6 @@ pub fn get() -> Ui {
     UI.get().copied().unwrap_or(Ui { color: false, progress: false })
 }
 
-/// A progress bar for `len` steps with `message`, or a hidden one when progress is off (so
-/// callers can always call `inc`/`finish_and_clear`).
-pub fn progress(len: u64, message: &str) -> indicatif::ProgressBar {
-    if !get().progress || len < 200 {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_message(message.to_string());
-    bar
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

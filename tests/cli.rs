@@ -272,3 +272,36 @@ fn json_envelope_for_every_other_command() {
         .all(|c| c["percent"] == 100.0 && c["totalLines"].as_u64() > Some(0)));
     assert!(v["result"]["findings"].is_array());
 }
+
+/// A package large enough for a progress spinner, run with stderr piped (as in CI logs and
+/// scripts): nothing but the report may appear, no spinner frames, no carriage returns.
+#[test]
+fn no_progress_bar_in_a_pipe() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let classes = tmp.path().join("big/classes");
+    std::fs::create_dir_all(&classes).expect("mkdir");
+    let mut members = String::new();
+    for i in 0..1200 {
+        std::fs::write(classes.join(format!("C{i}.cls")), format!("public class C{i} {{}}\n")).expect("write");
+        std::fs::write(
+            classes.join(format!("C{i}.cls-meta.xml")),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n",
+        )
+        .expect("write");
+        members.push_str(&format!("<members>C{i}</members>"));
+    }
+    std::fs::write(
+        tmp.path().join("big/package.xml"),
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Package xmlns=\"http://soap.sforce.com/2006/04/metadata\"><types>{members}<name>ApexClass</name></types><version>62.0</version></Package>"),
+    )
+    .expect("write");
+    for extra in [&[][..], &["--json"][..]] {
+        let mut args = vec!["package", "--no-check", "--no-generate", "--include", "big", "--out", "big.zip"];
+        args.extend_from_slice(extra);
+        let o = sfgen(tmp.path(), &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(!err.contains('\r') && !err.contains("compressing"), "progress output on a pipe: {err:?}");
+        assert!(!stdout(&o).contains('\r'), "progress output on stdout");
+    }
+}
