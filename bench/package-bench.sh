@@ -103,7 +103,7 @@ run_size() {
   local rounds=$RUNS_FAST
   echo " package (source in, zip out)"
   group "$rounds" \
-    "package-sfgen-$n" "$RUNS_FAST" "rm -f $o.zip" "$SFGEN -q package --no-check --no-generate --include $p --out $o.zip" \
+    "package-sfgen-$n" "$RUNS_FAST" "rm -f $o.zip" "$SFGEN -q package --no-generate --include $p --out $o.zip" \
     "zip-r-$n" "$RUNS_FAST" "rm -f $o-zip.zip" "cd $md && zip -r -q $o-zip.zip ." \
     "convert-source+zip-sf-$n" "$sr" "rm -rf $o-sf $o-sf.zip" \
       "cd $p && $SF project convert source --root-dir force-app --output-dir $o-sf >/dev/null && cd $o-sf && zip -r -q $o-sf.zip ."

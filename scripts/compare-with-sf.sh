@@ -33,7 +33,7 @@ export HOME="$WORK/home" SF_DISABLE_TELEMETRY=true SF_AUTOUPDATE_DISABLE=true SF
 mkdir -p "$HOME"
 cp -r "$PROJECT" "$WORK/project"
 (cd "$WORK/project" && "$SF" project convert source --output-dir "$WORK/sf" >/dev/null) || { echo "compare-with-sf: sf project convert source failed" >&2; exit 2; }
-"$SFGEN" -q package --no-check --no-generate --include "$PROJECT" --out "$WORK/sfgen.zip" || { echo "compare-with-sf: sfgen package failed" >&2; exit 2; }
+"$SFGEN" -q package --no-generate --include "$PROJECT" --out "$WORK/sfgen.zip" || { echo "compare-with-sf: sfgen package failed" >&2; exit 2; }
 mkdir -p "$WORK/sfgen" && (cd "$WORK/sfgen" && python3 -c 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(".")' "$WORK/sfgen.zip")
 
 python3 - "$WORK/sf" "$WORK/sfgen" <<'PY'
