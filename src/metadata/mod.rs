@@ -133,37 +133,15 @@ impl Tree {
         map
     }
 
-    /// What `package.xml` lists: every component, plus the children of decomposed parents
-    /// (a CustomObject's fields are listed as `CustomField: Object.Field`, as the Salesforce
-    /// CLI lists them).
+    /// What `package.xml` lists, named as the Salesforce CLI names them (decomposed children
+    /// such as `CustomField: Object.Field`, folders, labels, documents): see
+    /// [`crate::package::manifest_members`], the one implementation.
     pub fn manifest_members(&self) -> BTreeMap<String, Vec<String>> {
-        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for c in self.components.values() {
-            map.entry(c.key.type_name.clone()).or_default().push(c.key.full_name.clone());
-            let Some(ty) = registry::by_name(&c.key.type_name) else { continue };
-            if ty.children.is_empty() {
-                continue;
-            }
-            for f in &c.files {
-                let Ok(root) = xml::parse(&f.bytes) else { continue };
-                for el in root.elements() {
-                    if let Some(child) = ty.children.iter().find(|ch| ch.element == el.name) {
-                        if let Some(name) = el.find("fullName").map(xml::Element::text_content) {
-                            map.entry(child.name.to_string()).or_default().push(format!("{}.{name}", c.key.full_name));
-                        }
-                    }
-                }
-            }
-        }
-        map
+        crate::package::manifest_members(self)
     }
 
     /// The `package.xml` describing this tree.
     pub fn package_xml(&self, version: &str) -> String {
-        let members = self.manifest_members();
-        manifest::package_xml(
-            members.iter().map(|(t, m)| (t.as_str(), m.iter().map(String::as_str).collect())),
-            version,
-        )
+        crate::package::package_xml(self, version)
     }
 }
