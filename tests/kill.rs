@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 /// Whether a folder left with a mix of complete old and new files fails the test. `generate`
 /// renames staged files one by one, so a kill inside that loop leaves a mix; the issue asks for
 /// a temp sibling folder swapped into place. Off until `output::write_all` does that.
-const KILL_STRICT_FOLDER: bool = false;
+const KILL_STRICT_FOLDER: bool = true;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -23,7 +23,7 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
     if keep_project_json {
         files.retain(|(p, _)| p != "sfdx-project.json");
     }
-    let written = output::write_all(&args.out, &files)?;
+    let written = output::write_folder_atomic(&args.out, &files)?;
 
     let mut text = String::new();
     let _ = writeln!(
