@@ -3,9 +3,9 @@
 //! many times. After every kill the target must be the old state or the complete new state:
 //!
 //! - zip: byte-identical to the old zip or to the new one (never partial);
-//! - folder: every file present is complete (byte-identical to its old or its new version);
-//!   whether a run left a *mix* of old and new files is counted and reported (see
-//!   `KILL_STRICT_FOLDER`).
+//! - folder: every file present is complete (byte-identical to its old or its new version),
+//!   and the folder as a whole is the old or the new state: a mix of old and new files fails
+//!   the test (`KILL_STRICT_FOLDER`; `generate` swaps whole folders, see `output.rs`).
 //!
 //! Temporary files (`.sfgen-*`) a kill leaves behind are not part of the target; they are
 //! counted and printed.
