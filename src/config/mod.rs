@@ -36,20 +36,7 @@ impl LoadedConfig {
     /// Builds a diagnostic located at `path`: inside the environment patch when the patch
     /// sets that value, otherwise in the base config.
     pub fn diag(&self, path: &str, message: impl Into<String>, hint: Option<String>) -> Diagnostic {
-        let mut pos = None;
-        if let Some(env) = &self.env {
-            let env_path = spans::push_key(&spans::push_key("environments", env), "");
-            let env_path = env_path.trim_end_matches('.');
-            let patched = if path.is_empty() {
-                env_path.to_string()
-            } else if path.starts_with('[') {
-                format!("{env_path}{path}")
-            } else {
-                format!("{env_path}.{path}")
-            };
-            pos = self.spans.exact(&patched);
-        }
-        let pos = pos.or_else(|| self.spans.locate(path));
+        let pos = locate(&self.spans, self.env.as_deref(), path);
         Diagnostic {
             file: self.file.clone(),
             line: pos.map(|p| p.0),
@@ -175,19 +162,27 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
         if hint.is_none() && inner.contains("expected a string") {
             hint = Some("put the value in double quotes, e.g. \"62.0\"".into());
         }
-        let mut d = at(&path, message, hint);
-        // Inside an environment patch the value may come from there.
-        if let Some(env) = env {
-            let env_root = spans::push_key("environments", env);
-            let patched = if path.is_empty() { env_root.clone() } else { format!("{env_root}.{path}") };
-            if let Some(p) = spans.exact(&patched) {
-                d.line = Some(p.0);
-                d.column = Some(p.1);
-            }
-        }
-        Error::Config(vec![d])
+        let pos = locate(&spans, env, &path);
+        Error::Config(vec![Diagnostic {
+            file: file.to_path_buf(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            path,
+            message,
+            hint,
+        }])
     })?;
     Ok(LoadedConfig { raw, file: file.to_path_buf(), spans, env: env.map(str::to_string), hash })
+}
+
+/// Where `path` is written: in the `--env` patch when the patch sets it, else in the base
+/// config (or its nearest written ancestor).
+fn locate(spans: &Spans, env: Option<&str>, path: &str) -> Option<(usize, usize)> {
+    let patched = env.and_then(|env| {
+        let root = spans::push_key("environments", env);
+        spans.exact(&if path.is_empty() { root } else { format!("{root}.{path}") })
+    });
+    patched.or_else(|| spans.locate(path))
 }
 
 fn path_string(path: &serde_path_to_error::Path) -> String {

@@ -41,11 +41,14 @@ pub fn load_project(args: &ConfigArgs) -> Result<(LoadedConfig, Project)> {
 
 /// Warnings of a project as printable lines.
 pub fn warning_lines(project: &Project) -> Vec<String> {
-    project
-        .warnings
-        .iter()
-        .map(|d| d.to_string().replace("\n  help:", " (help:").to_string() + if d.hint.is_some() { ")" } else { "" })
-        .collect()
+    let one_line = |d: &crate::error::Diagnostic| {
+        let base = crate::error::Diagnostic { hint: None, ..d.clone() }.to_string();
+        match &d.hint {
+            Some(h) => format!("{base} (help: {h})"),
+            None => base,
+        }
+    };
+    project.warnings.iter().map(one_line).collect()
 }
 
 fn schema(markdown: bool) -> Outcome {
@@ -82,4 +85,24 @@ fn man() -> Result<Outcome> {
         .map_err(|source| Error::Write { path: "<stdout>".into(), source })?;
     let text = String::from_utf8_lossy(&buf).into_owned();
     Ok(Outcome { result: serde_json::json!({ "roff": text }), text, ..Outcome::default() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_are_one_line_with_their_hint() {
+        let cfg = config::parse_str(
+            r#"{"apiVersion":"62.0","webhook":{"endpoint":"https://h.example.com","objects":[{"sobject":"Invoice__c"}]}}"#,
+            std::path::Path::new("w.json"),
+            None,
+        )
+        .expect("parses");
+        let lines = warning_lines(&Project::from_config(&cfg).expect("valid"));
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(!lines[0].contains('\n'), "{lines:?}");
+        assert!(lines[0].starts_with("w.json:1:"), "{lines:?}");
+        assert!(lines[0].ends_with("(help: add \"testRecord\" with the object's required fields)"), "{lines:?}");
+    }
 }

@@ -3,7 +3,7 @@
 //! and the exact `sf` commands to validate, deploy and later retrieve for `sfgen diff`.
 
 use crate::cli::Format;
-use crate::model::{CalloutTarget, Project};
+use crate::model::{shell_quote as quote, CalloutTarget, Project};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -37,8 +37,6 @@ pub struct Step {
 }
 
 const ORG: &str = "<org-alias>";
-
-use crate::model::shell_quote as quote;
 
 /// The manual steps for `project`, for the artefact just produced.
 pub fn next_steps(project: &Project, artefact: Artefact<'_>) -> Vec<Step> {

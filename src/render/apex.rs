@@ -5,7 +5,7 @@
 //! Nothing from the config reaches a template unescaped, and no config string goes into a
 //! comment (where `*/` would end it).
 
-use crate::model::{CalloutTarget, Project, TestValue, TriggerEvent, Webhook, WebhookObject};
+use crate::model::{Project, TestValue, TriggerEvent, Webhook, WebhookObject};
 use askama::Template;
 
 /// A single-quoted Apex string literal holding exactly `s`.
@@ -177,7 +177,6 @@ pub fn webhook_sources(project: &Project, w: &Webhook) -> Vec<ApexSource> {
         (n, m) if n == m => "all",
         _ => "mixed",
     };
-    let _ = matches!(w.target, CalloutTarget::Endpoint(_));
 
     let mut out = vec![ApexSource {
         name: w.class_name.clone(),
