@@ -4,7 +4,7 @@
 //! the kind of file ([`FileKind`]):
 //!
 //! - **XML** (every `-meta.xml`, every single-file component such as `X.permissionset`, every
-//!   `.xml` in a bundle): parsed with [`crate::metadata::xml::parse`] (which already drops the
+//!   `.xml` in a bundle): parsed with [`crate::sf::xml::parse`] (which already drops the
 //!   declaration, comments and indentation), then CRLF is normalised, attributes are sorted,
 //!   `<a/>` and `<a></a>` are alike, children are ordered by element name (a stable sort, so the
 //!   relative order of repeated rows such as layout items or picklist values is kept, because it
@@ -29,7 +29,7 @@
 //! Secrets (`consumerSecret`, `password`, `oauthToken`, `privateKey`, ...) are replaced by
 //! [`REDACTED`] in every canonical form, so they can never reach a diff, JSON or text output.
 
-use crate::metadata::xml::{self, Element, Node};
+use crate::sf::xml::{self, Element, Node};
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
 
@@ -69,16 +69,43 @@ pub fn kind_of(path: &str) -> FileKind {
         return FileKind::Other;
     };
     // Folder-based XML types (reports, dashboards) sit one level deeper; the registry's
-    // shape says whether the body is XML either way.
-    match crate::metadata::registry::by_directory(dir) {
-        Some(ty) if ty.shape == crate::metadata::registry::Shape::Xml => FileKind::Xml,
-        _ => FileKind::Other,
+    // adapter says whether the body is XML either way.
+    use crate::sf::registry::{registry, Adapter};
+    // (A folder type shares its folder with the type it holds; its own files are `-meta.xml`.)
+    let xml_bodied = registry()
+        .types_in_directory(dir)
+        .filter(|t| t.folder_content_type.is_none())
+        .any(|t| matches!(t.adapter, Adapter::Default | Adapter::Decomposed | Adapter::PartiallyDecomposed));
+    if xml_bodied {
+        FileKind::Xml
+    } else {
+        FileKind::Other
     }
+}
+
+/// A static resource that is an archive, by what it holds: each entry's path, size and hash,
+/// and the text of text entries (so a folder resource zipped twice is the same resource, and a
+/// change inside shows as a diff of that file).
+fn archive_form(path: &str, bytes: &[u8], opts: Options) -> Option<String> {
+    if !path.starts_with("staticresources/") || !crate::read::archive::looks_like_zip(bytes) {
+        return None;
+    }
+    let limits = crate::read::archive::Limits::default();
+    let files = crate::read::archive::read_zip(std::path::Path::new(path), bytes, &limits).ok()?;
+    let mut out = String::new();
+    for (name, content) in files {
+        out.push_str(&format!("== {name} ({} bytes)\n", content.len()));
+        out.push_str(&canonical(&format!("archive/{name}"), &content, opts));
+    }
+    Some(out)
 }
 
 /// The canonical text of one file on its own (no pairwise rules). XML that does not parse
 /// falls back to the text form.
 pub fn canonical(path: &str, bytes: &[u8], opts: Options) -> String {
+    if let Some(a) = archive_form(path, bytes, opts) {
+        return a;
+    }
     match kind_of(path) {
         FileKind::Xml => match xml::parse(bytes) {
             Ok(mut root) => {
@@ -374,10 +401,13 @@ fn normalize(el: &mut Element, root: &str, path: Option<&str>) {
     let has_elements = el.children.iter().any(|n| matches!(n, Node::Element(_)));
     if !has_elements {
         let t = el.text_content();
-        // `<a></a>`, `<a/>` and `<a>  </a>` are alike.
+        // `<a></a>`, `<a/>` and `<a>  </a>` are alike, and leading and trailing whitespace of a
+        // value does not count: the Salesforce CLI trims it when it converts (its XML parser's
+        // `trimValues`), so a project and its conversion differ only there.
         el.children.clear();
-        if !t.trim().is_empty() {
-            let t = if t.contains('\r') { t.replace("\r\n", "\n").replace('\r', "\n") } else { t };
+        let t = t.trim();
+        if !t.is_empty() {
+            let t = if t.contains('\r') { t.replace("\r\n", "\n").replace('\r', "\n") } else { t.to_string() };
             el.children.push(Node::Text(t));
         }
         return;
@@ -699,7 +729,7 @@ mod tests {
     #[test]
     fn canonical_writer_matches_the_document_formatter() {
         let doc = Element::new("X")
-            .attr("xmlns", crate::metadata::MD_NAMESPACE)
+            .attr("xmlns", crate::sf::MD_NAMESPACE)
             .child(Element::text("a", "1 & <2>"))
             .child(Element::new("e"))
             .child(Element::new("g").child(Element::text("b", "x")));

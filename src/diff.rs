@@ -11,7 +11,9 @@
 //! key order); rendering it is the command's business.
 
 use crate::canon::{self, Options};
-use crate::metadata::{registry, Component, ComponentKey, Tree};
+use crate::error::Result;
+use crate::metadata::{Component, ComponentKey, Tree};
+use crate::sf::registry::{registry, MdType, Transformer};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What happens to a component if the desired state is deployed.
@@ -101,6 +103,11 @@ impl DiffReport {
         tree
     }
 
+    /// The keys of the added and changed components (what a delta deploys).
+    pub fn delta_keys(&self) -> impl Iterator<Item = &ComponentKey> {
+        self.components.iter().filter(|c| matches!(c.status, Status::Added | Status::Changed)).map(|c| &c.key)
+    }
+
     /// The removed components grouped by type (for `destructiveChanges.xml`).
     pub fn removed_by_type(&self) -> BTreeMap<String, Vec<String>> {
         let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -122,36 +129,90 @@ pub struct DiffOptions {
     pub threads: usize,
 }
 
-/// Compares `desired` with `org`.
+/// One side of a comparison: components by key, read on demand.
+pub trait Side: Sync {
+    /// Every component key, sorted.
+    fn keys(&self) -> Vec<ComponentKey>;
+    /// Whether the side holds `key`.
+    fn has(&self, key: &ComponentKey) -> bool;
+    /// Reads the component `key`.
+    fn load(&self, key: &ComponentKey) -> Result<Option<Component>>;
+}
+
+impl Side for Tree {
+    fn keys(&self) -> Vec<ComponentKey> {
+        self.components.keys().cloned().collect()
+    }
+
+    fn has(&self, key: &ComponentKey) -> bool {
+        self.components.contains_key(key)
+    }
+
+    fn load(&self, key: &ComponentKey) -> Result<Option<Component>> {
+        Ok(self.get(key).cloned())
+    }
+}
+
+/// Compares `desired` with `org` (both in memory).
 pub fn diff_trees(desired: &Tree, org: &Tree, opts: &DiffOptions) -> DiffReport {
-    // Pairs that are not byte-identical need the canonical comparison; do those in parallel.
-    let mut pending: Vec<(&Component, &Component)> = Vec::new();
+    diff_sides(desired, org, opts).unwrap_or_default()
+}
+
+/// Components compared at a time: memory follows a chunk of components, not the trees.
+const CHUNK: usize = 512;
+
+/// Compares `desired` with `org`, walking both key by key on every core: each pair is read,
+/// compared by bytes first and through canonical forms only where the bytes differ, and dropped.
+pub fn diff_sides(desired: &dyn Side, org: &dyn Side, opts: &DiffOptions) -> Result<DiffReport> {
+    use rayon::prelude::*;
+    let desired_keys = desired.keys();
+    let pool = match opts.threads {
+        0 => None,
+        n => rayon::ThreadPoolBuilder::new().num_threads(n).build().ok(),
+    };
+    let compare_one = |key: &ComponentKey| -> Result<(Status, Option<String>, Vec<ComponentKey>)> {
+        if !org.has(key) {
+            return Ok((Status::Added, None, Vec::new()));
+        }
+        let (Some(d), Some(o)) = (desired.load(key)?, org.load(key)?) else {
+            return Ok((Status::Added, None, Vec::new()));
+        };
+        if d.files == o.files {
+            return Ok((Status::Unchanged, None, Vec::new()));
+        }
+        let diff = compare_component(&d, &o, opts.canon);
+        let removed = if opts.prune { removed_children(&d, &o) } else { Vec::new() };
+        Ok((if diff.is_some() { Status::Changed } else { Status::Unchanged }, diff, removed))
+    };
     let mut verdicts: BTreeMap<ComponentKey, (Status, Option<String>)> = BTreeMap::new();
-    for d in desired.iter() {
-        match org.get(&d.key) {
-            None => {
-                verdicts.insert(d.key.clone(), (Status::Added, None));
+    for chunk in desired_keys.chunks(CHUNK) {
+        let run = || chunk.par_iter().map(&compare_one).collect::<Result<Vec<_>>>();
+        let results = match &pool {
+            Some(p) => p.install(run)?,
+            None => run()?,
+        };
+        for (key, (status, diff, removed)) in chunk.iter().zip(results) {
+            verdicts.insert(key.clone(), (status, diff));
+            for r in removed {
+                verdicts.entry(r).or_insert((Status::Removed, None));
             }
-            Some(o) if o.files == d.files => {
-                verdicts.insert(d.key.clone(), (Status::Unchanged, None));
-            }
-            Some(o) => pending.push((d, o)),
         }
     }
-    for (key, diff) in compare_all(&pending, opts) {
-        let status = if diff.is_some() { Status::Changed } else { Status::Unchanged };
-        verdicts.insert(key, (status, diff));
+    // What only the org holds is read too (and so checked: a hostile retrieve is refused whole),
+    // then reported as removed when its type is one the desired state manages.
+    let managed: BTreeSet<&str> = desired_keys.iter().map(|k| k.type_name.as_str()).collect();
+    let org_only: Vec<ComponentKey> = org.keys().into_iter().filter(|k| !desired.has(k)).collect();
+    for chunk in org_only.chunks(CHUNK) {
+        let run = || chunk.par_iter().try_for_each(|k| org.load(k).map(drop));
+        match &pool {
+            Some(p) => p.install(run)?,
+            None => run()?,
+        }
     }
     if opts.prune {
-        let managed: BTreeSet<&str> = desired.components.keys().map(|k| k.type_name.as_str()).collect();
-        for o in org.iter() {
-            if managed.contains(o.key.type_name.as_str()) && desired.get(&o.key).is_none() {
-                verdicts.insert(o.key.clone(), (Status::Removed, None));
-            }
-        }
-        for (d, o) in &pending {
-            for key in removed_children(d, o) {
-                verdicts.entry(key).or_insert((Status::Removed, None));
+        for k in org_only {
+            if managed.contains(k.type_name.as_str()) {
+                verdicts.insert(k, (Status::Removed, None));
             }
         }
     }
@@ -165,38 +226,7 @@ pub fn diff_trees(desired: &Tree, org: &Tree, opts: &DiffOptions) -> DiffReport 
         }
         report.components.push(ComponentDiff { key, status, diff });
     }
-    report
-}
-
-/// Compares every pair on up to `opts.threads` threads; returns each key with its diff text
-/// (`None` when the pair is the same after canonicalisation).
-fn compare_all(pending: &[(&Component, &Component)], opts: &DiffOptions) -> Vec<(ComponentKey, Option<String>)> {
-    let threads = match opts.threads {
-        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-        n => n,
-    }
-    .min(pending.len().max(1));
-    if threads <= 1 || pending.len() < 2 {
-        return pending.iter().map(|(d, o)| (d.key.clone(), compare_component(d, o, opts.canon))).collect();
-    }
-    // Interleave so big components spread over the workers.
-    let mut out: Vec<(ComponentKey, Option<String>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    pending
-                        .iter()
-                        .skip(t)
-                        .step_by(threads)
-                        .map(|(d, o)| (d.key.clone(), compare_component(d, o, opts.canon)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    });
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    Ok(report)
 }
 
 /// The unified diff (org → sfgen) of every file of the component that differs after
@@ -241,16 +271,17 @@ pub fn unified(path: &str, old: &str, new: &str) -> String {
 /// Children of a decomposed parent (CustomObject fields, list views, ...) that the org's copy
 /// has and the desired copy lacks, as their own component keys (`CustomField:Obj.Field`).
 fn removed_children(desired: &Component, org: &Component) -> Vec<ComponentKey> {
-    let Some(ty) = registry::by_name(&desired.key.type_name) else {
+    let reg = registry();
+    let Some(ty) = reg.by_name(&desired.key.type_name) else {
         return Vec::new();
     };
-    if ty.children.is_empty() {
+    if ty.transformer != Transformer::Decomposed {
         return Vec::new();
     }
-    let names = |c: &Component| -> BTreeSet<(&'static str, String)> {
+    let names = |c: &Component| -> BTreeSet<(String, String)> {
         let mut set = BTreeSet::new();
         for f in &c.files {
-            child_names(&f.bytes, ty.children, &mut set);
+            child_names(&f.bytes, ty, &mut set);
         }
         set
     };
@@ -262,14 +293,16 @@ fn removed_children(desired: &Component, org: &Component) -> Vec<ComponentKey> {
         .collect()
 }
 
-/// Adds the `(child type, fullName)` of every child element of the document's root that
-/// `children` names; a streaming scan (no tree), as this runs on every changed parent.
-fn child_names(bytes: &[u8], children: &'static [registry::ChildType], set: &mut BTreeSet<(&'static str, String)>) {
+/// Adds the `(child type, name)` of every child element of the document's root that is one of
+/// `parent`'s addressable child types; a streaming scan (no tree), as this runs on every changed
+/// parent.
+fn child_names(bytes: &[u8], parent: &MdType, set: &mut BTreeSet<(String, String)>) {
     use quick_xml::events::Event;
+    let reg = registry();
     let mut reader = quick_xml::Reader::from_reader(bytes);
     let mut depth = 0usize;
-    let mut current: Option<&'static registry::ChildType> = None;
-    let mut in_full_name = false;
+    let mut current: Option<&MdType> = None;
+    let mut in_name = false;
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf) {
@@ -278,21 +311,23 @@ fn child_names(bytes: &[u8], children: &'static [registry::ChildType], set: &mut
                 let local = e.local_name();
                 let name: &str = local.as_ref();
                 if depth == 2 {
-                    current = children.iter().find(|c| c.element == name);
-                } else if depth == 3 && current.is_some() && name == "fullName" {
-                    in_full_name = true;
+                    current = reg.child_by_element(parent, name).filter(|c| c.is_addressable);
+                } else if depth == 3 {
+                    if let Some(c) = current {
+                        in_name = name == c.unique_id_element.as_deref().unwrap_or("fullName");
+                    }
                 }
             }
             Ok(Event::End(_)) => {
                 if depth == 2 {
                     current = None;
                 }
-                in_full_name = false;
+                in_name = false;
                 depth = depth.saturating_sub(1);
             }
-            Ok(Event::Text(t)) if in_full_name => {
+            Ok(Event::Text(t)) if in_name => {
                 if let Some(c) = current {
-                    set.insert((c.name, t.xml10_content().trim().to_string()));
+                    set.insert((c.name.clone(), t.xml10_content().trim().to_string()));
                 }
             }
             Ok(Event::Eof) | Err(_) => break,

@@ -1,17 +1,21 @@
 //! sfgen: one reviewed config in, Salesforce metadata that deploys on the first try out.
 //!
-//! The data flows one way: `cli → ops → (config → model) → render → {output, package, diff,
-//! check}`.
+//! The data flows one way: `cli → ops → {config → model → render, read} → {write, diff,
+//! check, convert} → sf → metadata`.
 //!
 //! - [`config`]: the JSON contract (raw serde types, loading, `--env` patches, diagnostics).
 //! - [`model`]: the validated project every verb works from.
 //! - [`render`]: project → [`metadata::Tree`] (Apex from askama templates, metadata XML).
-//! - [`metadata`]: shared Salesforce knowledge: component tree, type registry, XML, package.xml.
-//! - [`convert`]: mdapi ↔ source layouts.
-//! - [`output`]: writing trees to disk atomically.
+//! - [`read`]: existing projects and retrieves → components (detect, walk, resolve, compose),
+//!   as the Salesforce CLI reads them, one component at a time.
+//! - [`write`]: the one atomic writer (files, folders, deterministic zips).
+//! - [`convert`]: mdapi → source layout; [`diff`] and [`canon`]: comparing meaning;
+//!   [`check`] and [`coverage`]: offline deployability and coverage.
+//! - [`sf`]: Salesforce knowledge in one place: the metadata registry (the Salesforce CLI's own
+//!   data), file placement, package.xml, XML.
+//! - [`metadata`]: the data model every verb works on (components in mdapi layout).
 //! - [`ops`]: one module per command; only `ops` and `main` touch the environment.
 
-pub mod archive;
 pub mod canon;
 pub mod check;
 pub mod cli;
@@ -20,14 +24,16 @@ pub mod convert;
 pub mod coverage;
 pub mod diff;
 pub mod error;
-pub mod load;
 pub mod metadata;
 pub mod model;
 pub mod ops;
-pub mod output;
-pub mod package;
+pub mod read;
 pub mod render;
+pub mod sf;
 pub mod ui;
+pub mod write;
+
+pub use read::archive;
 
 pub use error::{Error, Result};
 

@@ -42,6 +42,22 @@ pub fn get() -> Ui {
     UI.get().copied().unwrap_or(Ui { color: false, progress: false })
 }
 
+/// `s` with control characters other than tab escaped (`\u{1b}`) and bidirectional overrides
+/// shown as escapes: text from an input (a retrieve's file names and contents) must not drive the
+/// terminal or disguise itself.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            if (c.is_control() && c != '\t') || bidi {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -167,7 +167,7 @@ fn package_zip_is_read_with_its_package_xml() {
         }
     }
     let zip = dir.path().join("deploy.zip");
-    std::fs::write(&zip, sfgen::package::zip_bytes(&files).expect("zip")).expect("write zip");
+    std::fs::write(&zip, sfgen::write::zip::zip_bytes(&files).expect("zip")).expect("write zip");
     let (code, json) = check_json(&["--package", zip.to_str().expect("utf8")]);
     assert_eq!(code, 1);
     let rules = rules_of(&json);

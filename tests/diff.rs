@@ -254,14 +254,14 @@ fn copy_dir(from: &Path, to: &Path) {
 /// join the org's, and the destructive ones disappear.
 fn apply(org: &sfgen::metadata::Tree, delta: &Path) -> sfgen::metadata::Tree {
     let limits = sfgen::archive::Limits::default();
-    let loaded = sfgen::load::load_tree(delta, &limits).unwrap();
+    let loaded = sfgen::read::load_tree(delta, &limits).unwrap();
     let mut out = org.clone();
     for c in loaded.tree.components.into_values() {
         out.insert(c);
     }
     let files = sfgen::archive::read_path(delta, &limits).unwrap();
     if let Some((_, bytes)) = files.iter().find(|(p, _)| p == "destructiveChanges.xml") {
-        let root = sfgen::metadata::xml::parse(bytes).unwrap();
+        let root = sfgen::sf::xml::parse(bytes).unwrap();
         for types in root.elements().filter(|e| e.name == "types") {
             let ty = types.find("name").unwrap().text_content();
             for m in types.elements().filter(|e| e.name == "members") {
@@ -300,11 +300,11 @@ fn delta_over_org_gives_the_desired_state() {
                 assert_eq!(run.code, 1, "{}", run.stderr);
                 assert!(run.stdout.contains(&format!("Delta package written to {d}")), "{}", run.stdout);
                 let orgtree =
-                    sfgen::load::load_tree(&root().join(&o), &sfgen::archive::Limits::default()).unwrap().tree;
+                    sfgen::read::load_tree(&root().join(&o), &sfgen::archive::Limits::default()).unwrap().tree;
                 let applied = apply(&orgtree, &delta);
-                let files = sfgen::output::mdapi_files(&applied, "62.0");
+                let files = sfgen::ops::generate::mdapi_files(&applied, "62.0");
                 let after = tmp.path().join(format!("{case}-{layout}-{out_name}-after"));
-                sfgen::output::write_all(&after, &files).unwrap();
+                sfgen::write::new_tree(&after, &files).unwrap();
                 let a = after.to_string_lossy().into_owned();
                 let again = sfgen(&["diff", "-c", &config(case), "--org", &a, "--prune", "--format", "stat"]);
                 assert_eq!(again.code, 0, "{case} {layout}: {}{}", again.stdout, again.stderr);

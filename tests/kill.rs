@@ -7,8 +7,12 @@
 //!   and the folder as a whole is the old or the new state: a mix of old and new files fails
 //!   the test (`KILL_STRICT_FOLDER`; `generate` swaps whole folders, see `output.rs`).
 //!
-//! Temporary files (`.sfgen-*`) a kill leaves behind are not part of the target; they are
-//! counted and printed.
+//! Stage folders (`.sfgen-stage-*`) a kill leaves behind are not part of the target; they are
+//! counted, printed, and must be gone after the next complete run (it sweeps them).
+//!
+//! A folder sfgen owns (it wrote everything in it) must hold the old or the new tree after a
+//! kill; a folder with a user's own files is written file by file (each whole, the user's files
+//! untouched), so a kill may leave a mix of complete old and new files there.
 //!
 //! `SFGEN_KILL_RUNS` (default 100) sets the number of kills per target, `SFGEN_KILL_SEED` the
 //! random seed.
@@ -20,11 +24,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Whether a folder left with a mix of complete old and new files fails the test. `generate`
-/// renames staged files one by one, so a kill inside that loop leaves a mix; the issue asks for
-/// a temp sibling folder swapped into place. Off until `output::write_all` does that.
-const KILL_STRICT_FOLDER: bool = true;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -61,28 +60,13 @@ fn read_tree(dir: &Path) -> (BTreeMap<String, Vec<u8>>, usize) {
             continue;
         }
         let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-        if e.file_name().to_string_lossy().starts_with(".sfgen-") {
+        if rel.split('/').any(|seg| seg.starts_with(".sfgen-")) {
             temps += 1;
             continue;
         }
         files.insert(rel, std::fs::read(e.path()).unwrap());
     }
     (files, temps)
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    if to.exists() {
-        std::fs::remove_dir_all(to).unwrap();
-    }
-    for e in walkdir::WalkDir::new(from).into_iter().flatten() {
-        let rel = e.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 fn sfgen(args: &[&str]) -> std::process::Output {
@@ -117,13 +101,14 @@ fn runs() -> usize {
 
 /// Spawns `args`, kills it after `delay`, waits for it; returns whether it had already exited.
 fn run_and_kill(args: &[String], delay: Duration) -> bool {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-        .args(args)
-        .current_dir(root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    run_and_kill_with(args, delay, &|_| {})
+}
+
+fn run_and_kill_with(args: &[String], delay: Duration, env: &dyn Fn(&mut Command)) -> bool {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfgen"));
+    cmd.args(args).current_dir(root()).stdout(Stdio::null()).stderr(Stdio::null());
+    env(&mut cmd);
+    let mut child = cmd.spawn().unwrap();
     std::thread::sleep(delay);
     let finished = child.try_wait().unwrap().is_some();
     let _ = child.kill();
@@ -133,11 +118,18 @@ fn run_and_kill(args: &[String], delay: Duration) -> bool {
 
 /// How long one full run takes (the median of three), to spread the kills over it.
 fn duration_of(args: &[String], reset: &dyn Fn()) -> Duration {
+    duration_of_with(args, reset, &|_| {})
+}
+
+fn duration_of_with(args: &[String], reset: &dyn Fn(), env: &dyn Fn(&mut Command)) -> Duration {
     let mut times = Vec::new();
     for _ in 0..3 {
         reset();
         let t = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_sfgen")).args(args).current_dir(root()).output().unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfgen"));
+        cmd.args(args).current_dir(root());
+        env(&mut cmd);
+        let out = cmd.output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         times.push(t.elapsed());
     }
@@ -168,7 +160,16 @@ fn setup() -> Setup {
 }
 
 #[test]
-fn killed_generate_leaves_old_or_complete_files() {
+fn killed_generate_leaves_old_or_new_folder() {
+    killed_generate(false);
+}
+
+#[test]
+fn killed_generate_in_a_users_folder_leaves_complete_files_and_the_users_alone() {
+    killed_generate(true);
+}
+
+fn killed_generate(user_files: bool) {
     let s = setup();
     let old_dir = s.work.join("old");
     let new_dir = s.work.join("new");
@@ -184,8 +185,31 @@ fn killed_generate_leaves_old_or_complete_files() {
         .iter()
         .map(|a| a.to_string())
         .collect();
-    let reset = || copy_tree(&old_dir, &target);
-    let full = duration_of(&args, &reset);
+    let state = s.work.join("state");
+    let with_state = |cmd: &mut Command| {
+        cmd.env("SFGEN_STATE_DIR", &state);
+    };
+    // The target is what sfgen wrote for the old config (so sfgen owns it), plus, for the second
+    // case, a file of the user's.
+    let reset = || {
+        if target.exists() {
+            std::fs::remove_dir_all(&target).unwrap();
+        }
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfgen"));
+        cmd.args(["generate", "--no-check", "-c", &s.old_cfg, "--out", &target.to_string_lossy()]).current_dir(root());
+        with_state(&mut cmd);
+        assert!(cmd.output().unwrap().status.success());
+        if user_files {
+            std::fs::write(target.join("NOTES-mine.md"), "the user's own file").unwrap();
+        }
+    };
+    let mut old = old;
+    let mut new = new;
+    if user_files {
+        old.insert("NOTES-mine.md".into(), b"the user's own file".to_vec());
+        new.insert("NOTES-mine.md".into(), b"the user's own file".to_vec());
+    }
+    let full = duration_of_with(&args, &reset, &with_state);
     let mut rng = Rng::new();
     let (mut all_old, mut all_new, mut mixed, mut temps_left, mut finished) = (0, 0, 0, 0, 0);
     let mut problems = Vec::new();
@@ -193,7 +217,7 @@ fn killed_generate_leaves_old_or_complete_files() {
     for run in 0..n {
         reset();
         let delay = Duration::from_micros(rng.below(full.as_micros() as u64 * 11 / 10));
-        if run_and_kill(&args, delay) {
+        if run_and_kill_with(&args, delay, &with_state) {
             finished += 1;
         }
         let (got, temps) = read_tree(&target);
@@ -220,14 +244,34 @@ fn killed_generate_leaves_old_or_complete_files() {
             all_new += 1;
         } else {
             mixed += 1;
-            if KILL_STRICT_FOLDER {
+            if !user_files {
                 problems.push(format!("run {run}: a mix of {n_old} old and {n_new} new files"));
+            }
+        }
+        if user_files && got.get("NOTES-mine.md").map(Vec::as_slice) != Some(b"the user's own file".as_slice()) {
+            problems.push(format!("run {run}: the user's file was touched"));
+        }
+        // The next complete run sweeps what the kill left.
+        if temps > 0 {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfgen"));
+            cmd.args(&args).current_dir(root());
+            with_state(&mut cmd);
+            assert!(cmd.output().unwrap().status.success());
+            let (_, after) = read_tree(&target);
+            let beside = std::fs::read_dir(&s.work)
+                .unwrap()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(".sfgen-"))
+                .count();
+            if after + beside > 0 {
+                problems.push(format!("run {run}: the next run left {after} stage files inside and {beside} beside"));
             }
         }
     }
     println!(
-        "generate: {n} kills (full run {full:?}): {all_old} old state, {all_new} new state, {mixed} mixed, \
-         {finished} had already finished, {temps_left} left .sfgen-* temp files"
+        "generate ({}): {n} kills (full run {full:?}): {all_old} old state, {all_new} new state, {mixed} mixed, \
+         {finished} had already finished, {temps_left} left stage files (swept by the next run)",
+        if user_files { "a user's folder" } else { "a folder sfgen owns" }
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
@@ -253,7 +297,12 @@ fn killed_package_leaves_old_or_new_zip() {
         .collect();
     let reset = || {
         for e in std::fs::read_dir(&dir).unwrap() {
-            std::fs::remove_file(e.unwrap().path()).unwrap();
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                std::fs::remove_dir_all(&p).unwrap();
+            } else {
+                std::fs::remove_file(&p).unwrap();
+            }
         }
         std::fs::write(&target, &old).unwrap();
     };

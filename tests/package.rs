@@ -139,11 +139,14 @@ fn zip_holds_what_its_package_xml_lists() {
     // A static resource folder is zipped (deterministically) into its .resource.
     let resource = &entries["staticresources/billingAssets.resource"];
     assert!(resource.starts_with(b"PK\x03\x04"));
-    // The summary ends with the exact deploy command, naming the fixture's test class.
+    // The package carries the project's own Apex: RunSpecifiedTests would need every class to
+    // reach 75% from the named tests alone, so the deploy runs the local tests, and says why.
     assert!(text.contains(&format!(
-        "sf project deploy start --metadata-dir {} --single-package --test-level RunSpecifiedTests --tests InvoiceServiceTest --target-org <org-alias>",
+        "sf project deploy start --metadata-dir {} --single-package --test-level RunLocalTests --target-org <org-alias>",
         s(&out)
     )), "{text}");
+    assert!(text.contains("RunSpecifiedTests would need every class in it to reach 75%"), "{text}");
+    assert!(text.contains("(1 test class found in the package)"), "{text}");
 }
 
 #[test]
@@ -346,24 +349,35 @@ fn manifest_lists_the_same_components_as_the_package() {
 }
 
 #[test]
-fn unknown_files_are_errors_naming_them() {
+fn unknown_files_are_warnings_naming_them_and_sf_placement_is_followed() {
     let dir = tmp();
     let project = dir.path().join("p");
-    std::fs::create_dir_all(project.join("force-app/main/default/classes")).expect("mkdir");
+    let d = project.join("force-app/main/default");
+    std::fs::create_dir_all(d.join("classes")).expect("mkdir");
     std::fs::write(project.join("sfdx-project.json"), r#"{"packageDirectories":[{"path":"force-app"}]}"#)
         .expect("write");
-    std::fs::write(project.join("force-app/main/default/classes/A.cls"), "public class A {}").expect("write");
-    std::fs::write(project.join("force-app/main/default/classes/A.cls-meta.xml"), "<ApexClass/>").expect("write");
-    std::fs::create_dir_all(project.join("force-app/main/default/remoteSites")).expect("mkdir");
-    std::fs::write(project.join("force-app/main/default/remoteSites/X.remoteSite-meta.xml"), "<x/>").expect("write");
+    std::fs::write(d.join("classes/A.cls"), "public class A {}").expect("write");
+    std::fs::write(d.join("classes/A.cls-meta.xml"), "<ApexClass/>").expect("write");
+    // sf finds a type by its suffix outside its usual folder, and places it where it belongs.
+    std::fs::create_dir_all(d.join("remoteSites")).expect("mkdir");
+    std::fs::write(d.join("remoteSites/X.remoteSite-meta.xml"), "<RemoteSiteSetting/>").expect("write");
+    // Not metadata, and metadata of a type no registry knows: skipped, each named once.
+    std::fs::create_dir_all(d.join("weird")).expect("mkdir");
+    std::fs::write(d.join("weird/X.notatype-meta.xml"), "<X/>").expect("write");
+    std::fs::write(d.join("weird/README.md"), "hi").expect("write");
     let out = dir.path().join("o.zip");
     let (code, _, err) = sfgen(&["package", "--no-generate", "--include", s(&project), "--out", s(&out)]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("remoteSites/X.remoteSite-meta.xml"), "{err}");
-    // .forceignore makes it go away.
-    std::fs::write(project.join(".forceignore"), "**/remoteSites/**\n").expect("write");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("weird/X.notatype-meta.xml") && err.contains("no metadata type"), "{err}");
+    assert!(err.contains("weird/README.md") && err.contains("not metadata"), "{err}");
+    assert_eq!(err.matches("weird/README.md").count(), 1, "{err}");
+    let entries = unzip(&out);
+    assert!(entries.contains_key("remoteSiteSettings/X.remoteSite"), "{:?}", entries.keys());
+    // .forceignore makes them go away, silently.
+    std::fs::write(project.join(".forceignore"), "**/weird/**\n**/remoteSites/**\n").expect("write");
     let (code, _, err) = sfgen(&["package", "--no-generate", "--include", s(&project), "--out", s(&out)]);
     assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("weird"), "{err}");
     assert_eq!(unzip(&out).len(), 3);
 }
 

@@ -22,8 +22,8 @@ mod fuzzkit;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::{json, Value};
-use sfgen::metadata::xml;
 use sfgen::metadata::Tree;
+use sfgen::sf::xml;
 use std::path::Path;
 
 // ---------------------------------------------------------------------------------------------
@@ -225,9 +225,9 @@ fn generate(text: &str, env: Option<&str>) -> Result<Result<Rendered, Vec<sfgen:
             all_texts(&root, &mut rendered.xml_texts);
         }
     }
-    let package = rendered.tree.package_xml(&version);
+    let package = sfgen::sf::manifest::tree_package_xml(&rendered.tree, &version);
     xml::parse(package.as_bytes()).map_err(|e| TestCaseError::fail(format!("package.xml: {e}")))?;
-    sfgen::output::source_files(&rendered.tree, &version)
+    sfgen::ops::generate::source_files(&rendered.tree, &version)
         .map_err(|e| TestCaseError::fail(format!("source conversion failed: {e}")))?;
     let analysis = sfgen::coverage::analyze(&rendered.tree);
     prop_assert!(analysis.parse_errors.is_empty(), "generated Apex does not parse: {:?}", analysis.parse_errors);

@@ -20,7 +20,7 @@ mod fuzzkit;
 use proptest::prelude::*;
 use sfgen::archive::{self, Limits};
 use sfgen::canon::{self, Options};
-use sfgen::metadata::xml;
+use sfgen::sf::xml;
 use std::path::Path;
 
 // ---------------------------------------------------------------------------------------------
@@ -211,12 +211,12 @@ fn check_zip(bytes: &[u8], dir: &Path) -> Result<(), TestCaseError> {
     }
     let path = dir.join("input.zip");
     std::fs::write(&path, bytes).unwrap();
-    if let Ok(loaded) = sfgen::load::load_tree(&path, &limits) {
+    if let Ok(loaded) = sfgen::read::load_tree(&path, &limits) {
         // Whatever loads can be diffed, packaged and checked without panicking.
         let empty = sfgen::metadata::Tree::new();
         let _ = sfgen::diff::diff_trees(&loaded.tree, &empty, &Default::default());
         let _ = sfgen::diff::diff_trees(&empty, &loaded.tree, &Default::default());
-        let _ = sfgen::output::source_files(&loaded.tree, "62.0");
+        let _ = sfgen::ops::generate::source_files(&loaded.tree, "62.0");
         let _ = sfgen::check::check_tree(&loaded.tree, &Default::default());
     }
     Ok(())
@@ -473,7 +473,7 @@ fn fuzz_layouts() {
         // Folders named like files would make an invalid zip; keep one or the other.
         let names: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
         files.retain(|(p, _)| !names.iter().any(|q| q.starts_with(&format!("{p}/"))));
-        let zip = sfgen::package::zip_bytes(&files).unwrap();
+        let zip = sfgen::write::zip::zip_bytes(&files).unwrap();
         check_zip(&zip, dir.path())?;
         Ok(())
     });
@@ -504,7 +504,7 @@ fn fuzz_realistic_project() {
                 f.1 = fuzzkit::apply(&f.1, e);
             }
         }
-        let zip = sfgen::package::zip_bytes(&chosen).unwrap();
+        let zip = sfgen::write::zip::zip_bytes(&chosen).unwrap();
         check_zip(&zip, dir.path())?;
         Ok(())
     });

@@ -185,7 +185,7 @@ fn canaries_never_leak() {
             .into_iter()
             .map(|(p, b)| (Path::new(&p).strip_prefix(&org).unwrap().to_string_lossy().replace('\\', "/"), b))
             .collect();
-        std::fs::write(&org_zip, sfgen::package::zip_bytes(&files).unwrap()).unwrap();
+        std::fs::write(&org_zip, sfgen::write::zip::zip_bytes(&files).unwrap()).unwrap();
     }
     let out = w.join("out");
     std::fs::create_dir_all(&out).unwrap();

@@ -2,7 +2,7 @@
 
 use super::{CheckReport, Severity, RULES};
 use crate::coverage::fmt_pct;
-use crate::metadata::xml::{escape_attr, escape_text};
+use crate::sf::xml::{escape_attr, escape_text};
 
 /// The JUnit XML document of a report: suite `sfgen check` with a testcase per rule (a
 /// `<failure>` listing its error findings; warnings go to `<system-out>`) and a testcase per

@@ -2,7 +2,8 @@
 
 use super::{CheckOptions, Finding, Severity};
 use crate::coverage::{fmt_pct, Analysis};
-use crate::metadata::{xml, ComponentKey, Tree};
+use crate::metadata::{ComponentKey, Tree};
+use crate::sf::xml;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn finding(
@@ -318,7 +319,7 @@ pub(super) fn package_xml_sync(tree: &Tree, package_xml: &[u8], out: &mut Vec<Fi
             members.insert(m.text_content().trim().to_string());
         }
     }
-    let present = tree.manifest_members();
+    let present = crate::sf::manifest::members(tree);
     for (ty, members) in &listed {
         let have: BTreeSet<&str> = present.get(ty).map(|v| v.iter().map(String::as_str).collect()).unwrap_or_default();
         for m in members {

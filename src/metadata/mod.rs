@@ -5,17 +5,11 @@
 //! full name) to a [`Component`] whose files are held **in Metadata API (mdapi) layout**, with
 //! paths relative to the package root (`classes/Webhook.cls`). mdapi is the canonical form
 //! because it is what a deploy zip holds and what `package.xml` describes; the source (SFDX)
-//! layout is derived from it by [`crate::convert`].
-
-pub mod manifest;
-pub mod registry;
-pub mod xml;
+//! layout is derived from it by [`crate::convert`]. This module is data only: what a type is
+//! and how its files are named lives in [`crate::sf`].
 
 use std::collections::BTreeMap;
 use std::fmt;
-
-/// The XML namespace of every Metadata API file.
-pub const MD_NAMESPACE: &str = "http://soap.sforce.com/2006/04/metadata";
 
 /// Identifies one component: its package.xml type name and member name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -131,17 +125,5 @@ impl Tree {
             map.entry(key.type_name.as_str()).or_default().push(key.full_name.as_str());
         }
         map
-    }
-
-    /// What `package.xml` lists, named as the Salesforce CLI names them (decomposed children
-    /// such as `CustomField: Object.Field`, folders, labels, documents): see
-    /// [`crate::package::manifest_members`], the one implementation.
-    pub fn manifest_members(&self) -> BTreeMap<String, Vec<String>> {
-        crate::package::manifest_members(self)
-    }
-
-    /// The `package.xml` describing this tree.
-    pub fn package_xml(&self, version: &str) -> String {
-        crate::package::package_xml(self, version)
     }
 }

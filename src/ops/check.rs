@@ -1,12 +1,11 @@
 //! `sfgen check`: offline proof, for CI, that the generated components (plus `--include`d
 //! ones) or an existing `--package` will deploy and reach coverage (estimated).
 
-use crate::archive::Limits;
 use crate::check::{check_tree, render_junit, CheckOptions};
 use crate::cli::CheckArgs;
 use crate::error::{Error, Result};
+use crate::read::archive::Limits;
 use crate::Outcome;
-use std::path::Path;
 
 /// Runs `sfgen check`.
 pub fn run(args: &CheckArgs) -> Result<Outcome> {
@@ -20,29 +19,30 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
     let mut warnings = Vec::new();
     let (tree, package_xml) = match &args.package {
         Some(path) => {
-            let loaded = crate::load::load_tree(path, &limits)?;
-            let px = package_xml_of(path, &limits)?;
-            let mut tree = loaded.tree;
+            let input = crate::read::open(path, &limits)?;
+            let px =
+                if input.format == crate::read::Format::Mdapi { input.vfs().read("package.xml").ok() } else { None };
+            warnings.extend(input.warnings.iter().cloned());
+            let mut tree = input.load_all()?;
             for inc in &args.include {
-                let more = crate::load::load_tree(inc, &limits)?;
-                for (_, c) in more.tree.components {
+                let more = crate::read::open(inc, &limits)?;
+                warnings.extend(more.warnings.iter().cloned());
+                for (_, c) in more.load_all()?.components {
                     tree.insert(c);
                 }
             }
             (tree, px)
         }
         None => {
-            let desired = crate::load::desired(&args.config, &args.include, None, false, &limits)?;
-            if let Some(p) = &desired.project {
-                warnings.extend(super::warning_lines(p));
-            }
-            (desired.tree, None)
+            let desired = super::desired::desired(&args.config, &args.include, None, false, &limits)?;
+            warnings.extend(desired.warnings.iter().cloned());
+            (desired.load_all()?, None)
         }
     };
     let opts = CheckOptions { min_coverage: args.min_coverage, package_xml };
     let report = check_tree(&tree, &opts);
     if let Some(junit) = &args.junit {
-        crate::package::write_atomic(junit, render_junit(&report).as_bytes())?;
+        crate::write::file(junit, render_junit(&report).as_bytes())?;
     }
     Ok(Outcome {
         exit: u8::from(report.has_errors()),
@@ -51,19 +51,4 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
         guidance: String::new(),
         warnings,
     })
-}
-
-/// The package.xml of an mdapi folder or zip, when it has one (SFDX projects have none).
-fn package_xml_of(path: &Path, limits: &Limits) -> Result<Option<Vec<u8>>> {
-    if path.is_dir() {
-        let p = path.join("package.xml");
-        return Ok(if p.is_file() {
-            Some(std::fs::read(&p).map_err(|e| Error::input(format!("{}: {e}", p.display())))?)
-        } else {
-            None
-        });
-    }
-    let mut files = crate::archive::read_path(path, limits)?;
-    crate::archive::strip_top_folder(&mut files);
-    Ok(files.into_iter().find(|(p, _)| p == "package.xml").map(|(_, b)| b))
 }

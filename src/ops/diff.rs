@@ -1,21 +1,22 @@
 //! `sfgen diff`: what a deploy would change, against what the org really holds.
 //!
 //! The desired state (generated components plus `--include`s) is compared with an org
-//! retrieve (`--org`: a zip, an mdapi folder or an SFDX project, read through
-//! [`crate::load::load_tree`], which refuses hostile archives). The report is a summary table
+//! retrieve (`--org`: whatever `sf project retrieve start` writes, a zip, an mdapi folder or an
+//! SFDX project, read through [`crate::read::open`], which refuses hostile archives), walking both
+//! sides key by key. The report is a summary table
 //! and unified diffs of the canonical forms (text), the JSON envelope, or counts (`stat`).
 //! `--delta-out` writes a deployable package of the added and changed components (plus
 //! `destructiveChanges.xml` for the removed ones with `--prune`), all or nothing. Exit 0 when
 //! nothing differs, 1 when something does, 2 on bad input (nothing written).
 
-use crate::archive::Limits;
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::diff::{self, DiffOptions, DiffReport, Status};
 use crate::error::{Error, Result};
-use crate::metadata::{manifest, Tree};
+use crate::read::archive::Limits;
+use crate::sf::manifest;
 use crate::Outcome;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Runs `sfgen diff`; text output is coloured as [`crate::ui`] decided (`--color`, `NO_COLOR`,
 /// terminal).
@@ -27,24 +28,22 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
             hint: Some("add --include PATH (the project to compare with the org), or drop --no-generate".into()),
         });
     }
-    // The two sides are independent: read them at the same time (one core each).
-    let (desired, org) = std::thread::scope(|s| {
-        let org = s.spawn(|| crate::load::load_tree(&args.org, &limits));
-        let desired = crate::load::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits);
-        let org = org.join().unwrap_or_else(|_| Err(Error::input("reading the org failed unexpectedly")));
-        (desired, org)
-    });
+    // The two sides are independent: list them at the same time.
+    let (desired, org) = rayon::join(
+        || super::desired::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits),
+        || crate::read::open(&args.org, &limits),
+    );
     let (desired, org) = (desired?, org?);
     let opts = DiffOptions {
         prune: args.prune,
         canon: crate::canon::Options { ignore_comments: args.ignore_comments },
         threads: 0,
     };
-    let report = diff::diff_trees(&desired.tree, &org.tree, &opts);
+    let report = diff::diff_sides(&desired, &org, &opts)?;
 
     let mut delta_note = None;
     if let Some(out) = &args.delta_out {
-        let files = delta_files(&report, &desired.tree, &desired.api_version, args.prune);
+        let files = delta_files(&report, &desired, &desired.api_version, args.prune)?;
         write_delta(out, &files)?;
         delta_note = Some(format!(
             "Delta package written to {} ({} components to deploy{})\n",
@@ -55,8 +54,8 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
     }
 
     let org_format = match org.format {
-        crate::load::SourceFormat::Source => "source",
-        crate::load::SourceFormat::Mdapi => "mdapi",
+        crate::read::Format::Source => "source",
+        crate::read::Format::Mdapi => "mdapi",
     };
     let colored = args.format == DiffFormat::Text && crate::ui::get().color;
     let mut text = match args.format {
@@ -72,10 +71,8 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
         "org": { "path": args.org, "format": org_format, "apiVersion": org.api_version },
         "deltaOut": args.delta_out,
     });
-    let mut warnings = Vec::new();
-    if let Some(project) = &desired.project {
-        warnings.extend(super::warning_lines(project));
-    }
+    let mut warnings = desired.warnings.clone();
+    warnings.extend(org.warnings.iter().cloned());
     Ok(Outcome { exit: u8::from(report.has_differences()), result, text, guidance: String::new(), warnings })
 }
 
@@ -171,11 +168,21 @@ fn render_text(report: &DiffReport, org: &Path, org_format: &str, color: bool) -
 
 /// The files of the delta package (mdapi layout, sorted): the added and changed components,
 /// their `package.xml`, and with `prune` a `destructiveChanges.xml` of the removed ones.
-pub fn delta_files(report: &DiffReport, desired: &Tree, version: &str, prune: bool) -> Vec<(String, Vec<u8>)> {
-    let delta = report.delta_tree(desired);
+pub fn delta_files(
+    report: &DiffReport,
+    desired: &dyn diff::Side,
+    version: &str,
+    prune: bool,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut delta = crate::metadata::Tree::new();
+    for key in report.delta_keys() {
+        if let Some(c) = desired.load(key)? {
+            delta.insert(c);
+        }
+    }
     let mut files: Vec<(String, Vec<u8>)> =
         delta.files().into_iter().map(|f| (f.path.clone(), f.bytes.clone())).collect();
-    files.push(("package.xml".into(), crate::package::package_xml(&delta, version).into_bytes()));
+    files.push(("package.xml".into(), manifest::tree_package_xml(&delta, version).into_bytes()));
     if prune {
         let removed = report.removed_by_type();
         let xml = manifest::package_xml(
@@ -185,76 +192,23 @@ pub fn delta_files(report: &DiffReport, desired: &Tree, version: &str, prune: bo
         files.push(("destructiveChanges.xml".into(), xml.into_bytes()));
     }
     files.sort();
-    files
+    Ok(files)
 }
 
 /// Writes the delta as a zip (`PATH` ends in `.zip`) or a folder, all or nothing. An existing
-/// folder is replaced only when it looks like an earlier delta (it holds `package.xml`).
+/// folder is replaced only when sfgen wrote everything in it (an earlier delta); a folder
+/// holding anything else (a project, the retrieve itself) is refused, never wiped.
 fn write_delta(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     let is_zip = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     if is_zip {
-        let bytes = crate::package::zip_bytes(files)?;
-        return crate::package::write_atomic(out, &bytes);
+        let bytes = crate::write::zip::zip_bytes(files)?;
+        return crate::write::file(out, &bytes);
     }
-    let existing = match std::fs::symlink_metadata(out) {
-        Ok(m) if m.is_dir() => {
-            let empty = std::fs::read_dir(out)
-                .map_err(|source| Error::Write { path: out.to_path_buf(), source })?
-                .next()
-                .is_none();
-            if !empty && !out.join("package.xml").is_file() {
-                return Err(Error::Input {
-                    message: format!(
-                        "--delta-out {} is a folder that is not an earlier delta package (no package.xml)",
-                        out.display()
-                    ),
-                    hint: Some("give a new or empty folder, or a path ending in .zip".into()),
-                });
-            }
-            !empty
-        }
-        Ok(_) => {
-            return Err(Error::Input {
-                message: format!("--delta-out {} exists and is not a folder", out.display()),
-                hint: Some("give a folder, or a path ending in .zip for a zip".into()),
-            })
-        }
-        Err(_) => false,
-    };
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|source| Error::Write { path: parent.clone(), source })?;
-    let staging = tempfile::Builder::new()
-        .prefix(".sfgen-delta-")
-        .tempdir_in(&parent)
-        .map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
-    crate::output::write_all(staging.path(), files)?;
-    if existing {
-        let old = tempfile::Builder::new()
-            .prefix(".sfgen-old-delta-")
-            .tempdir_in(&parent)
-            .map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
-        let old_path = old.path().join("d");
-        std::fs::rename(out, &old_path).map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
-        if let Err(source) = std::fs::rename(staging.path(), out) {
-            let _ = std::fs::rename(&old_path, out);
-            return Err(Error::Write { path: out.to_path_buf(), source });
-        }
-        drop(old);
-    } else {
-        if out.exists() {
-            std::fs::remove_dir(out).map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
-        }
-        std::fs::rename(staging.path(), out).map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
-    }
-    // The staging folder was renamed into place; keep TempDir from deleting it.
-    let _ = staging.keep();
-    Ok(())
+    crate::write::owned_folder(out, files)
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::diff::{ComponentDiff, Summary};
@@ -287,7 +241,7 @@ mod tests {
 
     #[test]
     fn delta_lists_added_and_changed_and_destructive_on_prune() {
-        let mut desired = Tree::new();
+        let mut desired = crate::metadata::Tree::new();
         for n in ["A", "B"] {
             desired.insert(crate::metadata::Component::new(
                 ComponentKey::new("ApexClass", n),
@@ -300,11 +254,11 @@ mod tests {
             status: Status::Removed,
             diff: None,
         });
-        let files = delta_files(&r, &desired, "62.0", true);
+        let files = delta_files(&r, &desired, "62.0", true).unwrap();
         let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(names, vec!["classes/A.cls", "classes/B.cls", "destructiveChanges.xml", "package.xml"]);
         let destructive = String::from_utf8_lossy(&files[2].1).into_owned();
         assert!(destructive.contains("<members>Old</members>"), "{destructive}");
-        assert!(!delta_files(&r, &desired, "62.0", false).iter().any(|(p, _)| p == "destructiveChanges.xml"));
+        assert!(!delta_files(&r, &desired, "62.0", false).unwrap().iter().any(|(p, _)| p == "destructiveChanges.xml"));
     }
 }

@@ -2,10 +2,47 @@
 
 use crate::cli::{Format, GenerateArgs};
 use crate::error::Result;
-use crate::output;
+use crate::metadata::Tree;
 use crate::render;
+use crate::write::PlannedFile;
 use crate::Outcome;
 use std::fmt::Write as _;
+
+/// Folder of generated source under an SFDX project.
+pub const SOURCE_ROOT: &str = "force-app/main/default";
+
+/// The files of `tree` in mdapi layout, with `package.xml`.
+pub fn mdapi_files(tree: &Tree, version: &str) -> Vec<PlannedFile> {
+    let mut files: Vec<PlannedFile> = tree.files().into_iter().map(|f| (f.path.clone(), f.bytes.clone())).collect();
+    files.push(("package.xml".into(), crate::sf::manifest::tree_package_xml(tree, version).into_bytes()));
+    files.sort();
+    files
+}
+
+/// The files of `tree` in source layout, with `sfdx-project.json` (which the caller writes
+/// only if absent).
+pub fn source_files(tree: &Tree, version: &str) -> Result<Vec<PlannedFile>> {
+    let mut files: Vec<PlannedFile> = crate::convert::mdapi_to_source(tree)?
+        .into_iter()
+        .map(|f| (format!("{SOURCE_ROOT}/{}", f.path), f.bytes))
+        .collect();
+    files.push(("sfdx-project.json".into(), sfdx_project_json(version).into_bytes()));
+    files.sort();
+    Ok(files)
+}
+
+/// A minimal `sfdx-project.json`.
+pub fn sfdx_project_json(version: &str) -> String {
+    let v = serde_json::json!({
+        "packageDirectories": [{ "path": "force-app", "default": true }],
+        "name": "sfgen",
+        "namespace": "",
+        "sourceApiVersion": version,
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}
 
 /// Runs `sfgen generate`.
 pub fn run(args: &GenerateArgs) -> Result<Outcome> {
@@ -15,15 +52,31 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
     gate(&tree, args.no_check, &mut warnings)?;
     let version = project.api_version.to_string();
     let mut files = match args.format {
-        Format::Mdapi => output::mdapi_files(&tree, &version),
-        Format::Source => output::source_files(&tree, &version)?,
+        Format::Mdapi => mdapi_files(&tree, &version),
+        Format::Source => source_files(&tree, &version)?,
     };
-    // sfdx-project.json belongs to the user once it exists.
-    let keep_project_json = args.format == Format::Source && args.out.join("sfdx-project.json").exists();
+    // sfdx-project.json belongs to the user once it exists: it is written back as it is.
+    let project_json = args.out.join("sfdx-project.json");
+    let keep_project_json = args.format == Format::Source && std::fs::symlink_metadata(&project_json).is_ok();
     if keep_project_json {
-        files.retain(|(p, _)| p != "sfdx-project.json");
+        let existing = crate::read::archive::read_file_capped(
+            &project_json,
+            1 << 20,
+            false,
+            "sfdx-project.json is a small JSON file",
+        )?;
+        for (p, bytes) in &mut files {
+            if p == "sfdx-project.json" {
+                *bytes = existing.clone();
+            }
+        }
     }
-    let written = output::write_folder_atomic(&args.out, &files)?;
+    crate::write::folder(&args.out, &files)?;
+    let written: Vec<std::path::PathBuf> = files
+        .iter()
+        .filter(|(rel, _)| !(keep_project_json && rel == "sfdx-project.json"))
+        .map(|(rel, _)| args.out.join(rel))
+        .collect();
 
     let mut text = String::new();
     let _ = writeln!(

@@ -22,9 +22,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
             hint: Some("pass --force to overwrite it, or --out another file".into()),
         });
     }
-    let dir = args.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let name = args.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "sfgen.json".into());
-    crate::output::write_all(dir, &[(name, text.as_bytes().to_vec())])?;
+    crate::write::file(&args.out, text.as_bytes())?;
     let preset = match args.preset {
         Preset::Webhook => "webhook",
         Preset::IntegrationUser => "integration-user",

@@ -1,20 +1,20 @@
 //! `sfgen manifest`: the package.xml describing what `sfgen package` would ship (generated and
 //! included components), for `sf project retrieve start --manifest` before a `diff`.
 
-use crate::archive::Limits;
 use crate::cli::{ManifestArgs, Prefer};
 use crate::error::Result;
-use crate::load;
+use crate::read::archive::Limits;
 use crate::Outcome;
 
 /// Runs `sfgen manifest`.
 pub fn run(args: &ManifestArgs) -> Result<Outcome> {
     let limits = Limits::from_env()?;
     // The component set is the same whichever side would win a conflict; only names are
-    // needed, so file contents are mostly not read (see load::load_names).
-    let desired = load::desired_names(&args.config, &args.include, Some(Prefer::Generated), args.no_generate, &limits)?;
-    let members = crate::package::manifest_members(&desired.tree);
-    let xml = crate::package::package_xml(&desired.tree, &desired.api_version);
+    // needed, so included files are not read (but for the few that decide package.xml).
+    let desired =
+        super::desired::desired(&args.config, &args.include, Some(Prefer::Generated), args.no_generate, &limits)?;
+    let members = desired.members()?;
+    let xml = crate::sf::manifest::package_xml_of(&members, &desired.api_version);
     let components: Vec<serde_json::Value> = members
         .iter()
         .flat_map(|(ty, names)| names.iter().map(move |n| serde_json::json!({ "type": ty, "fullName": n })))
@@ -24,6 +24,6 @@ pub fn run(args: &ManifestArgs) -> Result<Outcome> {
         result: serde_json::json!({ "packageXml": xml, "apiVersion": desired.api_version, "components": components }),
         text: xml,
         guidance: String::new(),
-        warnings: desired.project.as_ref().map(crate::ops::warning_lines).unwrap_or_default(),
+        warnings: desired.warnings,
     })
 }

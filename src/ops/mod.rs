@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod convert;
+pub mod desired;
 pub mod diff;
 pub mod generate;
 pub mod init;

@@ -2,39 +2,41 @@
 //! as one deterministic Metadata API zip (package.xml at the root, type folders beneath),
 //! with optional destructive changes, and the exact command that deploys it.
 
-use crate::archive::Limits;
 use crate::cli::{DestructiveWhen, PackageArgs};
 use crate::error::{Error, Result};
-use crate::load::{self, Desired};
-use crate::metadata::{manifest, registry, xml, Tree};
-use crate::model::Project;
+use crate::metadata::ComponentKey;
+use crate::ops::desired::{self, Desired, Origin};
 use crate::ops::next_steps::{self, Artefact};
+use crate::read::archive::Limits;
+use crate::sf::{manifest, registry::registry, xml};
 use crate::Outcome;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Packages with at least this many files show a progress spinner on a terminal.
-const PROGRESS_FILES: usize = 2_000;
+/// Packages with at least this many components show a progress spinner on a terminal.
+const PROGRESS_COMPONENTS: usize = 1_000;
+/// Components read and compressed at a time: bounds memory by a chunk, not by the package.
+const CHUNK: usize = 256;
 
 /// Runs `sfgen package`.
 pub fn run(args: &PackageArgs) -> Result<Outcome> {
     let limits = Limits::from_env()?;
-    let desired = load::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits)?;
-    let Desired { tree, project, api_version } = desired;
-    let mut warnings = project.as_ref().map(crate::ops::warning_lines).unwrap_or_default();
+    let desired = desired::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits)?;
+    let mut warnings = desired.warnings.clone();
     // sfgen vouches for what it generates; included projects are the user's own code, checked
     // on request with `sfgen check --include` (an estimate over thousands of classes would make
     // every large package slow).
-    if let Some(p) = &project {
-        super::generate::gate(&crate::render::render(p), args.no_check, &mut warnings)?;
+    if desired.project.is_some() {
+        super::generate::gate(&desired.generated, args.no_check, &mut warnings)?;
     }
-    let members = crate::package::manifest_members(&tree);
+    let members = desired.members()?;
     let destructive = match &args.destructive {
         Some(path) => Some(read_destructive(path, &limits)?),
         None => None,
     };
-    if tree.is_empty() && destructive.as_ref().is_none_or(BTreeMap::is_empty) {
+    if desired.is_empty() && destructive.as_ref().is_none_or(BTreeMap::is_empty) {
         return Err(Error::Input {
             message: "nothing to package: no component was generated or included".into(),
             hint: Some("add --include PATH, or drop --no-generate to package the config's components".into()),
@@ -52,11 +54,8 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
             }
         }
     }
-
-    let package_xml = manifest::package_xml(
-        members.iter().map(|(t, m)| (t.as_str(), m.iter().map(String::as_str).collect())),
-        &api_version,
-    );
+    let api_version = desired.api_version.clone();
+    let package_xml = manifest::package_xml_of(&members, &api_version);
     let destructive_name = match args.destructive_when {
         None => "destructiveChanges.xml",
         Some(DestructiveWhen::Pre) => "destructiveChangesPre.xml",
@@ -66,27 +65,40 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
         manifest::package_xml(d.iter().map(|(t, m)| (t.as_str(), m.iter().map(String::as_str).collect())), &api_version)
     });
 
-    let mut entries: Vec<(&str, &[u8])> = Vec::with_capacity(tree.len() * 2 + 2);
-    for c in tree.iter() {
-        for f in &c.files {
-            entries.push((f.path.as_str(), f.bytes.as_slice()));
+    let keys: Vec<&ComponentKey> = desired.index.keys().collect();
+    let progress = Progress::new(keys.len() >= PROGRESS_COMPONENTS);
+    progress.say(&format!("reading, compressing and writing {} components", keys.len()));
+    let mut stats = Stats::default();
+    let written = crate::write::zip_file(&args.out, |z| {
+        for chunk in keys.chunks(CHUNK) {
+            let parts: Vec<Part> = chunk.par_iter().map(|k| part(&desired, k)).collect::<Result<_>>()?;
+            for p in parts {
+                stats.add(&p);
+                for (path, c) in &p.files {
+                    z.add(path, c)?;
+                }
+            }
         }
-    }
-    entries.push(("package.xml", package_xml.as_bytes()));
-    if let Some(x) = &destructive_xml {
-        entries.push((destructive_name, x.as_bytes()));
-    }
-    let file_count = entries.len();
-    let uncompressed: usize = entries.iter().map(|(_, b)| b.len()).sum();
-    let progress = Progress::new(file_count >= PROGRESS_FILES);
-    progress.say(&format!("compressing and writing {file_count} files"));
-    let written = crate::package::write_zip_atomic(&args.out, entries)?;
+        let mut add = |path: &str, bytes: &[u8], stats: &mut Stats| -> Result<()> {
+            stats.files += 1;
+            stats.uncompressed += bytes.len();
+            z.add(path, &crate::write::zip::compress(bytes.to_vec())?)
+        };
+        add("package.xml", package_xml.as_bytes(), &mut stats)?;
+        if let Some(x) = &destructive_xml {
+            add(destructive_name, x.as_bytes(), &mut stats)?;
+        }
+        Ok(())
+    })?;
     progress.finish();
     let sha = written.sha256;
+    let file_count = stats.files;
+    let uncompressed = stats.uncompressed;
 
-    let (test_level, tests) = test_plan(&tree, project.as_ref());
+    let plan = test_plan(&desired, &stats.test_classes);
+    let (test_level, tests) = (plan.level.clone(), plan.tests.clone());
     let deploy = deploy_command(&args.out, &test_level, &tests);
-    let steps = project.as_ref().map(|p| next_steps::next_steps(p, Artefact::Zip { path: &args.out }));
+    let steps = desired.project.as_ref().map(|p| next_steps::next_steps(p, Artefact::Zip { path: &args.out }));
 
     let mut text = String::new();
     let _ = writeln!(
@@ -111,6 +123,9 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
     }
     let _ = writeln!(text, "sha256 {sha}");
     let _ = writeln!(text, "Deploy with:\n  {deploy}");
+    if let Some(why) = &plan.why {
+        let _ = writeln!(text, "  ({why})");
+    }
 
     let result = serde_json::json!({
         "out": args.out,
@@ -127,6 +142,7 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
         "destructive": destructive.as_ref().map(|d| serde_json::json!({ "file": destructive_name, "components": d })),
         "testLevel": test_level,
         "tests": tests,
+        "testLevelReason": plan.why,
         "deployCommand": deploy,
         "nextSteps": steps,
     });
@@ -139,42 +155,91 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
     })
 }
 
+/// One component's zip entries.
+struct Part {
+    files: Vec<(String, crate::write::zip::Compressed)>,
+    uncompressed: usize,
+    test_class: Option<String>,
+}
+
+fn part(desired: &Desired, key: &ComponentKey) -> Result<Part> {
+    let Some(c) = desired.load(key)? else {
+        return Ok(Part { files: Vec::new(), uncompressed: 0, test_class: None });
+    };
+    let included = matches!(desired.index.get(key), Some(Origin::Include(..)));
+    let test_class = (included
+        && key.type_name == "ApexClass"
+        && c.files.iter().any(|f| f.path.ends_with(".cls") && crate::sf::apex::is_test_class(&f.bytes)))
+    .then(|| key.full_name.clone());
+    let uncompressed = c.byte_len();
+    let files =
+        c.files.into_iter().map(|f| Ok((f.path, crate::write::zip::compress(f.bytes)?))).collect::<Result<_>>()?;
+    Ok(Part { files, uncompressed, test_class })
+}
+
+#[derive(Default)]
+struct Stats {
+    files: usize,
+    uncompressed: usize,
+    test_classes: BTreeSet<String>,
+}
+
+impl Stats {
+    fn add(&mut self, p: &Part) {
+        self.files += p.files.len();
+        self.uncompressed += p.uncompressed;
+        if let Some(t) = &p.test_class {
+            self.test_classes.insert(t.clone());
+        }
+    }
+}
+
+/// The test level a deploy of the package needs, the tests to name, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestPlan {
+    /// `RunSpecifiedTests`, `RunLocalTests` or `NoTestRun`.
+    pub level: String,
+    /// The tests to name with RunSpecifiedTests.
+    pub tests: Vec<String>,
+    /// Why this level, when it is not the obvious one.
+    pub why: Option<String>,
+}
+
+/// Which tests the deploy runs. Only generated Apex: RunSpecifiedTests with the generated tests
+/// (they cover every generated class and trigger). The project's own Apex too: RunLocalTests,
+/// because RunSpecifiedTests requires every class and trigger in the package to reach 75% from
+/// the named tests alone (Metadata API Developer Guide, `deploy()` "Running Tests in a
+/// Deployment"), while RunLocalTests runs the org's own tests as a production deploy would.
+/// No Apex: NoTestRun.
+pub fn test_plan(desired: &Desired, included_tests: &BTreeSet<String>) -> TestPlan {
+    let has_apex = desired.index.keys().any(|k| k.type_name == "ApexClass" || k.type_name == "ApexTrigger");
+    if !has_apex {
+        return TestPlan { level: "NoTestRun".into(), tests: Vec::new(), why: None };
+    }
+    if desired.has_included_apex() {
+        let named = included_tests.len();
+        return TestPlan {
+            level: "RunLocalTests".into(),
+            tests: Vec::new(),
+            why: Some(format!(
+                "the package carries the project's own Apex: RunSpecifiedTests would need every class in it to reach 75% from the named tests alone ({named} test class{} found in the package), so RunLocalTests runs the org's local tests",
+                if named == 1 { "" } else { "es" }
+            )),
+        };
+    }
+    let tests = desired.project.as_ref().map(crate::model::Project::test_classes).unwrap_or_default();
+    if tests.is_empty() {
+        return TestPlan { level: "RunLocalTests".into(), tests, why: None };
+    }
+    TestPlan { level: "RunSpecifiedTests".into(), tests, why: None }
+}
+
 fn quote(s: &str) -> String {
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=".contains(c)) {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
-}
-
-/// Which tests the deploy runs: the config's test classes plus any `@isTest` class among the
-/// included ones (RunSpecifiedTests needs every class in the package covered by the named
-/// tests); RunLocalTests when Apex is included but no test class can be named; NoTestRun
-/// without Apex.
-pub fn test_plan(tree: &Tree, project: Option<&Project>) -> (String, Vec<String>) {
-    let has_apex = tree.iter().any(|c| c.key.type_name == "ApexClass" || c.key.type_name == "ApexTrigger");
-    if !has_apex {
-        return ("NoTestRun".into(), Vec::new());
-    }
-    let mut tests: BTreeSet<String> = project.map(Project::test_classes).unwrap_or_default().into_iter().collect();
-    // Generated classes are covered by the generated tests; look for tests among the others.
-    let generated: BTreeSet<String> = project
-        .map(|p| crate::render::render(p).components.into_keys().map(|k| k.full_name).collect())
-        .unwrap_or_default();
-    for c in tree.iter().filter(|c| c.key.type_name == "ApexClass" && !generated.contains(&c.key.full_name)) {
-        let is_test = c
-            .files
-            .iter()
-            .find(|f| f.path.ends_with(".cls"))
-            .is_some_and(|f| f.bytes.windows(7).any(|w| w.eq_ignore_ascii_case(b"@istest")));
-        if is_test {
-            tests.insert(c.key.full_name.clone());
-        }
-    }
-    if tests.is_empty() {
-        return ("RunLocalTests".into(), Vec::new());
-    }
-    ("RunSpecifiedTests".into(), tests.into_iter().collect())
 }
 
 /// The exact `sf project deploy start` command for the zip.
@@ -201,16 +266,18 @@ pub fn read_destructive(path: &Path, limits: &Limits) -> Result<BTreeMap<String,
     if meta.len() > limits.max_file_bytes {
         return Err(Error::input(format!("{}: larger than SFGEN_MAX_FILE_BYTES", path.display())));
     }
-    let bytes =
-        crate::archive::read_file_capped(path, limits.max_file_bytes, true, "raise SFGEN_MAX_FILE_BYTES if it is")?;
+    let bytes = crate::read::archive::read_file_capped(
+        path,
+        limits.max_file_bytes,
+        true,
+        "raise SFGEN_MAX_FILE_BYTES if it is",
+    )?;
     let text = String::from_utf8(bytes).map_err(|_| Error::input(format!("{}: not UTF-8 text", path.display())))?;
     parse_destructive(path, &text)
 }
 
 fn known_type(name: &str) -> bool {
-    registry::by_name(name).is_some()
-        || registry::by_folder_type(name).is_some()
-        || registry::TYPES.iter().any(|t| t.children.iter().any(|c| c.name == name))
+    registry().by_name(name).is_some()
 }
 
 fn parse_destructive(path: &Path, text: &str) -> Result<BTreeMap<String, BTreeSet<String>>> {

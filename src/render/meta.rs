@@ -2,8 +2,8 @@
 //! `xsd:sequence` order (see `shared/docs/salesforce-metadata.md`), with repeated rows sorted
 //! by their key as a retrieve sorts them.
 
-use crate::metadata::xml::Element;
 use crate::model::*;
+use crate::sf::xml::Element;
 
 /// `<ApexClass>`/`<ApexTrigger>` `-meta.xml`.
 pub fn apex_meta(root: &str, version: &ApiVersion) -> String {

@@ -173,6 +173,83 @@ pub fn escape_attr(s: &str) -> String {
     out
 }
 
+/// Whether [`parse`] would accept `bytes`, without building the tree (for checking every metadata
+/// file of an input quickly): UTF-8, well formed with matching end tags, one root, no DOCTYPE, no
+/// entity but the five predefined ones and character references, nesting at most [`MAX_DEPTH`]
+/// deep.
+pub fn check(bytes: &[u8]) -> std::result::Result<(), String> {
+    use quick_xml::events::Event;
+    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = quick_xml::reader::Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let at = |r: &quick_xml::reader::Reader<&[u8]>, m: String| format!("{m} at byte {}", r.buffer_position());
+    let (mut depth, mut seen_root) = (0usize, false);
+    loop {
+        match reader.read_event().map_err(|e| at(&reader, e.to_string()))? {
+            Event::Start(e) | Event::Empty(e) if seen_root && depth == 0 => {
+                let _ = e;
+                return Err(at(&reader, "content after the root element".into()));
+            }
+            Event::Start(e) => {
+                if depth >= MAX_DEPTH {
+                    return Err(at(&reader, format!("elements nested deeper than {}", MAX_DEPTH)));
+                }
+                check_attributes(&e).map_err(|m| at(&reader, m))?;
+                depth += 1;
+            }
+            Event::Empty(e) => {
+                check_attributes(&e).map_err(|m| at(&reader, m))?;
+                if depth == 0 {
+                    seen_root = true;
+                }
+            }
+            Event::End(_) => {
+                depth = depth.checked_sub(1).ok_or_else(|| at(&reader, "unexpected end tag".into()))?;
+                if depth == 0 {
+                    seen_root = true;
+                }
+            }
+            Event::Text(t) => {
+                if depth == 0 && !t.xml10_content().trim().is_empty() {
+                    return Err(at(&reader, "text outside the root element".into()));
+                }
+            }
+            Event::CData(_) | Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+            Event::GeneralRef(r) => {
+                if r.is_char_ref() {
+                    r.resolve_char_ref()
+                        .map_err(|e| at(&reader, e.to_string()))?
+                        .ok_or_else(|| at(&reader, "invalid character reference".into()))?;
+                } else if !matches!(&*r.as_ref().to_string(), "amp" | "lt" | "gt" | "quot" | "apos") {
+                    return Err(at(&reader, format!("undefined entity &{}; (sfgen expands no entities)", r.as_ref())));
+                }
+                if depth == 0 {
+                    return Err(at(&reader, "text outside the root element".into()));
+                }
+            }
+            Event::DocType(_) => {
+                return Err(at(&reader, "DOCTYPE is not allowed in metadata (no entities are ever expanded)".into()))
+            }
+            Event::Eof => break,
+        }
+    }
+    if depth > 0 {
+        return Err(at(&reader, "unclosed element".into()));
+    }
+    if !seen_root {
+        return Err("no root element".into());
+    }
+    Ok(())
+}
+fn check_attributes(e: &quick_xml::events::BytesStart<'_>) -> std::result::Result<(), String> {
+    for a in e.attributes() {
+        let a = a.map_err(|e| format!("bad attribute: {e}"))?;
+        a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| format!("bad attribute value: {e}"))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

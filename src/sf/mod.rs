@@ -1,0 +1,14 @@
+//! Salesforce knowledge, in one place: the metadata-type registry (from the Salesforce CLI's own
+//! data), where each type's files go in each layout, package.xml naming, static resource content
+//! types, and metadata XML. Everything else asks here; nothing here reads inputs or writes
+//! outputs.
+
+pub mod apex;
+pub mod manifest;
+pub mod mime;
+pub mod paths;
+pub mod registry;
+pub mod xml;
+
+/// The XML namespace of every Metadata API file.
+pub const MD_NAMESPACE: &str = "http://soap.sforce.com/2006/04/metadata";
