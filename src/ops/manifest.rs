@@ -14,14 +14,15 @@ pub fn run(args: &ManifestArgs) -> Result<Outcome> {
     // needed, so file contents are mostly not read (see load::load_names).
     let desired = load::desired_names(&args.config, &args.include, Some(Prefer::Generated), args.no_generate, &limits)?;
     let members = crate::package::manifest_members(&desired.tree);
-    let xml = crate::package::package_xml(&desired.tree, &desired.api_version);
+    let api_version = super::api_version(&args.config)?.unwrap_or_else(|| desired.api_version.clone());
+    let xml = crate::package::package_xml(&desired.tree, &api_version);
     let components: Vec<serde_json::Value> = members
         .iter()
         .flat_map(|(ty, names)| names.iter().map(move |n| serde_json::json!({ "type": ty, "fullName": n })))
         .collect();
     Ok(Outcome {
         exit: 0,
-        result: serde_json::json!({ "packageXml": xml, "apiVersion": desired.api_version, "components": components }),
+        result: serde_json::json!({ "packageXml": xml, "apiVersion": api_version, "components": components }),
         text: xml,
         guidance: String::new(),
         warnings: desired.project.as_ref().map(crate::ops::warning_lines).unwrap_or_default(),

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::load::{self, Desired};
 use crate::metadata::{manifest, registry, xml, Tree};
 use crate::model::Project;
-use crate::ops::next_steps::{self, Artefact};
+use crate::ops::{deploy, next_steps};
 use crate::Outcome;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -22,6 +22,7 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
     let limits = Limits::from_env()?;
     let desired = load::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits)?;
     let Desired { tree, project, api_version } = desired;
+    let api_version = super::api_version(&args.config)?.unwrap_or(api_version);
     let mut warnings = project.as_ref().map(crate::ops::warning_lines).unwrap_or_default();
     // sfgen vouches for what it generates; included projects are the user's own code, checked
     // on request with `sfgen check --include` (an estimate over thousands of classes would make
@@ -84,9 +85,9 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
     progress.finish();
     let sha = written.sha256;
 
-    let (test_level, tests) = test_plan(&tree, project.as_ref());
-    let deploy = deploy_command(&args.out, &test_level, &tests);
-    let steps = project.as_ref().map(|p| next_steps::next_steps(p, Artefact::Zip { path: &args.out }));
+    let org = super::org(&args.org, project.as_ref().and_then(|p| p.integration.sandbox))?;
+    let deploy = deploy::commands(&deploy::Target::Zip(&args.out), &test_plan(&tree, project.as_ref()), &org);
+    let steps = project.as_ref().map(|p| next_steps::next_steps(p, &deploy, &org, args.config.api_version.as_deref()));
 
     let mut text = String::new();
     let _ = writeln!(
@@ -110,7 +111,13 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
         }
     }
     let _ = writeln!(text, "sha256 {sha}");
-    let _ = writeln!(text, "Deploy with:\n  {deploy}");
+    // With next steps, the deploy commands are their first step; without (--no-generate), here.
+    if steps.is_none() {
+        let _ = writeln!(text, "Validate, then deploy:");
+        for c in deploy.in_order() {
+            let _ = writeln!(text, "  $ {c}");
+        }
+    }
 
     let result = serde_json::json!({
         "out": args.out,
@@ -125,9 +132,11 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
             .flat_map(|(t, names)| names.iter().map(move |n| serde_json::json!({ "type": t, "fullName": n })))
             .collect::<Vec<_>>(),
         "destructive": destructive.as_ref().map(|d| serde_json::json!({ "file": destructive_name, "components": d })),
-        "testLevel": test_level,
-        "tests": tests,
-        "deployCommand": deploy,
+        "testLevel": deploy.test_level,
+        "tests": deploy.tests,
+        "validateCommand": deploy.validate,
+        "deployCommand": deploy.deploy,
+        "quickDeployCommand": deploy.quick,
         "nextSteps": steps,
     });
     Ok(Outcome {
@@ -139,22 +148,14 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
     })
 }
 
-fn quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=".contains(c)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
-
 /// Which tests the deploy runs: the config's test classes plus any `@isTest` class among the
 /// included ones (RunSpecifiedTests needs every class in the package covered by the named
-/// tests); RunLocalTests when Apex is included but no test class can be named; NoTestRun
-/// without Apex.
-pub fn test_plan(tree: &Tree, project: Option<&Project>) -> (String, Vec<String>) {
+/// tests); RunLocalTests when Apex is included but no test class can be named; none without
+/// Apex (see [`deploy::commands`] for what each org kind accepts then).
+pub fn test_plan(tree: &Tree, project: Option<&Project>) -> deploy::Tests {
     let has_apex = tree.iter().any(|c| c.key.type_name == "ApexClass" || c.key.type_name == "ApexTrigger");
     if !has_apex {
-        return ("NoTestRun".into(), Vec::new());
+        return deploy::Tests::default();
     }
     let mut tests: BTreeSet<String> = project.map(Project::test_classes).unwrap_or_default().into_iter().collect();
     // Generated classes are covered by the generated tests; look for tests among the others.
@@ -171,23 +172,7 @@ pub fn test_plan(tree: &Tree, project: Option<&Project>) -> (String, Vec<String>
             tests.insert(c.key.full_name.clone());
         }
     }
-    if tests.is_empty() {
-        return ("RunLocalTests".into(), Vec::new());
-    }
-    ("RunSpecifiedTests".into(), tests.into_iter().collect())
-}
-
-/// The exact `sf project deploy start` command for the zip.
-pub fn deploy_command(zip: &Path, test_level: &str, tests: &[String]) -> String {
-    let mut cmd = format!(
-        "sf project deploy start --metadata-dir {} --single-package --test-level {test_level}",
-        quote(&zip.to_string_lossy())
-    );
-    for t in tests {
-        let _ = write!(cmd, " --tests {}", quote(t));
-    }
-    cmd.push_str(" --target-org <org-alias>");
-    cmd
+    deploy::Tests { has_apex: true, classes: tests.into_iter().collect() }
 }
 
 /// Reads a destructive list: a package.xml-format file, or one `Type:Member` per line (`#`
@@ -335,11 +320,5 @@ mod tests {
         assert_eq!(parse_destructive(p, &xml).unwrap()["ApexTrigger"].len(), 1);
         let xml = manifest::package_xml([("ApexTrigger", vec!["*"])], "62.0");
         assert!(parse_destructive(p, &xml).is_err());
-    }
-
-    #[test]
-    fn deploy_command_quotes_paths() {
-        let cmd = deploy_command(Path::new("my dir/x.zip"), "RunSpecifiedTests", &["ATest".into()]);
-        assert_eq!(cmd, "sf project deploy start --metadata-dir 'my dir/x.zip' --single-package --test-level RunSpecifiedTests --tests ATest --target-org <org-alias>");
     }
 }
