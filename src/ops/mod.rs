@@ -38,9 +38,10 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
 /// folder or the nearest parent holding one (as `sf` finds `sfdx-project.json`), with
 /// `--api-version` in place of the config's `apiVersion` when given.
 pub fn load_project(args: &ConfigArgs) -> Result<(LoadedConfig, Project)> {
+    let version = api_version(args)?;
     let file = find_config(&args.config)?;
     let mut loaded = config::load(&file, args.env.as_deref())?;
-    if let Some(v) = api_version(args)? {
+    if let Some(v) = version {
         loaded.raw.api_version = v;
     }
     let project = Project::from_config(&loaded)?;
