@@ -82,8 +82,10 @@ pub struct OrgArgs {
 pub enum Command {
     /// Render every artefact of the config into a folder.
     #[command(
-        after_help = "Examples:\n  sfgen generate --out out\n  sfgen generate -c fixtures/contact-webhook/sfgen.json --env production --format mdapi --out build/prod\n\n\
-Overwrites the files it generates; never deletes or touches anything else in DIR. Exit 2 on a bad config (nothing written)."
+        after_help = "Examples:\n  sfgen generate --out out\n  sfgen generate -d . -o uat    # into the SFDX project here\n  sfgen generate -c fixtures/contact-webhook/sfgen.json --env sandbox --format mdapi --out build/uat\n\n\
+Overwrites the files it generates; never deletes or touches anything else in DIR. In an SFDX project (DIR holds \
+sfdx-project.json) the source goes into its default package directory. Without -c, sfgen.json is looked for here \
+and in the parent folders up to the repository root. Exit 2 on a bad config (nothing written)."
     )]
     Generate(GenerateArgs),
     /// Write a starter config that reproduces one of the two integration guides.
@@ -98,8 +100,9 @@ Overwrites the files it generates; never deletes or touches anything else in DIR
     Schema(SchemaArgs),
     /// Build a deterministic, deployable Metadata API zip.
     #[command(
-        after_help = "Examples:\n  sfgen package --out deploy.zip\n  sfgen package --include . --prefer generated --out deploy.zip\n  sfgen package --destructive remove.txt --destructive-when pre --out deploy.zip\n\n\
-Same input, byte-identical zip. Deploy it with the command printed at the end."
+        after_help = "Examples:\n  sfgen package --out deploy.zip\n  sfgen package --include . --prefer generated --out deploy.zip -o my-prod\n  sfgen package --destructive remove.txt --destructive-when pre --out deploy.zip\n\n\
+Same input, byte-identical zip. Validate, then deploy it with the commands printed at the end (result.validateCommand, \
+result.deployCommand and result.quickDeployCommand with --json)."
     )]
     Package(PackageArgs),
     /// Print the package.xml describing the same components (for `sf project retrieve start --manifest`).
@@ -114,7 +117,9 @@ Same input, byte-identical zip. Deploy it with the command printed at the end."
     Convert(ConvertArgs),
     /// Compare what sfgen would deploy with what an org holds (a retrieve), and emit a delta package.
     #[command(
-        after_help = "Examples:\n  sfgen diff --org retrieved.zip\n  sfgen diff --org org-src --prune --delta-out delta.zip\n\nExit codes: 0 no differences, 1 differences, 2 error."
+        after_help = "Examples:\n  sfgen diff --org org-retrieve/unpackaged.zip\n  sfgen diff --org org-src --prune --delta-out delta.zip\n  sfgen diff --org org-retrieve/unpackaged.zip --prune -d delta --layout sgd --destructive-when post\n\n\
+The delta's validate and deploy commands are printed (result.delta with --json).\n\
+Exit codes: 0 no differences, 1 differences, 2 error."
     )]
     Diff(DiffArgs),
     /// Prove offline that the artefacts deploy and reach coverage (an estimate), for CI.
