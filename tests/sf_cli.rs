@@ -121,6 +121,21 @@ fn printed_commands(work: &Path) -> Vec<Printed> {
     assert!(proj.join("src/main/default/classes/Webhook.cls").is_file());
     add(work, "generate into an existing project".into(), commands_of(&v["result"]));
 
+    // With a project included (its own @isTest classes join RunSpecifiedTests), and without a
+    // config at all (the org kind unknown).
+    let dir = work.join("realistic");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let project = root().join("fixtures/realistic-project");
+    let project = project.to_str().expect("utf8");
+    let cfg = root().join("fixtures/contact-webhook/sfgen.json");
+    for args in [
+        vec!["package", "-c", cfg.to_str().expect("utf8"), "--include", project, "--out", "with-project.zip"],
+        vec!["package", "--no-generate", "--include", project, "--out", "project-only.zip"],
+    ] {
+        let v = sfgen_json(&dir, &args);
+        add(&dir, args.join(" "), commands_of(&v["result"]));
+    }
+
     // Deltas against the org snapshots, in each layout.
     for case in ["contact-webhook", "integration-user"] {
         let dir = work.join(format!("delta-{case}"));
