@@ -139,9 +139,9 @@ fn zip_holds_what_its_package_xml_lists() {
     // A static resource folder is zipped (deterministically) into its .resource.
     let resource = &entries["staticresources/billingAssets.resource"];
     assert!(resource.starts_with(b"PK\x03\x04"));
-    // The summary ends with the exact deploy command, naming the fixture's test class.
+    // The summary ends with the exact commands, validation first, naming the fixture's test class.
     assert!(text.contains(&format!(
-        "sf project deploy start --metadata-dir {} --single-package --test-level RunSpecifiedTests --tests InvoiceServiceTest --target-org <org-alias>",
+        "$ sf project deploy validate --metadata-dir {} --single-package --test-level RunSpecifiedTests --tests InvoiceServiceTest --target-org ORG_ALIAS",
         s(&out)
     )), "{text}");
 }
@@ -161,7 +161,10 @@ fn json_summary_has_hash_counts_and_command() {
     assert_eq!(r["sha256"], sha);
     assert_eq!(r["bytes"], zip.len());
     assert_eq!(r["testLevel"], "RunSpecifiedTests");
-    assert!(r["deployCommand"].as_str().unwrap_or("").ends_with("--target-org <org-alias>"));
+    assert!(r["deployCommand"].as_str().unwrap_or("").starts_with("sf project deploy start --metadata-dir"));
+    assert!(r["validateCommand"].as_str().unwrap_or("").starts_with("sf project deploy validate --metadata-dir"));
+    assert!(r["deployCommand"].as_str().unwrap_or("").ends_with("--target-org ORG_ALIAS"));
+    assert_eq!(r["quickDeployCommand"], "sf project deploy quick --use-most-recent --target-org ORG_ALIAS");
     assert!(r["nextSteps"].as_array().is_some_and(|a| !a.is_empty()));
     assert_eq!(r["componentsByType"]["ApexTrigger"], 1);
 }
