@@ -250,6 +250,14 @@ fn sgd_layout_writes_package_and_destructive_changes_folders() {
         "(cd out && sf project deploy start --manifest package/package.xml --post-destructive-changes destructiveChanges/destructiveChanges.xml --test-level RunSpecifiedTests --tests TestContactTrigger --tests TestWebhook --target-org ORG_ALIAS)"
     );
     assert_eq!(d["quickDeployCommand"], "sf project deploy quick --use-most-recent --target-org ORG_ALIAS");
+    // A second run replaces its own earlier delta, and nothing else.
+    let o = diff(tmp.path(), &["-d", "out", "--layout", "sgd", "-q"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    std::fs::create_dir_all(tmp.path().join("mine")).expect("mkdir");
+    std::fs::write(tmp.path().join("mine/notes.txt"), "mine").expect("write");
+    let o = diff(tmp.path(), &["-d", "mine", "--layout", "sgd", "-q"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(tmp.path().join("mine/notes.txt")).expect("read"), "mine");
     // Text says the same, validate first.
     let o = diff(tmp.path(), &["-d", "out2", "--layout", "sgd", "--format", "stat", "-o", "prod"]);
     let text = stdout(&o);

@@ -57,7 +57,11 @@ pub fn write(args: &DiffArgs, report: &DiffReport, desired: &Desired) -> Result<
         DeltaLayout::Mdapi => delta_files(report, &desired.tree, &version, args.prune, args.destructive_when),
         DeltaLayout::Sgd => sgd_files(&delta, &removed, &version)?,
     };
-    super::diff::write_delta(out, &files)?;
+    let marker = match args.layout {
+        DeltaLayout::Mdapi => "package.xml",
+        DeltaLayout::Sgd => "package/package.xml",
+    };
+    super::diff::write_delta(out, &files, marker)?;
 
     let deleting = args.prune && removed_count > 0;
     let when = args.destructive_when.unwrap_or(DestructiveWhen::Pre);

@@ -160,8 +160,9 @@ fn render_text(report: &DiffReport, org: &Path, org_format: &str, color: bool) -
 }
 
 /// Writes the delta as a zip (`PATH` ends in `.zip`) or a folder, all or nothing. An existing
-/// folder is replaced only when it looks like an earlier delta (it holds `package.xml`).
-pub(super) fn write_delta(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+/// folder is replaced only when it looks like an earlier delta (it holds `marker`, the layout's
+/// package.xml).
+pub(super) fn write_delta(out: &Path, files: &[(String, Vec<u8>)], marker: &str) -> Result<()> {
     let is_zip = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     if is_zip {
         let bytes = crate::package::zip_bytes(files)?;
@@ -173,10 +174,10 @@ pub(super) fn write_delta(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()>
                 .map_err(|source| Error::Write { path: out.to_path_buf(), source })?
                 .next()
                 .is_none();
-            if !empty && !out.join("package.xml").is_file() {
+            if !empty && !out.join(marker).is_file() {
                 return Err(Error::Input {
                     message: format!(
-                        "--delta-out {} is a folder that is not an earlier delta package (no package.xml)",
+                        "--delta-out {} is a folder that is not an earlier delta package (no {marker})",
                         out.display()
                     ),
                     hint: Some("give a new or empty folder, or a path ending in .zip".into()),
