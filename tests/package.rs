@@ -13,7 +13,12 @@ fn root() -> PathBuf {
 
 /// Runs sfgen in the repository root; returns (exit code, stdout, stderr).
 fn sfgen(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sfgen")).current_dir(root()).args(args).output().expect("run sfgen");
+    let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
+        .current_dir(root())
+        .args(args)
+        .env_remove("SF_TARGET_ORG")
+        .output()
+        .expect("run sfgen");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -16,6 +16,8 @@ pub fn sfgen(cwd: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(cwd)
         .env_remove("NO_COLOR")
+        // The printed commands name this org when it is set; tests expect the placeholder.
+        .env_remove("SF_TARGET_ORG")
         .output()
         .expect("sfgen runs")
 }
