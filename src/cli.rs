@@ -59,9 +59,22 @@ pub struct ConfigArgs {
     /// Config file.
     #[arg(short = 'c', long = "config", value_name = "FILE", default_value = "sfgen.json")]
     pub config: PathBuf,
-    /// Environment whose overrides (config "environments") to apply, e.g. production.
+    /// Environment whose overrides (config "environments") to apply, e.g. sandbox.
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
+    /// Metadata API version to write instead of the config's apiVersion, e.g. 61.0 to match a
+    /// project's sourceApiVersion.
+    #[arg(long, value_name = "VERSION")]
+    pub api_version: Option<String>,
+}
+
+/// The org the printed `sf` commands deploy to.
+#[derive(Debug, Clone, Args)]
+pub struct OrgArgs {
+    /// Username or alias of the org for the printed `sf` commands (as `sf --target-org`); without it
+    /// they say ORG_ALIAS.
+    #[arg(long = "target-org", short = 'o', env = "SF_TARGET_ORG", value_name = "ALIAS")]
+    pub target_org: Option<String>,
 }
 
 /// sfgen's commands.
@@ -69,8 +82,10 @@ pub struct ConfigArgs {
 pub enum Command {
     /// Render every artefact of the config into a folder.
     #[command(
-        after_help = "Examples:\n  sfgen generate --out out\n  sfgen generate -c fixtures/contact-webhook/sfgen.json --env production --format mdapi --out build/prod\n\n\
-Overwrites the files it generates; never deletes or touches anything else in DIR. Exit 2 on a bad config (nothing written)."
+        after_help = "Examples:\n  sfgen generate --out out\n  sfgen generate -d . -o uat    # into the SFDX project here\n  sfgen generate -c fixtures/contact-webhook/sfgen.json --env sandbox --format mdapi --out build/uat\n\n\
+Overwrites the files it generates; never deletes or touches anything else in DIR. In an SFDX project (DIR holds \
+sfdx-project.json) the source goes into its default package directory. Without -c, sfgen.json is looked for here \
+and in the parent folders up to the repository root. Exit 2 on a bad config (nothing written)."
     )]
     Generate(GenerateArgs),
     /// Write a starter config that reproduces one of the two integration guides.
@@ -85,8 +100,9 @@ Overwrites the files it generates; never deletes or touches anything else in DIR
     Schema(SchemaArgs),
     /// Build a deterministic, deployable Metadata API zip.
     #[command(
-        after_help = "Examples:\n  sfgen package --out deploy.zip\n  sfgen package --include . --prefer generated --out deploy.zip\n  sfgen package --destructive remove.txt --destructive-when pre --out deploy.zip\n\n\
-Same input, byte-identical zip. Deploy it with the command printed at the end."
+        after_help = "Examples:\n  sfgen package --out deploy.zip\n  sfgen package --include . --prefer generated --out deploy.zip -o my-prod\n  sfgen package --destructive remove.txt --destructive-when pre --out deploy.zip\n\n\
+Same input, byte-identical zip. Validate, then deploy it with the commands printed at the end (result.validateCommand, \
+result.deployCommand and result.quickDeployCommand with --json)."
     )]
     Package(PackageArgs),
     /// Print the package.xml describing the same components (for `sf project retrieve start --manifest`).
@@ -101,7 +117,9 @@ Same input, byte-identical zip. Deploy it with the command printed at the end."
     Convert(ConvertArgs),
     /// Compare what sfgen would deploy with what an org holds (a retrieve), and emit a delta package.
     #[command(
-        after_help = "Examples:\n  sfgen diff --org retrieved.zip\n  sfgen diff --org org-src --prune --delta-out delta.zip\n\nExit codes: 0 no differences, 1 differences, 2 error."
+        after_help = "Examples:\n  sfgen diff --org org-retrieve/unpackaged.zip\n  sfgen diff --org org-src --prune --delta-out delta.zip\n  sfgen diff --org org-retrieve/unpackaged.zip --prune -d delta --layout sgd --destructive-when post\n\n\
+The delta's validate and deploy commands are printed (result.delta with --json).\n\
+Exit codes: 0 no differences, 1 differences, 2 error."
     )]
     Diff(DiffArgs),
     /// Prove offline that the artefacts deploy and reach coverage (an estimate), for CI.
@@ -127,12 +145,16 @@ pub struct GenerateArgs {
     /// Layout: source (SFDX project) or mdapi (Metadata API folder with package.xml).
     #[arg(long, value_enum, default_value_t = Format::Source)]
     pub format: Format,
-    /// Output folder (created if missing).
-    #[arg(long, value_name = "DIR")]
+    /// Output folder (created if missing). In an existing SFDX project, the source goes into its
+    /// default package directory.
+    #[arg(long, short = 'd', visible_alias = "output-dir", value_name = "DIR")]
     pub out: PathBuf,
     /// Write even if sfgen's own checks find errors.
     #[arg(long)]
     pub no_check: bool,
+    /// The org of the printed commands.
+    #[command(flatten)]
+    pub org: OrgArgs,
 }
 
 /// Starter presets.
@@ -211,6 +233,9 @@ pub struct PackageArgs {
     /// Package only the --include'd components (no config needed).
     #[arg(long)]
     pub no_generate: bool,
+    /// The org of the printed commands.
+    #[command(flatten)]
+    pub org: OrgArgs,
 }
 
 /// `sfgen manifest`.
@@ -233,8 +258,8 @@ pub struct ConvertArgs {
     /// SFDX project, mdapi folder or zip.
     #[arg(long, value_name = "PATH")]
     pub from: PathBuf,
-    /// Output folder.
-    #[arg(long, value_name = "DIR")]
+    /// Output folder (new or empty).
+    #[arg(long, short = 'd', visible_alias = "output-dir", value_name = "DIR")]
     pub to: PathBuf,
     /// Target layout.
     #[arg(long, value_enum)]
@@ -271,8 +296,16 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
     /// Write a deployable package of the added and changed components (a zip if PATH ends in .zip).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, short = 'd', visible_alias = "output-dir", value_name = "PATH")]
     pub delta_out: Option<PathBuf>,
+    /// Layout of --delta-out: mdapi (one Metadata API folder or zip) or sgd (as sfdx-git-delta writes
+    /// it: package/package.xml, destructiveChanges/destructiveChanges.xml and the source).
+    #[arg(long, value_enum, default_value_t = DeltaLayout::Mdapi, requires = "delta_out")]
+    pub layout: DeltaLayout,
+    /// When the deletions of --prune run: pre (before the deploy; a plain destructiveChanges.xml
+    /// also runs first) or post (after it).
+    #[arg(long, value_enum, requires = "delta_out")]
+    pub destructive_when: Option<DestructiveWhen>,
     /// Report org components of the same types that the desired state lacks as removed.
     #[arg(long)]
     pub prune: bool,
@@ -282,6 +315,19 @@ pub struct DiffArgs {
     /// Compare only the --include'd components (no config needed).
     #[arg(long)]
     pub no_generate: bool,
+    /// The org of the printed deploy commands (not the --org retrieve).
+    #[command(flatten)]
+    pub target: OrgArgs,
+}
+
+/// Layouts of `diff --delta-out`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeltaLayout {
+    /// One Metadata API folder (or zip): package.xml, the components, destructiveChanges*.xml.
+    Mdapi,
+    /// sfdx-git-delta's: package/package.xml, destructiveChanges/destructiveChanges.xml (with an
+    /// empty package.xml beside it) and the components in source format under force-app/.
+    Sgd,
 }
 
 const CHECK_LONG_HELP: &str = "Examples:

@@ -90,10 +90,53 @@ impl Error {
         }
     }
 
+    /// What went wrong, without the hints (those are [`Error::actions`]): the `message` of the
+    /// JSON envelope.
+    pub fn message(&self) -> String {
+        match self {
+            Error::Config(diags) => {
+                let mut lines: Vec<String> =
+                    diags.iter().map(|d| Diagnostic { hint: None, ..d.clone() }.to_string()).collect();
+                if diags.len() > 1 {
+                    lines.push(format!("{} problems in the config; nothing was written", diags.len()));
+                }
+                lines.join("\n")
+            }
+            other => split_hints(&other.to_string()).0,
+        }
+    }
+
+    /// How to fix it, one hint per entry: the `actions` of the JSON envelope (a config
+    /// diagnostic's hint is prefixed with its JSON path).
+    pub fn actions(&self) -> Vec<String> {
+        match self {
+            Error::Config(diags) => diags
+                .iter()
+                .filter_map(|d| {
+                    d.hint.as_ref().map(|h| if d.path.is_empty() { h.clone() } else { format!("{}: {h}", d.path) })
+                })
+                .collect(),
+            other => split_hints(&other.to_string()).1,
+        }
+    }
+
     /// Shorthand for an input error without a hint.
     pub fn input(message: impl Into<String>) -> Self {
         Error::Input { message: message.into(), hint: None }
     }
+}
+
+/// Splits a rendered error into its message and its `  help: ...` lines.
+fn split_hints(text: &str) -> (String, Vec<String>) {
+    let mut message = Vec::new();
+    let mut hints = Vec::new();
+    for line in text.lines() {
+        match line.strip_prefix("  help: ") {
+            Some(h) => hints.push(h.to_string()),
+            None => message.push(line),
+        }
+    }
+    (message.join("\n"), hints)
 }
 
 fn render_diagnostics(diags: &[Diagnostic]) -> String {

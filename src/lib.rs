@@ -30,6 +30,7 @@ pub mod ops;
 pub mod read;
 pub mod render;
 pub mod sf;
+pub mod shell;
 pub mod ui;
 pub mod write;
 
@@ -57,22 +58,34 @@ pub struct Outcome {
 }
 
 /// Parses `args` and runs the command; prints the outcome; returns the exit code.
+///
+/// With `--json` (or `diff --format json`) every exit prints exactly one envelope on stdout,
+/// shaped like the Salesforce CLI's: `{status, result, warnings}` on success, `{status, name,
+/// message, exitCode, actions, warnings, data}` on error, flag errors and `--help` included.
+/// `--quiet` hides the summary and the next steps, never the output a user redirects
+/// (the text of `manifest`, `schema`, `completions` and `man`). Text for the terminal is made printable
+/// ([`shell::printable`]): a config or input value never drives the terminal.
 pub fn run<I, T>(args: I) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match cli::Cli::try_parse_from(args) {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
-        }
+        Err(e) => return usage_error(&e, &args),
     };
     let json = cli.json || matches!(&cli.command, cli::Command::Diff(d) if d.format == cli::DiffFormat::Json);
     let quiet = cli.quiet;
+    // What users redirect into a file (package.xml, the schema, a script, the man page) is
+    // printed as is, `--quiet` or not.
+    let text_is_output = matches!(
+        &cli.command,
+        cli::Command::Manifest(_) | cli::Command::Schema(_) | cli::Command::Completions(_) | cli::Command::Man
+    );
     ui::init(ui::decide(cli.color, json, quiet));
+    // A coloured diff holds escape sequences of its own (and escapes the lines it shows).
+    let coloured = matches!(&cli.command, cli::Command::Diff(_)) && ui::get().color;
     match ops::dispatch(&cli) {
         Ok(outcome) => {
             let mut stdout = std::io::stdout().lock();
@@ -86,13 +99,15 @@ where
             } else {
                 let mut stderr = std::io::stderr().lock();
                 for w in &outcome.warnings {
-                    let _ = writeln!(stderr, "warning: {w}");
+                    let _ = writeln!(stderr, "warning: {}", shell::printable(w));
                 }
-                if !quiet || outcome.exit != 0 {
+                if text_is_output || (coloured && (!quiet || outcome.exit != 0)) {
                     let _ = write!(stdout, "{}", outcome.text);
+                } else if !quiet || outcome.exit != 0 {
+                    let _ = write!(stdout, "{}", shell::printable(&outcome.text));
                 }
                 if !quiet && !outcome.guidance.is_empty() {
-                    let _ = write!(stdout, "{}", outcome.guidance);
+                    let _ = write!(stdout, "{}", shell::printable(&outcome.guidance));
                 }
             }
             ExitCode::from(outcome.exit)
@@ -107,15 +122,88 @@ where
                 let envelope = serde_json::json!({
                     "status": code,
                     "name": e.name(),
-                    "message": e.to_string(),
+                    "message": e.message(),
                     "exitCode": code,
+                    "actions": e.actions(),
+                    "warnings": Vec::<String>::new(),
                     "data": data,
                 });
                 println!("{}", serde_json::to_string_pretty(&envelope).unwrap_or_default());
             } else {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", shell::printable(&e.to_string()));
             }
             ExitCode::from(code)
         }
     }
+}
+
+/// Whether the raw arguments ask for JSON (`--json`, or `--format json` as `diff` takes it),
+/// looked for before parsing so that a command line clap refuses still gets an envelope.
+fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    let args: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).take_while(|a| *a != "--").collect();
+    args.iter()
+        .enumerate()
+        .any(|(i, a)| *a == "--json" || *a == "--format=json" || (*a == "--format" && args.get(i + 1) == Some(&"json")))
+}
+
+/// `sfgen SUBCOMMAND --help` for the subcommand the arguments name (`sfgen --help` without one).
+fn help_command(args: &[std::ffi::OsString]) -> String {
+    use clap::CommandFactory as _;
+    let cmd = cli::Cli::command();
+    let sub =
+        args.iter().skip(1).filter_map(|a| a.to_str()).find(|a| cmd.get_subcommands().any(|s| s.get_name() == *a));
+    match sub {
+        Some(s) => format!("sfgen {s} --help"),
+        None => "sfgen --help".to_string(),
+    }
+}
+
+/// Prints what clap had to say about the command line (an error, `--help`, `--version`): its
+/// own text, or with `--json` one envelope; returns the exit code (2 for an error).
+fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
+    let json = wants_json(args);
+    use clap::error::ErrorKind;
+    let code: u8 = if e.use_stderr() { 2 } else { 0 };
+    if !json {
+        let _ = e.print();
+        return ExitCode::from(code);
+    }
+    let rendered = e.render().to_string();
+    let envelope = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand if code == 0 => {
+            serde_json::json!({ "status": 0, "result": { "help": rendered }, "warnings": [] })
+        }
+        ErrorKind::DisplayVersion => serde_json::json!({
+            "status": 0,
+            "result": { "version": env!("CARGO_PKG_VERSION") },
+            "warnings": [],
+        }),
+        _ => {
+            let mut message = Vec::new();
+            let mut actions = Vec::new();
+            for line in rendered.lines() {
+                let line = line.trim_end();
+                if let Some(tip) = line.trim_start().strip_prefix("tip: ") {
+                    actions.push(tip.to_string());
+                } else if line.starts_with("For more information, try ") {
+                    actions.push(format!("run `{}` for the flags and examples", help_command(args)));
+                } else if line.starts_with("Usage: ") {
+                    actions.push(format!("usage: {}", line.trim_start_matches("Usage: ")));
+                } else if !line.is_empty() {
+                    message.push(line.strip_prefix("error: ").unwrap_or(line).to_string());
+                }
+            }
+            serde_json::json!({
+                "status": code,
+                "name": "UsageError",
+                "message": message.join("\n"),
+                "exitCode": code,
+                "actions": actions,
+                "warnings": [],
+                "data": { "kind": format!("{:?}", e.kind()) },
+            })
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&envelope).unwrap_or_default());
+    ExitCode::from(code)
 }

@@ -186,7 +186,16 @@ fn next_steps_fill_in_the_config_values() {
     assert!(text.contains("sf org assign permset --name Order_Automation_Integration --name Order_Automation_Minimum --on-behalf-of order-automation@acme.example.com"), "{text}");
     assert!(text.contains("Manage Consumer Details"), "{text}");
     assert!(text.contains("Email-to-Case: enabled"), "{text}");
-    assert!(text.contains("--test-level NoTestRun"), "no Apex, so no tests to run: {text}");
+    // No Apex, production: `deploy validate` refuses NoTestRun (RunLocalTests is its default),
+    // and a production deploy without Apex runs no tests by default.
+    assert!(
+        text.contains(
+            "$ sf project deploy validate --metadata-dir out --test-level RunLocalTests --target-org ORG_ALIAS"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("$ sf project deploy quick --use-most-recent --target-org ORG_ALIAS"), "{text}");
+    assert!(!text.contains("NoTestRun"), "NoTestRun is for development orgs only: {text}");
 
     let cfg = root().join("fixtures/contact-webhook/sfgen.json");
     let o = sfgen(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--env", "sandbox", "--out", "out2"]);

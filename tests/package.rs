@@ -13,7 +13,12 @@ fn root() -> PathBuf {
 
 /// Runs sfgen in the repository root; returns (exit code, stdout, stderr).
 fn sfgen(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sfgen")).current_dir(root()).args(args).output().expect("run sfgen");
+    let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
+        .current_dir(root())
+        .args(args)
+        .env_remove("SF_TARGET_ORG")
+        .output()
+        .expect("run sfgen");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -140,9 +145,10 @@ fn zip_holds_what_its_package_xml_lists() {
     let resource = &entries["staticresources/billingAssets.resource"];
     assert!(resource.starts_with(b"PK\x03\x04"));
     // The package carries the project's own Apex: RunSpecifiedTests would need every class to
-    // reach 75% from the named tests alone, so the deploy runs the local tests, and says why.
+    // reach 75% from the named tests alone, so the deploy runs the local tests (validation
+    // first), and says why.
     assert!(text.contains(&format!(
-        "sf project deploy start --metadata-dir {} --single-package --test-level RunLocalTests --target-org <org-alias>",
+        "$ sf project deploy validate --metadata-dir {} --single-package --test-level RunLocalTests --target-org ORG_ALIAS",
         s(&out)
     )), "{text}");
     assert!(text.contains("RunSpecifiedTests would need every class in it to reach 75%"), "{text}");
@@ -164,7 +170,10 @@ fn json_summary_has_hash_counts_and_command() {
     assert_eq!(r["sha256"], sha);
     assert_eq!(r["bytes"], zip.len());
     assert_eq!(r["testLevel"], "RunSpecifiedTests");
-    assert!(r["deployCommand"].as_str().unwrap_or("").ends_with("--target-org <org-alias>"));
+    assert!(r["deployCommand"].as_str().unwrap_or("").starts_with("sf project deploy start --metadata-dir"));
+    assert!(r["validateCommand"].as_str().unwrap_or("").starts_with("sf project deploy validate --metadata-dir"));
+    assert!(r["deployCommand"].as_str().unwrap_or("").ends_with("--target-org ORG_ALIAS"));
+    assert_eq!(r["quickDeployCommand"], "sf project deploy quick --use-most-recent --target-org ORG_ALIAS");
     assert!(r["nextSteps"].as_array().is_some_and(|a| !a.is_empty()));
     assert_eq!(r["componentsByType"]["ApexTrigger"], 1);
 }

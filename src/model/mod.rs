@@ -71,10 +71,10 @@ impl Project {
     pub fn config_flags(&self) -> String {
         let mut out = String::new();
         if self.config_file != std::path::Path::new("sfgen.json") {
-            out.push_str(&format!(" -c {}", shell_quote(&self.config_file.to_string_lossy())));
+            out.push_str(&format!(" -c {}", crate::shell::path(&self.config_file)));
         }
         if let Some(env) = &self.env {
-            out.push_str(&format!(" --env {}", shell_quote(env)));
+            out.push_str(&format!(" --env {}", crate::shell::quote(env)));
         }
         out
     }
@@ -88,15 +88,6 @@ impl Project {
         }
         out.sort();
         out
-    }
-}
-
-/// Quotes `s` for a POSIX shell when it needs it.
-pub fn shell_quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=".contains(c)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 

@@ -927,7 +927,7 @@ fn integration(cx: &mut Ctx<'_>, raw: Option<&RawIntegration>, sets: &[Permissio
         cx.text("integration.vendor", v, 80);
     }
     let user = raw.integration_user.as_ref().map(|u| {
-        if !u.username.contains('@') || u.username.contains(char::is_whitespace) {
+        if !u.username.contains('@') || u.username.contains(|c: char| c.is_whitespace() || c.is_control()) {
             cx.error(
                 "integration.integrationUser.username",
                 format!("\"{}\" is not a Salesforce username (an email-style name)", u.username),
@@ -935,11 +935,16 @@ fn integration(cx: &mut Ctx<'_>, raw: Option<&RawIntegration>, sets: &[Permissio
             );
         }
         for (j, ps) in u.permission_sets.iter().enumerate() {
-            if !is_api_name(ps) && !ps.contains("__") {
+            // A managed package's permission set is namespaced: `ns__Name`, both parts API
+            // names, the namespace prefix at most 15 characters.
+            let namespaced = ps
+                .split_once("__")
+                .is_some_and(|(ns, name)| ns.len() <= 15 && is_api_name(ns) && is_api_name(name));
+            if !is_api_name(ps) && !namespaced {
                 cx.error(
                     &push_index("integration.integrationUser.permissionSets", j),
-                    format!("\"{ps}\" is not a permission set API name"),
-                    None,
+                    format!("{ps:?} is not a permission set API name"),
+                    Some("letters, digits and single underscores, starting with a letter (ns__Name for a managed package's)".to_string()),
                 );
             }
         }

@@ -13,7 +13,6 @@ use crate::cli::{DiffArgs, DiffFormat};
 use crate::diff::{self, DiffOptions, DiffReport, Status};
 use crate::error::{Error, Result};
 use crate::read::archive::Limits;
-use crate::sf::manifest;
 use crate::Outcome;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -41,17 +40,7 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
     };
     let report = diff::diff_sides(&desired, &org, &opts)?;
 
-    let mut delta_note = None;
-    if let Some(out) = &args.delta_out {
-        let files = delta_files(&report, &desired, &desired.api_version, args.prune)?;
-        write_delta(out, &files)?;
-        delta_note = Some(format!(
-            "Delta package written to {} ({} components to deploy{})\n",
-            out.display(),
-            report.summary.added + report.summary.changed,
-            if args.prune { format!(", {} to delete", report.summary.removed) } else { String::new() },
-        ));
-    }
+    let delta = super::delta::write(args, &report, &desired)?;
 
     let org_format = match org.format {
         crate::read::Format::Source => "source",
@@ -62,14 +51,15 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
         DiffFormat::Stat => stat_text(&report),
         _ => render_text(&report, &args.org, org_format, colored),
     };
-    if let Some(note) = &delta_note {
-        text.push_str(note);
+    if let Some(d) = &delta {
+        text.push_str(&d.note);
     }
     let result = serde_json::json!({
         "components": report.components,
         "summary": report.summary,
         "org": { "path": args.org, "format": org_format, "apiVersion": org.api_version },
         "deltaOut": args.delta_out,
+        "delta": delta.as_ref().map(|d| &d.json),
     });
     let mut warnings = desired.warnings.clone();
     warnings.extend(org.warnings.iter().cloned());
@@ -166,39 +156,10 @@ fn render_text(report: &DiffReport, org: &Path, org_format: &str, color: bool) -
     out
 }
 
-/// The files of the delta package (mdapi layout, sorted): the added and changed components,
-/// their `package.xml`, and with `prune` a `destructiveChanges.xml` of the removed ones.
-pub fn delta_files(
-    report: &DiffReport,
-    desired: &dyn diff::Side,
-    version: &str,
-    prune: bool,
-) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut delta = crate::metadata::Tree::new();
-    for key in report.delta_keys() {
-        if let Some(c) = desired.load(key)? {
-            delta.insert(c);
-        }
-    }
-    let mut files: Vec<(String, Vec<u8>)> =
-        delta.files().into_iter().map(|f| (f.path.clone(), f.bytes.clone())).collect();
-    files.push(("package.xml".into(), manifest::tree_package_xml(&delta, version).into_bytes()));
-    if prune {
-        let removed = report.removed_by_type();
-        let xml = manifest::package_xml(
-            removed.iter().map(|(t, m)| (t.as_str(), m.iter().map(String::as_str).collect())),
-            version,
-        );
-        files.push(("destructiveChanges.xml".into(), xml.into_bytes()));
-    }
-    files.sort();
-    Ok(files)
-}
-
 /// Writes the delta as a zip (`PATH` ends in `.zip`) or a folder, all or nothing. An existing
 /// folder is replaced only when sfgen wrote everything in it (an earlier delta); a folder
 /// holding anything else (a project, the retrieve itself) is refused, never wiped.
-fn write_delta(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+pub(super) fn write_delta(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     let is_zip = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     if is_zip {
         let bytes = crate::write::zip::zip_bytes(files)?;
@@ -237,28 +198,5 @@ mod tests {
         assert!(coloured.contains(&format!("{RED}-x{RESET}")), "{coloured}");
         assert!(coloured.contains(&format!("{GREEN}+y{RESET}")), "{coloured}");
         assert!(coloured.contains(&format!("{CYAN}@@ -1 +1 @@{RESET}")), "{coloured}");
-    }
-
-    #[test]
-    fn delta_lists_added_and_changed_and_destructive_on_prune() {
-        let mut desired = crate::metadata::Tree::new();
-        for n in ["A", "B"] {
-            desired.insert(crate::metadata::Component::new(
-                ComponentKey::new("ApexClass", n),
-                vec![crate::metadata::MetadataFile::new(format!("classes/{n}.cls"), b"x".to_vec())],
-            ));
-        }
-        let mut r = report();
-        r.components.push(ComponentDiff {
-            key: ComponentKey::new("ApexClass", "Old"),
-            status: Status::Removed,
-            diff: None,
-        });
-        let files = delta_files(&r, &desired, "62.0", true).unwrap();
-        let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(names, vec!["classes/A.cls", "classes/B.cls", "destructiveChanges.xml", "package.xml"]);
-        let destructive = String::from_utf8_lossy(&files[2].1).into_owned();
-        assert!(destructive.contains("<members>Old</members>"), "{destructive}");
-        assert!(!delta_files(&r, &desired, "62.0", false).unwrap().iter().any(|(p, _)| p == "destructiveChanges.xml"));
     }
 }

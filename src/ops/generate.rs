@@ -1,12 +1,14 @@
 //! `sfgen generate`: config → every artefact, written as an SFDX project or an mdapi folder.
 
+use super::deploy::{SourceSelect, Target, Tests};
 use crate::cli::{Format, GenerateArgs};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::metadata::Tree;
 use crate::render;
 use crate::write::PlannedFile;
 use crate::Outcome;
 use std::fmt::Write as _;
+use std::path::Path;
 
 /// Folder of generated source under an SFDX project.
 pub const SOURCE_ROOT: &str = "force-app/main/default";
@@ -47,34 +49,48 @@ pub fn sfdx_project_json(version: &str) -> String {
 /// Runs `sfgen generate`.
 pub fn run(args: &GenerateArgs) -> Result<Outcome> {
     let (_, project) = super::load_project(&args.config)?;
+    let org = super::org(&args.org, project.integration.sandbox)?;
     let tree = render::render(&project);
     let mut warnings = super::warning_lines(&project);
     gate(&tree, args.no_check, &mut warnings)?;
     let version = project.api_version.to_string();
+    // In an existing SFDX project, the source goes into its default package directory, and
+    // sfdx-project.json stays the user's.
+    let existing = match args.format {
+        Format::Source => existing_project(&args.out, &mut warnings)?,
+        Format::Mdapi => None,
+    };
     let mut files = match args.format {
         Format::Mdapi => mdapi_files(&tree, &version),
         Format::Source => source_files(&tree, &version)?,
     };
-    // sfdx-project.json belongs to the user once it exists: it is written back as it is.
-    let project_json = args.out.join("sfdx-project.json");
-    let keep_project_json = args.format == Format::Source && std::fs::symlink_metadata(&project_json).is_ok();
-    if keep_project_json {
-        let existing = crate::read::archive::read_file_capped(
-            &project_json,
-            1 << 20,
-            false,
-            "sfdx-project.json is a small JSON file",
-        )?;
-        for (p, bytes) in &mut files {
-            if p == "sfdx-project.json" {
-                *bytes = existing.clone();
+    if let Some(p) = &existing {
+        // Written back as it is (it is the user's), so that replacing a folder sfgen owns keeps it.
+        for (path, bytes) in &mut files {
+            if path == "sfdx-project.json" {
+                bytes.clone_from(&p.bytes);
             }
+        }
+        if p.package_dir != "force-app" {
+            let from = format!("{SOURCE_ROOT}/");
+            for (path, _) in &mut files {
+                if let Some(rest) = path.strip_prefix(&from) {
+                    *path = format!("{}/main/default/{rest}", p.package_dir);
+                }
+            }
+        }
+        if let Some(v) = p.source_api_version.as_deref().filter(|v| *v != version) {
+            warnings.push(format!(
+                "{}: sourceApiVersion is {v}, but the generated files are for API {version} ({}) (help: pass --api-version {v} to match the project, or raise its sourceApiVersion)",
+                args.out.join("sfdx-project.json").display(),
+                if args.config.api_version.is_some() { "--api-version" } else { "the config's apiVersion" },
+            ));
         }
     }
     crate::write::folder(&args.out, &files)?;
     let written: Vec<std::path::PathBuf> = files
         .iter()
-        .filter(|(rel, _)| !(keep_project_json && rel == "sfdx-project.json"))
+        .filter(|(rel, _)| !(existing.is_some() && rel == "sfdx-project.json"))
         .map(|(rel, _)| args.out.join(rel))
         .collect();
 
@@ -94,25 +110,97 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
     for (ty, members) in tree.members_by_type() {
         let _ = writeln!(text, "  {ty:<18} {}", members.join(", "));
     }
-    if keep_project_json {
-        let _ = writeln!(text, "  (kept the existing sfdx-project.json)");
+    if let Some(p) = &existing {
+        let _ = writeln!(
+            text,
+            "  (into the existing project's package directory {}; its sfdx-project.json is kept)",
+            p.package_dir
+        );
     }
-    let steps = super::next_steps::next_steps(
-        &project,
-        super::next_steps::Artefact::Folder { path: &args.out, format: args.format },
-    );
+    let select = match &existing {
+        // Exactly the generated components, in a project that holds others.
+        Some(_) => {
+            SourceSelect::Components(tree.iter().map(|c| format!("{}:{}", c.key.type_name, c.key.full_name)).collect())
+        }
+        None => SourceSelect::Dir("force-app".into()),
+    };
+    let target = match args.format {
+        Format::Source => Target::Source { project: &args.out, select },
+        Format::Mdapi => Target::MetadataDir(&args.out),
+    };
+    let tests = Tests { has_apex: project.webhook.is_some(), classes: project.test_classes() };
+    let deploy = super::deploy::commands(&target, &tests, &org);
+    let steps = super::next_steps::next_steps(&project, &deploy, &org, args.config.api_version.as_deref());
     let result = serde_json::json!({
         "outDir": args.out,
         "format": match args.format { Format::Source => "source", Format::Mdapi => "mdapi" },
         "apiVersion": version,
         "configHash": project.config_hash,
         "environment": project.env,
+        "packageDirectory": existing.as_ref().map(|p| p.package_dir.clone()),
         "components": tree.iter().map(|c| &c.key).collect::<Vec<_>>(),
         "files": written.iter().map(|p| p.strip_prefix(&args.out).unwrap_or(p).to_string_lossy().replace('\\', "/")).collect::<Vec<_>>(),
         "testClasses": project.test_classes(),
+        "validateCommand": deploy.validate,
+        "deployCommand": deploy.deploy,
+        "quickDeployCommand": deploy.quick,
         "nextSteps": steps,
     });
     Ok(Outcome { exit: 0, result, text, guidance: super::next_steps::render_text(&steps), warnings })
+}
+
+/// What sfgen needs of an SFDX project it generates into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ExistingProject {
+    /// The default package directory (`"default": true`, else the first), relative.
+    package_dir: String,
+    /// Its `sourceApiVersion`.
+    source_api_version: Option<String>,
+    /// The file as it is.
+    bytes: Vec<u8>,
+}
+
+/// Reads `out/sfdx-project.json` when there is one (not through a link, at most 1 MiB). One
+/// that does not name a package directory (which `sf` would refuse too) leaves the source in
+/// `force-app`, with a warning.
+fn existing_project(out: &Path, warnings: &mut Vec<String>) -> Result<Option<ExistingProject>> {
+    let path = out.join("sfdx-project.json");
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(m) => m,
+        Err(_) => return Ok(None),
+    };
+    let shown = crate::shell::printable(&path.display().to_string());
+    if !meta.is_file() {
+        return Err(Error::Input {
+            message: format!("{shown}: not a regular file"),
+            hint: Some("replace it with the project's sfdx-project.json, or choose another --out".into()),
+        });
+    }
+    let bytes =
+        crate::read::archive::read_file_capped(&path, 1024 * 1024, false, "an sfdx-project.json is a small JSON file")?;
+    // The same reading `package --include` does; a file sf would refuse leaves the source in
+    // force-app, with a warning.
+    match crate::read::ProjectJson::parse(&path, &bytes) {
+        Ok(p) => match p.package_dirs.first() {
+            Some(dir) => {
+                Ok(Some(ExistingProject { package_dir: dir.clone(), source_api_version: p.api_version, bytes }))
+            }
+            None => {
+                warnings.push(format!(
+                    "{shown}: no packageDirectories; the source goes into force-app (help: fix sfdx-project.json: sf reads it too)"
+                ));
+                Ok(Some(ExistingProject { package_dir: "force-app".into(), source_api_version: None, bytes }))
+            }
+        },
+        Err(e) if e.to_string().contains("packageDirectories path") => Err(e),
+        Err(e) => {
+            warnings.push(format!(
+                "{}; the source goes into force-app (help: fix sfdx-project.json: sf reads it too)",
+                crate::shell::printable(&e.message())
+            ));
+            Ok(Some(ExistingProject { package_dir: "force-app".into(), source_api_version: None, bytes }))
+        }
+    }
 }
 
 /// Runs sfgen's own checks on what is about to be written: errors refuse the output (exit 1),

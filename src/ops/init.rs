@@ -30,7 +30,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     let config_flag = if args.out == std::path::Path::new("sfgen.json") {
         String::new()
     } else {
-        format!(" -c {}", args.out.display())
+        format!(" -c {}", crate::shell::path(&args.out))
     };
     Ok(Outcome {
         result: serde_json::json!({ "path": args.out, "preset": preset }),

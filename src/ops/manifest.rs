@@ -14,14 +14,15 @@ pub fn run(args: &ManifestArgs) -> Result<Outcome> {
     let desired =
         super::desired::desired(&args.config, &args.include, Some(Prefer::Generated), args.no_generate, &limits)?;
     let members = desired.members()?;
-    let xml = crate::sf::manifest::package_xml_of(&members, &desired.api_version);
+    let api_version = super::api_version(&args.config)?.unwrap_or_else(|| desired.api_version.clone());
+    let xml = crate::sf::manifest::package_xml_of(&members, &api_version);
     let components: Vec<serde_json::Value> = members
         .iter()
         .flat_map(|(ty, names)| names.iter().map(move |n| serde_json::json!({ "type": ty, "fullName": n })))
         .collect();
     Ok(Outcome {
         exit: 0,
-        result: serde_json::json!({ "packageXml": xml, "apiVersion": desired.api_version, "components": components }),
+        result: serde_json::json!({ "packageXml": xml, "apiVersion": api_version, "components": components }),
         text: xml,
         guidance: String::new(),
         warnings: desired.warnings,

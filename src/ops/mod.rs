@@ -3,6 +3,8 @@
 
 pub mod check;
 pub mod convert;
+pub mod delta;
+pub mod deploy;
 pub mod desired;
 pub mod diff;
 pub mod generate;
@@ -11,7 +13,7 @@ pub mod manifest;
 pub mod next_steps;
 pub mod package;
 
-use crate::cli::{Cli, Command, ConfigArgs};
+use crate::cli::{Cli, Command, ConfigArgs, OrgArgs};
 use crate::config::{self, LoadedConfig};
 use crate::error::{Error, Result};
 use crate::model::Project;
@@ -33,11 +35,84 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
     }
 }
 
-/// Loads and validates the config named by `args`.
+/// Loads and validates the config named by `args`: `-c FILE`, or `sfgen.json` in the current
+/// folder or the nearest parent holding one (as `sf` finds `sfdx-project.json`), with
+/// `--api-version` in place of the config's `apiVersion` when given.
 pub fn load_project(args: &ConfigArgs) -> Result<(LoadedConfig, Project)> {
-    let loaded = config::load(&args.config, args.env.as_deref())?;
+    let version = api_version(args)?;
+    let file = find_config(&args.config)?;
+    let mut loaded = config::load(&file, args.env.as_deref())?;
+    if let Some(v) = version {
+        loaded.raw.api_version = v;
+    }
     let project = Project::from_config(&loaded)?;
     Ok((loaded, project))
+}
+
+/// The config file to read. An explicit `-c` path is taken as given; the default `sfgen.json`,
+/// when the current folder has none, is looked for in its parents up to the repository root
+/// (the first folder holding `.git`) or the filesystem root, and returned relative to the
+/// current folder (`../../sfgen.json`), so messages and printed commands name it as a user
+/// would.
+pub fn find_config(given: &std::path::Path) -> Result<std::path::PathBuf> {
+    let default = std::path::Path::new(DEFAULT_CONFIG);
+    if given != default || given.exists() {
+        return Ok(given.to_path_buf());
+    }
+    let Ok(cwd) = std::env::current_dir() else { return Ok(given.to_path_buf()) };
+    let mut up = std::path::PathBuf::new();
+    let mut at = cwd.as_path();
+    loop {
+        if at.join(".git").exists() {
+            break;
+        }
+        let Some(parent) = at.parent() else { break };
+        at = parent;
+        up.push("..");
+        if at.join(DEFAULT_CONFIG).is_file() {
+            return Ok(up.join(DEFAULT_CONFIG));
+        }
+    }
+    Err(Error::Input {
+        message: format!(
+            "no {DEFAULT_CONFIG} in {} or its parents (searched up to {})",
+            crate::shell::printable(&cwd.display().to_string()),
+            crate::shell::printable(&at.display().to_string())
+        ),
+        hint: Some("run `sfgen init` to write a starter sfgen.json, or pass -c FILE".into()),
+    })
+}
+
+/// The name of the config looked for by default.
+pub const DEFAULT_CONFIG: &str = "sfgen.json";
+
+/// `--api-version`, checked: a version sfgen knows, written like `62.0`.
+pub fn api_version(args: &ConfigArgs) -> Result<Option<String>> {
+    let Some(v) = &args.api_version else { return Ok(None) };
+    let known = crate::model::API_VERSIONS;
+    match v.strip_suffix(".0").and_then(|m| m.parse::<u16>().ok()) {
+        Some(m) if known.contains(&m) => Ok(Some(format!("{m}.0"))),
+        _ => Err(Error::Input {
+            message: format!("--api-version {}: not an API version sfgen knows", crate::shell::quote(v)),
+            hint: Some(format!("give one from {}.0 to {}.0, e.g. --api-version 62.0", known.start(), known.end())),
+        }),
+    }
+}
+
+/// The org of the printed commands: `--target-org` (or `SF_TARGET_ORG`), checked, and whether
+/// the config says it is a sandbox.
+pub fn org(args: &OrgArgs, sandbox: Option<bool>) -> Result<deploy::Org> {
+    let alias = match &args.target_org {
+        Some(a) if a.trim().is_empty() || a.chars().any(char::is_control) => {
+            return Err(Error::Input {
+                message: format!("--target-org {}: not an org alias or username", crate::shell::quote(a)),
+                hint: Some("give the alias or username the Salesforce CLI knows the org by (`sf org list`)".into()),
+            })
+        }
+        Some(a) => Some(a.clone()),
+        None => None,
+    };
+    Ok(deploy::Org { alias, sandbox })
 }
 
 /// Warnings of a project as printable lines.

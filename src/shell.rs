@@ -1,0 +1,105 @@
+//! Text sfgen prints for people to read or paste: the one quoting function for every shell
+//! word of a printed command (next steps, deploy commands, delta commands), and the escaping
+//! of control characters in any printed value.
+//!
+//! A value from a config or an input (a username, a path, a permission set name) can hold
+//! anything. Printed unquoted in a command, `x;touch pwned` runs a second command when pasted;
+//! printed raw, ESC and BEL drive the terminal. So every word goes through [`quote`] and every
+//! line of text through [`printable`].
+
+/// The placeholder printed for the org when neither `--target-org` nor `SF_TARGET_ORG` names
+/// one: a plain shell word (unlike `<org-alias>`, which the shell reads as a redirection), so a
+/// pasted command reaches the Salesforce CLI, which answers that no such org is authorised.
+pub const ORG_PLACEHOLDER: &str = "ORG_ALIAS";
+
+/// `word` as one POSIX shell word that the shell turns back into exactly `word`.
+///
+/// Words of safe characters are left alone (`force-app`, `TestWebhook`,
+/// `user@example.com`); others are single-quoted (`'my dir/x.zip'`, with `'` written
+/// `'\''`). A word holding a control character or a Unicode direction override (which no
+/// terminal may see raw) is written in ANSI-C quoting (`$'a\x1bb'`, bytes as `\xHH`, understood by
+/// bash, zsh, ksh and POSIX.1-2024 sh), so the printed text holds no raw control character and the word
+/// still means the same bytes.
+pub fn quote(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=+,%".contains(c)) {
+        return word.to_string();
+    }
+    if !word.chars().any(needs_escape) {
+        return format!("'{}'", word.replace('\'', "'\\''"));
+    }
+    let mut out = String::from("$'");
+    for c in word.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A path as one shell word that no command reads as a flag (`-x` is written `./-x`).
+pub fn path(path: &std::path::Path) -> String {
+    let s = path.to_string_lossy();
+    if s.starts_with('-') {
+        quote(&format!("./{s}"))
+    } else {
+        quote(&s)
+    }
+}
+
+/// `text` with every control character except line feed and tab escaped (`\u{1b}`), and the
+/// Unicode direction controls too (they reorder what a terminal shows): safe to print on a
+/// terminal whatever a config or an input held.
+pub fn printable(text: &str) -> String {
+    if !text.chars().any(|c| needs_escape(c) && c != '\n' && c != '\t') {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| if needs_escape(c) && c != '\n' && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
+}
+
+/// Control characters (C0, DEL, C1) and the bidirectional formatting characters.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_words_are_left_alone() {
+        for w in ["force-app", "TestWebhook", "user@example.com", "out/deploy.zip", "62.0", "a=b"] {
+            assert_eq!(quote(w), w);
+        }
+    }
+
+    #[test]
+    fn everything_else_is_quoted() {
+        assert_eq!(quote(""), "''");
+        assert_eq!(quote("my dir/x.zip"), "'my dir/x.zip'");
+        assert_eq!(quote("it's"), "'it'\\''s'");
+        assert_eq!(quote("<org-alias>"), "'<org-alias>'");
+        assert_eq!(quote("x__y;touch${IFS}pwned;#"), "'x__y;touch${IFS}pwned;#'");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_output_raw() {
+        let q = quote("a\u{1b}[31mb\u{7}c'd\\e\u{202e}f");
+        assert_eq!(q, "$'a\\x1b[31mb\\x07c\\'d\\\\e\\xe2\\x80\\xaef'");
+        assert!(!q.chars().any(needs_escape), "{q:?}");
+        let p = printable("user\u{1b}]0;title\u{7}@x\nnext\tline");
+        assert_eq!(p, "user\\u{1b}]0;title\\u{7}@x\nnext\tline");
+    }
+}
