@@ -60,24 +60,21 @@ pub fn compress(bytes: Vec<u8>) -> Result<Compressed> {
     })
 }
 
-/// Deflates `bytes`, or `None` when the result would not be smaller. The output never needs more
-/// room than the input: when it fills up, the entry is stored instead.
+/// Deflates `bytes`, or `None` when the result would not be smaller (the entry is then stored).
+///
+/// The output buffer is given the size deflate can need at worst (zlib's `deflateBound`: the
+/// input plus 5 bytes per 16 KiB block plus a few), so the stream always finishes in one pass.
+/// (Finishing into a buffer that runs out of room made a deflate implementation panic: issue 10,
+/// finding 1; `zip_writer_never_panics_and_round_trips_any_bytes` in tests/prop_readers.rs.)
 fn deflate(d: &mut flate2::Compress, bytes: &[u8]) -> Result<Option<Vec<u8>>> {
     d.reset();
-    let mut out = Vec::with_capacity(bytes.len());
-    loop {
-        let consumed = usize::try_from(d.total_in()).unwrap_or(usize::MAX);
-        let input = bytes.get(consumed..).unwrap_or(&[]);
-        let before = (d.total_in(), d.total_out());
-        let status = d
-            .compress_vec(input, &mut out, flate2::FlushCompress::Finish)
-            .map_err(|e| Error::input(format!("deflate failed: {e}")))?;
-        if status == flate2::Status::StreamEnd {
-            break;
-        }
-        if out.len() >= bytes.len() || (d.total_in(), d.total_out()) == before {
-            return Ok(None);
-        }
+    let bound = bytes.len() + (bytes.len() >> 12) + (bytes.len() >> 14) + (bytes.len() >> 25) + 64;
+    let mut out = Vec::with_capacity(bound);
+    let status = d
+        .compress_vec(bytes, &mut out, flate2::FlushCompress::Finish)
+        .map_err(|e| Error::input(format!("deflate failed: {e}")))?;
+    if status != flate2::Status::StreamEnd || d.total_in() != bytes.len() as u64 {
+        return Err(Error::input("deflate did not finish within its bound"));
     }
     Ok((out.len() < bytes.len()).then_some(out))
 }
