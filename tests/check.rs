@@ -37,8 +37,15 @@ fn rules_of(json: &serde_json::Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+fn lines(v: &serde_json::Value) -> Vec<u64> {
+    v.as_array().map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect()).unwrap_or_default()
+}
+
+/// Every hand-counted fixture: same executable lines; the truth inside the range, line by line
+/// (no line proven covered that the truth leaves uncovered, no line proven not covered that the
+/// truth covers); the point estimate within 5 points of the true percent.
 #[test]
-fn estimate_is_within_five_points_of_hand_counted_coverage() {
+fn estimate_range_holds_the_hand_counted_coverage_line_by_line() {
     let dir = root().join("fixtures/coverage");
     let mut cases = 0;
     for entry in std::fs::read_dir(&dir).expect("fixtures/coverage") {
@@ -58,9 +65,32 @@ fn estimate_is_within_five_points_of_hand_counted_coverage() {
                 .iter()
                 .find(|u| u["type"] == want["type"] && u["name"] == want["name"])
                 .unwrap_or_else(|| panic!("{}: no estimate for {want}", case.display()));
+            let at = format!("{}: {}", case.display(), want["name"]);
+            assert_eq!(got["totalLines"], want["totalLines"], "{at}: executable lines");
+            let true_uncovered = lines(&want["uncoveredLines"]);
+            let true_covered = want["coveredLines"].as_u64().expect("coveredLines");
+            for l in lines(&got["uncovered"]) {
+                assert!(true_uncovered.contains(&l), "{at}: line {l} proven not covered, but the truth covers it");
+            }
+            let proven = got["coveredLines"].as_u64().expect("coveredLines");
+            let unknown = lines(&got["unknown"]);
+            let proven_and_truly_uncovered =
+                true_uncovered.iter().filter(|l| !unknown.contains(l) && !lines(&got["uncovered"]).contains(l)).count();
+            assert_eq!(
+                proven_and_truly_uncovered, 0,
+                "{at}: a truly uncovered line is counted as proven covered {got}"
+            );
+            assert!(proven <= true_covered, "{at}: {proven} proven > {true_covered} true");
+            assert!(
+                proven + unknown.len() as u64 >= true_covered,
+                "{at}: upper bound {} below the truth {true_covered}",
+                proven + unknown.len() as u64
+            );
+            let range = got["range"].as_array().expect("range");
+            let (lo, hi) = (range[0].as_f64().expect("low"), range[1].as_f64().expect("high"));
             let (g, w) = (got["percent"].as_f64().expect("percent"), want["percent"].as_f64().expect("percent"));
-            assert!((g - w).abs() <= 5.0, "{}: {} estimated {g}%, true {w}%", case.display(), want["name"]);
-            assert_eq!(got["totalLines"], want["totalLines"], "{}: {} executable lines", case.display(), want["name"]);
+            assert!(lo <= w && w <= hi, "{at}: true {w}% outside [{lo}, {hi}]");
+            assert!((g - w).abs() <= 5.0, "{at}: estimated {g}%, true {w}%");
         }
         cases += 1;
     }
@@ -123,7 +153,7 @@ fn junit_is_written_with_one_case_per_rule_and_unit() {
     let xml = std::fs::read_to_string(&out).expect("junit written");
     assert_eq!(xml.matches("<testcase ").count(), sfgen::check::RULES.len() + 2, "{xml}");
     assert!(!xml.contains("<failure"), "{xml}");
-    assert!(xml.contains("ApexClass Webhook (100% estimated)"), "{xml}");
+    assert!(xml.contains("ApexClass Webhook (100% estimated, ["), "{xml}");
 
     let failing = dir.path().join("fail.xml");
     let (code, _, _) =
@@ -131,7 +161,7 @@ fn junit_is_written_with_one_case_per_rule_and_unit() {
     assert_eq!(code, 1);
     let xml = std::fs::read_to_string(&failing).expect("junit written");
     assert!(xml.contains("<testcase classname=\"sfgen.check.rules\" name=\"coverage-unit\">\n      <failure"), "{xml}");
-    assert!(xml.contains("name=\"ApexClass Greeter (33.33% estimated)\">\n      <failure"), "{xml}");
+    assert!(xml.contains("name=\"ApexClass Greeter (33.33% estimated, [33.33%, 33.33%])\">\n      <failure"), "{xml}");
 }
 
 #[test]

@@ -78,11 +78,13 @@ pub struct CheckOptions {
     pub min_coverage: f64,
     /// The package.xml the input came with (when checking an existing mdapi package or zip).
     pub package_xml: Option<Vec<u8>>,
+    /// Coverage findings whose lower bound fails but whose upper bound passes are errors too.
+    pub strict: bool,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        Self { min_coverage: 75.0, package_xml: None }
+        Self { min_coverage: 75.0, package_xml: None, strict: false }
     }
 }
 
@@ -95,6 +97,8 @@ pub struct CheckReport {
     pub findings: Vec<Finding>,
     /// The minimum coverage applied.
     pub min_coverage: f64,
+    /// Whether `--strict` made doubtful coverage findings errors.
+    pub strict: bool,
 }
 
 impl CheckReport {
@@ -115,7 +119,7 @@ impl CheckReport {
         let cut = self.truncated_tests();
         if !cut.is_empty() {
             out.push_str(&format!(
-                "  note: {} test method(s) hit the estimator's limits; lines beyond the cut count as uncovered: {}\n",
+                "  note: {} test method(s) hit the estimator's limits; lines beyond the cut count as unknown: {}\n",
                 cut.len(),
                 if cut.len() > 5 {
                     format!("{}, and {} more", cut[..5].join(", "), cut.len() - 5)
@@ -130,22 +134,45 @@ impl CheckReport {
         } else {
             out.push_str("Findings:\n");
             for f in &self.findings {
-                let loc = match (&f.file, f.line) {
-                    (Some(file), Some(line)) => format!(" {file}:{line}"),
-                    (Some(file), None) => format!(" {file}"),
-                    _ => String::new(),
-                };
-                out.push_str(&format!("  {}[{}] {}{}: {}\n", f.severity.as_str(), f.rule, f.component, loc, f.message));
+                out.push_str(&Self::finding_line(f));
             }
         }
+        out.push('\n');
+        out.push_str(&self.summary_line());
+        out
+    }
+
+    /// `-q`: the error findings and the summary line, nothing else.
+    pub fn render_quiet(&self) -> String {
+        let mut out = String::new();
+        for f in self.findings.iter().filter(|f| f.severity == Severity::Error) {
+            out.push_str(&Self::finding_line(f));
+        }
+        out.push_str(&self.summary_line());
+        out
+    }
+
+    fn finding_line(f: &Finding) -> String {
+        let loc = match (&f.file, f.line) {
+            (Some(file), Some(line)) => format!(" {file}:{line}"),
+            (Some(file), None) => format!(" {file}"),
+            _ => String::new(),
+        };
+        format!("  {}[{}] {}{}: {}\n", f.severity.as_str(), f.rule, f.component, loc, f.message)
+    }
+
+    /// `check: 1 error, 2 warnings (coverage estimated 81% within [70%, 96%], minimum 75%)`.
+    pub fn summary_line(&self) -> String {
         let (e, w) = self.counts();
-        out.push_str(&format!(
-            "\ncheck: {e} error{}, {w} warning{} (minimum coverage {}%, coverage estimated)\n",
+        let (lo, hi) = self.analysis.overall_range();
+        format!(
+            "check: {e} error{}, {w} warning{} (coverage estimated {}% within {}, minimum {}%)\n",
             if e == 1 { "" } else { "s" },
             if w == 1 { "" } else { "s" },
+            coverage::fmt_pct(self.analysis.overall_percent()),
+            coverage::fmt_range(lo, hi),
             coverage::fmt_pct(self.min_coverage)
-        ));
-        out
+        )
     }
 
     /// `Class.method` of every test whose walk hit the estimator's limits.
@@ -163,21 +190,29 @@ impl CheckReport {
                 serde_json::json!({
                     "type": u.type_name,
                     "name": u.name,
-                    "coveredLines": u.covered_lines,
-                    "totalLines": u.total_lines,
+                    "file": u.file,
                     "percent": u.percent,
-                    "uncoveredLines": u.uncovered,
+                    "range": [u.low, u.high],
+                    "coveredLines": u.covered_lines,
+                    "unknownLines": u.unknown_lines,
+                    "notCoveredLines": u.total_lines - u.covered_lines - u.unknown_lines,
+                    "totalLines": u.total_lines,
+                    "uncovered": u.uncovered,
+                    "unknown": u.unknown,
                 })
             })
             .collect();
-        let (covered, total) = self.analysis.totals();
+        let (covered, unknown, total) = self.analysis.totals();
+        let (low, high) = self.analysis.overall_range();
         let (errors, warnings) = self.counts();
         serde_json::json!({
             "estimated": true,
             "minCoverage": self.min_coverage,
             "coverage": cov,
             "overall": self.analysis.overall_percent(),
+            "overallRange": [low, high],
             "overallCoveredLines": covered,
+            "overallUnknownLines": unknown,
             "overallTotalLines": total,
             "findings": self.findings,
             "truncatedTests": self.truncated_tests(),
@@ -202,7 +237,7 @@ pub fn check_tree(tree: &Tree, opts: &CheckOptions) -> CheckReport {
         (a.severity, a.rule, &a.component, &a.file, a.line).cmp(&(b.severity, b.rule, &b.component, &b.file, b.line))
     });
     findings.dedup();
-    CheckReport { analysis, findings, min_coverage: opts.min_coverage }
+    CheckReport { analysis, findings, min_coverage: opts.min_coverage, strict: opts.strict }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The rules behind [`super::check_tree`], one function per family.
 
 use super::{CheckOptions, Finding, Severity};
-use crate::coverage::{fmt_pct, Analysis};
+use crate::coverage::{fmt_pct, fmt_range, Analysis};
 use crate::metadata::{xml, ComponentKey, Tree};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,73 +16,113 @@ fn finding(
     Finding { rule, severity, component: component.into(), file: file.map(str::to_string), line, message }
 }
 
+/// `1,2,5` (at most 40 numbers, then `...`).
+fn lines_list(lines: &[usize]) -> String {
+    let mut v: Vec<String> = lines.iter().take(40).map(usize::to_string).collect();
+    if lines.len() > 40 {
+        v.push("...".into());
+    }
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(",")
+    }
+}
+
 fn class_key(name: &str) -> String {
     ComponentKey::new("ApexClass", name).to_string()
 }
 
-/// Coverage and test-quality rules.
+/// Coverage and test-quality rules. A coverage finding is an error only when even the upper
+/// bound of the range fails (no path the tests may take reaches enough lines); when only the
+/// lower bound fails it is a warning, or an error under `--strict`.
 pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
     let min = opts.min_coverage;
+    let doubtful = if opts.strict { Severity::Error } else { Severity::Warning };
     for (file, line, why) in &a.parse_errors {
         let name = file.rsplit('/').next().unwrap_or(file).split('.').next().unwrap_or(file);
         let ty = if file.ends_with(".trigger") { "ApexTrigger" } else { "ApexClass" };
+        // The grammar is not Salesforce's compiler: what it rejects, the deploy may accept.
         out.push(finding(
             "apex-syntax",
-            Severity::Error,
+            Severity::Warning,
             ComponentKey::new(ty, name).to_string(),
             Some(file),
             Some(*line),
-            why.clone(),
+            format!("{why}; its coverage is not estimated"),
         ));
     }
     for u in &a.units {
         let comp = ComponentKey::new(u.type_name.as_str(), u.name.as_str()).to_string();
+        let range = fmt_range(u.low, u.high);
         if u.type_name == "ApexTrigger" && u.covered_lines == 0 {
+            let certain = u.unknown_lines == 0;
             out.push(finding(
                 "trigger-zero-coverage",
-                Severity::Error,
+                if certain { Severity::Error } else { doubtful },
                 comp.clone(),
                 Some(&u.file),
                 None,
-                format!("{}: Test coverage of selected Apex Trigger is 0%, at least 1% test coverage is required (estimated)", u.name),
+                if certain {
+                    format!("{}: Test coverage of selected Apex Trigger is 0%, at least 1% test coverage is required (no test can reach any of its lines)", u.name)
+                } else {
+                    format!("{}: no line of this trigger is proven covered (estimated range {range}): if no test reaches it, the deploy fails with \"Test coverage of selected Apex Trigger is 0%\"", u.name)
+                },
             ));
         }
-        if u.percent < min {
-            let first = u.uncovered.first().copied();
+        if u.low < min {
+            let certain = u.high < min;
+            let first = u.uncovered.first().or(u.unknown.first()).copied();
             out.push(finding(
                 "coverage-unit",
-                Severity::Error,
+                if certain { Severity::Error } else { doubtful },
                 comp,
                 Some(&u.file),
                 first,
                 format!(
-                    "estimated coverage {}% ({}/{} lines) is below {}%; a RunSpecifiedTests deploy fails (uncovered lines: {})",
+                    "estimated coverage {}% within {range} ({} lines covered, {} unknown, of {}) {} {}%; a RunSpecifiedTests deploy {} (not covered: {}{})",
                     fmt_pct(u.percent),
                     u.covered_lines,
+                    u.unknown_lines,
                     u.total_lines,
+                    if certain { "is below" } else { "may be below" },
                     fmt_pct(min),
-                    u.uncovered.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
+                    if certain { "fails" } else { "fails if the real figure is" },
+                    lines_list(&u.uncovered),
+                    if u.unknown.is_empty() { String::new() } else { format!("; unknown: {}", lines_list(&u.unknown)) }
                 ),
             ));
         }
     }
-    let (_, total) = a.totals();
-    if total > 0 && a.overall_percent() < min {
+    let (_, _, total) = a.totals();
+    let (low, high) = a.overall_range();
+    if total > 0 && low < min {
+        let certain = high < min;
         out.push(finding(
             "coverage-overall",
-            Severity::Error,
+            if certain { Severity::Error } else { doubtful },
             "Apex",
             None,
             None,
-            format!(
-                "Average test coverage across all Apex Classes and Triggers is {}%, at least {}% test coverage is required (estimated, this package's code only)",
-                fmt_pct(a.overall_percent()),
-                fmt_pct(min)
-            ),
+            if certain {
+                format!(
+                    "Average test coverage across all Apex Classes and Triggers is at most {}% (estimated {}%), at least {}% test coverage is required (this package's code only)",
+                    fmt_pct(high),
+                    fmt_pct(a.overall_percent()),
+                    fmt_pct(min)
+                )
+            } else {
+                format!(
+                    "overall coverage is estimated at {}% within {}: it may be below the {}% a deploy needs (this package's code only)",
+                    fmt_pct(a.overall_percent()),
+                    fmt_range(low, high),
+                    fmt_pct(min)
+                )
+            },
         ));
     }
     for t in &a.triggers {
-        if !t.fired {
+        if !t.reachable {
             out.push(finding(
                 "trigger-not-fired",
                 Severity::Error,
@@ -90,7 +130,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
                 Some(&t.file),
                 None,
                 format!(
-                    "no test inserts, updates, deletes or undeletes {} records in a way that fires this trigger",
+                    "no test inserts, updates, deletes, undeletes or publishes {} records on any path, so nothing fires this trigger",
                     t.object
                 ),
             ));

@@ -68,12 +68,14 @@
 //! the work stays bounded on large packages.
 
 mod model;
+pub mod report;
 mod walk;
 
 use crate::metadata::{ComponentKey, Tree};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
 
-/// Coverage of one Apex class or trigger.
+/// Coverage of one Apex class or trigger, as a range: lines proven covered, lines proven not
+/// covered, and lines in between (reached only on paths through values the walk cannot tell).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnitCoverage {
@@ -84,14 +86,29 @@ pub struct UnitCoverage {
     pub name: String,
     /// The body file (mdapi path).
     pub file: String,
-    /// Executable lines the tests are estimated to reach.
+    /// Executable lines every test run reaches for sure (the lower bound).
     pub covered_lines: usize,
+    /// Executable lines the tests may or may not reach.
+    pub unknown_lines: usize,
     /// Executable lines.
     pub total_lines: usize,
-    /// `covered / total * 100`, rounded to two decimals (100 when there are no lines).
+    /// The point estimate, percent: proven lines, plus unknown lines that usually run (a loop
+    /// body, the code after a guard clause), plus half of those behind a branch the walk
+    /// cannot evaluate.
     pub percent: f64,
-    /// Executable lines not reached, 1-based.
+    /// `covered / total`, percent: the coverage cannot be lower.
+    pub low: f64,
+    /// `(covered + unknown) / total`, percent: the coverage cannot be higher.
+    pub high: f64,
+    /// Executable lines proven covered, 1-based.
+    pub covered: Vec<usize>,
+    /// Executable lines proven not covered, 1-based.
     pub uncovered: Vec<usize>,
+    /// Executable lines whose coverage is unknown, 1-based.
+    pub unknown: Vec<usize>,
+    /// Point-estimate lines (`percent * total / 100`, unrounded).
+    #[serde(skip)]
+    pub point_lines: f64,
 }
 
 /// One test method and what walking it showed.
@@ -150,8 +167,12 @@ pub struct TriggerInfo {
     pub file: String,
     /// The object it is on.
     pub object: String,
-    /// Whether a test's DML fired it.
+    /// Whether a test's DML (or published event) fires it on a path the walk is sure of, or
+    /// that usually runs.
     pub fired: bool,
+    /// Whether any path of any test may fire it (DML on records of unknown type included):
+    /// when false, no test can fire it.
+    pub reachable: bool,
 }
 
 /// Everything the estimator learnt about the package's Apex.
@@ -172,15 +193,26 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Covered and total executable lines over all units.
-    pub fn totals(&self) -> (usize, usize) {
-        self.units.iter().fold((0, 0), |(c, t), u| (c + u.covered_lines, t + u.total_lines))
+    /// Covered (proven), unknown and total executable lines over all units.
+    pub fn totals(&self) -> (usize, usize, usize) {
+        self.units.iter().fold((0, 0, 0), |(c, u, t), x| (c + x.covered_lines, u + x.unknown_lines, t + x.total_lines))
     }
 
-    /// Overall estimated percent (100 when there is no Apex).
+    /// Overall point estimate, percent (100 when there is no Apex).
     pub fn overall_percent(&self) -> f64 {
-        let (c, t) = self.totals();
-        percent(c, t)
+        let (_, _, t) = self.totals();
+        let p: f64 = self.units.iter().map(|u| u.point_lines).sum();
+        if t == 0 {
+            100.0
+        } else {
+            (p * 10000.0 / t as f64).round() / 100.0
+        }
+    }
+
+    /// Overall `[low, high]`, percent.
+    pub fn overall_range(&self) -> (f64, f64) {
+        let (c, u, t) = self.totals();
+        (percent(c, t), percent(c + u, t))
     }
 }
 
@@ -228,44 +260,90 @@ pub fn sources(tree: &Tree) -> Vec<Source> {
 /// Estimates the coverage of every class and trigger in `tree` and collects the facts the
 /// test-quality checks need.
 pub fn analyze(tree: &Tree) -> Analysis {
-    analyze_sources(&sources(tree))
+    analyze_with(&sources(tree), &custom_metadata_values(tree))
 }
 
 /// [`analyze`] on explicit sources.
 pub fn analyze_sources(sources: &[Source]) -> Analysis {
+    analyze_with(sources, &[])
+}
+
+/// The text values of the package's custom metadata records (`customMetadata/*.md`).
+pub fn custom_metadata_values(tree: &Tree) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in tree.iter().filter(|c| c.key.type_name == "CustomMetadata") {
+        for f in &c.files {
+            let Ok(root) = crate::metadata::xml::parse(&f.bytes) else { continue };
+            for v in root.elements().filter(|e| e.name == "values") {
+                if let Some(x) = v.find("value") {
+                    out.push(x.text_content().trim().to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// [`analyze`] on explicit sources and custom metadata values.
+pub fn analyze_with(sources: &[Source], cmdt: &[String]) -> Analysis {
     // The walk recurses over syntax nesting (capped at model::MAX_NESTING) times call depth:
     // give it a stack of its own so the caller's (a 2 MiB test thread) does not matter.
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("sfgen-coverage".into())
             .stack_size(256 << 20)
-            .spawn_scoped(scope, || analyze_inline(sources))
+            .spawn_scoped(scope, || analyze_inline(sources, cmdt))
             .ok()
             .and_then(|h| h.join().ok())
     })
-    .unwrap_or_else(|| analyze_inline(sources))
+    .unwrap_or_else(|| analyze_inline(sources, cmdt))
 }
 
-fn analyze_inline(sources: &[Source]) -> Analysis {
+fn analyze_inline(sources: &[Source], cmdt: &[String]) -> Analysis {
     let parsed = model::parse_all(sources);
-    let index = model::Index::build(&parsed);
+    let mut index = model::Index::build(&parsed);
+    index.cmdt_strings = cmdt.iter().map(|s| s.to_ascii_lowercase()).collect();
     let mut result = walk::run(&index);
     let mut units = Vec::new();
     for (i, u) in index.units.iter().enumerate() {
         if u.is_test || u.exec.is_empty() {
             continue;
         }
-        let covered: &BTreeSet<usize> = result.covered.get(&i).unwrap_or(&EMPTY);
-        let cov: BTreeSet<usize> = u.exec.intersection(covered).copied().collect();
-        let uncovered: Vec<usize> = u.exec.difference(&cov).copied().collect();
+        let reached = result.lines.get(&i).unwrap_or(&EMPTY);
+        let (mut covered, mut unknown, mut uncovered) = (Vec::new(), Vec::new(), Vec::new());
+        let mut point = 0.0f64;
+        for &l in &u.exec {
+            match reached.get(&l).copied() {
+                Some(walk::CERTAIN) => {
+                    covered.push(l);
+                    point += 1.0;
+                }
+                Some(level) => {
+                    unknown.push(l);
+                    point += match level {
+                        walk::LIKELY => 1.0,
+                        walk::EITHER => 0.5,
+                        _ => 0.0,
+                    };
+                }
+                None => uncovered.push(l),
+            }
+        }
+        let total = u.exec.len();
         units.push(UnitCoverage {
             type_name: u.type_name.clone(),
             name: u.name.clone(),
             file: u.file.clone(),
-            covered_lines: cov.len(),
-            total_lines: u.exec.len(),
-            percent: percent(cov.len(), u.exec.len()),
+            covered_lines: covered.len(),
+            unknown_lines: unknown.len(),
+            total_lines: total,
+            percent: (point * 10000.0 / total as f64).round() / 100.0,
+            low: percent(covered.len(), total),
+            high: percent(covered.len() + unknown.len(), total),
+            covered,
             uncovered,
+            unknown,
+            point_lines: point,
         });
     }
     units.sort_by(|a, b| (&a.type_name, &a.name).cmp(&(&b.type_name, &b.name)));
@@ -273,11 +351,15 @@ fn analyze_inline(sources: &[Source]) -> Analysis {
         .units
         .iter()
         .filter(|u| u.type_name == "ApexTrigger")
-        .map(|u| TriggerInfo {
-            name: u.name.clone(),
-            file: u.file.clone(),
-            object: u.trigger_object.clone().unwrap_or_default(),
-            fired: result.fired.contains(&u.name.to_ascii_lowercase()),
+        .map(|u| {
+            let level = result.fired.get(&u.name.to_ascii_lowercase()).copied();
+            TriggerInfo {
+                name: u.name.clone(),
+                file: u.file.clone(),
+                object: u.trigger_object.clone().unwrap_or_default(),
+                fired: level.is_some_and(|l| l <= walk::LIKELY),
+                reachable: level.is_some(),
+            }
         })
         .collect();
     triggers.sort_by(|a, b| a.name.cmp(&b.name));
@@ -295,9 +377,10 @@ fn analyze_inline(sources: &[Source]) -> Analysis {
     }
 }
 
-static EMPTY: BTreeSet<usize> = BTreeSet::new();
+static EMPTY: std::sync::LazyLock<HashMap<usize, u8>> = std::sync::LazyLock::new(HashMap::new);
 
-/// Per-unit coverage as a `sf apex run test --code-coverage`-like table, labelled as an estimate.
+/// Per-unit coverage as a `sf apex run test --code-coverage`-like table, labelled as an
+/// estimate: the point estimate, the range it lies in, and the lines proven not covered.
 pub fn render_table(analysis: &Analysis) -> String {
     let mut out = String::from("Apex code coverage (estimated, static analysis; not a test run)\n");
     if analysis.units.is_empty() {
@@ -305,22 +388,37 @@ pub fn render_table(analysis: &Analysis) -> String {
         return out;
     }
     let width = analysis.units.iter().map(|u| u.name.len()).max().unwrap_or(4).max(4);
-    out.push_str(&format!("  {:<12} {:<width$} {:>8} {:>7}  Uncovered lines\n", "Type", "Name", "Percent", "Lines"));
+    out.push_str(&format!(
+        "  {:<12} {:<width$} {:>8} {:>15} {:>11}  Not covered (proven)\n",
+        "Type", "Name", "Estimate", "Range", "Lines c/?/t"
+    ));
     for u in &analysis.units {
-        let lines = format!("{}/{}", u.covered_lines, u.total_lines);
+        let lines = format!("{}/{}/{}", u.covered_lines, u.unknown_lines, u.total_lines);
         let unc: Vec<String> = u.uncovered.iter().map(usize::to_string).collect();
         out.push_str(&format!(
-            "  {:<12} {:<width$} {:>7}% {:>7}  {}\n",
+            "  {:<12} {:<width$} {:>7}% {:>15} {:>11}  {}\n",
             u.type_name,
             u.name,
             fmt_pct(u.percent),
+            fmt_range(u.low, u.high),
             lines,
             unc.join(",")
         ));
     }
-    let (c, t) = analysis.totals();
-    out.push_str(&format!("  Overall (estimated): {}% ({c}/{t} lines)\n", fmt_pct(analysis.overall_percent())));
+    let (c, unk, t) = analysis.totals();
+    let (lo, hi) = analysis.overall_range();
+    out.push_str(&format!(
+        "  Overall (estimated): {}% within {} ({c} lines covered, {unk} unknown, {} not covered, of {t})\n",
+        fmt_pct(analysis.overall_percent()),
+        fmt_range(lo, hi),
+        t - c - unk
+    ));
     out
+}
+
+/// `[low%, high%]`.
+pub fn fmt_range(low: f64, high: f64) -> String {
+    format!("[{}%, {}%]", fmt_pct(low), fmt_pct(high))
 }
 
 /// A percent without needless decimals (`100`, `87.5`, `66.67`).

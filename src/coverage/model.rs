@@ -2,7 +2,7 @@
 //! executable lines of every statement.
 
 use super::{Endpoint, Source, UntestedMock};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use tree_sitter::Node;
 
 /// One parsed Apex file.
@@ -164,6 +164,9 @@ pub(super) struct Index<'p> {
     pub triggers: Vec<Trigger<'p>>,
     /// Statement node id → (unit, executable lines).
     pub stmt_lines: HashMap<usize, (usize, Vec<usize>)>,
+    /// Lower-case text values of the package's custom metadata records (class names a
+    /// metadata-driven framework instantiates with `Type.forName`).
+    pub cmdt_strings: HashSet<String>,
     roots: Vec<(usize, Node<'p>, &'p str)>,
 }
 
@@ -325,6 +328,7 @@ impl<'p> Index<'p> {
             by_name: HashMap::new(),
             triggers: Vec::new(),
             stmt_lines: HashMap::new(),
+            cmdt_strings: HashSet::new(),
             roots: Vec::new(),
         };
         for p in parsed {
