@@ -115,6 +115,8 @@ struct Frame<'a> {
     /// [`LIKELY`] doubts raised for the rest of this body because an arm on an unknown
     /// value left it early (returned, threw, broke out): lowered again when the body ends.
     raised: u32,
+    /// The property whose `get`/`set` body this is: inside it, the name is the stored value.
+    accessor: Option<String>,
 }
 
 /// Async work queued by a test, run at `Test.stopTest()` (events also at
@@ -132,8 +134,9 @@ enum Job {
     /// `System.attachFinalizer`: execute, after the Queueable that attached it.
     Finalizer(usize, Option<usize>),
     /// `EventBus.publish` of a platform event (lower-case object; empty when its type is not
-    /// known): its `after insert` triggers.
-    Event(String),
+    /// known): its `after insert` triggers, then the publish callback's `onSuccess` (class and
+    /// instance), if one was given.
+    Event(String, Option<(usize, Option<usize>)>),
 }
 
 #[derive(Clone)]
@@ -455,6 +458,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                 this_class: None,
                 this_obj: None,
                 raised: 0,
+                accessor: None,
             };
             let _ = self.run_body(ctx, &mut frame, b);
         }
@@ -508,6 +512,65 @@ impl<'i, 'p> Walker<'i, 'p> {
         None
     }
 
+    /// The `get { }` (or `set { }`) body of property `field` of class `ci` or a class it
+    /// inherits it from: (owner class, body).
+    fn accessor_of(&self, ci: usize, field: &str, get: bool) -> Option<(usize, Node<'p>)> {
+        let mut cur = Some(ci);
+        let mut guard = 0;
+        while let Some(c) = cur {
+            guard += 1;
+            if guard > 16 {
+                break;
+            }
+            let class = &self.idx.classes[c];
+            if let Some(f) = class.fields.iter().find(|f| f.name == field) {
+                return if get { f.getter } else { f.setter }.map(|b| (c, b));
+            }
+            cur = class.superclass.as_deref().and_then(|s| self.idx.class(s)).or(class.outer);
+        }
+        None
+    }
+
+    /// Runs a property accessor body (`value` bound for a setter); inside it the property's
+    /// name is the stored value.
+    #[allow(clippy::too_many_arguments)]
+    fn run_accessor(
+        &mut self,
+        ctx: &mut Ctx,
+        owner: usize,
+        body: Node,
+        this: (Option<usize>, Option<usize>),
+        prop: &str,
+        value: Option<Val>,
+    ) -> Result<Val, ()> {
+        if ctx.depth >= MAX_DEPTH || ctx.steps >= ctx.budget {
+            ctx.truncated += 1;
+            self.mark_subtree(body, RARE);
+            return Ok(Val::Unknown);
+        }
+        self.load(ctx, owner);
+        let class = &self.idx.classes[owner];
+        let mut scope = HashMap::new();
+        if let Some(v) = value {
+            scope.insert("value".to_string(), Var { ty: String::new(), val: v });
+        }
+        let mut frame = Frame {
+            class: Some(owner),
+            src: class.src,
+            scopes: vec![scope],
+            in_test: class.is_test,
+            this_class: this.0,
+            this_obj: this.1,
+            raised: 0,
+            accessor: Some(prop.to_string()),
+        };
+        match self.run_body(ctx, &mut frame, body) {
+            Flow::Return(v) => Ok(v),
+            Flow::Throw => Err(()),
+            _ => Ok(Val::Unknown),
+        }
+    }
+
     fn find_method(&self, ci: usize, name: &str, arity: usize) -> Option<(usize, usize)> {
         let mut cur = Some(ci);
         let mut guard = 0;
@@ -523,6 +586,93 @@ impl<'i, 'p> Walker<'i, 'p> {
             cur = class.superclass.as_deref().and_then(|s| self.idx.class(s)).or(class.outer);
         }
         None
+    }
+
+    /// The overloads `name/arity` of class `ci` (nearest class first, an override hiding the
+    /// method it overrides) whose parameter types the arguments fit.
+    fn overloads(&self, ci: usize, name: &str, args: &[Val], types: &[Option<String>]) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        let mut seen: Vec<Vec<String>> = Vec::new();
+        let mut cur = Some(ci);
+        let mut guard = 0;
+        while let Some(c) = cur {
+            guard += 1;
+            if guard > 16 {
+                break;
+            }
+            let class = &self.idx.classes[c];
+            for (mi, m) in class.methods.iter().enumerate() {
+                if m.name != name || m.params.len() != args.len() {
+                    continue;
+                }
+                let sig: Vec<String> = m.params.iter().map(|(_, t)| t.clone()).collect();
+                if seen.contains(&sig) {
+                    continue;
+                }
+                seen.push(sig);
+                if m.params
+                    .iter()
+                    .enumerate()
+                    .all(|(i, (_, p))| self.fits(p, &args[i], types.get(i).and_then(Option::as_ref)))
+                {
+                    out.push((c, mi));
+                }
+            }
+            cur = class.superclass.as_deref().and_then(|s| self.idx.class(s)).or(class.outer);
+        }
+        out
+    }
+
+    /// Whether an argument (its value, or its static type) can be passed to a parameter of
+    /// type `param`; true unless a mismatch is certain.
+    fn fits(&self, param: &str, v: &Val, ty: Option<&String>) -> bool {
+        let p = base_type(param);
+        if p == "object" {
+            return true;
+        }
+        let prim = |t: &str| {
+            matches!(
+                t,
+                "string"
+                    | "id"
+                    | "integer"
+                    | "long"
+                    | "decimal"
+                    | "double"
+                    | "boolean"
+                    | "date"
+                    | "datetime"
+                    | "time"
+                    | "blob"
+            )
+        };
+        let number = |t: &str| matches!(t, "integer" | "long" | "decimal" | "double");
+        let known: Option<String> = match v {
+            Val::Str(_) => Some("string".into()),
+            Val::Num(_) => Some("integer".into()),
+            Val::Bool(_) => Some("boolean".into()),
+            Val::Inst(_) | Val::Obj(_) | Val::Rec(..) | Val::Coll(..) => v.type_name().or_else(|| ty.cloned()),
+            Val::Null => return true,
+            _ => ty.cloned(),
+        };
+        let Some(t) = known else { return true };
+        let t = base_type(&t).to_string();
+        if t == p {
+            return true;
+        }
+        match (prim(&t), prim(p)) {
+            (true, true) => (number(&t) && number(p)) || (t == "string" && p == "id") || (t == "id" && p == "string"),
+            // Enum values are strings to the walk (Trigger.operationType, switch labels).
+            (true, false) => t == "string" && matches!(v, Val::Str(_)),
+            (false, true) => false,
+            (false, false) => match (self.idx.class(&t), self.idx.class(p)) {
+                (Some(a), Some(_)) => self.is_subtype(a, p),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                // Platform types: only an exception against a non-exception is told apart.
+                (None, None) => p.ends_with("exception") == t.ends_with("exception"),
+            },
+        }
     }
 
     /// Whether class `ci` is `ty` or extends or implements it (lower-case base name).
@@ -578,6 +728,19 @@ impl<'i, 'p> Walker<'i, 'p> {
     /// Calls each possible implementation under a doubt (the one there is: [`LIKELY`]; one of
     /// several, or one a custom metadata record of the package does not name: [`EITHER`]).
     fn dispatch(&mut self, ctx: &mut Ctx, f: &mut Frame, impls: Vec<(usize, usize, usize)>, args: &[Val]) -> Val {
+        self.dispatch_on(ctx, f, impls, args, None, LIKELY)
+    }
+
+    /// [`Self::dispatch`] on a known instance, with the level a lone candidate gets.
+    fn dispatch_on(
+        &mut self,
+        ctx: &mut Ctx,
+        f: &mut Frame,
+        impls: Vec<(usize, usize, usize)>,
+        args: &[Val],
+        obj: Option<usize>,
+        lone: u8,
+    ) -> Val {
         let pre = self.snap(ctx, f);
         let mut ends = Vec::new();
         let many = impls.len() > 1;
@@ -586,9 +749,10 @@ impl<'i, 'p> Walker<'i, 'p> {
                 self.restore(ctx, f, &pre);
             }
             let named = self.idx.cmdt_strings.contains(&self.idx.classes[runtime].name.to_ascii_lowercase());
-            let level = if many && !named { EITHER } else { LIKELY };
+            let level = if many && !named { EITHER } else { lone };
             ctx.open(level);
             ctx.next_this = Some(runtime);
+            ctx.next_obj = obj;
             if self.call(ctx, owner, m, false, args.to_vec()).is_err() {
                 ctx.maybe_threw += 1;
                 ctx.effects += 1;
@@ -697,6 +861,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             this_class,
             this_obj,
             raised: 0,
+            accessor: None,
         };
         let flow = self.run_body(ctx, &mut frame, body);
         match flow {
@@ -710,7 +875,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         }
     }
 
-    fn construct(&mut self, ctx: &mut Ctx, ci: usize, args: Vec<Val>) -> Result<Val, ()> {
+    fn construct(&mut self, ctx: &mut Ctx, ci: usize, args: Vec<Val>, types: &[Option<String>]) -> Result<Val, ()> {
         self.load(ctx, ci);
         let arity = args.len();
         // Instance fields: literal initialisers known, others unknown, none null.
@@ -734,10 +899,39 @@ impl<'i, 'p> Walker<'i, 'p> {
         }
         let id = ctx.heap.len();
         ctx.heap.push(Instance { class: ci, fields });
-        if let Some(k) = self.idx.classes[ci].ctors.iter().position(|m| m.params.len() == arity) {
-            ctx.next_this = Some(ci);
-            ctx.next_obj = Some(id);
-            self.call(ctx, ci, k, true, args)?;
+        let ctors: Vec<usize> = self.idx.classes[ci]
+            .ctors
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| {
+                m.params.len() == arity
+                    && m.params
+                        .iter()
+                        .enumerate()
+                        .all(|(i, (_, p))| self.fits(p, &args[i], types.get(i).and_then(Option::as_ref)))
+            })
+            .map(|(k, _)| k)
+            .collect();
+        match ctors.as_slice() {
+            [] => {}
+            [k] => {
+                ctx.next_this = Some(ci);
+                ctx.next_obj = Some(id);
+                self.call(ctx, ci, *k, true, args)?;
+            }
+            // Constructors the arguments' types do not tell apart: either may run.
+            many => {
+                for &k in many {
+                    ctx.open(EITHER);
+                    ctx.next_this = Some(ci);
+                    ctx.next_obj = Some(id);
+                    if self.call(ctx, ci, k, true, args.clone()).is_err() {
+                        ctx.maybe_threw += 1;
+                        ctx.effects += 1;
+                    }
+                    ctx.close(EITHER);
+                }
+            }
         }
         Ok(Val::Inst(id))
     }
@@ -802,6 +996,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                         this_class: None,
                         this_obj: None,
                         raised: 0,
+                        accessor: None,
                     };
                     for (i, (name, ty)) in m.params.iter().enumerate() {
                         let val = args.get(i).cloned().unwrap_or(Val::Unknown);
@@ -826,7 +1021,10 @@ impl<'i, 'p> Walker<'i, 'p> {
             Job::Finalizer(ci, obj) => {
                 self.call_on(ctx, ci, obj, "execute", vec![Val::Obj("finalizercontext".into())]);
             }
-            Job::Event(object) => {
+            Job::Event(object, callback) => {
+                if let Some((ci, obj)) = callback {
+                    self.call_on(ctx, ci, obj, "onsuccess", vec![Val::Obj("eventbus.successresult".into())]);
+                }
                 if object.is_empty() {
                     // Events of a type the walk could not tell: any platform-event trigger may run.
                     ctx.open(RARE);
@@ -898,6 +1096,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                         this_class: None,
                         this_obj: None,
                         raised: 0,
+                        accessor: None,
                     };
                     let saved = ctx.trigger_op.replace(op_name);
                     let saved_records = std::mem::replace(&mut ctx.trigger_records, records.clone());
@@ -1474,6 +1673,11 @@ impl<'i, 'p> Walker<'i, 'p> {
                     return Ok(v.val.clone());
                 }
                 if let Some(ci) = f.class {
+                    if f.accessor.as_deref() != Some(name.as_str()) {
+                        if let Some((owner, body)) = self.accessor_of(f.this_class.unwrap_or(ci), &name, true) {
+                            return self.run_accessor(ctx, owner, body, (f.this_class, f.this_obj), &name, None);
+                        }
+                    }
                     match self.field_owner(ci, &name) {
                         Some((owner, _, true)) => {
                             return Ok(self.read_static(ctx, owner, &name).unwrap_or(Val::Unknown))
@@ -1583,9 +1787,10 @@ impl<'i, 'p> Walker<'i, 'p> {
                     return Ok(Val::Rec(ty, fields));
                 }
                 let args = self.args(ctx, f, arg_list)?;
+                let types: Vec<Option<String>> = named.iter().map(|a| self.static_type(f, *a)).collect();
                 let base = base_type(&ty);
                 match self.idx.class(&ty) {
-                    Some(ci) if !ty.contains('<') => self.construct(ctx, ci, args),
+                    Some(ci) if !ty.contains('<') => self.construct(ctx, ci, args, &types),
                     _ if matches!(base, "list" | "set") && args.is_empty() => Ok(Val::Coll(ty, Vec::new())),
                     _ if matches!(base, "list" | "set") => Ok(match args.first() {
                         Some(Val::Coll(_, items)) if args.len() == 1 => Val::Coll(ty, items.clone()),
@@ -1701,6 +1906,11 @@ impl<'i, 'p> Walker<'i, 'p> {
             return Ok(Val::Str(field.to_ascii_uppercase()));
         }
         if on == "this" {
+            if let Some((owner, body)) = f.this_class.or(f.class).and_then(|c| self.accessor_of(c, &field, true)) {
+                if f.accessor.as_deref() != Some(field.as_str()) {
+                    return self.run_accessor(ctx, owner, body, (f.this_class, f.this_obj), &field, None);
+                }
+            }
             return Ok(Self::read_field(ctx, f.this_obj, &field));
         }
         if field == "class" && Self::lookup(f, &on).is_none() {
@@ -1708,13 +1918,28 @@ impl<'i, 'p> Walker<'i, 'p> {
         }
         if Self::lookup(f, &on).is_none() {
             if let Some(ci) = self.idx.class(&on) {
+                if f.class.is_none_or(|c| f.this_class.unwrap_or(c) != ci) || f.accessor.as_deref() != Some(&field) {
+                    if let Some((owner, body)) = self.accessor_of(ci, &field, true) {
+                        return self.run_accessor(ctx, owner, body, (None, None), &field, None);
+                    }
+                }
                 if let Some((owner, _, true)) = self.field_owner(ci, &field) {
                     return Ok(self.read_static(ctx, owner, &field).unwrap_or(Val::Unknown));
                 }
                 return Ok(Val::Unknown);
             }
         }
-        match self.expr(ctx, f, obj)? {
+        let static_ty = self.static_type(f, obj);
+        let v = self.expr(ctx, f, obj)?;
+        let class = self.val_class(ctx, &v).map(|(c, _)| c).or_else(|| static_ty.and_then(|t| self.idx.class(&t)));
+        if let Some((owner, body)) = class.and_then(|c| self.accessor_of(c, &field, true)) {
+            let id = match v {
+                Val::Inst(id) => Some(id),
+                _ => None,
+            };
+            return self.run_accessor(ctx, owner, body, (class, id), &field, None);
+        }
+        match v {
             Val::Inst(id) => Ok(Self::read_field(ctx, Some(id), &field)),
             Val::Rec(_, fields) => Ok(fields.get(&field).cloned().unwrap_or(Val::Unknown)),
             _ => Ok(Val::Unknown),
@@ -1753,6 +1978,12 @@ impl<'i, 'p> Walker<'i, 'p> {
                     var.val = v;
                     return;
                 }
+                if let Some(ci) = f.class.filter(|_| f.accessor.as_deref() != Some(name.as_str())) {
+                    if let Some((owner, body)) = self.accessor_of(f.this_class.unwrap_or(ci), &name, false) {
+                        let _ = self.run_accessor(ctx, owner, body, (f.this_class, f.this_obj), &name, Some(v));
+                        return;
+                    }
+                }
                 if let Some(ci) = f.class {
                     match self.field_owner(ci, &name) {
                         Some((owner, _, true)) => {
@@ -1771,6 +2002,14 @@ impl<'i, 'p> Walker<'i, 'p> {
                 let field = lower(field, src);
                 let on = lower(obj, src);
                 if on == "this" {
+                    if f.accessor.as_deref() != Some(field.as_str()) {
+                        if let Some((owner, body)) =
+                            f.this_class.or(f.class).and_then(|c| self.accessor_of(c, &field, false))
+                        {
+                            let _ = self.run_accessor(ctx, owner, body, (f.this_class, f.this_obj), &field, Some(v));
+                            return;
+                        }
+                    }
                     Self::write_field(ctx, f.this_obj, field, v);
                     return;
                 }
@@ -1920,7 +2159,23 @@ impl<'i, 'p> Walker<'i, 'p> {
             }
             (Some("test.geteventbus()" | "system.test.geteventbus()"), "deliver") => {
                 ctx.effects += 1;
-                self.run_pending(ctx, |j| matches!(j, Job::Event(_)));
+                self.run_pending(ctx, |j| matches!(j, Job::Event(..)));
+                return Ok(Val::Unknown);
+            }
+            (Some("test.geteventbus()" | "system.test.geteventbus()"), "fail") => {
+                // The queued publishes fail: no trigger runs, the failure callbacks do.
+                ctx.effects += 1;
+                let all = std::mem::take(&mut ctx.pending);
+                let (events, keep): (Vec<Pending>, Vec<Pending>) =
+                    all.into_iter().partition(|p| matches!(p.job, Job::Event(..)));
+                ctx.pending = keep;
+                for p in events {
+                    if let Job::Event(_, Some((ci, obj))) = p.job {
+                        ctx.open(p.level);
+                        self.call_on(ctx, ci, obj, "onfailure", vec![Val::Obj("eventbus.failureresult".into())]);
+                        ctx.close(p.level);
+                    }
+                }
                 return Ok(Val::Unknown);
             }
             (Some("test" | "system.test"), "isrunningtest") => return Ok(Val::Bool(true)),
@@ -1972,12 +2227,23 @@ impl<'i, 'p> Walker<'i, 'p> {
                 return Ok(Val::Unknown);
             }
             (Some("eventbus" | "system.eventbus"), "publish") => {
-                self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                let ty = arg_nodes.first().and_then(|a| self.static_type(f, *a)).map(|t| element_type(&t));
+                let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
+                let ty = arg_nodes
+                    .first()
+                    .and_then(|a| self.static_type(f, *a))
+                    .or_else(|| args.first().and_then(Val::type_name))
+                    .map(|t| element_type(&t));
                 let object = ty.filter(|t| t.ends_with("__e")).unwrap_or_default();
+                let callback = args.get(1).and_then(|v| {
+                    let obj = match v {
+                        Val::Inst(id) => Some(*id),
+                        _ => None,
+                    };
+                    self.val_class(ctx, v).map(|(ci, _)| (ci, obj))
+                });
                 ctx.effects += 1;
                 let level = ctx.level();
-                ctx.pending.push(Pending { job: Job::Event(object), level });
+                ctx.pending.push(Pending { job: Job::Event(object, callback), level });
                 return Ok(Val::Unknown);
             }
             (Some("database" | "system.database"), "insert" | "update" | "delete" | "undelete" | "upsert") => {
@@ -2133,13 +2399,22 @@ impl<'i, 'p> Walker<'i, 'p> {
             }
         }
         let Some(ci) = target_class else { return Ok(Val::Unknown) };
-        match self.find_method(ci, &name, args.len()) {
-            Some((c, m)) => {
+        let types: Vec<Option<String>> = arg_nodes.iter().map(|a| self.static_type(f, *a)).collect();
+        let overloads = self.overloads(ci, &name, &args, &types);
+        match overloads.as_slice() {
+            [] => Ok(Val::Unknown),
+            [(c, m)] => {
                 ctx.next_this = this_for_call;
                 ctx.next_obj = obj_for_call;
-                self.call(ctx, c, m, false, args)
+                self.call(ctx, *c, *m, false, args)
             }
-            None => Ok(Val::Unknown),
+            // Overloads the walk cannot tell apart by the arguments' types: either may run.
+            many => {
+                let impls: Vec<(usize, usize, usize)> =
+                    many.iter().map(|&(c, m)| (this_for_call.unwrap_or(c), c, m)).collect();
+                let saved = obj_for_call;
+                Ok(self.dispatch_on(ctx, f, impls, &args, saved, EITHER))
+            }
         }
     }
 
@@ -2161,7 +2436,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         match (name, args.len()) {
             ("newinstance", 0) => {
                 return Ok(Some(match receiver {
-                    Val::Type(Some(ci)) => self.construct(ctx, *ci, Vec::new())?,
+                    Val::Type(Some(ci)) => self.construct(ctx, *ci, Vec::new(), &[])?,
                     _ => Val::Unknown,
                 }));
             }
