@@ -136,7 +136,7 @@ enum Job {
     /// `EventBus.publish` of a platform event (lower-case object; empty when its type is not
     /// known): its `after insert` triggers, then the publish callback's `onSuccess` (class and
     /// instance), if one was given.
-    Event(String, Option<(usize, Option<usize>)>),
+    Event(String, Option<(usize, Option<usize>)>, Option<Vec<Val>>),
 }
 
 #[derive(Clone)]
@@ -481,7 +481,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         let f = self.idx.classes[ci].fields.iter().find(|f| f.name == field && f.is_static)?;
         let src = self.idx.classes[ci].src;
         Some(match f.value {
-            Some(v) => literal(v, src).unwrap_or(Val::Unknown),
+            Some(v) => initial(v, src),
             None => Val::Null,
         })
     }
@@ -744,12 +744,20 @@ impl<'i, 'p> Walker<'i, 'p> {
         let pre = self.snap(ctx, f);
         let mut ends = Vec::new();
         let many = impls.len() > 1;
+        let named = |w: &Self, c: usize| w.idx.cmdt_strings.contains(&w.idx.classes[c].name.to_ascii_lowercase());
+        // When the package's custom metadata names some of the candidates, those are what a
+        // metadata-driven framework runs; the others only if the org's records name them.
+        let any_named = many && impls.iter().any(|&(r, _, _)| named(self, r));
         for (i, (runtime, owner, m)) in impls.into_iter().enumerate() {
             if i > 0 {
                 self.restore(ctx, f, &pre);
             }
-            let named = self.idx.cmdt_strings.contains(&self.idx.classes[runtime].name.to_ascii_lowercase());
-            let level = if many && !named { EITHER } else { lone };
+            let level = match (many, named(self, runtime), any_named) {
+                (false, _, _) => lone,
+                (true, true, _) => LIKELY,
+                (true, false, true) => RARE,
+                (true, false, false) => EITHER,
+            };
             ctx.open(level);
             ctx.next_this = Some(runtime);
             ctx.next_obj = obj;
@@ -890,7 +898,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             let class = &self.idx.classes[c];
             for fl in class.fields.iter().filter(|fl| !fl.is_static) {
                 let v = match fl.value {
-                    Some(v) => literal(v, class.src).unwrap_or(Val::Unknown),
+                    Some(v) => initial(v, class.src),
                     None => Val::Null,
                 };
                 fields.entry(fl.name.clone()).or_insert(v);
@@ -1021,7 +1029,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             Job::Finalizer(ci, obj) => {
                 self.call_on(ctx, ci, obj, "execute", vec![Val::Obj("finalizercontext".into())]);
             }
-            Job::Event(object, callback) => {
+            Job::Event(object, callback, records) => {
                 if let Some((ci, obj)) = callback {
                     self.call_on(ctx, ci, obj, "onsuccess", vec![Val::Obj("eventbus.successresult".into())]);
                 }
@@ -1040,7 +1048,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                     }
                     ctx.close(RARE);
                 } else {
-                    self.fire_triggers(ctx, &object, "insert", None);
+                    self.fire_triggers(ctx, &object, "insert", records);
                 }
             }
         }
@@ -2170,7 +2178,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                     all.into_iter().partition(|p| matches!(p.job, Job::Event(..)));
                 ctx.pending = keep;
                 for p in events {
-                    if let Job::Event(_, Some((ci, obj))) = p.job {
+                    if let Job::Event(_, Some((ci, obj)), _) = p.job {
                         ctx.open(p.level);
                         self.call_on(ctx, ci, obj, "onfailure", vec![Val::Obj("eventbus.failureresult".into())]);
                         ctx.close(p.level);
@@ -2243,7 +2251,8 @@ impl<'i, 'p> Walker<'i, 'p> {
                 });
                 ctx.effects += 1;
                 let level = ctx.level();
-                ctx.pending.push(Pending { job: Job::Event(object, callback), level });
+                let records = args.first().and_then(records_of);
+                ctx.pending.push(Pending { job: Job::Event(object, callback, records), level });
                 return Ok(Val::Unknown);
             }
             (Some("database" | "system.database"), "insert" | "update" | "delete" | "undelete" | "upsert") => {
@@ -2347,6 +2356,20 @@ impl<'i, 'p> Walker<'i, 'p> {
             match (name.as_str(), args.len()) {
                 ("isempty", 0) => return Ok(Val::Bool(items.is_empty())),
                 ("size", 0) => return Ok(Val::Num(items.len() as f64)),
+                ("contains", 1) if items.iter().all(|i| matches!(i, Val::Str(_) | Val::Num(_) | Val::Bool(_))) => {
+                    let hit = |x: &Val| match (x, &args[0]) {
+                        (Val::Str(a), Val::Str(b)) => Some(a == b),
+                        (a, b) if matches!(b, Val::Num(_) | Val::Bool(_)) => Some(a == b),
+                        _ => None,
+                    };
+                    if items.is_empty() {
+                        return Ok(Val::Bool(false));
+                    }
+                    if let Some(found) = items.iter().map(hit).try_fold(false, |acc, h| h.map(|h| acc || h)) {
+                        return Ok(Val::Bool(found));
+                    }
+                    return Ok(Val::Unknown);
+                }
                 ("get", 1) => {
                     if let Some(Val::Num(i)) = args.first() {
                         return Ok(items.get(*i as usize).cloned().unwrap_or(Val::Unknown));
@@ -2450,9 +2473,14 @@ impl<'i, 'p> Walker<'i, 'p> {
                         _ => None,
                     };
                     // compare runs when the list has two elements or more.
-                    ctx.open(LIKELY);
+                    let level = match receiver {
+                        Val::Coll(_, items) if items.len() >= 2 => CERTAIN,
+                        Val::Coll(..) => return Ok(Some(Val::Unknown)),
+                        _ => LIKELY,
+                    };
+                    ctx.open(level);
                     self.call_on(ctx, ci, obj, "compare", vec![Val::Unknown, Val::Unknown]);
-                    ctx.close(LIKELY);
+                    ctx.close(level);
                     return Ok(Some(Val::Unknown));
                 }
             }
@@ -2505,6 +2533,22 @@ impl<'i, 'p> Walker<'i, 'p> {
             }
         }
     }
+}
+
+/// The value a field initialiser gives without running code: a literal, or an empty
+/// `new List<X>()` / `new Set<X>()`.
+fn initial(n: Node, src: &str) -> Val {
+    if let Some(v) = literal(n, src) {
+        return v;
+    }
+    if n.kind() == "object_creation_expression" {
+        let ty = n.child_by_field_name("type").map(|t| type_text(t, src)).unwrap_or_default();
+        let empty = n.child_by_field_name("arguments").is_none_or(|a| a.named_child_count() == 0);
+        if empty && matches!(base_type(&ty), "list" | "set") {
+            return Val::Coll(ty, Vec::new());
+        }
+    }
+    Val::Unknown
 }
 
 /// The value of a literal node.
