@@ -70,7 +70,7 @@ pub fn cobertura(a: &Analysis, timestamp: u64) -> String {
         ));
     }
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE coverage SYSTEM \"http://cobertura.sourceforge.net/xml/coverage-04.dtd\">\n<!-- sfgen check: estimated by static analysis, not a test run. Lines of unknown coverage are left out; see sfgen check --json for the range. -->\n<coverage line-rate=\"{}\" branch-rate=\"0\" lines-covered=\"{all_hit}\" lines-valid=\"{all_valid}\" branches-covered=\"0\" branches-valid=\"0\" complexity=\"0\" version=\"sfgen {}\" timestamp=\"{timestamp}\">\n  <sources>\n    <source>.</source>\n  </sources>\n  <packages>\n{packages}  </packages>\n</coverage>\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE coverage SYSTEM \"http://cobertura.sourceforge.net/xml/coverage-04.dtd\">\n<!-- sfgen check: estimated by static analysis, not a test run. Lines of unknown coverage are left out: the JSON output of sfgen check has the range. -->\n<coverage line-rate=\"{}\" branch-rate=\"0\" lines-covered=\"{all_hit}\" lines-valid=\"{all_valid}\" branches-covered=\"0\" branches-valid=\"0\" complexity=\"0\" version=\"sfgen {}\" timestamp=\"{timestamp}\">\n  <sources>\n    <source>.</source>\n  </sources>\n  <packages>\n{packages}  </packages>\n</coverage>\n",
         rate(all_hit, all_valid),
         env!("CARGO_PKG_VERSION"),
     )
