@@ -85,8 +85,7 @@ def summary(name, used, dropped, doc):
         "overall": r.get("overall"),
         "range": r.get("overallRange"),
         "lines": {k: r.get(k) for k in ("overallCoveredLines", "overallUnknownLines", "overallTotalLines")},
-        "timeSeconds": None,
-        "errorFindings": [f"{f['rule']} {f['component']}: {f['message'][:160]}" for f in r.get("findings", [])
+        "errorFindings": [f"{f['rule']} {f['component']}: {f['message']}" for f in r.get("findings", [])
                           if f["severity"] == "error"],
     }
     return s
