@@ -319,12 +319,17 @@ Coverage is an ESTIMATE from static analysis, not a test run, given as a RANGE:
   Conditions are evaluated from literals, fields the test set, literal arguments,
     Trigger.* context and the mock's status code (try { call(); Assert.fail(...) }
     proves the call throws: the last throwing branch it passes counts as taken).
-  Knowingly optimistic: catch blocks ignore the exception type; overloads are matched
-    by argument count.
+  Knowingly optimistic: a catch block reached after a certain throw is the first one,
+    whatever the exception type.
+  Records: the field values of records a test builds (new Account(Name = 'x')) are
+    followed into the triggers their DML fires (Trigger.new conditions); a custom field
+    of the package with no default value is null until set.
   Not modelled (their lines stay unknown or not covered): flows and process builders,
-    field values of Trigger.new records, Type.forName on names only known at run time
+    field values of queried records, Type.forName on names only known at run time
     (beyond the package's custom metadata records); a walk stops at depth 40, 20 000
-    steps or 6 visits per method, and what lies beyond counts as unknown (reported).";
+    steps or 6 visits per method, and what lies beyond counts as unknown (reported).
+  Reports: --junit, --cobertura (coverage-04.dtd), --lcov, --html. Cobertura and LCOV
+    list the lines whose coverage is known (unknown lines are left out).";
 
 /// `sfgen check`.
 #[derive(Debug, Args)]

@@ -17,52 +17,53 @@
 //! than punctuation (`(`, `)`, `{`, `}`, `;`, `,`, `.`); a line holding only `);` does not count.
 //! Inner classes count towards their top-level class.
 //!
-//! # Reachability (what the numerator counts)
+//! # Reachability: a range, not a number
 //! Every `@IsTest`/`testMethod` method is walked in order, after the class's `@TestSetup`
-//! methods, with static state reset per test. The walker follows static calls
-//! (`Class.m(...)`, `m(...)`), instance calls on variables/fields whose declared type (or
-//! known value) is a class of the package, dispatching to the runtime class (an override in
-//! a subclass wins, as in trigger-handler frameworks), constructors (`new X(...)`,
-//! `this(...)`, `super(...)`), `static { }` blocks, Queueables passed to `System.enqueueJob`
-//! and `@future` methods (run when the test calls `Test.stopTest()`), the `respond` method of
-//! the mock given to `Test.setMock` when code reaches `Http.send`, and triggers fired by DML
-//! (`insert`/`update`/`delete`/`undelete`/`upsert` statements and `Database.insert/update/...`)
-//! on their object, told by the static type of the DML target (variable, `new X(...)`, or a
-//! method's declared return type), for each event the trigger declares. Inside a trigger and
-//! every class it calls, `Trigger.isInsert`, `Trigger.isBefore`, `Trigger.operationType`
-//! (also in `switch on`), `Trigger.new`/`old` (null where the platform passes null) are
-//! known; outside a trigger the flags are false.
+//! methods, with static state reset per test. Each line the walk reaches is marked with how sure
+//! the walk is that a real run reaches it ([`walk`]'s levels): *certain*; *likely* (a loop body
+//! over a collection of unknown size, the code after an early exit on an unknown value, the one
+//! package implementation of an interface, a class a custom metadata record names); *either* (an
+//! arm of a branch on a value the walk cannot evaluate, one of several implementations or
+//! overloads); *rare* (a `catch` when nothing is seen to throw, triggers fired by DML on records
+//! of unknown type, code beyond a walk's limits, async work never followed by
+//! `Test.stopTest()`). A line's level is the best any walk reached it at. Certain lines are
+//! *covered*, never-reached lines *not covered*, the rest *unknown*: the range is
+//! `[covered, covered + unknown] / lines`, and the point estimate counts likely lines as covered
+//! and either-lines as half. Branch arms are walked from the same state and merged afterwards
+//! (a value they disagree on becomes unknown), so the upper bound holds whatever the arms do.
 //!
-//! # Branches
-//! Conditions are evaluated three-valued (true/false/unknown) from literals, `null`, static
-//! fields (their initialiser, or what the test assigned before the call, e.g. a
-//! `@TestVisible` Boolean), fields of objects created in the test (literal initialisers and
-//! what constructors and methods assigned), parameters bound to literal arguments,
-//! `Trigger.*` context,
-//! `Test.isRunningTest()`, `String.isBlank/isNotBlank/isEmpty/isNotEmpty` of a literal or
-//! null, and `HttpResponse.getStatusCode()`, which answers the integer literal the test's
-//! mock was constructed with (`Test.setMock(..., new Mock(500))`). A branch (`if`/`else`,
-//! `switch` arm, ternary arm) whose condition is unknown is **not entered** (pessimistic),
-//! except: inside a test's `try { call(); Assert.fail(...); } catch ...` the test proves the
-//! call throws, so when the walk cannot show a throw by itself, the *last* unknown `if`
-//! whose body throws that the call passes is entered (the walk is run once dry to find it).
+//! The walker follows static calls, instance calls on values of a known class (dispatching to
+//! the runtime class: an override wins), calls on values known only by static type (every
+//! package implementation, under a doubt), overloads chosen by argument types, constructors,
+//! property `get`/`set` bodies, `static { }` blocks, triggers fired by DML (`insert` ...
+//! statements and `Database.*`) on their object for each event they declare, with the records
+//! the test built (`new Account(Name = 'x')`, lists of them) as `Trigger.new`; platform events
+//! (`EventBus.publish`, delivered at `Test.stopTest()` / `Test.getEventBus().deliver()`, with
+//! publish callbacks); async work run at `Test.stopTest()` (Queueables and their Finalizers,
+//! `@future`, `Database.executeBatch` start/execute/finish, `System.schedule`); the `respond`
+//! of the `Test.setMock` mock at `Http.send`; platform callbacks (`List.sort` with a
+//! `Comparator`, `compareTo` of `Comparable` elements, `Cache.CacheBuilder.doLoad` on a cache
+//! `get`, an `Iterable` in a `for` loop, `Type.forName(...).newInstance()`).
+//!
+//! # Conditions
+//! Evaluated three-valued (true/false/unknown) from literals, `null`, static fields (their
+//! initialiser, or what the test assigned), fields of objects created in the test, parameters
+//! bound to known arguments, collections of known size (`new List<X>{ a, b }`, `isEmpty()`,
+//! `size()`, `contains` of literals), SObject records with known fields (a custom field of the
+//! package with no default value is null until set), `Trigger.*` context,
+//! `Test.isRunningTest()`, `String.isBlank` & co. on known strings and
+//! `HttpResponse.getStatusCode()` (the status the test's mock was built with). Inside a test's
+//! `try { call(); Assert.fail(...); } catch ...` the test proves the call throws, so when the
+//! walk cannot show a throw by itself, the *last* unknown `if` whose body throws that the call
+//! passes is taken for sure (the walk is run once dry to find it).
 //!
 //! # Where the estimate is knowingly off
-//! - Optimistic: a loop body reached counts as executed once unless the collection is
-//!   provably `null` or the loop condition provably false at entry; instance field
-//!   initialisers count as covered when any member of the class runs; a caught exception
-//!   enters the first `catch` regardless of its type; overloads are chosen by arity only;
-//!   the expected-exception rule may pick the wrong throwing branch when a call passes
-//!   several.
-//! - Pessimistic: branches on values the walker cannot evaluate (SOQL results, collection
-//!   contents, custom settings, arithmetic beyond `+`/`-`, most method results) are not
-//!   entered; calls on values of unknown type (interfaces without a known implementation,
-//!   `Type.forName`, dispatch through collections) are not followed; DML on `List<SObject>`
-//!   fires no trigger; `upsert` fires insert events only; async work queued without a later
-//!   `Test.stopTest()` is not run; Batch Apex, Schedulables, platform events, flows and
-//!   process builders are not modelled; a walk cut by its limits (call depth 40, 20 000
-//!   steps per test, 6 walks of one method per test, 2 000 steps per test once 3 million
-//!   were spent) counts nothing beyond the cut ([`TestMethod::truncated`], reported).
+//! - A `catch` reached after a certain throw is the first one, whatever the exception type.
+//! - Not modelled, so their lines stay unknown or not covered: flows and process builders,
+//!   field values of queried records, `Type.forName` on names only the org's data holds; a walk
+//!   cut by its limits (call depth 40, 20 000 steps per test, 6 walks of one method per test,
+//!   2 000 steps per test once 3 million were spent) marks what it could not enter as rare
+//!   ([`TestMethod::truncated`], reported).
 //!
 //! Calls without side effects are memoised by callee, arguments and the state they read, so
 //! the work stays bounded on large packages.
@@ -260,7 +261,39 @@ pub fn sources(tree: &Tree) -> Vec<Source> {
 /// Estimates the coverage of every class and trigger in `tree` and collects the facts the
 /// test-quality checks need.
 pub fn analyze(tree: &Tree) -> Analysis {
-    analyze_with(&sources(tree), &custom_metadata_values(tree))
+    let facts = PackageFacts { cmdt: custom_metadata_values(tree), no_default: fields_without_default(tree) };
+    analyze_facts(&sources(tree), &facts)
+}
+
+/// What the walk uses from the package besides Apex.
+#[derive(Debug, Clone, Default)]
+pub struct PackageFacts {
+    /// Text values of custom metadata records ([`custom_metadata_values`]).
+    pub cmdt: Vec<String>,
+    /// `Object.Field` of custom fields with no default value ([`fields_without_default`]).
+    pub no_default: Vec<String>,
+}
+
+/// `Object__c.Field__c` of the package's custom fields that a new record holds as null until
+/// set: no `<defaultValue>`, not a formula, roll-up, auto-number or checkbox.
+pub fn fields_without_default(tree: &Tree) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in tree.iter().filter(|c| c.key.type_name == "CustomObject") {
+        for f in &c.files {
+            let Ok(root) = crate::metadata::xml::parse(&f.bytes) else { continue };
+            for fd in root.elements().filter(|e| e.name == "fields") {
+                let ty = fd.find("type").map(|t| t.text_content().trim().to_string()).unwrap_or_default();
+                let calculated =
+                    fd.find("formula").is_some() || matches!(ty.as_str(), "Summary" | "AutoNumber" | "Checkbox");
+                if fd.find("defaultValue").is_none() && !calculated && !ty.is_empty() {
+                    if let Some(name) = fd.find("fullName") {
+                        out.push(format!("{}.{}", c.key.full_name, name.text_content().trim()));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// [`analyze`] on explicit sources.
@@ -286,23 +319,29 @@ pub fn custom_metadata_values(tree: &Tree) -> Vec<String> {
 
 /// [`analyze`] on explicit sources and custom metadata values.
 pub fn analyze_with(sources: &[Source], cmdt: &[String]) -> Analysis {
+    analyze_facts(sources, &PackageFacts { cmdt: cmdt.to_vec(), no_default: Vec::new() })
+}
+
+/// [`analyze`] on explicit sources and package facts.
+pub fn analyze_facts(sources: &[Source], facts: &PackageFacts) -> Analysis {
     // The walk recurses over syntax nesting (capped at model::MAX_NESTING) times call depth:
     // give it a stack of its own so the caller's (a 2 MiB test thread) does not matter.
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("sfgen-coverage".into())
             .stack_size(256 << 20)
-            .spawn_scoped(scope, || analyze_inline(sources, cmdt))
+            .spawn_scoped(scope, || analyze_inline(sources, facts))
             .ok()
             .and_then(|h| h.join().ok())
     })
-    .unwrap_or_else(|| analyze_inline(sources, cmdt))
+    .unwrap_or_else(|| analyze_inline(sources, facts))
 }
 
-fn analyze_inline(sources: &[Source], cmdt: &[String]) -> Analysis {
+fn analyze_inline(sources: &[Source], facts: &PackageFacts) -> Analysis {
     let parsed = model::parse_all(sources);
     let mut index = model::Index::build(&parsed);
-    index.cmdt_strings = cmdt.iter().map(|s| s.to_ascii_lowercase()).collect();
+    index.cmdt_strings = facts.cmdt.iter().map(|s| s.to_ascii_lowercase()).collect();
+    index.no_default = facts.no_default.iter().map(|s| s.to_ascii_lowercase()).collect();
     let mut result = walk::run(&index);
     let mut units = Vec::new();
     for (i, u) in index.units.iter().enumerate() {

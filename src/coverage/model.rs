@@ -171,6 +171,9 @@ pub(super) struct Index<'p> {
     /// Lower-case text values of the package's custom metadata records (class names a
     /// metadata-driven framework instantiates with `Type.forName`).
     pub cmdt_strings: HashSet<String>,
+    /// `object.field` (lower case) of the package's custom fields that have no default value
+    /// and are not calculated: null on a record until something sets them.
+    pub no_default: HashSet<String>,
     roots: Vec<(usize, Node<'p>, &'p str)>,
 }
 
@@ -333,6 +336,7 @@ impl<'p> Index<'p> {
             triggers: Vec::new(),
             stmt_lines: HashMap::new(),
             cmdt_strings: HashSet::new(),
+            no_default: HashSet::new(),
             roots: Vec::new(),
         };
         for p in parsed {

@@ -20,13 +20,14 @@ const MAX_VISITS: usize = 6;
 pub(super) const CERTAIN: u8 = 0;
 /// Reached under a doubt that usually resolves towards running: a loop body over a collection
 /// of unknown size, the code after an early `return` on an unknown value, the one package
-/// implementation of an interface the platform calls, async work at the end of the test.
+/// implementation of an interface (or the one a custom metadata record of the package names).
 pub(super) const LIKELY: u8 = 1;
 /// An arm of a branch on a value the walk cannot evaluate.
 pub(super) const EITHER: u8 = 2;
 /// Reachable only through what the walk cannot see happening: a `catch` when nothing in the
-/// `try` is seen to throw, DML on records of unknown type firing a trigger, one of several
-/// implementations of an interface, code beyond a walk's limits.
+/// `try` is seen to throw, DML on records of unknown type firing a trigger, an implementation
+/// no custom metadata record names when another one is named, code beyond a walk's limits,
+/// async work never followed by `Test.stopTest()`.
 pub(super) const RARE: u8 = 3;
 
 /// What the walk found.
@@ -1949,7 +1950,12 @@ impl<'i, 'p> Walker<'i, 'p> {
         }
         match v {
             Val::Inst(id) => Ok(Self::read_field(ctx, Some(id), &field)),
-            Val::Rec(_, fields) => Ok(fields.get(&field).cloned().unwrap_or(Val::Unknown)),
+            Val::Rec(ty, fields) => Ok(match fields.get(&field) {
+                Some(v) => v.clone(),
+                // A custom field with no default value the record was never given.
+                None if self.idx.no_default.contains(&format!("{ty}.{field}")) => Val::Null,
+                None => Val::Unknown,
+            }),
             _ => Ok(Val::Unknown),
         }
     }
@@ -2021,6 +2027,16 @@ impl<'i, 'p> Walker<'i, 'p> {
                     Self::write_field(ctx, f.this_obj, field, v);
                     return;
                 }
+                let inst = Self::lookup(f, &on).and_then(|var| match var.val {
+                    Val::Inst(id) => ctx.heap.get(id).map(|i| (i.class, id)),
+                    _ => None,
+                });
+                if let Some((ci, id)) = inst {
+                    if let Some((owner, body)) = self.accessor_of(ci, &field, false) {
+                        let _ = self.run_accessor(ctx, owner, body, (Some(ci), Some(id)), &field, Some(v));
+                        return;
+                    }
+                }
                 if let Some(var) = f.scopes.iter_mut().rev().find_map(|s| s.get_mut(&on)) {
                     match &mut var.val {
                         Val::Inst(id) => {
@@ -2035,6 +2051,10 @@ impl<'i, 'p> Walker<'i, 'p> {
                     return;
                 }
                 if let Some(ci) = self.idx.class(&on) {
+                    if let Some((owner, body)) = self.accessor_of(ci, &field, false) {
+                        let _ = self.run_accessor(ctx, owner, body, (None, None), &field, Some(v));
+                        return;
+                    }
                     if let Some((owner, _, true)) = self.field_owner(ci, &field) {
                         self.load(ctx, owner);
                         ctx.effects += 1;
