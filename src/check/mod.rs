@@ -55,18 +55,18 @@ pub struct Finding {
 
 /// Every rule: id and what it checks (used for the JUnit report and `--help`).
 pub const RULES: &[(&str, &str)] = &[
-    ("apex-syntax", "Apex the grammar cannot parse"),
-    ("coverage-unit", "a class or trigger below the minimum coverage (RunSpecifiedTests fails)"),
-    ("coverage-overall", "overall coverage below the minimum"),
-    ("trigger-zero-coverage", "a trigger at 0% (every deploy with tests fails)"),
-    ("trigger-not-fired", "a trigger no test fires with DML"),
+    ("apex-syntax", "Apex the grammar cannot parse (its coverage is not estimated)"),
+    ("coverage-unit", "a class or trigger below the minimum coverage (RunSpecifiedTests fails): error when even the upper bound is"),
+    ("coverage-overall", "overall coverage below the minimum: error when even the upper bound is"),
+    ("trigger-zero-coverage", "a trigger at 0% (every deploy with tests fails): error when no test can reach it"),
+    ("trigger-not-fired", "a trigger no test can fire (no DML or publish on its object on any path)"),
     ("test-without-assertion", "a test method that asserts nothing"),
     ("callout-without-mock", "a test reaching Http.send without Test.setMock"),
     ("see-all-data", "a test using @IsTest(SeeAllData=true)"),
     ("mock-not-test", "an HttpCalloutMock class not marked @IsTest (counts as uncovered code)"),
     ("permission-dependency", "object or user permissions missing the permissions they need"),
     ("fls-not-allowed", "field-level security on a field that cannot carry it"),
-    ("callout-host", "a callout endpoint no Remote Site Setting or Named Credential in the package allows"),
+    ("callout-host", "a callout host or Named Credential the package does not provide (the org must)"),
     ("package-xml-sync", "package.xml listing components that are not there, or missing ones that are"),
     ("api-version-mix", "different API versions across -meta.xml files and package.xml"),
 ];

@@ -129,8 +129,9 @@ pub struct TestMethod {
     pub see_all_data: bool,
     /// Callouts (`Http.send`) reached with no mock set: (file, line) of each.
     pub unmocked_callouts: Vec<(String, usize)>,
-    /// Whether the walk hit a limit (call depth 40, 20 000 steps per test, 6 walks of one
-    /// method per test): what it reaches beyond is not counted (pessimistic).
+    /// Whether the walk hit a limit (call depth 40, 20 000 steps per test): what it could not
+    /// enter counts as unknown (in the upper bound only). Calls beyond 6 walks of one method
+    /// per test are treated the same way but not reported (their lines were walked already).
     pub truncated: bool,
 }
 

@@ -179,8 +179,10 @@ struct Ctx {
     /// Counts side effects beyond coverage (static writes, queued jobs, DML, asserts ...):
     /// a call that caused none may be memoised.
     effects: usize,
-    /// Counts walks cut short by the depth, step or visit limits (never memoised).
+    /// Counts walks cut short by the depth or step limits (never memoised; reported).
     truncated: usize,
+    /// Counts calls not walked again because of the visit limit (never memoised).
+    revisits: usize,
     /// Counts throws on a path the walk is not sure of (a `catch` may run).
     maybe_threw: usize,
     /// Open doubts per level ([`LIKELY`], [`EITHER`], [`RARE`]).
@@ -322,6 +324,7 @@ fn new_ctx() -> Ctx {
         force_throw: None,
         effects: 0,
         truncated: 0,
+        revisits: 0,
         maybe_threw: 0,
         doubt: [0; 3],
         visits: HashMap::new(),
@@ -474,6 +477,12 @@ impl<'i, 'p> Walker<'i, 'p> {
         ctx.doubt[0] = ctx.doubt[0].saturating_sub(frame.raised);
         match flow {
             Flow::Return(_) if frame.raised > 0 => Flow::Return(Val::Unknown),
+            // A throw after an arm that may have returned: the call may also return normally.
+            Flow::Throw if frame.raised > 0 => {
+                ctx.maybe_threw += 1;
+                ctx.effects += 1;
+                Flow::Return(Val::Unknown)
+            }
             other => other,
         }
     }
@@ -822,18 +831,20 @@ impl<'i, 'p> Walker<'i, 'p> {
         let visits = ctx.visits.entry((ci, mi, ctor)).or_default();
         *visits += 1;
         if *visits > MAX_VISITS {
-            ctx.truncated += 1;
+            // Its lines were walked already (with other arguments): what only other arguments
+            // would reach stays in the upper bound. Not reported as a truncated test.
+            ctx.revisits += 1;
             if let Some(b) = body {
                 self.mark_subtree(b, RARE);
             }
             return Ok(Val::Unknown);
         }
-        let (effects0, truncated0) = (ctx.effects, ctx.truncated);
+        let (effects0, truncated0) = (ctx.effects, ctx.truncated + ctx.revisits);
         ctx.next_this = this;
         ctx.next_obj = obj;
         let result = self.call_uncached(ctx, ci, mi, ctor, args);
         if let Some(k) = key {
-            if ctx.effects == effects0 && ctx.truncated == truncated0 {
+            if ctx.effects == effects0 && ctx.truncated + ctx.revisits == truncated0 {
                 self.memo.insert(k, result.clone());
             }
         }
@@ -921,6 +932,11 @@ impl<'i, 'p> Walker<'i, 'p> {
             })
             .map(|(k, _)| k)
             .collect();
+        // A constructor that does not start with this(...) or super(...) first runs the
+        // superclass's no-argument constructor, as does a class with no constructor.
+        if ctors.is_empty() || ctors.iter().any(|&k| !self.explicit_ctor_call(ci, k)) {
+            self.init_super(ctx, ci, ci, id)?;
+        }
         match ctors.as_slice() {
             [] => {}
             [k] => {
@@ -943,6 +959,35 @@ impl<'i, 'p> Walker<'i, 'p> {
             }
         }
         Ok(Val::Inst(id))
+    }
+
+    /// Whether constructor `k` of class `ci` starts with `this(...)` or `super(...)`.
+    fn explicit_ctor_call(&self, ci: usize, k: usize) -> bool {
+        self.idx.classes[ci].ctors[k]
+            .body
+            .and_then(|b| b.named_child(0))
+            .is_some_and(|s| s.kind() == "explicit_constructor_invocation")
+    }
+
+    /// Runs the no-argument constructor of `ci`'s superclass (and, before it, its own
+    /// superclass's) on instance `id` of runtime class `runtime`.
+    fn init_super(&mut self, ctx: &mut Ctx, ci: usize, runtime: usize, id: usize) -> Result<(), ()> {
+        let Some(sc) = self.idx.classes[ci].superclass.as_deref().and_then(|s| self.idx.class(s)) else {
+            return Ok(());
+        };
+        if sc == ci || ctx.depth >= MAX_DEPTH {
+            return Ok(());
+        }
+        let k = self.idx.classes[sc].ctors.iter().position(|m| m.params.is_empty());
+        if k.is_none_or(|k| !self.explicit_ctor_call(sc, k)) {
+            self.init_super(ctx, sc, runtime, id)?;
+        }
+        if let Some(k) = k {
+            ctx.next_this = Some(runtime);
+            ctx.next_obj = Some(id);
+            self.call(ctx, sc, k, true, Vec::new())?;
+        }
+        Ok(())
     }
 
     /// Runs the queued jobs `which` selects (all at `Test.stopTest()`, events only at
@@ -1822,6 +1867,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                     // Records of a type the walk cannot tell fire every trigger on the event.
                     let obj = self
                         .static_type(f, t)
+                        .filter(|ty| element_type(ty) != "sobject")
                         .or_else(|| v.type_name())
                         .map(|ty| element_type(&ty))
                         .unwrap_or_default();
@@ -2259,6 +2305,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                 let ty = arg_nodes
                     .first()
                     .and_then(|a| self.static_type(f, *a))
+                    .filter(|t| element_type(t) != "sobject")
                     .or_else(|| args.first().and_then(Val::type_name))
                     .map(|t| element_type(&t));
                 let object = ty.filter(|t| t.ends_with("__e")).unwrap_or_default();
@@ -2277,7 +2324,12 @@ impl<'i, 'p> Walker<'i, 'p> {
             }
             (Some("database" | "system.database"), "insert" | "update" | "delete" | "undelete" | "upsert") => {
                 let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                let ty = arg_nodes.first().and_then(|a| self.static_type(f, *a)).map(|t| element_type(&t));
+                let ty = arg_nodes
+                    .first()
+                    .and_then(|a| self.static_type(f, *a))
+                    .filter(|t| element_type(t) != "sobject")
+                    .or_else(|| args.first().and_then(Val::type_name))
+                    .map(|t| element_type(&t));
                 ctx.effects += 1;
                 let records = args.first().and_then(records_of);
                 self.fire_triggers(ctx, &ty.unwrap_or_default(), &name, records);
@@ -2397,9 +2449,15 @@ impl<'i, 'p> Walker<'i, 'p> {
                     return Ok(Val::Unknown);
                 }
                 (m, _) if MUTATORS.contains(&m) => {
-                    // Its size is no longer known.
+                    // Its size is no longer known; a List<SObject> that receives records of
+                    // one type holds that type (for the triggers its DML or publish fires).
+                    let elem = element_type(ty);
+                    let ty = match args.first().and_then(Val::type_name) {
+                        Some(t) if elem == "sobject" && m == "add" && args.len() == 1 => format!("list<{t}>"),
+                        _ => ty.clone(),
+                    };
                     if let Some(o) = obj {
-                        self.assign(ctx, f, o, Val::Obj(ty.clone()));
+                        self.assign(ctx, f, o, Val::Obj(ty));
                     }
                     if m != "sort" {
                         return Ok(Val::Unknown);
@@ -2623,5 +2681,16 @@ fn join(pre: &Snap, ends: &[Snap]) -> Snap {
 
 fn agree(vals: &[Option<&Val>]) -> Option<Val> {
     let first = vals.first().copied().flatten()?;
-    vals.iter().all(|v| *v == Some(first)).then(|| first.clone())
+    if vals.iter().all(|v| *v == Some(first)) {
+        return Some(first.clone());
+    }
+    // Different values of one type (a list before and after a loop added to it) keep the type;
+    // a List<SObject> and a list of one SObject type keep the specific one.
+    let types: Vec<String> = vals.iter().map(|v| v.and_then(Val::type_name)).collect::<Option<Vec<_>>>()?;
+    let specific: BTreeSet<&String> = types.iter().filter(|t| element_type(t) != "sobject").collect();
+    match specific.len() {
+        0 => Some(Val::Obj(types[0].clone())),
+        1 => specific.into_iter().next().map(|t| Val::Obj(t.clone())),
+        _ => None,
+    }
 }
