@@ -56,7 +56,10 @@ pub struct Finding {
 /// Every rule: id and what it checks (used for the JUnit report and `--help`).
 pub const RULES: &[(&str, &str)] = &[
     ("apex-syntax", "Apex the grammar cannot parse (its coverage is not estimated)"),
-    ("coverage-unit", "a class or trigger below the minimum coverage (RunSpecifiedTests fails): error when even the upper bound is"),
+    (
+        "coverage-unit",
+        "a class or trigger below the minimum coverage (RunSpecifiedTests fails): error when even the upper bound is",
+    ),
     ("coverage-overall", "overall coverage below the minimum: error when even the upper bound is"),
     ("trigger-zero-coverage", "a trigger at 0% (every deploy with tests fails): error when no test can reach it"),
     ("trigger-not-fired", "a trigger no test can fire (no DML or publish on its object on any path)"),

@@ -245,3 +245,19 @@ fn a_branch_on_an_unknown_value_is_a_range_and_merges_what_its_arms_set() {
     assert!(u.uncovered.is_empty());
     assert_eq!((u.low, u.high), (50.0, 100.0));
 }
+
+#[test]
+fn cyclic_hierarchies_end() {
+    let a = analyze_sources(&[
+        src("ApexClass", "A", "public virtual class A extends B {\n    public A() {\n        Integer x = 1;\n    }\n}\n"),
+        src("ApexClass", "B", "public virtual class B extends A {\n    public B() {\n        Integer y = 2;\n    }\n}\n"),
+        src("ApexClass", "I1", "public interface I1 extends I2 {\n    void m();\n}\n"),
+        src("ApexClass", "I2", "public interface I2 extends I1 {\n    void m();\n}\n"),
+        src(
+            "ApexClass",
+            "T",
+            "@IsTest\nclass T {\n    @IsTest static void t() {\n        A a = new A();\n        I1 i = (I1) Type.forName('X').newInstance();\n        i.m();\n        Assert.isNotNull(a);\n    }\n}\n",
+        ),
+    ]);
+    assert_eq!(unit(&a, "A").covered_lines, 1, "{a:#?}");
+}

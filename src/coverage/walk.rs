@@ -687,6 +687,14 @@ impl<'i, 'p> Walker<'i, 'p> {
 
     /// Whether class `ci` is `ty` or extends or implements it (lower-case base name).
     fn is_subtype(&self, ci: usize, ty: &str) -> bool {
+        self.is_subtype_within(ci, ty, 0)
+    }
+
+    /// [`Self::is_subtype`] at a nesting of interface hierarchies (cycles end at 16).
+    fn is_subtype_within(&self, ci: usize, ty: &str, nesting: usize) -> bool {
+        if nesting > 16 {
+            return false;
+        }
         let mut cur = Some(ci);
         let mut guard = 0;
         while let Some(c) = cur {
@@ -703,7 +711,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                 .interfaces
                 .iter()
                 .filter_map(|i| self.idx.class(base_type(i)))
-                .any(|i| i != c && self.is_subtype(i, ty))
+                .any(|i| i != c && self.is_subtype_within(i, ty, nesting + 1))
             {
                 return true;
             }
@@ -972,15 +980,27 @@ impl<'i, 'p> Walker<'i, 'p> {
     /// Runs the no-argument constructor of `ci`'s superclass (and, before it, its own
     /// superclass's) on instance `id` of runtime class `runtime`.
     fn init_super(&mut self, ctx: &mut Ctx, ci: usize, runtime: usize, id: usize) -> Result<(), ()> {
+        self.init_super_within(ctx, ci, runtime, id, 0)
+    }
+
+    /// [`Self::init_super`] `level` classes up the chain (a cyclic chain ends at 16).
+    fn init_super_within(
+        &mut self,
+        ctx: &mut Ctx,
+        ci: usize,
+        runtime: usize,
+        id: usize,
+        level: usize,
+    ) -> Result<(), ()> {
         let Some(sc) = self.idx.classes[ci].superclass.as_deref().and_then(|s| self.idx.class(s)) else {
             return Ok(());
         };
-        if sc == ci || ctx.depth >= MAX_DEPTH {
+        if sc == ci || level > 16 || ctx.depth >= MAX_DEPTH {
             return Ok(());
         }
         let k = self.idx.classes[sc].ctors.iter().position(|m| m.params.is_empty());
         if k.is_none_or(|k| !self.explicit_ctor_call(sc, k)) {
-            self.init_super(ctx, sc, runtime, id)?;
+            self.init_super_within(ctx, sc, runtime, id, level + 1)?;
         }
         if let Some(k) = k {
             ctx.next_this = Some(runtime);
