@@ -106,7 +106,7 @@ Same input, byte-identical zip. Deploy it with the command printed at the end."
     Diff(DiffArgs),
     /// Prove offline that the artefacts deploy and reach coverage (an estimate), for CI.
     #[command(
-        after_help = "Examples:\n  sfgen check\n  sfgen check --package deploy.zip --junit target/sfgen-check.xml\n\nExit codes: 0 all good, 1 findings of error severity, 2 bad input.\nThe coverage figures are an estimate: --help says how it is made and where it errs.",
+        after_help = "Examples:\n  sfgen check\n  sfgen check --package deploy.zip --junit target/sfgen-check.xml\n  sfgen check --package . --cobertura target/coverage.xml --html target/coverage.html\n\nExit codes: 0 all good, 1 findings of error severity (certainties only), 2 bad input.\nCoverage is an estimate given as a range [proven covered, proven + unknown]: --help says how to read it.",
         after_long_help = CHECK_LONG_HELP
     )]
     Check(CheckArgs),
