@@ -102,8 +102,9 @@ def main():
     inputs = a.inputs or sorted(os.path.join(shared, "corpus", f) for f in os.listdir(os.path.join(shared, "corpus"))
                                 if f.endswith(".tar.gz"))
     results = []
+    scratch = None if a.keep else tempfile.TemporaryDirectory(prefix="sfgen-corpus-")
     for inp in inputs:
-        work = a.keep or tempfile.mkdtemp(prefix="sfgen-corpus-")
+        work = a.keep or scratch.name
         name = os.path.basename(inp).removesuffix(".tar.gz")
         work = os.path.join(work, name + ".d")
         os.makedirs(work, exist_ok=True)
@@ -126,6 +127,8 @@ def main():
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=2)
+    if scratch:
+        scratch.cleanup()
     return 0
 
 
