@@ -124,7 +124,7 @@ Exit codes: 0 no differences, 1 differences, 2 error."
     Diff(DiffArgs),
     /// Prove offline that the artefacts deploy and reach coverage (an estimate), for CI.
     #[command(
-        after_help = "Examples:\n  sfgen check\n  sfgen check --package deploy.zip --junit target/sfgen-check.xml\n\nExit codes: 0 all good, 1 findings of error severity, 2 bad input.\nThe coverage figures are an estimate: --help says how it is made and where it errs.",
+        after_help = "Examples:\n  sfgen check\n  sfgen check --package deploy.zip --junit target/sfgen-check.xml\n  sfgen check --package . --cobertura target/coverage.xml --html target/coverage.html\n\nExit codes: 0 all good, 1 findings of error severity (certainties only), 2 bad input.\nCoverage is an estimate given as a range [proven covered, proven + unknown]: --help says how to read it.",
         after_long_help = CHECK_LONG_HELP
     )]
     Check(CheckArgs),
@@ -333,29 +333,49 @@ pub enum DeltaLayout {
 const CHECK_LONG_HELP: &str = "Examples:
   sfgen check
   sfgen check --package deploy.zip --junit target/sfgen-check.xml
+  sfgen check --package . --cobertura target/coverage.xml --lcov target/lcov.info --html target/coverage.html
 
 Exit codes: 0 all good, 1 findings of error severity, 2 bad input.
+Errors are certainties: the deploy would reject the package, or a test run would
+certainly fail (no test can reach a trigger, a callout with no mock on every path).
+Everything else is a warning. -q prints only the errors and the summary line.
 
-Coverage is an ESTIMATE from static analysis, not a test run.
+Coverage is an ESTIMATE from static analysis, not a test run, given as a RANGE:
+  covered     lines every test run reaches for sure (the lower bound)
+  unknown     lines reached only through a value the estimate cannot tell (a SOQL
+              result, a collection's size, most method results, a catch block, an
+              interface implementation): they may or may not run
+  not covered lines no path of any test reaches
+  range       [covered, covered + unknown] / lines; the point estimate adds the
+              unknown lines that usually run (loop bodies, code after a guard
+              clause) and half of those behind an unknown branch.
+  coverage-unit / coverage-overall / trigger-zero-coverage are errors only when even
+  the upper bound fails, warnings when only the lower bound does (--strict: errors).
   Counted: statements, declarations with an initialiser, the condition of
     if/for/while/switch; a statement over several lines counts each line holding an
     expression. Not counted: braces, else, comments, signatures, System.debug, test
     classes.
   Walked: every test method (after @TestSetup) through calls, constructors,
-    overrides, Queueables and @future run at Test.stopTest(), the Test.setMock mock,
-    and triggers fired by DML on their object.
+    overrides, interface implementations, the Test.setMock mock, triggers fired by
+    DML and by platform events (EventBus.publish, delivered at Test.stopTest() or
+    Test.getEventBus().deliver()), and at Test.stopTest() the async work queued
+    before it: Queueables (and their Finalizers), @future, Database.executeBatch
+    (start, execute, finish), System.schedule. Platform callbacks: a Comparator given
+    to List.sort, a Cache.CacheBuilder given to a cache get, Type.forName(...).newInstance().
   Conditions are evaluated from literals, fields the test set, literal arguments,
-    Trigger.* context and the mock's status code; a branch it cannot evaluate counts
-    as NOT covered (exception: in try { call(); Assert.fail(...) } the last throwing
-    branch the call passes counts as taken).
-  Knowingly optimistic: a reached loop body counts as run once; catch blocks ignore
-    the exception type; overloads are matched by argument count.
-  Knowingly pessimistic: conditions on fields of Trigger.new records; branches on SOQL
-    results, collection or map contents, custom settings or most method results (e.g.
-    a call inside a ternary arm chosen by a map lookup); DML on List<SObject>; upsert treated as insert; async work
-    with no later Test.stopTest(); Batch, Schedulable, platform events and flows are
-    not modelled; a walk stops at depth 40, 20 000 steps or 6 visits per method
-    (reported).";
+    Trigger.* context and the mock's status code (try { call(); Assert.fail(...) }
+    proves the call throws: the last throwing branch it passes counts as taken).
+  Knowingly optimistic: a catch block reached after a certain throw is the first one,
+    whatever the exception type.
+  Records: the field values of records a test builds (new Account(Name = 'x')) are
+    followed into the triggers their DML fires (Trigger.new conditions); a custom field
+    of the package with no default value is null until set.
+  Not modelled (their lines stay unknown or not covered): flows and process builders,
+    field values of queried records, Type.forName on names only known at run time
+    (beyond the package's custom metadata records); a walk stops at depth 40, 20 000
+    steps or 6 visits per method, and what lies beyond counts as unknown (reported).
+  Reports: --junit, --cobertura (coverage-04.dtd), --lcov, --html. Cobertura and LCOV
+    list the lines whose coverage is known (unknown lines are left out).";
 
 /// `sfgen check`.
 #[derive(Debug, Args)]
@@ -369,12 +389,26 @@ pub struct CheckArgs {
     /// Check an existing package (zip, mdapi folder or SFDX project) instead of the config's output.
     #[arg(long, value_name = "ZIP|DIR")]
     pub package: Option<PathBuf>,
-    /// Minimum estimated coverage (percent) per class and trigger and overall.
+    /// Minimum coverage (percent) per class and trigger and overall.
     #[arg(long, default_value_t = 75.0, value_name = "PERCENT")]
     pub min_coverage: f64,
+    /// Coverage that only MAY be below the minimum (its lower bound is, its upper bound is not)
+    /// fails too; without it that is a warning.
+    #[arg(long)]
+    pub strict: bool,
     /// Write a JUnit XML report (one testcase per check and per unit's coverage).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Write the coverage estimate as Cobertura XML (GitLab coverage_report, Codecov).
+    #[arg(long, value_name = "FILE")]
+    pub cobertura: Option<PathBuf>,
+    /// Write the coverage estimate as an LCOV tracefile (Codecov, Coveralls, SonarQube).
+    #[arg(long, value_name = "FILE")]
+    pub lcov: Option<PathBuf>,
+    /// Write an HTML coverage report: per class, lines covered / not covered / unknown,
+    /// coloured in the source.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// Shells for completions.

@@ -447,20 +447,21 @@ fn a_kill_mid_write_leaves_no_partial_zip() {
 fn package_checks_what_it_generates_not_the_included_project() {
     let dir = tmp();
     let out = dir.path().join("r.zip");
-    // The realistic project's trigger estimates under 75% (see README): `sfgen check --include`
-    // reports it, but packaging an existing project is not blocked by an estimate of its code.
+    // fixtures/check/coverage-unit's Greeter is 33% covered (no test reaches 2 of its 3 lines):
+    // `sfgen check --include` reports it, but packaging an existing project is not blocked by an
+    // estimate of its code.
     let (code, _, err) = sfgen(&[
         "package",
         "-c",
         "fixtures/contact-webhook/sfgen.json",
         "--include",
-        "fixtures/realistic-project",
+        "fixtures/check/coverage-unit",
         "--out",
         s(&out),
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.exists());
     let (code, _, err) =
-        sfgen(&["check", "-c", "fixtures/contact-webhook/sfgen.json", "--include", "fixtures/realistic-project"]);
-    assert_eq!(code, 1, "check does report the included trigger: {err}");
+        sfgen(&["check", "-c", "fixtures/contact-webhook/sfgen.json", "--include", "fixtures/check/coverage-unit"]);
+    assert_eq!(code, 1, "check does report the included class: {err}");
 }

@@ -1,7 +1,7 @@
 //! JUnit XML for CI dashboards: one testcase per check rule and one per unit's coverage.
 
 use super::{CheckReport, Severity, RULES};
-use crate::coverage::fmt_pct;
+use crate::coverage::{fmt_pct, fmt_range};
 use crate::sf::xml::{escape_attr, escape_text};
 
 /// The JUnit XML document of a report: suite `sfgen check` with a testcase per rule (a
@@ -44,23 +44,41 @@ pub fn render_junit(report: &CheckReport) -> String {
     }
     for u in &report.analysis.units {
         count += 1;
+        let range = fmt_range(u.low, u.high);
         cases.push_str(&format!(
             "    <testcase classname=\"sfgen.check.coverage\" name=\"{}\">\n",
-            escape_attr(&format!("{} {} ({}% estimated)", u.type_name, u.name, fmt_pct(u.percent)))
+            escape_attr(&format!("{} {} ({}% estimated, {range})", u.type_name, u.name, fmt_pct(u.percent)))
         ));
-        let zero_trigger = u.type_name == "ApexTrigger" && u.covered_lines == 0;
-        if u.percent < report.min_coverage || zero_trigger {
+        // A failure exactly when the unit's coverage finding is an error.
+        let failing = |low: bool, high: bool| high || (report.strict && low);
+        let zero_trigger =
+            u.type_name == "ApexTrigger" && failing(u.covered_lines == 0, u.covered_lines + u.unknown_lines == 0);
+        let below = failing(u.low < report.min_coverage, u.high < report.min_coverage);
+        let list = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
+        if below || zero_trigger {
             failures += 1;
             cases.push_str(&format!(
-                "      <failure message=\"{}\" type=\"coverage\">uncovered lines: {}</failure>\n",
+                "      <failure message=\"{}\" type=\"coverage\">not covered: {}\nunknown: {}</failure>\n",
                 escape_attr(&format!(
-                    "estimated coverage {}% ({}/{}) below {}%",
+                    "estimated coverage {}% within {range} ({} covered, {} unknown, of {} lines) below {}%",
                     fmt_pct(u.percent),
                     u.covered_lines,
+                    u.unknown_lines,
                     u.total_lines,
                     fmt_pct(report.min_coverage)
                 )),
-                escape_text(&u.uncovered.iter().map(usize::to_string).collect::<Vec<_>>().join(","))
+                escape_text(&list(&u.uncovered)),
+                escape_text(&list(&u.unknown))
+            ));
+        } else if u.low < report.min_coverage {
+            cases.push_str(&format!(
+                "      <system-out>{}</system-out>\n",
+                escape_text(&format!(
+                    "warning: coverage may be below {}%: estimated {}% within {range}; unknown lines: {}",
+                    fmt_pct(report.min_coverage),
+                    fmt_pct(u.percent),
+                    list(&u.unknown)
+                ))
             ));
         }
         cases.push_str("    </testcase>\n");

@@ -55,18 +55,21 @@ pub struct Finding {
 
 /// Every rule: id and what it checks (used for the JUnit report and `--help`).
 pub const RULES: &[(&str, &str)] = &[
-    ("apex-syntax", "Apex the grammar cannot parse"),
-    ("coverage-unit", "a class or trigger below the minimum coverage (RunSpecifiedTests fails)"),
-    ("coverage-overall", "overall coverage below the minimum"),
-    ("trigger-zero-coverage", "a trigger at 0% (every deploy with tests fails)"),
-    ("trigger-not-fired", "a trigger no test fires with DML"),
+    ("apex-syntax", "Apex the grammar cannot parse (its coverage is not estimated)"),
+    (
+        "coverage-unit",
+        "a class or trigger below the minimum coverage (RunSpecifiedTests fails): error when even the upper bound is",
+    ),
+    ("coverage-overall", "overall coverage below the minimum: error when even the upper bound is"),
+    ("trigger-zero-coverage", "a trigger at 0% (every deploy with tests fails): error when no test can reach it"),
+    ("trigger-not-fired", "a trigger no test can fire (no DML or publish on its object on any path)"),
     ("test-without-assertion", "a test method that asserts nothing"),
     ("callout-without-mock", "a test reaching Http.send without Test.setMock"),
     ("see-all-data", "a test using @IsTest(SeeAllData=true)"),
     ("mock-not-test", "an HttpCalloutMock class not marked @IsTest (counts as uncovered code)"),
     ("permission-dependency", "object or user permissions missing the permissions they need"),
     ("fls-not-allowed", "field-level security on a field that cannot carry it"),
-    ("callout-host", "a callout endpoint no Remote Site Setting or Named Credential in the package allows"),
+    ("callout-host", "a callout host or Named Credential the package does not provide (the org must)"),
     ("package-xml-sync", "package.xml listing components that are not there, or missing ones that are"),
     ("api-version-mix", "different API versions across -meta.xml files and package.xml"),
 ];
@@ -78,11 +81,13 @@ pub struct CheckOptions {
     pub min_coverage: f64,
     /// The package.xml the input came with (when checking an existing mdapi package or zip).
     pub package_xml: Option<Vec<u8>>,
+    /// Coverage findings whose lower bound fails but whose upper bound passes are errors too.
+    pub strict: bool,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        Self { min_coverage: 75.0, package_xml: None }
+        Self { min_coverage: 75.0, package_xml: None, strict: false }
     }
 }
 
@@ -95,6 +100,8 @@ pub struct CheckReport {
     pub findings: Vec<Finding>,
     /// The minimum coverage applied.
     pub min_coverage: f64,
+    /// Whether `--strict` made doubtful coverage findings errors.
+    pub strict: bool,
 }
 
 impl CheckReport {
@@ -115,7 +122,7 @@ impl CheckReport {
         let cut = self.truncated_tests();
         if !cut.is_empty() {
             out.push_str(&format!(
-                "  note: {} test method(s) hit the estimator's limits; lines beyond the cut count as uncovered: {}\n",
+                "  note: {} test method(s) hit the estimator's limits; lines beyond the cut count as unknown: {}\n",
                 cut.len(),
                 if cut.len() > 5 {
                     format!("{}, and {} more", cut[..5].join(", "), cut.len() - 5)
@@ -130,22 +137,45 @@ impl CheckReport {
         } else {
             out.push_str("Findings:\n");
             for f in &self.findings {
-                let loc = match (&f.file, f.line) {
-                    (Some(file), Some(line)) => format!(" {file}:{line}"),
-                    (Some(file), None) => format!(" {file}"),
-                    _ => String::new(),
-                };
-                out.push_str(&format!("  {}[{}] {}{}: {}\n", f.severity.as_str(), f.rule, f.component, loc, f.message));
+                out.push_str(&Self::finding_line(f));
             }
         }
+        out.push('\n');
+        out.push_str(&self.summary_line());
+        out
+    }
+
+    /// `-q`: the error findings and the summary line, nothing else.
+    pub fn render_quiet(&self) -> String {
+        let mut out = String::new();
+        for f in self.findings.iter().filter(|f| f.severity == Severity::Error) {
+            out.push_str(&Self::finding_line(f));
+        }
+        out.push_str(&self.summary_line());
+        out
+    }
+
+    fn finding_line(f: &Finding) -> String {
+        let loc = match (&f.file, f.line) {
+            (Some(file), Some(line)) => format!(" {file}:{line}"),
+            (Some(file), None) => format!(" {file}"),
+            _ => String::new(),
+        };
+        format!("  {}[{}] {}{}: {}\n", f.severity.as_str(), f.rule, f.component, loc, f.message)
+    }
+
+    /// `check: 1 error, 2 warnings (coverage estimated 81% within [70%, 96%], minimum 75%)`.
+    pub fn summary_line(&self) -> String {
         let (e, w) = self.counts();
-        out.push_str(&format!(
-            "\ncheck: {e} error{}, {w} warning{} (minimum coverage {}%, coverage estimated)\n",
+        let (lo, hi) = self.analysis.overall_range();
+        format!(
+            "check: {e} error{}, {w} warning{} (coverage estimated {}% within {}, minimum {}%)\n",
             if e == 1 { "" } else { "s" },
             if w == 1 { "" } else { "s" },
+            coverage::fmt_pct(self.analysis.overall_percent()),
+            coverage::fmt_range(lo, hi),
             coverage::fmt_pct(self.min_coverage)
-        ));
-        out
+        )
     }
 
     /// `Class.method` of every test whose walk hit the estimator's limits.
@@ -163,21 +193,29 @@ impl CheckReport {
                 serde_json::json!({
                     "type": u.type_name,
                     "name": u.name,
-                    "coveredLines": u.covered_lines,
-                    "totalLines": u.total_lines,
+                    "file": u.file,
                     "percent": u.percent,
-                    "uncoveredLines": u.uncovered,
+                    "range": [u.low, u.high],
+                    "coveredLines": u.covered_lines,
+                    "unknownLines": u.unknown_lines,
+                    "notCoveredLines": u.total_lines - u.covered_lines - u.unknown_lines,
+                    "totalLines": u.total_lines,
+                    "uncovered": u.uncovered,
+                    "unknown": u.unknown,
                 })
             })
             .collect();
-        let (covered, total) = self.analysis.totals();
+        let (covered, unknown, total) = self.analysis.totals();
+        let (low, high) = self.analysis.overall_range();
         let (errors, warnings) = self.counts();
         serde_json::json!({
             "estimated": true,
             "minCoverage": self.min_coverage,
             "coverage": cov,
             "overall": self.analysis.overall_percent(),
+            "overallRange": [low, high],
             "overallCoveredLines": covered,
+            "overallUnknownLines": unknown,
             "overallTotalLines": total,
             "findings": self.findings,
             "truncatedTests": self.truncated_tests(),
@@ -202,7 +240,7 @@ pub fn check_tree(tree: &Tree, opts: &CheckOptions) -> CheckReport {
         (a.severity, a.rule, &a.component, &a.file, a.line).cmp(&(b.severity, b.rule, &b.component, &b.file, b.line))
     });
     findings.dedup();
-    CheckReport { analysis, findings, min_coverage: opts.min_coverage }
+    CheckReport { analysis, findings, min_coverage: opts.min_coverage, strict: opts.strict }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The rules behind [`super::check_tree`], one function per family.
 
 use super::{CheckOptions, Finding, Severity};
-use crate::coverage::{fmt_pct, Analysis};
+use crate::coverage::{fmt_pct, fmt_range, Analysis};
 use crate::metadata::{ComponentKey, Tree};
 use crate::sf::xml;
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,73 +17,113 @@ fn finding(
     Finding { rule, severity, component: component.into(), file: file.map(str::to_string), line, message }
 }
 
+/// `1,2,5` (at most 40 numbers, then `...`).
+fn lines_list(lines: &[usize]) -> String {
+    let mut v: Vec<String> = lines.iter().take(40).map(usize::to_string).collect();
+    if lines.len() > 40 {
+        v.push("...".into());
+    }
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(",")
+    }
+}
+
 fn class_key(name: &str) -> String {
     ComponentKey::new("ApexClass", name).to_string()
 }
 
-/// Coverage and test-quality rules.
+/// Coverage and test-quality rules. A coverage finding is an error only when even the upper
+/// bound of the range fails (no path the tests may take reaches enough lines); when only the
+/// lower bound fails it is a warning, or an error under `--strict`.
 pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
     let min = opts.min_coverage;
+    let doubtful = if opts.strict { Severity::Error } else { Severity::Warning };
     for (file, line, why) in &a.parse_errors {
         let name = file.rsplit('/').next().unwrap_or(file).split('.').next().unwrap_or(file);
         let ty = if file.ends_with(".trigger") { "ApexTrigger" } else { "ApexClass" };
+        // The grammar is not Salesforce's compiler: what it rejects, the deploy may accept.
         out.push(finding(
             "apex-syntax",
-            Severity::Error,
+            Severity::Warning,
             ComponentKey::new(ty, name).to_string(),
             Some(file),
             Some(*line),
-            why.clone(),
+            format!("{why}; its coverage is not estimated"),
         ));
     }
     for u in &a.units {
         let comp = ComponentKey::new(u.type_name.as_str(), u.name.as_str()).to_string();
+        let range = fmt_range(u.low, u.high);
         if u.type_name == "ApexTrigger" && u.covered_lines == 0 {
+            let certain = u.unknown_lines == 0;
             out.push(finding(
                 "trigger-zero-coverage",
-                Severity::Error,
+                if certain { Severity::Error } else { doubtful },
                 comp.clone(),
                 Some(&u.file),
                 None,
-                format!("{}: Test coverage of selected Apex Trigger is 0%, at least 1% test coverage is required (estimated)", u.name),
+                if certain {
+                    format!("{}: Test coverage of selected Apex Trigger is 0%, at least 1% test coverage is required (no test can reach any of its lines)", u.name)
+                } else {
+                    format!("{}: no line of this trigger is proven covered (estimated range {range}): if no test reaches it, the deploy fails with \"Test coverage of selected Apex Trigger is 0%\"", u.name)
+                },
             ));
         }
-        if u.percent < min {
-            let first = u.uncovered.first().copied();
+        if u.low < min {
+            let certain = u.high < min;
+            let first = u.uncovered.first().or(u.unknown.first()).copied();
             out.push(finding(
                 "coverage-unit",
-                Severity::Error,
+                if certain { Severity::Error } else { doubtful },
                 comp,
                 Some(&u.file),
                 first,
                 format!(
-                    "estimated coverage {}% ({}/{} lines) is below {}%; a RunSpecifiedTests deploy fails (uncovered lines: {})",
+                    "estimated coverage {}% within {range} ({} lines covered, {} unknown, of {}) {} {}%; a RunSpecifiedTests deploy {} (not covered: {}{})",
                     fmt_pct(u.percent),
                     u.covered_lines,
+                    u.unknown_lines,
                     u.total_lines,
+                    if certain { "is below" } else { "may be below" },
                     fmt_pct(min),
-                    u.uncovered.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
+                    if certain { "fails" } else { "fails if the real figure is" },
+                    lines_list(&u.uncovered),
+                    if u.unknown.is_empty() { String::new() } else { format!("; unknown: {}", lines_list(&u.unknown)) }
                 ),
             ));
         }
     }
-    let (_, total) = a.totals();
-    if total > 0 && a.overall_percent() < min {
+    let (_, _, total) = a.totals();
+    let (low, high) = a.overall_range();
+    if total > 0 && low < min {
+        let certain = high < min;
         out.push(finding(
             "coverage-overall",
-            Severity::Error,
+            if certain { Severity::Error } else { doubtful },
             "Apex",
             None,
             None,
-            format!(
-                "Average test coverage across all Apex Classes and Triggers is {}%, at least {}% test coverage is required (estimated, this package's code only)",
-                fmt_pct(a.overall_percent()),
-                fmt_pct(min)
-            ),
+            if certain {
+                format!(
+                    "Average test coverage across all Apex Classes and Triggers is at most {}% (estimated {}%), at least {}% test coverage is required (this package's code only)",
+                    fmt_pct(high),
+                    fmt_pct(a.overall_percent()),
+                    fmt_pct(min)
+                )
+            } else {
+                format!(
+                    "overall coverage is estimated at {}% within {}: it may be below the {}% a deploy needs (this package's code only)",
+                    fmt_pct(a.overall_percent()),
+                    fmt_range(low, high),
+                    fmt_pct(min)
+                )
+            },
         ));
     }
     for t in &a.triggers {
-        if !t.fired {
+        if !t.reachable {
             out.push(finding(
                 "trigger-not-fired",
                 Severity::Error,
@@ -91,7 +131,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
                 Some(&t.file),
                 None,
                 format!(
-                    "no test inserts, updates, deletes or undeletes {} records in a way that fires this trigger",
+                    "no test inserts, updates, deletes, undeletes or publishes {} records on any path, so nothing fires this trigger",
                     t.object
                 ),
             ));
@@ -161,6 +201,7 @@ fn flag(el: &xml::Element, name: &str) -> bool {
 
 /// PermissionSet/Profile: object and user permission dependencies, FLS on non-FLS fields.
 pub(super) fn permissions(tree: &Tree, out: &mut Vec<Finding>) {
+    let fields = field_facts(tree);
     for c in tree.iter() {
         if c.key.type_name != "PermissionSet" && c.key.type_name != "Profile" {
             continue;
@@ -214,19 +255,101 @@ pub(super) fn permissions(tree: &Tree, out: &mut Vec<Finding>) {
             }
             for fp in root.elements().filter(|e| e.name == "fieldPermissions") {
                 let field = fp.find("field").map(xml::Element::text_content).unwrap_or_default();
-                let short = field.rsplit('.').next().unwrap_or(&field);
-                if NON_FLS_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(&field))
-                    || NON_FLS_SYSTEM_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(short))
-                {
-                    push(
-                        &format!("<field>{field}</field>"),
-                        format!("fieldPermissions {field}: this field cannot carry field-level security (required or system field); the deploy rejects it. Remove the entry"),
+                let needle = format!("<field>{field}</field>");
+                if let Some((severity, msg)) = fls_verdict(&field, flag(fp, "editable"), &fields) {
+                    out.push(finding(
                         "fls-not-allowed",
-                    );
+                        severity,
+                        comp.clone(),
+                        Some(&f.path),
+                        line_of(&f.bytes, &needle),
+                        msg,
+                    ));
                 }
             }
         }
     }
+}
+
+/// What the package says about a custom field: required, master-detail, calculated.
+#[derive(Debug, Default, Clone, Copy)]
+struct FieldFacts {
+    required: bool,
+    master_detail: bool,
+    /// Formula, roll-up summary or auto-number: read-only for everyone.
+    calculated: bool,
+}
+
+/// `Object.Field` → facts, from the package's CustomObject files (mdapi: fields inline) and
+/// CustomField components (source layout).
+fn field_facts(tree: &Tree) -> BTreeMap<String, FieldFacts> {
+    let mut out = BTreeMap::new();
+    let facts = |f: &xml::Element| {
+        let ty = f.find("type").map(|t| t.text_content().trim().to_string()).unwrap_or_default();
+        FieldFacts {
+            required: flag(f, "required"),
+            master_detail: ty == "MasterDetail",
+            calculated: f.find("formula").is_some() || ty == "Summary" || ty == "AutoNumber",
+        }
+    };
+    for c in tree.iter() {
+        for file in &c.files {
+            match c.key.type_name.as_str() {
+                "CustomObject" => {
+                    let Ok(root) = xml::parse(&file.bytes) else { continue };
+                    for fd in root.elements().filter(|e| e.name == "fields") {
+                        if let Some(name) = fd.find("fullName") {
+                            out.insert(
+                                format!("{}.{}", c.key.full_name, name.text_content().trim()).to_ascii_lowercase(),
+                                facts(fd),
+                            );
+                        }
+                    }
+                }
+                "CustomField" => {
+                    let Ok(root) = xml::parse(&file.bytes) else { continue };
+                    out.insert(c.key.full_name.to_ascii_lowercase(), facts(&root));
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Whether a `fieldPermissions` entry can stand, after Salesforce's rules: required and
+/// master-detail fields always have read and edit access, and a permission set that names one
+/// fails to deploy ("You cannot deploy to a required field"); calculated fields (formula,
+/// roll-up summary, auto-number) are read-only, so `editable` true cannot take effect; the
+/// Name field of a custom object and the audit/system fields are governed by the platform, so
+/// an entry for them has no effect (the deploy accepts it: a warning). Sources: Salesforce
+/// Help "What Determines Field Access?" (universally required fields override field-level
+/// security) and the Metadata API PermissionSet/FieldPermissions reference.
+fn fls_verdict(field: &str, editable: bool, fields: &BTreeMap<String, FieldFacts>) -> Option<(Severity, String)> {
+    let short = field.rsplit('.').next().unwrap_or(field);
+    let object = field.split('.').next().unwrap_or("");
+    if let Some(f) = fields.get(&field.to_ascii_lowercase()) {
+        if f.master_detail {
+            return Some((Severity::Error, format!("fieldPermissions {field}: a master-detail field is always readable and editable (it is required); the deploy fails with \"You cannot deploy to a required field\". Remove the entry")));
+        }
+        if f.required {
+            return Some((Severity::Error, format!("fieldPermissions {field}: the field is required (<required>true</required>), so it always has read and edit access; the deploy fails with \"You cannot deploy to a required field\". Remove the entry")));
+        }
+        if f.calculated && editable {
+            return Some((Severity::Warning, format!("fieldPermissions {field}: a formula, roll-up summary or auto-number field is read-only; <editable>true</editable> cannot take effect. Set it to false")));
+        }
+        return None;
+    }
+    if NON_FLS_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(field)) {
+        return Some((Severity::Error, format!("fieldPermissions {field}: this standard field is required, so it always has read and edit access; the deploy fails with \"You cannot deploy to a required field\". Remove the entry")));
+    }
+    if short.eq_ignore_ascii_case("Name") && object.to_ascii_lowercase().ends_with("__c") {
+        return Some((Severity::Warning, format!("fieldPermissions {field}: the Name field of a custom object is always readable and editable; the entry has no effect (the deploy accepts it)")));
+    }
+    if NON_FLS_SYSTEM_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(short)) {
+        return Some((Severity::Warning, format!("fieldPermissions {field}: a system field's access is set by the platform, not by field-level security; the entry has no effect")));
+    }
+    None
 }
 
 fn origin(url: &str) -> Option<(String, String, u16)> {
@@ -267,6 +390,10 @@ pub(super) fn callout_hosts(tree: &Tree, a: &Analysis, out: &mut Vec<Finding>) {
         if lower.starts_with("callout:") {
             let rest = &e.value["callout:".len()..];
             let name = rest.split(['/', '?']).next().unwrap_or(rest);
+            // `'callout:' + name + ...`: the name is built at run time; nothing to check.
+            if name.is_empty() {
+                continue;
+            }
             if !named.contains(&name.to_ascii_lowercase()) {
                 out.push(finding(
                     "callout-host",
@@ -284,14 +411,16 @@ pub(super) fn callout_hosts(tree: &Tree, a: &Analysis, out: &mut Vec<Finding>) {
             .iter()
             .any(|((s, h, p), no_sec)| *h == host && *p == port && (*s == scheme || (*no_sec && s == "http")));
         if !allowed {
+            // The org may already allow the host (a Remote Site Setting deployed before, or
+            // made by hand): not a certainty, so a warning that names the host.
             out.push(finding(
                 "callout-host",
-                Severity::Error,
+                Severity::Warning,
                 comp,
                 Some(&e.file),
                 Some(e.line),
                 format!(
-                    "callout to {scheme}://{host} is not allowed by any Remote Site Setting in the package: the callout fails with \"Unauthorized endpoint, please check Setup->Security->Remote site settings\". Add a RemoteSiteSetting for {scheme}://{host} or use a Named Credential"
+                    "callout to {scheme}://{host}: no Remote Site Setting in the package allows this host, so it must already be allowed in the target org, or the callout fails with \"Unauthorized endpoint, please check Setup->Security->Remote site settings\". Add a RemoteSiteSetting for {scheme}://{host} or use a Named Credential"
                 ),
             ));
         }

@@ -38,7 +38,7 @@ fn remote_site_must_match_host_and_scheme() {
             ("ApexClass", "C", "classes/C.cls", cls),
             ("RemoteSiteSetting", "R", "remoteSiteSettings/R.remoteSite", &s),
         ]);
-        let r = check_tree(&t, &CheckOptions { min_coverage: 0.0, package_xml: None });
+        let r = check_tree(&t, &CheckOptions { min_coverage: 0.0, ..CheckOptions::default() });
         let host = r.findings.iter().any(|f| f.rule == "callout-host");
         assert_eq!(host, !ok, "{url}: {:?}", r.findings);
     }
@@ -70,7 +70,7 @@ fn named_credential_in_the_package_silences_the_callout_warning() {
     let cls = "public class C {\n    void m() {\n        HttpRequest r = new HttpRequest();\n        r.setEndpoint('callout:Partner_API/orders');\n    }\n}\n";
     let without = check_tree(
         &tree(&[("ApexClass", "C", "classes/C.cls", cls)]),
-        &CheckOptions { min_coverage: 0.0, package_xml: None },
+        &CheckOptions { min_coverage: 0.0, ..CheckOptions::default() },
     );
     let w: Vec<_> = without.findings.iter().filter(|f| f.rule == "callout-host").collect();
     assert_eq!(w.len(), 1, "{:?}", without.findings);
@@ -82,7 +82,7 @@ fn named_credential_in_the_package_silences_the_callout_warning() {
             ("ApexClass", "C", "classes/C.cls", cls),
             ("NamedCredential", "Partner_API", "namedCredentials/Partner_API.namedCredential", nc),
         ]),
-        &CheckOptions { min_coverage: 0.0, package_xml: None },
+        &CheckOptions { min_coverage: 0.0, ..CheckOptions::default() },
     );
     assert!(with.findings.iter().all(|f| f.rule != "callout-host"), "{:?}", with.findings);
 }

@@ -17,63 +17,66 @@
 //! than punctuation (`(`, `)`, `{`, `}`, `;`, `,`, `.`); a line holding only `);` does not count.
 //! Inner classes count towards their top-level class.
 //!
-//! # Reachability (what the numerator counts)
+//! # Reachability: a range, not a number
 //! Every `@IsTest`/`testMethod` method is walked in order, after the class's `@TestSetup`
-//! methods, with static state reset per test. The walker follows static calls
-//! (`Class.m(...)`, `m(...)`), instance calls on variables/fields whose declared type (or
-//! known value) is a class of the package, dispatching to the runtime class (an override in
-//! a subclass wins, as in trigger-handler frameworks), constructors (`new X(...)`,
-//! `this(...)`, `super(...)`), `static { }` blocks, Queueables passed to `System.enqueueJob`
-//! and `@future` methods (run when the test calls `Test.stopTest()`), the `respond` method of
-//! the mock given to `Test.setMock` when code reaches `Http.send`, and triggers fired by DML
-//! (`insert`/`update`/`delete`/`undelete`/`upsert` statements and `Database.insert/update/...`)
-//! on their object, told by the static type of the DML target (variable, `new X(...)`, or a
-//! method's declared return type), for each event the trigger declares. Inside a trigger and
-//! every class it calls, `Trigger.isInsert`, `Trigger.isBefore`, `Trigger.operationType`
-//! (also in `switch on`), `Trigger.new`/`old` (null where the platform passes null) are
-//! known; outside a trigger the flags are false.
+//! methods, with static state reset per test. Each line the walk reaches is marked with how sure
+//! the walk is that a real run reaches it ([`walk`]'s levels): *certain*; *likely* (a loop body
+//! over a collection of unknown size, the code after an early exit on an unknown value, the one
+//! package implementation of an interface, a class a custom metadata record names); *either* (an
+//! arm of a branch on a value the walk cannot evaluate, one of several implementations or
+//! overloads); *rare* (a `catch` when nothing is seen to throw, triggers fired by DML on records
+//! of unknown type, code beyond a walk's limits, async work never followed by
+//! `Test.stopTest()`). A line's level is the best any walk reached it at. Certain lines are
+//! *covered*, never-reached lines *not covered*, the rest *unknown*: the range is
+//! `[covered, covered + unknown] / lines`, and the point estimate counts likely lines as covered
+//! and either-lines as half. Branch arms are walked from the same state and merged afterwards
+//! (a value they disagree on becomes unknown), so the upper bound holds whatever the arms do.
 //!
-//! # Branches
-//! Conditions are evaluated three-valued (true/false/unknown) from literals, `null`, static
-//! fields (their initialiser, or what the test assigned before the call, e.g. a
-//! `@TestVisible` Boolean), fields of objects created in the test (literal initialisers and
-//! what constructors and methods assigned), parameters bound to literal arguments,
-//! `Trigger.*` context,
-//! `Test.isRunningTest()`, `String.isBlank/isNotBlank/isEmpty/isNotEmpty` of a literal or
-//! null, and `HttpResponse.getStatusCode()`, which answers the integer literal the test's
-//! mock was constructed with (`Test.setMock(..., new Mock(500))`). A branch (`if`/`else`,
-//! `switch` arm, ternary arm) whose condition is unknown is **not entered** (pessimistic),
-//! except: inside a test's `try { call(); Assert.fail(...); } catch ...` the test proves the
-//! call throws, so when the walk cannot show a throw by itself, the *last* unknown `if`
-//! whose body throws that the call passes is entered (the walk is run once dry to find it).
+//! The walker follows static calls, instance calls on values of a known class (dispatching to
+//! the runtime class: an override wins), calls on values known only by static type (every
+//! package implementation, under a doubt), overloads chosen by argument types, constructors,
+//! property `get`/`set` bodies, `static { }` blocks, triggers fired by DML (`insert` ...
+//! statements and `Database.*`) on their object for each event they declare, with the records
+//! the test built (`new Account(Name = 'x')`, lists of them) as `Trigger.new`; platform events
+//! (`EventBus.publish`, delivered at `Test.stopTest()` / `Test.getEventBus().deliver()`, with
+//! publish callbacks); async work run at `Test.stopTest()` (Queueables and their Finalizers,
+//! `@future`, `Database.executeBatch` start/execute/finish, `System.schedule`); the `respond`
+//! of the `Test.setMock` mock at `Http.send`; platform callbacks (`List.sort` with a
+//! `Comparator`, `compareTo` of `Comparable` elements, `Cache.CacheBuilder.doLoad` on a cache
+//! `get`, an `Iterable` in a `for` loop, `Type.forName(...).newInstance()`).
+//!
+//! # Conditions
+//! Evaluated three-valued (true/false/unknown) from literals, `null`, static fields (their
+//! initialiser, or what the test assigned), fields of objects created in the test, parameters
+//! bound to known arguments, collections of known size (`new List<X>{ a, b }`, `isEmpty()`,
+//! `size()`, `contains` of literals), SObject records with known fields (a custom field of the
+//! package with no default value is null until set), `Trigger.*` context,
+//! `Test.isRunningTest()`, `String.isBlank` & co. on known strings and
+//! `HttpResponse.getStatusCode()` (the status the test's mock was built with). Inside a test's
+//! `try { call(); Assert.fail(...); } catch ...` the test proves the call throws, so when the
+//! walk cannot show a throw by itself, the *last* unknown `if` whose body throws that the call
+//! passes is taken for sure (the walk is run once dry to find it).
 //!
 //! # Where the estimate is knowingly off
-//! - Optimistic: a loop body reached counts as executed once unless the collection is
-//!   provably `null` or the loop condition provably false at entry; instance field
-//!   initialisers count as covered when any member of the class runs; a caught exception
-//!   enters the first `catch` regardless of its type; overloads are chosen by arity only;
-//!   the expected-exception rule may pick the wrong throwing branch when a call passes
-//!   several.
-//! - Pessimistic: branches on values the walker cannot evaluate (SOQL results, collection
-//!   contents, custom settings, arithmetic beyond `+`/`-`, most method results) are not
-//!   entered; calls on values of unknown type (interfaces without a known implementation,
-//!   `Type.forName`, dispatch through collections) are not followed; DML on `List<SObject>`
-//!   fires no trigger; `upsert` fires insert events only; async work queued without a later
-//!   `Test.stopTest()` is not run; Batch Apex, Schedulables, platform events, flows and
-//!   process builders are not modelled; a walk cut by its limits (call depth 40, 20 000
-//!   steps per test, 6 walks of one method per test, 2 000 steps per test once 3 million
-//!   were spent) counts nothing beyond the cut ([`TestMethod::truncated`], reported).
+//! - A `catch` reached after a certain throw is the first one, whatever the exception type.
+//! - Not modelled, so their lines stay unknown or not covered: flows and process builders,
+//!   field values of queried records, `Type.forName` on names only the org's data holds; a walk
+//!   cut by its limits (call depth 40, 20 000 steps per test, 6 walks of one method per test,
+//!   2 000 steps per test once 3 million were spent) marks what it could not enter as rare
+//!   ([`TestMethod::truncated`], reported).
 //!
 //! Calls without side effects are memoised by callee, arguments and the state they read, so
 //! the work stays bounded on large packages.
 
 mod model;
+pub mod report;
 mod walk;
 
 use crate::metadata::{ComponentKey, Tree};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
 
-/// Coverage of one Apex class or trigger.
+/// Coverage of one Apex class or trigger, as a range: lines proven covered, lines proven not
+/// covered, and lines in between (reached only on paths through values the walk cannot tell).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnitCoverage {
@@ -84,14 +87,29 @@ pub struct UnitCoverage {
     pub name: String,
     /// The body file (mdapi path).
     pub file: String,
-    /// Executable lines the tests are estimated to reach.
+    /// Executable lines every test run reaches for sure (the lower bound).
     pub covered_lines: usize,
+    /// Executable lines the tests may or may not reach.
+    pub unknown_lines: usize,
     /// Executable lines.
     pub total_lines: usize,
-    /// `covered / total * 100`, rounded to two decimals (100 when there are no lines).
+    /// The point estimate, percent: proven lines, plus unknown lines that usually run (a loop
+    /// body, the code after a guard clause), plus half of those behind a branch the walk
+    /// cannot evaluate.
     pub percent: f64,
-    /// Executable lines not reached, 1-based.
+    /// `covered / total`, percent: the coverage cannot be lower.
+    pub low: f64,
+    /// `(covered + unknown) / total`, percent: the coverage cannot be higher.
+    pub high: f64,
+    /// Executable lines proven covered, 1-based.
+    pub covered: Vec<usize>,
+    /// Executable lines proven not covered, 1-based.
     pub uncovered: Vec<usize>,
+    /// Executable lines whose coverage is unknown, 1-based.
+    pub unknown: Vec<usize>,
+    /// Point-estimate lines (`percent * total / 100`, unrounded).
+    #[serde(skip)]
+    pub point_lines: f64,
 }
 
 /// One test method and what walking it showed.
@@ -111,8 +129,9 @@ pub struct TestMethod {
     pub see_all_data: bool,
     /// Callouts (`Http.send`) reached with no mock set: (file, line) of each.
     pub unmocked_callouts: Vec<(String, usize)>,
-    /// Whether the walk hit a limit (call depth 40, 20 000 steps per test, 6 walks of one
-    /// method per test): what it reaches beyond is not counted (pessimistic).
+    /// Whether the walk hit a limit (call depth 40, 20 000 steps per test): what it could not
+    /// enter counts as unknown (in the upper bound only). Calls beyond 6 walks of one method
+    /// per test are treated the same way but not reported (their lines were walked already).
     pub truncated: bool,
 }
 
@@ -150,8 +169,12 @@ pub struct TriggerInfo {
     pub file: String,
     /// The object it is on.
     pub object: String,
-    /// Whether a test's DML fired it.
+    /// Whether a test's DML (or published event) fires it on a path the walk is sure of, or
+    /// that usually runs.
     pub fired: bool,
+    /// Whether any path of any test may fire it (DML on records of unknown type included):
+    /// when false, no test can fire it.
+    pub reachable: bool,
 }
 
 /// Everything the estimator learnt about the package's Apex.
@@ -172,15 +195,26 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Covered and total executable lines over all units.
-    pub fn totals(&self) -> (usize, usize) {
-        self.units.iter().fold((0, 0), |(c, t), u| (c + u.covered_lines, t + u.total_lines))
+    /// Covered (proven), unknown and total executable lines over all units.
+    pub fn totals(&self) -> (usize, usize, usize) {
+        self.units.iter().fold((0, 0, 0), |(c, u, t), x| (c + x.covered_lines, u + x.unknown_lines, t + x.total_lines))
     }
 
-    /// Overall estimated percent (100 when there is no Apex).
+    /// Overall point estimate, percent (100 when there is no Apex).
     pub fn overall_percent(&self) -> f64 {
-        let (c, t) = self.totals();
-        percent(c, t)
+        let (_, _, t) = self.totals();
+        let p: f64 = self.units.iter().map(|u| u.point_lines).sum();
+        if t == 0 {
+            100.0
+        } else {
+            (p * 10000.0 / t as f64).round() / 100.0
+        }
+    }
+
+    /// Overall `[low, high]`, percent.
+    pub fn overall_range(&self) -> (f64, f64) {
+        let (c, u, t) = self.totals();
+        (percent(c, t), percent(c + u, t))
     }
 }
 
@@ -228,44 +262,128 @@ pub fn sources(tree: &Tree) -> Vec<Source> {
 /// Estimates the coverage of every class and trigger in `tree` and collects the facts the
 /// test-quality checks need.
 pub fn analyze(tree: &Tree) -> Analysis {
-    analyze_sources(&sources(tree))
+    let facts = PackageFacts { cmdt: custom_metadata_values(tree), no_default: fields_without_default(tree) };
+    analyze_facts(&sources(tree), &facts)
+}
+
+/// What the walk uses from the package besides Apex.
+#[derive(Debug, Clone, Default)]
+pub struct PackageFacts {
+    /// Text values of custom metadata records ([`custom_metadata_values`]).
+    pub cmdt: Vec<String>,
+    /// `Object.Field` of custom fields with no default value ([`fields_without_default`]).
+    pub no_default: Vec<String>,
+}
+
+/// `Object__c.Field__c` of the package's custom fields that a new record holds as null until
+/// set: no `<defaultValue>`, not a formula, roll-up, auto-number or checkbox.
+pub fn fields_without_default(tree: &Tree) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in tree.iter().filter(|c| c.key.type_name == "CustomObject") {
+        for f in &c.files {
+            let Ok(root) = crate::sf::xml::parse(&f.bytes) else { continue };
+            for fd in root.elements().filter(|e| e.name == "fields") {
+                let ty = fd.find("type").map(|t| t.text_content().trim().to_string()).unwrap_or_default();
+                let calculated =
+                    fd.find("formula").is_some() || matches!(ty.as_str(), "Summary" | "AutoNumber" | "Checkbox");
+                if fd.find("defaultValue").is_none() && !calculated && !ty.is_empty() {
+                    if let Some(name) = fd.find("fullName") {
+                        out.push(format!("{}.{}", c.key.full_name, name.text_content().trim()));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// [`analyze`] on explicit sources.
 pub fn analyze_sources(sources: &[Source]) -> Analysis {
+    analyze_with(sources, &[])
+}
+
+/// The text values of the package's custom metadata records (`customMetadata/*.md`).
+pub fn custom_metadata_values(tree: &Tree) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in tree.iter().filter(|c| c.key.type_name == "CustomMetadata") {
+        for f in &c.files {
+            let Ok(root) = crate::sf::xml::parse(&f.bytes) else { continue };
+            for v in root.elements().filter(|e| e.name == "values") {
+                if let Some(x) = v.find("value") {
+                    out.push(x.text_content().trim().to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// [`analyze`] on explicit sources and custom metadata values.
+pub fn analyze_with(sources: &[Source], cmdt: &[String]) -> Analysis {
+    analyze_facts(sources, &PackageFacts { cmdt: cmdt.to_vec(), no_default: Vec::new() })
+}
+
+/// [`analyze`] on explicit sources and package facts.
+pub fn analyze_facts(sources: &[Source], facts: &PackageFacts) -> Analysis {
     // The walk recurses over syntax nesting (capped at model::MAX_NESTING) times call depth:
     // give it a stack of its own so the caller's (a 2 MiB test thread) does not matter.
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("sfgen-coverage".into())
             .stack_size(256 << 20)
-            .spawn_scoped(scope, || analyze_inline(sources))
+            .spawn_scoped(scope, || analyze_inline(sources, facts))
             .ok()
             .and_then(|h| h.join().ok())
     })
-    .unwrap_or_else(|| analyze_inline(sources))
+    .unwrap_or_else(|| analyze_inline(sources, facts))
 }
 
-fn analyze_inline(sources: &[Source]) -> Analysis {
+fn analyze_inline(sources: &[Source], facts: &PackageFacts) -> Analysis {
     let parsed = model::parse_all(sources);
-    let index = model::Index::build(&parsed);
+    let mut index = model::Index::build(&parsed);
+    index.cmdt_strings = facts.cmdt.iter().map(|s| s.to_ascii_lowercase()).collect();
+    index.no_default = facts.no_default.iter().map(|s| s.to_ascii_lowercase()).collect();
     let mut result = walk::run(&index);
     let mut units = Vec::new();
     for (i, u) in index.units.iter().enumerate() {
         if u.is_test || u.exec.is_empty() {
             continue;
         }
-        let covered: &BTreeSet<usize> = result.covered.get(&i).unwrap_or(&EMPTY);
-        let cov: BTreeSet<usize> = u.exec.intersection(covered).copied().collect();
-        let uncovered: Vec<usize> = u.exec.difference(&cov).copied().collect();
+        let reached = result.lines.get(&i).unwrap_or(&EMPTY);
+        let (mut covered, mut unknown, mut uncovered) = (Vec::new(), Vec::new(), Vec::new());
+        let mut point = 0.0f64;
+        for &l in &u.exec {
+            match reached.get(&l).copied() {
+                Some(walk::CERTAIN) => {
+                    covered.push(l);
+                    point += 1.0;
+                }
+                Some(level) => {
+                    unknown.push(l);
+                    point += match level {
+                        walk::LIKELY => 1.0,
+                        walk::EITHER => 0.5,
+                        _ => 0.0,
+                    };
+                }
+                None => uncovered.push(l),
+            }
+        }
+        let total = u.exec.len();
         units.push(UnitCoverage {
             type_name: u.type_name.clone(),
             name: u.name.clone(),
             file: u.file.clone(),
-            covered_lines: cov.len(),
-            total_lines: u.exec.len(),
-            percent: percent(cov.len(), u.exec.len()),
+            covered_lines: covered.len(),
+            unknown_lines: unknown.len(),
+            total_lines: total,
+            percent: (point * 10000.0 / total as f64).round() / 100.0,
+            low: percent(covered.len(), total),
+            high: percent(covered.len() + unknown.len(), total),
+            covered,
             uncovered,
+            unknown,
+            point_lines: point,
         });
     }
     units.sort_by(|a, b| (&a.type_name, &a.name).cmp(&(&b.type_name, &b.name)));
@@ -273,11 +391,15 @@ fn analyze_inline(sources: &[Source]) -> Analysis {
         .units
         .iter()
         .filter(|u| u.type_name == "ApexTrigger")
-        .map(|u| TriggerInfo {
-            name: u.name.clone(),
-            file: u.file.clone(),
-            object: u.trigger_object.clone().unwrap_or_default(),
-            fired: result.fired.contains(&u.name.to_ascii_lowercase()),
+        .map(|u| {
+            let level = result.fired.get(&u.name.to_ascii_lowercase()).copied();
+            TriggerInfo {
+                name: u.name.clone(),
+                file: u.file.clone(),
+                object: u.trigger_object.clone().unwrap_or_default(),
+                fired: level.is_some_and(|l| l <= walk::LIKELY),
+                reachable: level.is_some(),
+            }
         })
         .collect();
     triggers.sort_by(|a, b| a.name.cmp(&b.name));
@@ -295,9 +417,10 @@ fn analyze_inline(sources: &[Source]) -> Analysis {
     }
 }
 
-static EMPTY: BTreeSet<usize> = BTreeSet::new();
+static EMPTY: std::sync::LazyLock<HashMap<usize, u8>> = std::sync::LazyLock::new(HashMap::new);
 
-/// Per-unit coverage as a `sf apex run test --code-coverage`-like table, labelled as an estimate.
+/// Per-unit coverage as a `sf apex run test --code-coverage`-like table, labelled as an
+/// estimate: the point estimate, the range it lies in, and the lines proven not covered.
 pub fn render_table(analysis: &Analysis) -> String {
     let mut out = String::from("Apex code coverage (estimated, static analysis; not a test run)\n");
     if analysis.units.is_empty() {
@@ -305,22 +428,37 @@ pub fn render_table(analysis: &Analysis) -> String {
         return out;
     }
     let width = analysis.units.iter().map(|u| u.name.len()).max().unwrap_or(4).max(4);
-    out.push_str(&format!("  {:<12} {:<width$} {:>8} {:>7}  Uncovered lines\n", "Type", "Name", "Percent", "Lines"));
+    out.push_str(&format!(
+        "  {:<12} {:<width$} {:>8} {:>15} {:>11}  Not covered (proven)\n",
+        "Type", "Name", "Estimate", "Range", "Lines c/?/t"
+    ));
     for u in &analysis.units {
-        let lines = format!("{}/{}", u.covered_lines, u.total_lines);
+        let lines = format!("{}/{}/{}", u.covered_lines, u.unknown_lines, u.total_lines);
         let unc: Vec<String> = u.uncovered.iter().map(usize::to_string).collect();
         out.push_str(&format!(
-            "  {:<12} {:<width$} {:>7}% {:>7}  {}\n",
+            "  {:<12} {:<width$} {:>7}% {:>15} {:>11}  {}\n",
             u.type_name,
             u.name,
             fmt_pct(u.percent),
+            fmt_range(u.low, u.high),
             lines,
             unc.join(",")
         ));
     }
-    let (c, t) = analysis.totals();
-    out.push_str(&format!("  Overall (estimated): {}% ({c}/{t} lines)\n", fmt_pct(analysis.overall_percent())));
+    let (c, unk, t) = analysis.totals();
+    let (lo, hi) = analysis.overall_range();
+    out.push_str(&format!(
+        "  Overall (estimated): {}% within {} ({c} lines covered, {unk} unknown, {} not covered, of {t})\n",
+        fmt_pct(analysis.overall_percent()),
+        fmt_range(lo, hi),
+        t - c - unk
+    ));
     out
+}
+
+/// `[low%, high%]`.
+pub fn fmt_range(low: f64, high: f64) -> String {
+    format!("[{}%, {}%]", fmt_pct(low), fmt_pct(high))
 }
 
 /// A percent without needless decimals (`100`, `87.5`, `66.67`).

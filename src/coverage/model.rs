@@ -2,7 +2,7 @@
 //! executable lines of every statement.
 
 use super::{Endpoint, Source, UntestedMock};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use tree_sitter::Node;
 
 /// One parsed Apex file.
@@ -127,6 +127,10 @@ pub(super) struct Field<'p> {
     pub is_static: bool,
     pub value: Option<Node<'p>>,
     pub decl: Node<'p>,
+    /// A property's `get { ... }` body (none for a plain field or an automatic `get;`).
+    pub getter: Option<Node<'p>>,
+    /// A property's `set { ... }` body.
+    pub setter: Option<Node<'p>>,
 }
 
 /// A class (top-level or inner).
@@ -164,6 +168,12 @@ pub(super) struct Index<'p> {
     pub triggers: Vec<Trigger<'p>>,
     /// Statement node id → (unit, executable lines).
     pub stmt_lines: HashMap<usize, (usize, Vec<usize>)>,
+    /// Lower-case text values of the package's custom metadata records (class names a
+    /// metadata-driven framework instantiates with `Type.forName`).
+    pub cmdt_strings: HashSet<String>,
+    /// `object.field` (lower case) of the package's custom fields that have no default value
+    /// and are not calculated: null on a record until something sets them.
+    pub no_default: HashSet<String>,
     roots: Vec<(usize, Node<'p>, &'p str)>,
 }
 
@@ -325,6 +335,8 @@ impl<'p> Index<'p> {
             by_name: HashMap::new(),
             triggers: Vec::new(),
             stmt_lines: HashMap::new(),
+            cmdt_strings: HashSet::new(),
+            no_default: HashSet::new(),
             roots: Vec::new(),
         };
         for p in parsed {
@@ -443,6 +455,25 @@ impl<'p> Index<'p> {
                 "field_declaration" => {
                     let is_static = has_modifier(m, src, "static");
                     let ty = m.child_by_field_name("type").map(|t| type_text(t, src)).unwrap_or_default();
+                    let (mut getter, mut setter) = (None, None);
+                    let mut ac = m.walk();
+                    let accessors: Vec<Node> = m
+                        .named_children(&mut ac)
+                        .filter(|c| c.kind() == "accessor_list")
+                        .flat_map(|l| {
+                            let mut lc = l.walk();
+                            let v: Vec<Node> = l.named_children(&mut lc).collect();
+                            v
+                        })
+                        .collect();
+                    for a in accessors {
+                        let kind = a.child_by_field_name("accessor").map(|k| lower(k, src)).unwrap_or_default();
+                        match kind.as_str() {
+                            "get" => getter = a.child_by_field_name("body"),
+                            "set" => setter = a.child_by_field_name("body"),
+                            _ => {}
+                        }
+                    }
                     let mut cc = m.walk();
                     for d in m.children_by_field_name("declarator", &mut cc) {
                         self.classes[ci].fields.push(Field {
@@ -451,6 +482,8 @@ impl<'p> Index<'p> {
                             is_static,
                             value: d.child_by_field_name("value"),
                             decl: m,
+                            getter,
+                            setter,
                         });
                     }
                 }

@@ -3,12 +3,13 @@
 
 use crate::check::{check_tree, render_junit, CheckOptions};
 use crate::cli::CheckArgs;
+use crate::coverage::report;
 use crate::error::{Error, Result};
 use crate::read::archive::Limits;
 use crate::Outcome;
 
-/// Runs `sfgen check`.
-pub fn run(args: &CheckArgs) -> Result<Outcome> {
+/// Runs `sfgen check`; `quiet` (`-q`) keeps only the error findings and the summary line.
+pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
     if !args.min_coverage.is_finite() || !(0.0..=100.0).contains(&args.min_coverage) {
         return Err(Error::Input {
             message: format!("--min-coverage {} is not a percentage", args.min_coverage),
@@ -39,15 +40,31 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
             (desired.load_all()?, None)
         }
     };
-    let opts = CheckOptions { min_coverage: args.min_coverage, package_xml };
+    let opts = CheckOptions { min_coverage: args.min_coverage, package_xml, strict: args.strict };
     let report = check_tree(&tree, &opts);
     if let Some(junit) = &args.junit {
         crate::write::file(junit, render_junit(&report).as_bytes())?;
     }
+    if let Some(path) = &args.cobertura {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        crate::write::file(path, report::cobertura(&report.analysis, now).as_bytes())?;
+    }
+    if let Some(path) = &args.lcov {
+        crate::write::file(path, report::lcov(&report.analysis).as_bytes())?;
+    }
+    if let Some(path) = &args.html {
+        let source = |file: &str| {
+            tree.iter()
+                .flat_map(|c| c.files.iter())
+                .find(|f| f.path == file)
+                .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+        };
+        crate::write::file(path, report::html(&report.analysis, &source).as_bytes())?;
+    }
     Ok(Outcome {
         exit: u8::from(report.has_errors()),
         result: report.to_json(),
-        text: report.render_text(),
+        text: if quiet { report.render_quiet() } else { report.render_text() },
         guidance: String::new(),
         warnings,
     })

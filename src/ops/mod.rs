@@ -31,7 +31,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Command::Manifest(args) => manifest::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Diff(args) => diff::run(args),
-        Command::Check(args) => check::run(args),
+        Command::Check(args) => check::run(args, cli.quiet),
     }
 }
 

@@ -1,0 +1,213 @@
+//! `sfgen check --cobertura/--lcov/--html`: the coverage estimate in the formats CI tools read.
+//! Cobertura is validated against `coverage-04.dtd` (what GitLab and Codecov accept) with
+//! xmllint and checked for consistency; LCOV record by record; the HTML report is opened in a
+//! real headless Chromium, which must colour each line state differently.
+
+use sfgen::sf::xml::{self, Element};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs check on the released-package fixture writing the three reports; returns the folder
+/// and check's JSON result.
+fn reports() -> (tempfile::TempDir, serde_json::Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
+        .current_dir(root())
+        .args(["--json", "check", "--package", "fixtures/released-package/package"])
+        .arg("--cobertura")
+        .arg(dir.path().join("out/coverage.xml"))
+        .arg("--lcov")
+        .arg(dir.path().join("out/lcov.info"))
+        .arg("--html")
+        .arg(dir.path().join("out/coverage.html"))
+        .output()
+        .expect("run sfgen");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    (dir, json["result"].clone())
+}
+
+fn attr<'a>(e: &'a Element, name: &str) -> &'a str {
+    e.attributes
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("{} without {name}", e.name))
+}
+
+fn lines_of(v: &serde_json::Value) -> Vec<u64> {
+    v.as_array().map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect()).unwrap_or_default()
+}
+
+#[test]
+fn cobertura_follows_the_dtd_and_lists_the_known_lines() {
+    let (dir, result) = reports();
+    let path = dir.path().join("out/coverage.xml");
+    let bytes = std::fs::read(&path).expect("cobertura written");
+    // The DTD GitLab and Codecov read (validated offline; xmllint is installed by CI).
+    let dtd = root().join("tests/data/cobertura-coverage-04.dtd");
+    match Command::new("xmllint").arg("--nonet").arg("--noout").arg("--dtdvalid").arg(&dtd).arg(&path).output() {
+        Ok(o) => assert!(o.status.success(), "not valid per coverage-04.dtd: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(e) => assert!(std::env::var_os("CI").is_none(), "xmllint is needed in CI: {e}"),
+    }
+    // (sfgen's own XML reader refuses any DOCTYPE; the DTD was checked above.)
+    let text = String::from_utf8(bytes).expect("utf8");
+    assert!(text.contains("<!DOCTYPE coverage SYSTEM \"http://cobertura.sourceforge.net/xml/coverage-04.dtd\">"));
+    let body: String = text.lines().filter(|l| !l.starts_with("<!DOCTYPE")).collect::<Vec<_>>().join("\n");
+    let doc = xml::parse(body.as_bytes()).expect("well-formed");
+    assert_eq!(doc.name, "coverage");
+    let (mut hit, mut valid) = (0usize, 0usize);
+    let units = result["coverage"].as_array().expect("coverage");
+    let mut seen = 0;
+    for package in doc.find("packages").expect("packages").elements() {
+        for class in package.find("classes").expect("classes").elements() {
+            seen += 1;
+            let unit = units
+                .iter()
+                .find(|u| u["file"].as_str() == Some(attr(class, "filename")))
+                .unwrap_or_else(|| panic!("no unit for {}", attr(class, "filename")));
+            let lines: Vec<(u64, u64)> = class
+                .find("lines")
+                .expect("lines")
+                .elements()
+                .map(|l| (attr(l, "number").parse().expect("number"), attr(l, "hits").parse().expect("hits")))
+                .collect();
+            let covered: Vec<u64> = lines.iter().filter(|(_, h)| *h == 1).map(|(n, _)| *n).collect();
+            let missed: Vec<u64> = lines.iter().filter(|(_, h)| *h == 0).map(|(n, _)| *n).collect();
+            assert_eq!(missed, lines_of(&unit["uncovered"]), "{}", unit["name"]);
+            assert_eq!(covered.len() as u64, unit["coveredLines"].as_u64().expect("covered"), "{}", unit["name"]);
+            for l in lines_of(&unit["unknown"]) {
+                assert!(lines.iter().all(|(n, _)| *n != l), "unknown line {l} listed");
+            }
+            hit += covered.len();
+            valid += lines.len();
+        }
+    }
+    assert_eq!(seen, units.len());
+    assert_eq!(attr(&doc, "lines-covered"), hit.to_string());
+    assert_eq!(attr(&doc, "lines-valid"), valid.to_string());
+    let rate: f64 = attr(&doc, "line-rate").parse().expect("rate");
+    assert!((rate - hit as f64 / valid as f64).abs() < 0.0001, "{rate}");
+    // The per-file figure a tool derives lies within sfgen's range.
+    let (lo, hi) = (result["overallRange"][0].as_f64().expect("lo"), result["overallRange"][1].as_f64().expect("hi"));
+    assert!(lo <= rate * 100.0 + 0.01 && rate * 100.0 <= hi + 0.01, "{rate} outside [{lo}, {hi}]");
+}
+
+#[test]
+fn lcov_has_one_record_per_unit_with_consistent_totals() {
+    let (dir, result) = reports();
+    let text = std::fs::read_to_string(dir.path().join("out/lcov.info")).expect("lcov written");
+    assert!(text.starts_with("TN:"), "{text}");
+    let records: Vec<&str> = text.split("end_of_record\n").filter(|r| r.contains("SF:")).collect();
+    let units = result["coverage"].as_array().expect("coverage");
+    assert_eq!(records.len(), units.len(), "{text}");
+    for r in records {
+        let file = r.lines().find_map(|l| l.strip_prefix("SF:")).expect("SF");
+        let unit = units.iter().find(|u| u["file"].as_str() == Some(file)).expect("unit for SF");
+        let da: Vec<(u64, u64)> = r
+            .lines()
+            .filter_map(|l| l.strip_prefix("DA:"))
+            .map(|d| {
+                let (n, h) = d.split_once(',').expect("DA:n,h");
+                (n.parse().expect("n"), h.parse().expect("h"))
+            })
+            .collect();
+        let lh: usize = r.lines().find_map(|l| l.strip_prefix("LH:")).expect("LH").parse().expect("LH");
+        let lf: usize = r.lines().find_map(|l| l.strip_prefix("LF:")).expect("LF").parse().expect("LF");
+        assert_eq!(lf, da.len(), "{file}");
+        assert_eq!(lh, da.iter().filter(|(_, h)| *h > 0).count(), "{file}");
+        assert_eq!(lh as u64, unit["coveredLines"].as_u64().expect("covered"), "{file}");
+        let zero: Vec<u64> = da.iter().filter(|(_, h)| *h == 0).map(|(n, _)| *n).collect();
+        assert_eq!(zero, lines_of(&unit["uncovered"]), "{file}");
+    }
+}
+
+/// Chromium, when installed (Debian's `chromium`); required when SFGEN_REQUIRE_BROWSER is set.
+fn chromium() -> Option<PathBuf> {
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        if let Some(p) = std::env::var_os("PATH")
+            .into_iter()
+            .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+        {
+            return Some(p);
+        }
+    }
+    None
+}
+
+fn run_chromium(browser: &Path, profile: &Path, args: &[&str], url: &str) -> std::process::Output {
+    Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("run chromium")
+}
+
+#[test]
+fn html_report_renders_each_line_state_in_its_own_colour_in_a_real_browser() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("SFGEN_REQUIRE_BROWSER").is_none(),
+            "SFGEN_REQUIRE_BROWSER is set but no chromium is on PATH (apt-get install -y chromium)"
+        );
+        eprintln!("skipped: no chromium on PATH (set SFGEN_REQUIRE_BROWSER to make this a failure)");
+        return;
+    };
+    let (dir, result) = reports();
+    let html = std::fs::read_to_string(dir.path().join("out/coverage.html")).expect("html written");
+    assert!(!html.contains("<script"), "the report is static");
+    // A copy with a probe that reads what the browser computed for each line state.
+    let probe = "<script>const s=c=>{const e=document.querySelector('span.l.'+c);return e?getComputedStyle(e).backgroundColor:'none'};\
+document.body.setAttribute('data-probe',JSON.stringify({covered:s('covered'),notcovered:s('notcovered'),unknown:s('unknown'),\
+lines:document.querySelectorAll('span.l').length,rows:document.querySelectorAll('table.sum tr').length,\
+overall:document.getElementById('overall').textContent}));</script>";
+    let probed = dir.path().join("out/probe.html");
+    std::fs::write(&probed, html.replace("</body>", &format!("{probe}</body>"))).expect("write probe");
+    let profile = tempfile::tempdir().expect("profile");
+    let out = run_chromium(&browser, profile.path(), &["--dump-dom"], &format!("file://{}", probed.display()));
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let start = dom.find("data-probe=\"").map(|i| i + "data-probe=\"".len()).expect("probe ran in the browser");
+    let end = start + dom[start..].find('"').expect("end of probe");
+    let raw = dom[start..end].replace("&quot;", "\"").replace("&amp;", "&");
+    let probe: serde_json::Value = serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{e}: {raw}"));
+    let colours = [&probe["covered"], &probe["notcovered"], &probe["unknown"]];
+    for c in colours {
+        assert!(c.as_str().is_some_and(|s| s.starts_with("rgb") && s != "rgba(0, 0, 0, 0)"), "{probe}");
+    }
+    assert!(colours[0] != colours[1] && colours[1] != colours[2] && colours[0] != colours[2], "{probe}");
+    let units = result["coverage"].as_array().expect("coverage").len() as u64;
+    assert_eq!(probe["rows"].as_u64(), Some(units + 1), "{probe}");
+    assert!(probe["lines"].as_u64() > Some(50), "{probe}");
+    assert!(
+        probe["overall"].as_str().is_some_and(|t| t.contains("86.67%") && t.contains("[66.67%, 96.67%]")),
+        "{probe}"
+    );
+    // And a screenshot of the report itself (kept in target/ for a reviewer to open).
+    let shot = root().join("target/sfgen-check-coverage-html.png");
+    let report = dir.path().join("out/coverage.html");
+    let out = run_chromium(
+        &browser,
+        profile.path(),
+        &["--window-size=1200,1400", &format!("--screenshot={}", shot.display())],
+        &format!("file://{}", report.display()),
+    );
+    let png = std::fs::read(&shot)
+        .unwrap_or_else(|e| panic!("no screenshot ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000, "{} bytes", png.len());
+}
