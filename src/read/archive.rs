@@ -174,6 +174,9 @@ fn is_bidi_control(c: char) -> bool {
 /// lower case, final sigma folded.
 pub fn folded_name(name: &str) -> String {
     use unicode_normalization::UnicodeNormalization as _;
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
     name.nfc().collect::<String>().to_lowercase().replace('ς', "σ")
 }
 
@@ -623,7 +626,6 @@ pub struct Listed {
 pub fn list_dir(root: &Path, limits: &Limits, skip: &dyn Fn(&str, bool) -> bool) -> Result<Vec<Listed>> {
     let mut out: Vec<Listed> = Vec::new();
     let mut names = Names::new();
-    let mut total: u64 = 0;
     let walker = walkdir::WalkDir::new(root).follow_links(false).into_iter();
     let walker = walker.filter_entry(|e| {
         if e.depth() == 0 {
@@ -669,26 +671,9 @@ pub fn list_dir(root: &Path, limits: &Limits, skip: &dyn Fn(&str, bool) -> bool)
         if out.len() >= limits.max_entries {
             return Err(over_limit(root, &format!("more than {} files", limits.max_entries), "SFGEN_MAX_ENTRIES"));
         }
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        if size > limits.max_file_bytes {
-            return Err(over_limit(
-                root,
-                &format!(
-                    "{:?} has {size} bytes, more than the per-file limit of {}",
-                    crate::ui::printable(&rel),
-                    limits.max_file_bytes
-                ),
-                "SFGEN_MAX_FILE_BYTES",
-            ));
-        }
-        total = total.saturating_add(size);
-        if total > limits.max_total_bytes {
-            return Err(over_limit(
-                root,
-                &format!("more than {} bytes in total", limits.max_total_bytes),
-                "SFGEN_MAX_TOTAL_BYTES",
-            ));
-        }
+        // No stat per file: the per-file cap is enforced when a file is read (on the open file,
+        // so a file that grows in between is caught too).
+        let size = 0;
         out.push(Listed { rel, size });
     }
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -696,15 +681,8 @@ pub fn list_dir(root: &Path, limits: &Limits, skip: &dyn Fn(&str, bool) -> bool)
 }
 
 fn rel_of(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    let mut out = String::new();
-    for (i, c) in rel.components().enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        out.push_str(c.as_os_str().to_str()?);
-    }
-    Some(out)
+    let rel = path.strip_prefix(root).ok()?.to_str()?;
+    Some(if std::path::MAIN_SEPARATOR == '/' { rel.to_string() } else { rel.replace(std::path::MAIN_SEPARATOR, "/") })
 }
 
 /// Reads `path`: a zip file or a folder (every file, nothing skipped).

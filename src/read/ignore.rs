@@ -33,13 +33,20 @@ pub const MAX_PATTERNS: usize = 10_000;
 #[derive(Debug)]
 pub struct ForceIgnore {
     matcher: ignore::gitignore::Gitignore,
+    /// Nothing is denied (the rules were applied when the input was listed).
+    none: bool,
 }
 
 impl ForceIgnore {
     /// The default rules only (an input without `.forceignore`).
     pub fn defaults() -> Self {
-        Self::parse(Path::new(".forceignore"), None)
-            .unwrap_or_else(|_| Self { matcher: ignore::gitignore::Gitignore::empty() })
+        Self::parse(Path::new(".forceignore"), None).unwrap_or_else(|_| Self::none())
+    }
+
+    /// Rules that deny nothing: for a listing the real rules were already applied to (an ignored
+    /// file is then simply not there, as sf does not see it either).
+    pub fn none() -> Self {
+        Self { matcher: ignore::gitignore::Gitignore::empty(), none: true }
     }
 
     /// The default rules plus the file's (`text`, read by the caller beneath the input); `file`
@@ -85,13 +92,13 @@ impl ForceIgnore {
             message: format!("{}: the patterns cannot be compiled", file.display()),
             hint: Some("fix the patterns (gitignore syntax)".into()),
         })?;
-        Ok(Self { matcher })
+        Ok(Self { matcher, none: false })
     }
 
     /// Whether the file or folder `rel` (relative to the project root) is ignored, by itself or
     /// through a parent folder.
     pub fn denies(&self, rel: &str, is_dir: bool) -> bool {
-        if rel.is_empty() {
+        if rel.is_empty() || self.none {
             return false;
         }
         self.matcher.matched_path_or_any_parents(rel, is_dir).is_ignore()
@@ -100,7 +107,7 @@ impl ForceIgnore {
     /// Like [`ForceIgnore::denies`] for a walk that does not enter ignored folders: the parents
     /// were already checked, so only the entry itself is matched.
     pub fn denies_entry(&self, rel: &str, is_dir: bool) -> bool {
-        self.matcher.matched(rel, is_dir).is_ignore()
+        !self.none && self.matcher.matched(rel, is_dir).is_ignore()
     }
 }
 

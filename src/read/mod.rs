@@ -190,19 +190,23 @@ fn open_dir(path: &Path, limits: &Limits) -> Result<Input> {
         (None, None)
     };
     let skip = |rel: &str, is_dir: bool| {
+        if matches!(rel, "sfdx-project.json" | ".forceignore" | "package.xml") {
+            return false;
+        }
         if let Some(dirs) = &package_dirs {
             // Only the package directories (and the files on the way to them) are walked.
             let inside = dirs.iter().any(|d| rel == d || rel.starts_with(&format!("{d}/")));
             let on_the_way = is_dir && dirs.iter().any(|d| d.starts_with(&format!("{rel}/")));
             if !inside && !on_the_way {
-                return !matches!(rel, "sfdx-project.json" | ".forceignore" | "package.xml");
+                return true;
             }
         }
         forceignore.denies_entry(rel, is_dir)
     };
     let listed = archive::list_dir(path, limits, &skip)?;
     let vfs = Vfs::folder(root, listed, limits);
-    resolve_with(path, vfs, forceignore, project)
+    // The rules were applied while listing: what is ignored is simply not there.
+    resolve_with(path, vfs, ForceIgnore::none(), project)
 }
 
 fn check_package_dir(root: &Path, dir: &str) -> Result<()> {
@@ -246,6 +250,10 @@ fn resolve_vfs(path: &Path, vfs: Vfs) -> Result<Input> {
     } else {
         ForceIgnore::defaults()
     };
+    // Applied once, here: what is ignored is simply not there for the resolver.
+    let keep = ["sfdx-project.json", ".forceignore", "package.xml"];
+    let vfs = vfs.without(|p| !keep.contains(&p) && forceignore.denies(p, false));
+    let forceignore = ForceIgnore::none();
     let project = if !vfs.is_file("package.xml") && vfs.is_file("sfdx-project.json") {
         let json = vfs.read("sfdx-project.json")?;
         let p = ProjectJson::parse(&path.join("sfdx-project.json"), &json)?;

@@ -79,10 +79,6 @@ fn includes(path: &str, segment: &str) -> bool {
     path.split('/').any(|p| p == segment)
 }
 
-fn meta_suffix(suffix: &str) -> String {
-    format!("{suffix}-meta.xml")
-}
-
 /// The resolver over one input tree.
 pub struct Resolver<'a> {
     reg: &'static Registry,
@@ -300,8 +296,8 @@ impl<'a> Resolver<'a> {
     fn resolve_type_from_strict_folder(&self, path: &str) -> Option<&'static MdType> {
         let ps = parts(path);
         self.reg
-            .strict_folder_types()
-            .filter(|t| ps.contains(&t.directory_name.as_str()))
+            .strict_types_in(&ps)
+            .into_iter()
             .filter(|t| !t.in_folder || parent_name(path) != t.directory_name)
             .find(|t| {
                 matches!(t.adapter, Adapter::MixedContent | Adapter::Bundle | Adapter::UiBundles)
@@ -720,10 +716,11 @@ fn allow_metadata_with_content(ty: &MdType) -> bool {
 
 /// SDR: `fsPath` ends with the type's suffix or `<suffix>-meta.xml` (or the legacy suffix).
 fn suffix_matches(ty: &MdType, path: &str) -> bool {
+    let stem = path.strip_suffix("-meta.xml");
     [&ty.suffix, &ty.legacy_suffix]
         .into_iter()
         .flatten()
-        .any(|s| path.ends_with(s.as_str()) || path.ends_with(&meta_suffix(s)))
+        .any(|s| path.ends_with(s.as_str()) || stem.is_some_and(|p| p.ends_with(s.as_str())))
 }
 
 /// SDR `parseAsContentMetadataXml` (the adapter's): an mdapi-style file `<name>.<suffix>` directly

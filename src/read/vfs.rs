@@ -88,24 +88,53 @@ impl Vfs {
         zip_entries: Vec<ZipEntry>,
     ) -> Self {
         let files: BTreeMap<String, File> = files.into_iter().collect();
-        let mut dirs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        // Folders from the (sorted) file paths: each folder's entries are collected once, without
+        // allocating a key per path segment for folders already known.
+        let mut dirs: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
         dirs.insert(String::new(), Vec::new());
         for path in files.keys() {
-            let segs: Vec<&str> = path.split('/').collect();
-            let mut parent = String::new();
-            for (i, seg) in segs.iter().enumerate() {
-                dirs.entry(parent.clone()).or_default().push((*seg).to_string());
-                if i + 1 == segs.len() {
+            let mut start = 0;
+            let mut parent_end = 0;
+            loop {
+                let rest = &path[start..];
+                let (seg, last) = match rest.find('/') {
+                    Some(i) => (&rest[..i], false),
+                    None => (rest, true),
+                };
+                let parent = &path[..parent_end];
+                match dirs.get_mut(parent) {
+                    Some(children) => {
+                        if children.last().map(String::as_str) != Some(seg) {
+                            children.push(seg.to_string());
+                        }
+                    }
+                    None => {
+                        dirs.insert(parent.to_string(), vec![seg.to_string()]);
+                    }
+                }
+                if last {
                     break;
                 }
-                parent = join(&parent, seg);
+                parent_end = start + seg.len();
+                start = parent_end + 1;
             }
         }
+        let mut dirs: BTreeMap<String, Vec<String>> = dirs.into_iter().collect();
         for children in dirs.values_mut() {
             children.sort();
             children.dedup();
         }
         Self { input, files, dirs, backing, max_file_bytes: limits.max_file_bytes, zip_entries }
+    }
+
+    /// The same tree without the files `drop` says (their folders go when they empty).
+    pub fn without(self, drop: impl Fn(&str) -> bool) -> Self {
+        let Self { input, files, backing, max_file_bytes, zip_entries, .. } = self;
+        let kept: Vec<(String, File)> = files.into_iter().filter(|(p, _)| !drop(p)).collect();
+        let mut v =
+            Self::build(input, kept, Backing::Memory, &Limits { max_file_bytes, ..Limits::default() }, zip_entries);
+        v.backing = backing;
+        v
     }
 
     /// The input this tree was read from (for messages).

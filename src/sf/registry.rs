@@ -135,6 +135,8 @@ pub struct Registry {
     by_id: HashMap<String, usize>,
     suffixes: HashMap<String, usize>,
     strict_folder_types: Vec<usize>,
+    /// Directory name → positions in `strict_folder_types` of the strict types using it.
+    strict_by_dir: HashMap<String, Vec<usize>>,
     folder_content_types: Vec<usize>,
     element_order: HashMap<String, Vec<String>>,
     /// The SDR version the data comes from.
@@ -160,6 +162,7 @@ fn panic_free_empty(_why: &str) -> Registry {
         by_id: HashMap::new(),
         suffixes: HashMap::new(),
         strict_folder_types: Vec::new(),
+        strict_by_dir: HashMap::new(),
         folder_content_types: Vec::new(),
         element_order: HashMap::new(),
         version: SDR_VERSION,
@@ -300,6 +303,9 @@ impl Registry {
             .iter()
             .map(|(_, id)| reg.by_id.get(id).copied().ok_or_else(|| format!("strict directory: unknown type id {id}")))
             .collect::<Result<_, _>>()?;
+        for (pos, &i) in reg.strict_folder_types.iter().enumerate() {
+            reg.strict_by_dir.entry(reg.types[i].directory_name.clone()).or_default().push(pos);
+        }
         reg.folder_content_types = (0..reg.types.len())
             .filter(|&i| reg.types[i].folder_content_type.is_some() && reg.types[i].alias_for.is_none())
             .collect();
@@ -404,6 +410,15 @@ impl Registry {
     /// The types whose files are only recognised inside their own folder.
     pub fn strict_folder_types(&self) -> impl Iterator<Item = &MdType> {
         self.strict_folder_types.iter().map(|&i| &self.types[i])
+    }
+
+    /// The strict-folder types whose folder is one of `segments`, in registry order.
+    pub fn strict_types_in<'a>(&'a self, segments: &[&str]) -> Vec<&'a MdType> {
+        let mut positions: Vec<usize> =
+            segments.iter().filter_map(|s| self.strict_by_dir.get(*s)).flatten().copied().collect();
+        positions.sort_unstable();
+        positions.dedup();
+        positions.into_iter().map(|p| &self.types[self.strict_folder_types[p]]).collect()
     }
 
     /// Folder types (ReportFolder, ...).
