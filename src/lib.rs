@@ -5,6 +5,7 @@
 //!
 //! - [`config`]: the JSON contract (raw serde types, loading, `--env` patches, diagnostics).
 //! - [`model`]: the validated project every verb works from.
+//! - [`section`]: one module per config section: raw form, validation, rendering.
 //! - [`render`]: project → [`metadata::Tree`] (Apex from askama templates, metadata XML).
 //! - [`metadata`]: shared Salesforce knowledge: component tree, type registry, XML, package.xml.
 //! - [`convert`]: mdapi ↔ source layouts.
@@ -27,6 +28,7 @@ pub mod ops;
 pub mod output;
 pub mod package;
 pub mod render;
+pub mod section;
 pub mod ui;
 
 pub use error::{Error, Result};
