@@ -717,7 +717,9 @@ const SLOTS: &[Slot] = &[
     slot(0, "/permissionSets/0/description", "", "", Sink::Xml),
     slot(0, "/permissionSets/0/license", "", "", Sink::Xml),
     slot(0, "/permissionSets/0/userPermissions/0", "", "", Sink::Xml),
-    slot(0, "/webhook/endpoint", "https://api.example.com/hook?q=", "", Sink::Apex),
+    // The endpoint lives in a custom metadata record, not in the Apex (one Apex for every
+    // environment).
+    slot(0, "/webhook/endpoint", "https://api.example.com/hook?q=", "", Sink::Xml),
     slot(0, "/webhook/headers/X-Test", "", "", Sink::Apex),
     slot(0, "/webhook/objects/0/testRecord/LastName", "", "", Sink::ApexTestValue),
     slot(0, "/integration/vendor", "", "", Sink::Printed),

@@ -27,9 +27,12 @@ pub struct LoadedConfig {
     pub spans: Spans,
     /// The environment chosen with `--env`, if any.
     pub env: Option<String>,
-    /// sha256 (hex) of the effective config (after the patch, keys sorted): the hash written
-    /// into generated files' headers.
+    /// sha256 (hex) of the effective config (after the patch, keys sorted).
     pub hash: String,
+    /// sha256 (hex) of the config file as written (keys sorted, environments included): the
+    /// same for every `--env`, so it can go into the Apex headers, which must not differ
+    /// between environments.
+    pub source_hash: String,
 }
 
 impl LoadedConfig {
@@ -115,6 +118,7 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
             Some("start from `sfgen init`".into()),
         )]));
     }
+    let source_hash = canonical_hash(&value);
     if let Some(env) = env {
         let patch = value.get("environments").and_then(|e| e.get(env)).cloned();
         match patch {
@@ -149,12 +153,7 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
             }
         }
     }
-    let hash = {
-        // serde_json's map is sorted, so this serialisation is canonical.
-        let canonical = serde_json::to_vec(&value).unwrap_or_default();
-        let digest = Sha256::digest(&canonical);
-        digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
+    let hash = canonical_hash(&value);
     let raw: RawConfig = serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = path_string(e.path());
         let inner = e.inner().to_string();
@@ -172,7 +171,13 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
             hint,
         }])
     })?;
-    Ok(LoadedConfig { raw, file: file.to_path_buf(), spans, env: env.map(str::to_string), hash })
+    Ok(LoadedConfig { raw, file: file.to_path_buf(), spans, env: env.map(str::to_string), hash, source_hash })
+}
+
+/// sha256 (hex) of a JSON value; serde_json's map is sorted, so the serialisation is canonical.
+fn canonical_hash(value: &serde_json::Value) -> String {
+    let canonical = serde_json::to_vec(value).unwrap_or_default();
+    Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Where `path` is written: in the `--env` patch when the patch sets it, else in the base

@@ -35,8 +35,14 @@ pub struct RawConfig {
     /// Remote Site Settings (hosts Apex may call). A webhook endpoint no site covers gets one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remote_sites: Vec<RawRemoteSite>,
-    /// Connected Apps (OAuth clients for the external service).
+    /// OAuth clients for the external service: External Client Apps (a legacy Connected App
+    /// only with `legacyConnectedApp`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 100))]
+    pub oauth_apps: Vec<RawConnectedApp>,
+    /// The former name of `oauthApps`, still accepted (same entries; give one of the two).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 100))]
     pub connected_apps: Vec<RawConnectedApp>,
     /// Permission sets with object, field, class, tab, record type and user permissions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

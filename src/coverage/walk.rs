@@ -80,6 +80,9 @@ struct Ctx {
     pending: Vec<Pending>,
     mock: Option<String>,
     mock_status: Option<f64>,
+    /// The mock instance given to `Test.setMock`, when the test built it: `respond` runs on it,
+    /// so the fields its constructor set are known.
+    mock_obj: Option<usize>,
     asserted: bool,
     /// Dry run inside a test's `try { call(); Assert.fail(); }`: record unknown throwing ifs.
     expect_throw: bool,
@@ -138,6 +141,7 @@ pub(super) fn run(idx: &Index) -> WalkResult {
             ctx.asserted = false;
             ctx.mock = None;
             ctx.mock_status = None;
+            ctx.mock_obj = None;
             ctx.pending.clear();
             ctx.unmocked.clear();
             let _ = w.call(&mut ctx, ci, mi, false, Vec::new());
@@ -168,6 +172,7 @@ fn new_ctx() -> Ctx {
         pending: Vec::new(),
         mock: None,
         mock_status: None,
+        mock_obj: None,
         asserted: false,
         expect_throw: false,
         candidates: Vec::new(),
@@ -316,6 +321,13 @@ impl<'i, 'p> Walker<'i, 'p> {
         } else {
             let mut st: Vec<String> = ctx.statics.iter().map(|(k, v)| format!("{k:?}={v:?}")).collect();
             st.sort();
+            let mut mock_fields: Vec<String> = ctx
+                .mock_obj
+                .and_then(|id| ctx.heap.get(id))
+                .map(|i| i.fields.iter().map(|(k, v)| format!("{k}={v:?}")).collect())
+                .unwrap_or_default();
+            mock_fields.sort();
+            st.extend(mock_fields);
             Some(format!(
                 "{ci}:{mi}:{ctor}:{args:?}:{:?}:{:?}:{:?}:{:?}:{:?}:{}",
                 ctx.mock,
@@ -1240,6 +1252,10 @@ impl<'i, 'p> Walker<'i, 'p> {
                         _ => None,
                     });
                 ctx.effects += 1;
+                ctx.mock_obj = match args.get(1) {
+                    Some(Val::Inst(id)) => Some(*id),
+                    _ => None,
+                };
                 ctx.mock = match args.get(1).and_then(|v| self.val_class(ctx, v)) {
                     Some((_, c)) => Some(c),
                     None => mock_ty.or(Some(String::new())),
@@ -1351,7 +1367,9 @@ impl<'i, 'p> Walker<'i, 'p> {
         }
         let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
         if name == "send" && receiver_type.as_deref().is_some_and(|t| t == "http" || t == "system.http") {
-            self.callout(ctx, e, f);
+            // An exception the mock's `respond` throws reaches the caller of `Http.send`, as in
+            // Apex (a mock that times out, for example).
+            self.callout(ctx, e, f)?;
             return Ok(Val::Obj("httpresponse".into()));
         }
         if name == "getstatuscode"
@@ -1370,7 +1388,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         }
     }
 
-    fn callout(&mut self, ctx: &mut Ctx, e: Node, f: &Frame) {
+    fn callout(&mut self, ctx: &mut Ctx, e: Node, f: &Frame) -> Result<(), ()> {
         match ctx.mock.clone() {
             None => {
                 let file = f.class.map(|ci| self.idx.units[self.idx.classes[ci].unit].file.clone()).unwrap_or_default();
@@ -1380,11 +1398,14 @@ impl<'i, 'p> Walker<'i, 'p> {
             Some(mock) => {
                 if let Some(ci) = self.idx.class(&mock) {
                     if let Some((c, m)) = self.find_method(ci, "respond", 1) {
-                        let _ = self.call(ctx, c, m, false, vec![Val::Obj("httprequest".into())]);
+                        ctx.next_this = Some(ci);
+                        ctx.next_obj = ctx.mock_obj;
+                        self.call(ctx, c, m, false, vec![Val::Obj("httprequest".into())])?;
                     }
                 }
             }
         }
+        Ok(())
     }
 }
 

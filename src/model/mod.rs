@@ -39,6 +39,8 @@ pub struct Project {
     pub api_version: ApiVersion,
     /// sha256 of the effective config (hex).
     pub config_hash: String,
+    /// sha256 of the config file as written (the same for every environment).
+    pub source_hash: String,
     /// The environment the config was resolved for.
     pub env: Option<String>,
     /// The config file, as given on the command line.
@@ -67,9 +69,10 @@ impl Project {
         validate::build(config)
     }
 
-    /// The first 12 hex digits of the config hash, as written into file headers.
+    /// The first 12 hex digits of the config file's hash, as written into the Apex headers (the
+    /// same for every environment, so that every environment deploys the same classes).
     pub fn short_hash(&self) -> &str {
-        &self.config_hash[..12.min(self.config_hash.len())]
+        &self.source_hash[..12.min(self.source_hash.len())]
     }
 
     /// The `-c FILE --env NAME` flags that reproduce this project on a command line (empty for
@@ -138,7 +141,8 @@ mod tests {
         let o = &w.objects[0];
         assert_eq!((o.trigger_name.as_str(), o.test_class_name.as_str()), ("ContactTrigger", "TestContactTrigger"));
         assert_eq!(o.events, TriggerEvent::ALL.to_vec());
-        assert!(o.fields.is_none(), "default payload is the whole record");
+        assert_eq!(o.fields, ["Id", "SystemModstamp", "MasterRecordId"], "the safe default: no personal data");
+        assert!(o.watched.is_empty());
         assert!(o.test_record.iter().any(|(f, _)| f == "LastName"), "Contact gets a default test record");
         assert_eq!(p.remote_sites.len(), 1, "a Remote Site is derived for the endpoint");
         assert_eq!(p.remote_sites[0].url, "https://h.example.com");
@@ -168,13 +172,10 @@ mod tests {
     }
 
     #[test]
-    fn fields_always_carry_the_id_first() {
+    fn fields_always_carry_the_id_and_timestamp_first() {
         let p = project(r#"{"apiVersion":"62.0","webhook":{"endpoint":"https://h.example.com","objects":[{"sobject":"Contact","fields":["Email","id"]}]}}"#)
             .expect("valid");
-        assert_eq!(
-            p.webhook.expect("w").objects[0].fields.as_deref(),
-            Some(&["Id".to_string(), "Email".to_string()][..])
-        );
+        assert_eq!(p.webhook.expect("w").objects[0].fields, ["Id", "SystemModstamp", "MasterRecordId", "Email"]);
     }
 
     #[test]
@@ -208,7 +209,10 @@ mod tests {
     fn signing_names_the_setting_after_the_class() {
         let p = project(r#"{"apiVersion":"62.0","webhook":{"className":"Sync","endpoint":"https://h.example.com","signing":{"header":"X-Sig"},"objects":[{"sobject":"Account"}]}}"#)
             .expect("valid");
-        let s = p.webhook.expect("w").signing.expect("signing");
-        assert_eq!((s.setting_object.as_str(), s.key_field.as_str()), ("Sync_Settings__c", "Signing_Key__c"));
+        let w = p.webhook.expect("w");
+        let s = w.signing.expect("signing");
+        assert_eq!((w.settings_object.as_str(), s.key_field.as_str()), ("Sync_Settings__c", "Signing_Key__c"));
+        assert_eq!((w.outbox_object.as_str(), w.admin_class_name.as_str()), ("Sync_Outbox__c", "SyncAdmin"));
+        assert_eq!(s.timestamp_header, "X-Webhook-Timestamp");
     }
 }

@@ -10,8 +10,13 @@ use crate::section::{self, Ctx};
 /// Most entries of each list a config may hold. Far above any real integration; they keep a
 /// hostile or runaway config from producing thousands of files (the 1 MiB file cap bounds the
 /// rest).
-pub const MAX_ENTRIES: &[(&str, usize)] =
-    &[("webhook.objects", 50), ("remoteSites", 200), ("connectedApps", 100), ("permissionSets", 500)];
+pub const MAX_ENTRIES: &[(&str, usize)] = &[
+    ("webhook.objects", 50),
+    ("remoteSites", 200),
+    ("oauthApps", 100),
+    ("connectedApps", 100),
+    ("permissionSets", 500),
+];
 
 pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
     let mut cx = Ctx { config, errors: Vec::new(), warnings: Vec::new() };
@@ -19,6 +24,7 @@ pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
     let counts = [
         raw.webhook.as_ref().map_or(0, |w| w.objects.len()),
         raw.remote_sites.len(),
+        raw.oauth_apps.len(),
         raw.connected_apps.len(),
         raw.permission_sets.len(),
     ];
@@ -40,19 +46,48 @@ pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
     let mut remote_sites = section::remote_site::remote_sites(&mut cx, &raw.remote_sites);
     let webhook =
         raw.webhook.as_ref().map(|w| section::webhook::webhook(&mut cx, w, &mut remote_sites, &mut named_credentials));
-    let connected_apps = section::oauth_app::connected_apps(&mut cx, &raw.connected_apps);
+    if !raw.oauth_apps.is_empty() && !raw.connected_apps.is_empty() {
+        cx.error(
+            "connectedApps",
+            "give the OAuth apps either in \"oauthApps\" or in \"connectedApps\" (its former name), not both",
+            Some("move these entries into \"oauthApps\"".to_string()),
+        );
+    }
+    let (apps_key, raw_apps) =
+        if raw.oauth_apps.is_empty() { ("connectedApps", &raw.connected_apps) } else { ("oauthApps", &raw.oauth_apps) };
+    let connected_apps = section::oauth_app::connected_apps(&mut cx, apps_key, raw_apps, raw.integration.as_ref());
     let permission_sets = section::permission_set::permission_sets(&mut cx, &raw.permission_sets);
     let settings = section::settings::settings(raw.settings.as_ref());
+    if settings.allow_username_password_flow == Some(true) && !connected_apps.iter().any(|a| a.legacy) {
+        cx.warn(
+            "settings.oauth.allowUsernamePasswordFlow",
+            "the username-password flow is allowed, but External Client Apps cannot use it: only legacy Connected Apps (and other apps in the org) can",
+            Some("for an API-only integration user, set \"clientCredentials\": true on the OAuth app and drop this setting".to_string()),
+        );
+    }
     let integration = section::integration::integration(&mut cx, raw.integration.as_ref(), &permission_sets);
     section::webhook::check_apex_name_clashes(&mut cx, webhook.as_ref());
+    let min = section::webhook::MIN_API_VERSION;
+    if let (Some(v), Some(_)) = (&api_version, &webhook) {
+        if v.major < min {
+            cx.error(
+                "apiVersion",
+                format!("the webhook needs API version {min}.0 or later; the config says {v}"),
+                Some(format!(
+                    "use \"{min}.0\" or later: the generated Apex queues its delivery jobs with AsyncOptions (delay, duplicate signature)"
+                )),
+            );
+        }
+    }
 
     if raw.webhook.is_none()
         && raw.remote_sites.is_empty()
         && raw.connected_apps.is_empty()
+        && raw.oauth_apps.is_empty()
         && raw.permission_sets.is_empty()
         && raw.settings.is_none()
     {
-        cx.error("", "the config describes nothing to generate", Some("add \"webhook\", \"remoteSites\", \"connectedApps\", \"permissionSets\" or \"settings\" (see `sfgen init`)".to_string()));
+        cx.error("", "the config describes nothing to generate", Some("add \"webhook\", \"remoteSites\", \"oauthApps\", \"permissionSets\" or \"settings\" (see `sfgen init`)".to_string()));
     }
 
     if !cx.errors.is_empty() {
@@ -63,6 +98,7 @@ pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
     Ok(Project {
         api_version: api_version.unwrap_or(ApiVersion { major: *API_VERSIONS.end() }),
         config_hash: config.hash.clone(),
+        source_hash: config.source_hash.clone(),
         env: config.env.clone(),
         config_file: config.file.clone(),
         webhook,

@@ -1,28 +1,52 @@
-//! `webhook`: the Apex class that sends record changes, one trigger per object, the callout
-//! mock, the tests, and the metadata they need.
+//! `webhook`: record changes delivered to an outside endpoint without ever failing the save or
+//! losing a change.
+//!
+//! What it generates, per config:
+//! - the sending class (`Webhook`): the triggers' entry point, the guide's `jsonContent` and
+//!   `callout(url, content)`, and the Queueable that delivers (retries with backoff, dead
+//!   letters, replay, pause);
+//! - an admin class (`WebhookAdmin`): the hourly sweep (`Schedulable`) and the
+//!   `SandboxPostCopy` that pauses sending in a refreshed sandbox;
+//! - one logic-less trigger per object, the callout mock and the tests;
+//! - the outbox (`Webhook_Outbox__c`: one row per payload not yet delivered, list views for
+//!   pending and failed deliveries, a tab), the protected settings (`Webhook_Settings__c`:
+//!   pause switch, the org the outbox is bound to, the signing key), the endpoint's home (a
+//!   custom metadata record `Webhook_Endpoint.Default` plus a Remote Site, or a Named
+//!   Credential), and a permission set for the admins who watch the outbox.
+//!
+//! The Apex is the same in every environment: everything that differs (the endpoint) is
+//! metadata, so `--env sandbox` and `--env production` give byte-identical classes and
+//! triggers.
+//!
+//! Submodules: [`validate`] (config → model), `apex` (the askama templates),
+//! `meta` (metadata XML).
 
 mod apex;
 mod meta;
+mod validate;
 
-use super::remote_site::{origin, RemoteSite};
-use super::{label_from_name, Ctx};
-use crate::config::did_you_mean;
-use crate::config::spans::{push_index, push_key};
-use crate::model::names::*;
+pub(crate) use validate::{check_apex_name_clashes, webhook};
+pub use validate::{MAX_CLASS_NAME, MIN_API_VERSION};
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The webhook: which records, where to, and how.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(rename = "Webhook")]
 pub struct RawWebhook {
-    /// Apex class that builds and sends the payloads (default "Webhook").
+    /// Apex class that builds and sends the payloads (default "Webhook"; at most 30 characters,
+    /// since the outbox and settings objects are named after it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 30))]
     pub class_name: Option<String>,
-    /// The https URL payloads are POSTed to. Give this or `namedCredential`, not both.
+    /// The https URL payloads are POSTed to. It is written into a custom metadata record
+    /// (`<className>_Endpoint.Default`), not into the Apex, so every environment runs the same
+    /// class; a Remote Site covers its origin. Give this or `namedCredential`, not both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 255))]
     pub endpoint: Option<String>,
     /// A Named Credential to call instead of a raw URL: its name (one the org already holds),
     /// or `{ name, label, url }` for one sfgen generates. No Remote Site is needed then.
@@ -31,13 +55,17 @@ pub struct RawWebhook {
     /// Path appended to the Named Credential's URL, e.g. "/contacts" (namedCredential only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// Callout timeout in milliseconds, 1 to 120000 (default 10000).
+    /// Callout timeout in milliseconds (default 10000). One delivery job makes at most
+    /// 120000 / timeoutMs callouts (Salesforce's cumulative callout time per transaction).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 120000))]
     pub timeout_ms: Option<u32>,
-    /// Records per request, 2 to 200 (default 200).
+    /// Records per request (default 200).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 2, max = 200))]
     pub batch_size: Option<u32>,
     /// Extra HTTP headers sent with every request (no credentials: use a Named Credential).
+    /// `Content-Type: application/json` is sent anyway and may be listed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
     /// `@isTest` HttpCalloutMock class (default "WebhookMockImpl").
@@ -46,12 +74,21 @@ pub struct RawWebhook {
     /// Test class for the webhook class (default "TestWebhook").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_class_name: Option<String>,
-    /// Sign every body with HMAC-SHA256 (hex) in this header. The key lives in a protected
-    /// hierarchy custom setting sfgen generates; its value is never in any file.
+    /// The admin class: hourly sweep (Schedulable) and SandboxPostCopy (default
+    /// "<className>Admin").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_class_name: Option<String>,
+    /// Sign every request: HMAC-SHA256 of `<timestamp>.<body>` (hex) in `header`, the Unix
+    /// timestamp in `timestampHeader`. The key lives in a protected hierarchy custom setting
+    /// sfgen generates; its value is never in any file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing: Option<RawSigning>,
+    /// Retries and what an update sends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<RawDelivery>,
     /// The objects whose changes are sent, one trigger each.
     #[serde(default)]
+    #[schemars(length(min = 1, max = 50))]
     pub objects: Vec<RawWebhookObject>,
 }
 
@@ -80,13 +117,91 @@ pub struct RawNamedCredentialDef {
     pub url: String,
 }
 
+/// How the signing key is written in the custom setting.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+#[schemars(rename = "KeyEncoding")]
+pub enum KeyEncoding {
+    /// The key's bytes are the UTF-8 text as typed.
+    #[default]
+    Text,
+    /// Base64 of the key's bytes.
+    Base64,
+    /// Hex of the key's bytes.
+    Hex,
+}
+
+impl KeyEncoding {
+    /// Config spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyEncoding::Text => "text",
+            KeyEncoding::Base64 => "base64",
+            KeyEncoding::Hex => "hex",
+        }
+    }
+}
+
 /// Payload signing.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(rename = "Signing")]
 pub struct RawSigning {
-    /// Header that carries the hex HMAC-SHA256 of the exact body, e.g. "X-Signature".
+    /// Header that carries the hex HMAC-SHA256 of `<timestamp>.<body>`, e.g. "X-Signature".
+    #[schemars(length(min = 1, max = 128))]
     pub header: String,
+    /// Header that carries the Unix timestamp (seconds) that was signed (default
+    /// "X-Webhook-Timestamp").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 128))]
+    pub timestamp_header: Option<String>,
+    /// How an admin writes the key into the custom setting: "text" (default), "base64" or
+    /// "hex" of the key bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_encoding: Option<KeyEncoding>,
+}
+
+/// What an update sends.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+#[schemars(rename = "OnUpdate")]
+pub enum OnUpdate {
+    /// Only records where one of the object's configured `fields` changed (default).
+    #[default]
+    ChangedFields,
+    /// Every updated record.
+    Always,
+}
+
+/// Retries and update filtering.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "Delivery")]
+pub struct RawDelivery {
+    /// Attempts before a delivery becomes a dead letter (default 6: after 1, 4, 16, 64 and
+    /// 240 minutes). 5xx, 408, 429 and timeouts are retried; other answers are not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 20))]
+    pub max_attempts: Option<u32>,
+    /// "changedFields" (default): an update is sent only when a configured field changed;
+    /// "always": every update is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<OnUpdate>,
+}
+
+/// Trigger events, as the config spells them (schema only; the model has [`TriggerEvent`]).
+#[derive(JsonSchema)]
+#[schemars(rename = "TriggerEvent")]
+#[allow(dead_code, clippy::enum_variant_names)]
+enum EventName {
+    #[schemars(rename = "afterInsert")]
+    AfterInsert,
+    #[schemars(rename = "afterUpdate")]
+    AfterUpdate,
+    #[schemars(rename = "afterDelete")]
+    AfterDelete,
+    #[schemars(rename = "afterUndelete")]
+    AfterUndelete,
 }
 
 /// One object whose changes the webhook sends.
@@ -95,6 +210,7 @@ pub struct RawSigning {
 #[schemars(rename = "WebhookObject")]
 pub struct RawWebhookObject {
     /// SObject API name: "Contact", "Invoice__c" (a custom object the org already holds).
+    #[schemars(length(min = 1, max = 100))]
     pub sobject: String,
     /// Trigger name (default "<Object>Trigger", e.g. "ContactTrigger").
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,23 +220,36 @@ pub struct RawWebhookObject {
     pub test_class_name: Option<String>,
     /// Trigger events: afterInsert, afterUpdate, afterDelete, afterUndelete (default: all four).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<EventName>>")]
     pub events: Option<Vec<String>>,
-    /// Fields the payload carries for each record (Id is always included). Default: the
-    /// record as the trigger sees it.
+    /// Fields the payload carries for each record, besides `Id` and `SystemModstamp` (always
+    /// sent; `MasterRecordId` too for Account, Contact and Lead, so a merge can be followed).
+    /// Default: none (a safe default: no personal data leaves the org until listed here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<String>>,
     /// Field values the tests use to insert a valid record. Strings may contain `{n}` (the
     /// record's index, for unique values) and may be "$today" or "$today+N" for dates.
     /// Defaults exist for Contact, Account, Lead, Case and Opportunity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
+    #[schemars(with = "Option<BTreeMap<String, TestFieldValue>>")]
     pub test_record: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+/// A test record value (schema only).
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[schemars(rename = "TestFieldValue")]
+#[allow(dead_code)]
+enum TestFieldValue {
+    Text(String),
+    Number(f64),
+    Bool(bool),
 }
 
 /// Where the webhook posts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CalloutTarget {
-    /// A raw https URL (a Remote Site covers its origin).
+    /// A raw https URL, kept in a custom metadata record (a Remote Site covers its origin).
     Endpoint(String),
     /// `callout:<name><path>`.
     NamedCredential {
@@ -132,7 +261,7 @@ pub enum CalloutTarget {
 }
 
 impl CalloutTarget {
-    /// The string given to `HttpRequest.setEndpoint`.
+    /// Where requests go: the URL, or `callout:<name><path>`.
     pub fn apex_endpoint(&self) -> String {
         match self {
             CalloutTarget::Endpoint(url) => url.clone(),
@@ -146,16 +275,32 @@ impl CalloutTarget {
 pub struct Webhook {
     /// The sending class.
     pub class_name: String,
+    /// The admin class (sweep, SandboxPostCopy).
+    pub admin_class_name: String,
     /// The `@isTest` mock.
     pub mock_class_name: String,
     /// The webhook class's test class.
     pub test_class_name: String,
+    /// The outbox custom object (`Webhook_Outbox__c`).
+    pub outbox_object: String,
+    /// The protected hierarchy custom setting (`Webhook_Settings__c`).
+    pub settings_object: String,
+    /// The custom metadata type holding the endpoint (`Webhook_Endpoint__mdt`), for a raw URL.
+    pub endpoint_type: Option<String>,
+    /// The permission set for the admins who watch the outbox.
+    pub admin_permission_set: String,
     /// Where to send.
     pub target: CalloutTarget,
     /// Callout timeout (ms).
     pub timeout_ms: u32,
     /// Records per request.
     pub batch_size: u32,
+    /// Deliveries (callouts) one job makes.
+    pub per_job: u32,
+    /// Attempts before a dead letter.
+    pub max_attempts: u32,
+    /// Whether every update is sent (else only changed configured fields).
+    pub send_all_updates: bool,
     /// Extra headers, sorted by name.
     pub headers: Vec<(String, String)>,
     /// HMAC signing, if configured.
@@ -169,9 +314,11 @@ pub struct Webhook {
 pub struct Signing {
     /// The header carrying the signature.
     pub header: String,
-    /// The protected hierarchy custom setting holding the key (`Webhook_Settings__c`).
-    pub setting_object: String,
-    /// Its key field (`Signing_Key__c`).
+    /// The header carrying the signed timestamp.
+    pub timestamp_header: String,
+    /// How the key is written in the setting.
+    pub key_encoding: KeyEncoding,
+    /// The key field of the settings object (`Signing_Key__c`).
     pub key_field: String,
 }
 
@@ -248,11 +395,21 @@ pub struct WebhookObject {
     pub test_class_name: String,
     /// Events, sorted and deduplicated.
     pub events: Vec<TriggerEvent>,
-    /// Payload fields (Id first), or `None` for the whole record.
-    pub fields: Option<Vec<String>>,
+    /// Every field a row carries: `Id`, `SystemModstamp`, `MasterRecordId` where merges
+    /// exist, then the configured fields.
+    pub fields: Vec<String>,
+    /// The configured fields (whose change makes an update worth sending).
+    pub watched: Vec<String>,
     /// Field values for test records, sorted by field.
     pub test_record: Vec<(String, TestValue)>,
 }
+
+/// Fields every row carries.
+pub const SYSTEM_FIELDS: &[&str] = &["Id", "SystemModstamp"];
+
+/// Objects whose records can be merged: a merge deletes the losing records and sets their
+/// `MasterRecordId` to the winner (Apex Developer Guide, "Triggers and Merge Statements").
+pub const MERGEABLE: &[&str] = &["Account", "Contact", "Lead"];
 
 /// A Named Credential sfgen generates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,402 +420,6 @@ pub struct NamedCredential {
     pub label: String,
     /// https base URL.
     pub url: String,
-}
-
-pub(crate) fn webhook(
-    cx: &mut Ctx<'_>,
-    w: &RawWebhook,
-    remote_sites: &mut Vec<RemoteSite>,
-    named_credentials: &mut Vec<NamedCredential>,
-) -> Webhook {
-    let class_name = cx.apex_name("webhook.className", "class name", w.class_name.as_deref().unwrap_or("Webhook"));
-    let mock_class_name = cx.apex_name(
-        "webhook.mockClassName",
-        "mock class name",
-        w.mock_class_name.as_deref().unwrap_or("WebhookMockImpl"),
-    );
-    let test_class_name =
-        cx.apex_name("webhook.testClassName", "test class name", w.test_class_name.as_deref().unwrap_or("TestWebhook"));
-
-    let target = match (&w.endpoint, &w.named_credential) {
-        (Some(_), Some(_)) => {
-            cx.error(
-                "webhook.namedCredential",
-                "give either \"endpoint\" or \"namedCredential\", not both",
-                Some("a Named Credential holds the URL itself; remove \"endpoint\"".to_string()),
-            );
-            CalloutTarget::Endpoint(String::new())
-        }
-        (None, None) => {
-            cx.error(
-                "webhook",
-                "the webhook has no \"endpoint\" and no \"namedCredential\"",
-                Some("add \"endpoint\": \"https://...\" or \"namedCredential\": \"Name\"".to_string()),
-            );
-            CalloutTarget::Endpoint(String::new())
-        }
-        (Some(endpoint), None) => {
-            if w.path.is_some() {
-                cx.error("webhook.path", "\"path\" goes with \"namedCredential\"; put the path in \"endpoint\"", None);
-            }
-            if let Some(u) = cx.https_url("webhook.endpoint", endpoint) {
-                if u.fragment().is_some() {
-                    cx.error(
-                        "webhook.endpoint",
-                        "the endpoint has a #fragment, which HTTP never sends",
-                        Some("remove the part from '#'".to_string()),
-                    );
-                }
-                let o = origin(&u);
-                let covered = remote_sites
-                    .iter()
-                    .any(|s| url::Url::parse(&s.url).map(|su| origin(&su) == o).unwrap_or(false) && s.is_active);
-                if !covered {
-                    let base = format!("{class_name}_Endpoint");
-                    let mut name = base.clone();
-                    let mut n = 2;
-                    while remote_sites.iter().any(|s| s.name.eq_ignore_ascii_case(&name)) {
-                        name = format!("{base}{n}");
-                        n += 1;
-                    }
-                    remote_sites.push(RemoteSite {
-                        name,
-                        url: o.clone(),
-                        description: Some(format!("Endpoint of the {class_name} webhook (derived by sfgen)")),
-                        disable_protocol_security: false,
-                        is_active: true,
-                    });
-                }
-            }
-            CalloutTarget::Endpoint(endpoint.clone())
-        }
-        (None, Some(nc)) => {
-            let path = w.path.clone().unwrap_or_default();
-            if !path.is_empty() && !path.starts_with('/') {
-                cx.error(
-                    "webhook.path",
-                    format!("path \"{path}\" must start with '/'"),
-                    Some(format!("use \"/{path}\"")),
-                );
-            }
-            cx.text("webhook.path", &path, 1000);
-            cx.url_chars("webhook.path", &path);
-            let name = match nc {
-                RawNamedCredential::Existing(name) => {
-                    cx.api_name("webhook.namedCredential", "Named Credential name", name, 40)
-                }
-                RawNamedCredential::Generated(def) => {
-                    let name = cx.api_name("webhook.namedCredential.name", "Named Credential name", &def.name, 40);
-                    cx.https_url("webhook.namedCredential.url", &def.url);
-                    let label = def.label.clone().unwrap_or_else(|| label_from_name(&def.name));
-                    cx.text("webhook.namedCredential.label", &label, 80);
-                    named_credentials.push(NamedCredential { name: name.clone(), label, url: def.url.clone() });
-                    name
-                }
-            };
-            CalloutTarget::NamedCredential { name, path }
-        }
-    };
-
-    let timeout_ms = w.timeout_ms.unwrap_or(10_000);
-    if !(1..=120_000).contains(&timeout_ms) {
-        cx.error(
-            "webhook.timeoutMs",
-            format!("timeout {timeout_ms} ms is outside 1 to 120000"),
-            Some("Salesforce allows callouts of at most 120 seconds".to_string()),
-        );
-    }
-    let batch_size = w.batch_size.unwrap_or(200);
-    if !(2..=200).contains(&batch_size) {
-        cx.error(
-            "webhook.batchSize",
-            format!("batch size {batch_size} is outside 2 to 200"),
-            Some("a trigger sees at most 200 records; one job may make at most 100 callouts".to_string()),
-        );
-    } else {
-        let requests = 200u32.div_ceil(batch_size);
-        if u64::from(requests) * u64::from(timeout_ms) > 120_000 {
-            cx.error(
-                "webhook.batchSize",
-                format!("{requests} requests of up to {timeout_ms} ms each could exceed the 120 s a transaction may spend on callouts"),
-                Some(format!("raise batchSize or lower timeoutMs to at most {} ms", 120_000 / requests)),
-            );
-        }
-    }
-
-    let mut headers = Vec::new();
-    for (name, value) in &w.headers {
-        let path = push_key("webhook.headers", name);
-        let token_ok =
-            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-        if !token_ok {
-            cx.error(
-                &path,
-                format!("\"{name}\" is not a valid HTTP header name"),
-                Some("use letters, digits and '-' only".to_string()),
-            );
-        }
-        if value.contains(['\r', '\n']) {
-            cx.error(
-                &path,
-                "header value contains a line break (header injection)",
-                Some("remove the line break".to_string()),
-            );
-        }
-        cx.text(&path, value, 8000);
-        if name.eq_ignore_ascii_case("content-type") {
-            cx.error(&path, "Content-Type is always application/json", Some("remove this header".to_string()));
-        }
-        if is_credential_header(name) {
-            cx.error(
-                &path,
-                format!("header \"{name}\" looks like a credential; its value would be stored in Apex source"),
-                Some(
-                    "use a Named Credential (with an External Credential) so Salesforce injects the secret".to_string(),
-                ),
-            );
-        }
-        headers.push((name.clone(), value.clone()));
-    }
-
-    let signing = w.signing.as_ref().map(|s| {
-        let token_ok =
-            !s.header.is_empty() && s.header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !token_ok {
-            cx.error(
-                "webhook.signing.header",
-                format!("\"{}\" is not a valid HTTP header name", s.header),
-                Some("e.g. \"X-Signature\"".to_string()),
-            );
-        }
-        if headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(&s.header)) {
-            cx.error("webhook.signing.header", format!("header \"{}\" is also set in \"headers\"", s.header), None);
-        }
-        Signing {
-            header: s.header.clone(),
-            setting_object: format!("{class_name}_Settings__c"),
-            key_field: "Signing_Key__c".into(),
-        }
-    });
-    if class_name.len() > 28 && signing.is_some() {
-        cx.error("webhook.className", format!("with signing, the class name may have at most 28 characters (its custom setting \"{class_name}_Settings__c\" must fit in 40)"), None);
-    }
-
-    if w.objects.is_empty() {
-        cx.error(
-            "webhook.objects",
-            "the webhook watches no object",
-            Some("add { \"sobject\": \"Contact\" }".to_string()),
-        );
-    }
-    let mut seen = BTreeSet::new();
-    let objects = w
-        .objects
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let path = push_index("webhook.objects", i);
-            if !seen.insert(o.sobject.to_ascii_lowercase()) {
-                cx.error(
-                    &push_key(&path, "sobject"),
-                    format!("\"{}\" is listed twice", o.sobject),
-                    Some("one entry per object; its trigger covers every event".to_string()),
-                );
-            }
-            webhook_object(cx, &path, o)
-        })
-        .collect();
-
-    Webhook { class_name, mock_class_name, test_class_name, target, timeout_ms, batch_size, headers, signing, objects }
-}
-
-fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject) -> WebhookObject {
-    let sobject = o.sobject.clone();
-    if !is_sobject_name(&sobject) {
-        cx.error(
-            &push_key(path, "sobject"),
-            format!("\"{sobject}\" is not an SObject API name"),
-            Some("e.g. \"Contact\" or \"Invoice__c\"".to_string()),
-        );
-    }
-    if matches!(sobject.as_str(), "Task" | "Event" | "User" | "Group" | "PermissionSet") {
-        cx.warn(
-            &push_key(path, "sobject"),
-            format!("webhooks on {sobject} are unusual; check that the object supports the chosen trigger events"),
-            None,
-        );
-    }
-    let base = sobject.trim_end_matches("__c").replace('_', "");
-    let trigger_name = cx.apex_name(
-        &push_key(path, "triggerName"),
-        "trigger name",
-        &o.trigger_name.clone().unwrap_or_else(|| format!("{base}Trigger")),
-    );
-    let test_class_name = cx.apex_name(
-        &push_key(path, "testClassName"),
-        "test class name",
-        &o.test_class_name.clone().unwrap_or_else(|| format!("Test{base}Trigger")),
-    );
-
-    let mut events = Vec::new();
-    match &o.events {
-        None => events.extend(TriggerEvent::ALL),
-        Some(list) => {
-            if list.is_empty() {
-                cx.error(&push_key(path, "events"), format!("the {sobject} trigger listens to no event"), Some("list at least one of afterInsert, afterUpdate, afterDelete, afterUndelete, or remove \"events\" for all four".to_string()));
-            }
-            for (j, e) in list.iter().enumerate() {
-                let ep = push_index(&push_key(path, "events"), j);
-                match TriggerEvent::ALL.iter().find(|t| t.config_name() == e) {
-                    Some(t) => events.push(*t),
-                    None if e.starts_with("before") => cx.error(
-                        &ep,
-                        format!("\"{e}\": webhooks send committed changes, so only after-events are allowed"),
-                        Some(format!("use \"after{}\"", &e[6..])),
-                    ),
-                    None => {
-                        let hint = did_you_mean(e, TriggerEvent::ALL.iter().map(|t| t.config_name()))
-                            .map(|s| format!("did you mean \"{s}\"?"))
-                            .unwrap_or_else(|| {
-                                "use afterInsert, afterUpdate, afterDelete or afterUndelete".to_string()
-                            });
-                        cx.error(&ep, format!("unknown trigger event \"{e}\""), Some(hint));
-                    }
-                }
-            }
-        }
-    }
-    events.sort();
-    events.dedup();
-
-    let fields = o.fields.as_ref().map(|list| {
-        let mut out = vec!["Id".to_string()];
-        for (j, f) in list.iter().enumerate() {
-            let fp = push_index(&push_key(path, "fields"), j);
-            if f.contains('.') {
-                cx.error(
-                    &fp,
-                    format!("\"{f}\" reaches through a relationship; trigger records only hold their own fields"),
-                    Some("send the lookup's Id field instead (e.g. \"AccountId\")".to_string()),
-                );
-            } else if !is_sobject_name(f) {
-                cx.error(&fp, format!("\"{f}\" is not a field API name"), None);
-            } else if !out.iter().any(|x| x.eq_ignore_ascii_case(f)) {
-                out.push(f.clone());
-            }
-        }
-        out
-    });
-
-    let mut test_record = Vec::new();
-    match &o.test_record {
-        Some(map) => {
-            for (field, value) in map {
-                let fp = push_key(&push_key(path, "testRecord"), field);
-                if !is_sobject_name(field) {
-                    cx.error(&fp, format!("\"{field}\" is not a field API name"), None);
-                    continue;
-                }
-                match test_value(value) {
-                    Some(v) => {
-                        if let TestValue::Text(t) = &v {
-                            cx.text(&fp, t, 1000);
-                        }
-                        // The number is pasted into Apex as a literal: no exponent (Apex has
-                        // none), and integers must fit an Apex Integer.
-                        if let TestValue::Number(n) = &v {
-                            let plain = !n.contains(['e', 'E']);
-                            let fits = n.contains('.') || n.parse::<i32>().is_ok();
-                            if !plain || !fits {
-                                cx.error(
-                                    &fp,
-                                    format!("{n} cannot be written as an Apex number literal"),
-                                    Some(
-                                        "use an integer from -2147483648 to 2147483647 or a decimal such as 1250.5"
-                                            .to_string(),
-                                    ),
-                                );
-                            }
-                        }
-                        test_record.push((field.clone(), v));
-                    }
-                    None => cx.error(
-                        &fp,
-                        "test values must be strings, numbers or booleans",
-                        Some("dates: \"$today\" or \"$today+30\"".to_string()),
-                    ),
-                }
-            }
-        }
-        None => match default_test_record(&sobject) {
-            Some(defaults) => {
-                for (field, value) in defaults {
-                    if let Some(v) = test_value(&serde_json::Value::String((*value).to_string())) {
-                        test_record.push(((*field).to_string(), v));
-                    }
-                }
-            }
-            None if sobject.contains("__") => cx.warn(
-                &push_key(path, "sobject"),
-                format!("no \"testRecord\" for {sobject}: the tests insert it with no field set"),
-                Some("add \"testRecord\" with the object's required fields".to_string()),
-            ),
-            None => {}
-        },
-    }
-    test_record.sort_by(|a, b| a.0.cmp(&b.0));
-    WebhookObject { sobject, trigger_name, test_class_name, events, fields, test_record }
-}
-
-fn test_value(v: &serde_json::Value) -> Option<TestValue> {
-    match v {
-        serde_json::Value::String(s) => {
-            if let Some(rest) = s.strip_prefix("$today") {
-                if rest.is_empty() {
-                    return Some(TestValue::TodayPlus(0));
-                }
-                if let Ok(n) = rest.parse::<i64>() {
-                    return Some(TestValue::TodayPlus(n));
-                }
-            }
-            Some(TestValue::Text(s.clone()))
-        }
-        serde_json::Value::Number(n) => Some(TestValue::Number(n.to_string())),
-        serde_json::Value::Bool(b) => Some(TestValue::Bool(*b)),
-        _ => None,
-    }
-}
-
-pub(crate) fn check_apex_name_clashes(cx: &mut Ctx<'_>, webhook: Option<&Webhook>) {
-    let Some(w) = webhook else { return };
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    let mut names = vec![
-        ("webhook.className".to_string(), w.class_name.clone()),
-        ("webhook.mockClassName".to_string(), w.mock_class_name.clone()),
-        ("webhook.testClassName".to_string(), w.test_class_name.clone()),
-    ];
-    for (i, o) in w.objects.iter().enumerate() {
-        names.push((push_key(&push_index("webhook.objects", i), "testClassName"), o.test_class_name.clone()));
-    }
-    for (path, name) in names {
-        if let Some(prev) = seen.insert(name.to_ascii_lowercase(), path.clone()) {
-            cx.error(
-                &path,
-                format!("Apex class name \"{name}\" is already used by {prev}"),
-                Some("Apex class names are case-insensitive and must be unique".to_string()),
-            );
-        }
-    }
-    let mut triggers = BTreeSet::new();
-    for (i, o) in w.objects.iter().enumerate() {
-        if !triggers.insert(o.trigger_name.to_ascii_lowercase()) {
-            cx.error(
-                &push_key(&push_index("webhook.objects", i), "triggerName"),
-                format!("trigger name \"{}\" is used twice", o.trigger_name),
-                None,
-            );
-        }
-    }
 }
 
 /// Renders the webhook's Apex and the metadata it needs.
@@ -681,15 +442,22 @@ pub fn render(project: &crate::model::Project, w: &Webhook, tree: &mut crate::me
             ],
         ));
     }
-    if let Some(s) = &w.signing {
-        crate::render::xml_component(
-            tree,
-            "CustomObject",
-            &s.setting_object,
-            format!("objects/{}.object", s.setting_object),
-            meta::signing_setting(s, &w.class_name),
-        );
+    let xml = crate::render::xml_component;
+    xml(tree, "CustomObject", &w.outbox_object, format!("objects/{}.object", w.outbox_object), meta::outbox(w));
+    xml(tree, "CustomTab", &w.outbox_object, format!("tabs/{}.tab", w.outbox_object), meta::outbox_tab());
+    xml(tree, "CustomObject", &w.settings_object, format!("objects/{}.object", w.settings_object), meta::settings(w));
+    if let (Some(ty), CalloutTarget::Endpoint(url)) = (&w.endpoint_type, &w.target) {
+        xml(tree, "CustomObject", ty, format!("objects/{ty}.object"), meta::endpoint_type(w));
+        let record = format!("{}.Default", ty.trim_end_matches("__mdt"));
+        xml(tree, "CustomMetadata", &record, format!("customMetadata/{record}.md"), meta::endpoint_record(url));
     }
+    xml(
+        tree,
+        "PermissionSet",
+        &w.admin_permission_set,
+        format!("permissionsets/{}.permissionset", w.admin_permission_set),
+        meta::admin_permission_set(w),
+    );
 }
 
 /// Renders the Named Credentials sfgen generates.
