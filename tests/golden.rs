@@ -102,3 +102,22 @@ fn every_environment_gets_the_same_apex() {
         assert_eq!(Some(v), sandbox.get(k), "{k} differs between environments");
     }
 }
+
+/// The guide's entry points keep their signatures: code written from guide A calls them (and
+/// `fixtures/guide-a-tests` is compiled against the output in CI).
+#[test]
+fn guide_entry_points_are_kept() {
+    let cls = String::from_utf8(
+        read_tree(&root().join("fixtures/contact-webhook/expected/mdapi"))
+            .remove("classes/Webhook.cls")
+            .expect("Webhook.cls"),
+    )
+    .expect("utf8");
+    for signature in [
+        "public static String jsonContent(System.TriggerOperation operation, List<SObject> newList, List<SObject> oldList)",
+        "public static void callout(String url, String content)",
+        "public static void handleTrigger(System.TriggerOperation operation, List<SObject> newList, List<SObject> oldList)",
+    ] {
+        assert!(cls.contains(signature), "Webhook.cls lost `{signature}`");
+    }
+}

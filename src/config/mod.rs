@@ -5,6 +5,7 @@
 pub mod raw;
 pub mod reference;
 pub mod spans;
+pub mod structure;
 
 use crate::error::{Diagnostic, Error};
 pub use raw::RawConfig;
@@ -44,11 +45,23 @@ impl LoadedConfig {
             file: self.file.clone(),
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),
-            path: path.to_string(),
+            path: shown_path(path),
             message: message.into(),
             hint,
         }
     }
+}
+
+/// A JSON path as diagnostics show it: whole, unless a runaway key (a megabyte header name)
+/// would flood the terminal; then its start and end, with the length.
+pub fn shown_path(path: &str) -> String {
+    const MAX: usize = 200;
+    if path.chars().count() <= MAX {
+        return path.to_string();
+    }
+    let head: String = path.chars().take(120).collect();
+    let tail: String = path.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+    format!("{head}...({} characters)...{tail}", path.chars().count())
 }
 
 /// Reads and parses the config at `file`, applying environment `env`.
@@ -100,6 +113,24 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
     })?;
     let spans = Spans::scan(text);
     let file_buf = file.to_path_buf();
+    if !spans.duplicates().is_empty() {
+        let diags = spans
+            .duplicates()
+            .iter()
+            .map(|d| Diagnostic {
+                file: file.to_path_buf(),
+                line: Some(d.second.0),
+                column: Some(d.second.1),
+                path: d.path.clone(),
+                message: format!(
+                    "duplicate key: also written at line {}, column {}; JSON readers keep only one of the two",
+                    d.first.0, d.first.1
+                ),
+                hint: Some("remove one of them, so that what is reviewed is what is used".into()),
+            })
+            .collect();
+        return Err(Error::Config(diags));
+    }
     let at = |path: &str, message: String, hint: Option<String>| {
         let pos = spans.locate(path);
         Diagnostic {
@@ -154,6 +185,26 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
         }
     }
     let hash = canonical_hash(&value);
+    // Every structural problem at once (serde would stop at the first).
+    let problems = structure::check(&value);
+    if problems.iter().any(|p| p.blocking) {
+        let mut diags: Vec<Diagnostic> = problems
+            .into_iter()
+            .map(|p| {
+                let pos = locate(&spans, env, &p.path);
+                Diagnostic {
+                    file: file.to_path_buf(),
+                    line: pos.map(|x| x.0),
+                    column: pos.map(|x| x.1),
+                    path: shown_path(&p.path),
+                    message: p.message,
+                    hint: p.hint,
+                }
+            })
+            .collect();
+        diags.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
+        return Err(Error::Config(diags));
+    }
     let raw: RawConfig = serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = path_string(e.path());
         let inner = e.inner().to_string();

@@ -14,7 +14,7 @@ pub mod webhook;
 
 use crate::config::LoadedConfig;
 use crate::error::Diagnostic;
-use crate::model::names::{is_api_name, APEX_RESERVED};
+use crate::model::names::{is_api_name, is_sobject_name, APEX_RESERVED};
 
 /// Collects the problems of one validation run, located in the config file.
 pub(crate) struct Ctx<'a> {
@@ -49,6 +49,25 @@ impl Ctx<'_> {
             self.error(path, format!("{what} \"{name}\" is {} characters; Salesforce allows {max}", name.len()), None);
         }
         name.to_string()
+    }
+
+    /// Checks an SObject or field API name (syntax and Salesforce's lengths); returns whether
+    /// it is usable. `what` names it in the message ("an SObject", "a field").
+    pub(crate) fn sobject_name(&mut self, path: &str, what: &str, name: &str, hint: Option<&str>) -> bool {
+        if is_sobject_name(name) {
+            return true;
+        }
+        let shown: String = name.chars().take(60).collect();
+        let shown = if shown.len() < name.len() {
+            format!("{}...", shown.escape_debug())
+        } else {
+            shown.escape_debug().to_string()
+        };
+        match crate::model::names::sobject_name_length(name) {
+            Some(why) => self.error(path, format!("\"{shown}\" cannot be {what} API name: {why}"), None),
+            None => self.error(path, format!("\"{shown}\" is not {what} API name"), hint.map(str::to_string)),
+        }
+        false
     }
 
     pub(crate) fn apex_name(&mut self, path: &str, what: &str, name: &str) -> String {
@@ -115,6 +134,14 @@ impl Ctx<'_> {
                     );
                     return None;
                 }
+                if let Some(problem) = ambiguous_authority(value, &u) {
+                    self.error(
+                        path,
+                        format!("{problem}, so the host Apex calls may not be the host the Remote Site allows"),
+                        Some("write the URL plainly: https://host[:port]/path".to_string()),
+                    );
+                    return None;
+                }
                 Some(u)
             }
             Ok(u) if u.scheme() == "http" => {
@@ -143,6 +170,39 @@ impl Ctx<'_> {
             }
         }
     }
+}
+
+/// Why `raw` could name another host to another URL parser than the one `parsed` names, if it
+/// could. Browsers (the WHATWG URL standard, which the `url` crate follows) read `\` as `/` and
+/// percent-decode hosts; Java's URI parser, behind Apex callouts, reads everything before the
+/// last `@` of the authority as user info. `https://evil.example\@hooks.example.com/` is
+/// `evil.example` to one and `hooks.example.com` to the other, so such URLs are refused rather
+/// than guessed at.
+pub(crate) fn ambiguous_authority(raw: &str, parsed: &url::Url) -> Option<String> {
+    if raw.contains('\\') {
+        return Some("the URL contains a backslash, which URL parsers read differently".to_string());
+    }
+    let rest = raw.split_once("://").map(|(_, r)| r).unwrap_or(raw);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    if authority.contains('@') {
+        return Some("the URL's host part contains '@'".to_string());
+    }
+    if authority.contains('%') {
+        return Some("the URL's host is percent-encoded".to_string());
+    }
+    if !authority.is_ascii() {
+        return Some("the URL's host is not ASCII (write it in punycode, xn--...)".to_string());
+    }
+    if parsed.port() == Some(0) {
+        return Some("the URL names port 0, which no server listens on".to_string());
+    }
+    let host = parsed.host_str().unwrap_or_default();
+    let written =
+        authority.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(authority, |(h, _)| h);
+    if !written.eq_ignore_ascii_case(host) {
+        return Some(format!("the URL's host \"{written}\" is read as \"{host}\""));
+    }
+    None
 }
 
 /// Turns an arbitrary string into a plausible API name for "did you mean" hints.

@@ -163,9 +163,7 @@ pub(crate) fn permission_sets(cx: &mut Ctx<'_>, raw: &[RawPermissionSet]) -> Vec
                     cx.error(&op, format!("{object} has no object permissions in Salesforce"), Some(format!("activity access comes from the user permission \"{perm}\": add it to \"userPermissions\"")));
                     continue;
                 }
-                if !is_sobject_name(object) {
-                    cx.error(&op, format!("\"{object}\" is not an SObject API name"), None);
-                }
+                cx.sobject_name(&op, "an SObject", object, None);
                 let mut a = ObjectAccess::default();
                 for w in words {
                     match w.as_str() {
@@ -203,6 +201,11 @@ pub(crate) fn permission_sets(cx: &mut Ctx<'_>, raw: &[RawPermissionSet]) -> Vec
                     cx.error(&fp, format!("\"{field}\" must be written Object.Field"), Some("e.g. \"Account.BillingAddress\"".to_string()));
                     continue;
                 };
+                if crate::model::names::sobject_name_length(obj).or_else(|| crate::model::names::sobject_name_length(f)).is_some() {
+                    cx.sobject_name(&fp, "an SObject", obj, None);
+                    cx.sobject_name(&fp, "a field", f, None);
+                    continue;
+                }
                 if !is_sobject_name(obj) || !is_sobject_name(f) {
                     cx.error(&fp, format!("\"{field}\" is not Object.Field with API names"), None);
                     continue;

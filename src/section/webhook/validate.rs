@@ -51,12 +51,15 @@ pub(crate) fn webhook(
             Some("a custom object's name has at most 40 characters before __c; choose a shorter class name".to_string()),
         );
     }
-    let default_admin = format!("{class_name}Admin");
-    let admin_class_name = cx.apex_name(
-        "webhook.adminClassName",
-        "admin class name",
-        w.admin_class_name.as_deref().unwrap_or(&default_admin),
-    );
+    // The default admin class name is derived: it is only checked when the class name is valid
+    // (one error for a bad class name, not two).
+    let admin_class_name = match &w.admin_class_name {
+        Some(name) => cx.apex_name("webhook.adminClassName", "admin class name", name),
+        None if is_api_name(&class_name) => {
+            cx.apex_name("webhook.adminClassName", "admin class name", &format!("{class_name}Admin"))
+        }
+        None => format!("{class_name}Admin"),
+    };
 
     let target = match (&w.endpoint, &w.named_credential) {
         (Some(_), Some(_)) => {
@@ -334,13 +337,7 @@ fn header_name(cx: &mut Ctx<'_>, path: &str, name: &str) -> bool {
 
 fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject) -> WebhookObject {
     let sobject = o.sobject.clone();
-    if !is_sobject_name(&sobject) {
-        cx.error(
-            &push_key(path, "sobject"),
-            format!("\"{sobject}\" is not an SObject API name"),
-            Some("e.g. \"Contact\" or \"Invoice__c\"".to_string()),
-        );
-    }
+    cx.sobject_name(&push_key(path, "sobject"), "an SObject", &sobject, Some("e.g. \"Contact\" or \"Invoice__c\""));
     if matches!(sobject.as_str(), "Task" | "Event" | "User" | "Group" | "PermissionSet") {
         cx.warn(
             &push_key(path, "sobject"),
@@ -411,9 +408,8 @@ fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject) -> Webhook
                         format!("\"{f}\" reaches through a relationship; trigger records only hold their own fields"),
                         Some("send the lookup's Id field instead (e.g. \"AccountId\")".to_string()),
                     );
-                } else if !is_sobject_name(f) {
-                    cx.error(&fp, format!("\"{}\" is not a field API name", f.escape_debug()), None);
-                } else if !fields.iter().any(|x| x.eq_ignore_ascii_case(f)) {
+                } else if cx.sobject_name(&fp, "a field", f, None) && !fields.iter().any(|x| x.eq_ignore_ascii_case(f))
+                {
                     fields.push(f.clone());
                 }
             }
@@ -426,8 +422,7 @@ fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject) -> Webhook
         Some(map) => {
             for (field, value) in map {
                 let fp = push_key(&push_key(path, "testRecord"), field);
-                if !is_sobject_name(field) {
-                    cx.error(&fp, format!("\"{field}\" is not a field API name"), None);
+                if !cx.sobject_name(&fp, "a field", field, None) {
                     continue;
                 }
                 match test_value(value) {
