@@ -69,6 +69,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("callout-host", "a callout endpoint no Remote Site Setting or Named Credential in the package allows"),
     ("package-xml-sync", "package.xml listing components that are not there, or missing ones that are"),
     ("api-version-mix", "different API versions across -meta.xml files and package.xml"),
+    ("oauth-secret", "an OAuth app's consumer secret (or a fixed consumer key) in a file to deploy"),
 ];
 
 /// What [`check_tree`] needs besides the tree.
@@ -198,6 +199,7 @@ pub fn check_tree(tree: &Tree, opts: &CheckOptions) -> CheckReport {
         rules::package_xml_sync(tree, px, &mut findings);
     }
     rules::api_versions(tree, opts.package_xml.as_deref(), &mut findings);
+    rules::oauth_secrets(tree, &mut findings);
     findings.sort_by(|a, b| {
         (a.severity, a.rule, &a.component, &a.file, a.line).cmp(&(b.severity, b.rule, &b.component, &b.file, b.line))
     });
