@@ -25,7 +25,9 @@
 //! a subclass wins, as in trigger-handler frameworks), constructors (`new X(...)`,
 //! `this(...)`, `super(...)`), `static { }` blocks, Queueables passed to `System.enqueueJob`
 //! and `@future` methods (run when the test calls `Test.stopTest()`), the `respond` method of
-//! the mock given to `Test.setMock` when code reaches `Http.send`, and triggers fired by DML
+//! the mock given to `Test.setMock` when code reaches `Http.send` (on the instance the test
+//! built, so the fields its constructor set are known; an exception it throws reaches the
+//! caller of `Http.send`, as in Apex), and triggers fired by DML
 //! (`insert`/`update`/`delete`/`undelete`/`upsert` statements and `Database.insert/update/...`)
 //! on their object, told by the static type of the DML target (variable, `new X(...)`, or a
 //! method's declared return type), for each event the trigger declares. Inside a trigger and
