@@ -105,6 +105,25 @@ pub fn webhook(project: &Project) -> Vec<Step> {
         }
         _ => {}
     }
+    for n in &project.named_credentials {
+        if let Some(ec) = &n.external_credential {
+            steps.push(Step {
+                id: "external-credential-secret",
+                title: format!("Enter {vendor}'s API key in the External Credential {}", ec.name),
+                details: vec![
+                    format!(
+                        "Setup > Named Credentials > External Credentials > {} > Principals > {} > Edit > Authentication Parameters: add ApiKey with the key (it is sent as the {} header; never in a file)",
+                        ec.label, ec.principal, ec.header
+                    ),
+                    format!(
+                        "delivery jobs run as the user who made the change: assign {}_Sender to every user whose changes are sent (a permission set group for all internal users is simplest); without it their deliveries are retried and end as dead letters",
+                        w.class_name
+                    ),
+                ],
+                commands: vec![format!("sf org assign permset --name {}_Sender --target-org {ORG}", w.class_name)],
+            });
+        }
+    }
     if let Some(s) = &w.signing {
         steps.push(Step {
             id: "signing-key",

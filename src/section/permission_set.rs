@@ -109,6 +109,8 @@ pub struct PermissionSet {
     pub tabs: BTreeMap<String, TabVisibility>,
     /// Record types, sorted.
     pub record_types: Vec<String>,
+    /// External Credential principals the set may use (`Credential-Principal`), sorted.
+    pub external_credential_principals: Vec<String>,
 }
 
 const ACCESS_WORDS: &[&str] = &["read", "create", "edit", "delete", "viewAll", "modifyAll"];
@@ -279,6 +281,7 @@ pub(crate) fn permission_sets(cx: &mut Ctx<'_>, raw: &[RawPermissionSet]) -> Vec
                 classes: classes.into_iter().collect(),
                 tabs,
                 record_types: record_types.into_iter().collect(),
+                external_credential_principals: Vec::new(),
             }
         })
         .collect()
@@ -321,6 +324,11 @@ pub fn permission_set(p: &PermissionSet) -> String {
     Element::new("PermissionSet")
         .children(classes)
         .opt_child(p.description.as_ref().map(|d| Element::text("description", d)))
+        .children(p.external_credential_principals.iter().map(|c| {
+            Element::new("externalCredentialPrincipalAccesses")
+                .child(Element::boolean("enabled", true))
+                .child(Element::text("externalCredentialPrincipal", c))
+        }))
         .children(fields)
         .child(Element::boolean("hasActivationRequired", false))
         .child(Element::text("label", &p.label))

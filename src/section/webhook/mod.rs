@@ -115,6 +115,32 @@ pub struct RawNamedCredentialDef {
     pub label: Option<String>,
     /// The https base URL.
     pub url: String,
+    /// Authenticate with a secret header through an External Credential (the current kind of
+    /// Named Credential, `SecuredEndpoint`): sfgen generates both and a permission set
+    /// granting its principal; the secret is entered in Setup. Without it, a legacy Named
+    /// Credential without authentication is generated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_credential: Option<RawExternalCredential>,
+}
+
+/// An External Credential sfgen generates (custom protocol, one named principal).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "ExternalCredentialDef")]
+pub struct RawExternalCredential {
+    /// API name (default: the Named Credential's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Label shown in Setup (default: the name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The header that carries the secret, e.g. "Authorization" or "X-Api-Key".
+    #[schemars(length(min = 1, max = 128))]
+    pub header: String,
+    /// Text before the secret in the header, e.g. "Bearer " (letters, digits, spaces, '-', '_').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 40))]
+    pub prefix: Option<String>,
 }
 
 /// How the signing key is written in the custom setting.
@@ -420,6 +446,35 @@ pub struct NamedCredential {
     pub label: String,
     /// https base URL.
     pub url: String,
+    /// The External Credential it authenticates with (`None`: a legacy Named Credential
+    /// without authentication).
+    pub external_credential: Option<ExternalCredential>,
+}
+
+/// An External Credential sfgen generates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalCredential {
+    /// API name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// The principal (`Default`).
+    pub principal: String,
+    /// The header carrying the secret.
+    pub header: String,
+    /// Text before the secret.
+    pub prefix: String,
+}
+
+impl ExternalCredential {
+    /// The header's value: a formula over the principal's `ApiKey` authentication parameter.
+    pub fn formula(&self) -> String {
+        if self.prefix.is_empty() {
+            format!("{{!$Credential.{}.ApiKey}}", self.name)
+        } else {
+            format!("{{!'{}' & $Credential.{}.ApiKey}}", self.prefix, self.name)
+        }
+    }
 }
 
 /// Renders the webhook's Apex and the metadata it needs.
@@ -458,17 +513,41 @@ pub fn render(project: &crate::model::Project, w: &Webhook, tree: &mut crate::me
         format!("permissionsets/{}.permissionset", w.admin_permission_set),
         meta::admin_permission_set(w),
     );
+    let ec = project.named_credentials.iter().filter_map(|n| n.external_credential.as_ref()).next();
+    if let (CalloutTarget::NamedCredential { .. }, Some(ec)) = (&w.target, ec) {
+        let name = format!("{}_Sender", w.class_name);
+        xml(
+            tree,
+            "PermissionSet",
+            &name,
+            format!("permissionsets/{name}.permissionset"),
+            meta::sender_permission_set(w, ec),
+        );
+    }
 }
 
-/// Renders the Named Credentials sfgen generates.
+/// Renders the Named Credentials sfgen generates (and their External Credentials).
 pub fn render_named_credentials(named: &[NamedCredential], tree: &mut crate::metadata::Tree) {
     for n in named {
+        let xml = match &n.external_credential {
+            Some(ec) => {
+                crate::render::xml_component(
+                    tree,
+                    "ExternalCredential",
+                    &ec.name,
+                    format!("externalCredentials/{}.externalCredential", ec.name),
+                    meta::external_credential(ec),
+                );
+                meta::secured_named_credential(n, ec)
+            }
+            None => meta::named_credential(n),
+        };
         crate::render::xml_component(
             tree,
             "NamedCredential",
             &n.name,
             format!("namedCredentials/{}.namedCredential", n.name),
-            meta::named_credential(n),
+            xml,
         );
     }
 }

@@ -143,7 +143,42 @@ pub(crate) fn webhook(
                     cx.https_url("webhook.namedCredential.url", &def.url);
                     let label = def.label.clone().unwrap_or_else(|| label_from_name(&def.name));
                     cx.text("webhook.namedCredential.label", &label, 80);
-                    named_credentials.push(NamedCredential { name: name.clone(), label, url: def.url.clone() });
+                    let external_credential = def.external_credential.as_ref().map(|ec| {
+                        let base = "webhook.namedCredential.externalCredential";
+                        let ec_name = match &ec.name {
+                            Some(n) => cx.api_name(&push_key(base, "name"), "External Credential name", n, 40),
+                            None => name.clone(),
+                        };
+                        let label = ec.label.clone().unwrap_or_else(|| label_from_name(&ec_name));
+                        cx.text(&push_key(base, "label"), &label, 80);
+                        header_name(cx, &push_key(base, "header"), &ec.header);
+                        let prefix = ec.prefix.clone().unwrap_or_default();
+                        // The prefix goes into a formula's string literal: plain characters only.
+                        if prefix.len() > 40 || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || " -_".contains(c))
+                        {
+                            cx.error(
+                                &push_key(base, "prefix"),
+                                format!(
+                                    "prefix \"{}\" may hold only letters, digits, spaces, '-' and '_' (at most 40)",
+                                    prefix.escape_debug()
+                                ),
+                                Some("e.g. \"Bearer \"".to_string()),
+                            );
+                        }
+                        ExternalCredential {
+                            name: ec_name,
+                            label,
+                            principal: "Default".into(),
+                            header: ec.header.clone(),
+                            prefix,
+                        }
+                    });
+                    named_credentials.push(NamedCredential {
+                        name: name.clone(),
+                        label,
+                        url: def.url.clone(),
+                        external_credential,
+                    });
                     name
                 }
             };
