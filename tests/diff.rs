@@ -170,7 +170,9 @@ fn drift_is_reported_and_noise_is_not() {
     assert!(web.starts_with("--- org/classes/Webhook.cls\n+++ sfgen/classes/Webhook.cls\n"), "{web}");
     assert_eq!(web.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).count(), 1, "{web}");
     assert_eq!(v["status"], 1);
-    assert_eq!(v["result"]["summary"], serde_json::json!({ "added": 1, "changed": 2, "unchanged": 16, "removed": 1 }));
+    // The org still runs the webhook from before the outbox: the delivery machinery is added.
+    assert_eq!(status("CustomObject", "Webhook_Outbox__c"), "added");
+    assert_eq!(v["result"]["summary"], serde_json::json!({ "added": 8, "changed": 2, "unchanged": 9, "removed": 1 }));
 }
 
 #[test]
@@ -215,7 +217,7 @@ fn include_only_compares_two_trees() {
         "stat",
     ]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert_eq!(run.stdout, "1 added, 2 changed, 16 unchanged, 1 removed\n");
+    assert_eq!(run.stdout, "8 added, 2 changed, 9 unchanged, 1 removed\n");
 }
 
 #[test]
@@ -339,11 +341,19 @@ fn delta_holds_only_added_and_changed_components_and_no_secret() {
         vec![
             "classes/Webhook.cls",
             "classes/Webhook.cls-meta.xml",
+            "classes/WebhookAdmin.cls",
+            "classes/WebhookAdmin.cls-meta.xml",
             "classes/WebhookMockImpl.cls",
             "classes/WebhookMockImpl.cls-meta.xml",
+            "customMetadata/Webhook_Endpoint.Default.md",
             "destructiveChanges.xml",
+            "objects/Webhook_Endpoint__mdt.object",
+            "objects/Webhook_Outbox__c.object",
+            "objects/Webhook_Settings__c.object",
             "package.xml",
             "permissionsets/Contact_Centre_Integration.permissionset",
+            "permissionsets/Webhook_Delivery_Admin.permissionset",
+            "tabs/Webhook_Outbox__c.tab",
         ]
     );
     for (p, b) in &files {

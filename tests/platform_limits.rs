@@ -180,3 +180,32 @@ fn dict_with(v: &Value, key: &str, value: Value) -> Value {
     v[key] = value;
     v
 }
+
+#[test]
+fn external_credential_prefix_cannot_inject_into_its_formula() {
+    let nc = |prefix: &str| {
+        json!({ "apiVersion": "62.0", "webhook": {
+            "namedCredential": { "name": "Svc", "url": "https://api.example.com", "externalCredential": { "header": "Authorization", "prefix": prefix } },
+            "objects": [{ "sobject": "Contact", "fields": ["Email"] }] } })
+    };
+    assert!(diagnostics(&nc("Bearer ")).is_empty(), "{:#?}", diagnostics(&nc("Bearer ")));
+    refused_at(
+        &nc("x' & $Credential.Other.Key & '"),
+        "webhook.namedCredential.externalCredential.prefix",
+        "may hold only",
+    );
+}
+
+#[test]
+fn delivery_settings_are_bounded() {
+    refused_at(
+        &webhook(json!({ "delivery": { "maxAttempts": 0 } })),
+        "webhook.delivery.maxAttempts",
+        "outside 1 to 20",
+    );
+    refused_at(&webhook(json!({ "className": "A_Class_Name_Of_Thirty_One_Chars" })), "webhook.className", "at most 30");
+    let d = diagnostics(&webhook(json!({ "signing": { "header": "X-Sig", "timestampHeader": "x-sig" } })));
+    assert!(d.iter().any(|d| d.path == "webhook.signing.timestampHeader"), "{d:#?}");
+    let d = diagnostics(&webhook(json!({ "headers": { "Idempotency-Key": "fixed" } })));
+    assert!(d.iter().any(|d| d.message.contains("set by the generated class")), "{d:#?}");
+}
