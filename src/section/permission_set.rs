@@ -32,20 +32,41 @@ pub struct RawPermissionSet {
     /// Object access: { "Account": ["read", "edit"] }; read, create, edit, delete, viewAll,
     /// modifyAll. Task and Event access comes from the user permissions EditTask / EditEvent.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(with = "BTreeMap<String, Vec<ObjectAccessWord>>")]
     pub objects: BTreeMap<String, Vec<String>>,
     /// Field-level security: { "Account.BillingAddress": "read", "Case.Subject": "edit" }.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(with = "BTreeMap<String, FieldAccessWord>")]
     pub fields: BTreeMap<String, String>,
     /// Apex classes the set may run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<String>,
     /// Tab visibility: { "standard-Case": "visible" | "available" | "none" }.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(with = "BTreeMap<String, TabVisibilityWord>")]
     pub tabs: BTreeMap<String, String>,
     /// Record types made visible, as "Object.RecordTypeName".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub record_types: Vec<String>,
 }
+
+/// Object access words (schema only).
+#[derive(JsonSchema)]
+#[schemars(rename = "ObjectAccessWord", extend("enum" = ["read", "create", "edit", "delete", "viewAll", "modifyAll"]))]
+#[allow(dead_code)]
+struct ObjectAccessWord(String);
+
+/// Field access words (schema only).
+#[derive(JsonSchema)]
+#[schemars(rename = "FieldAccessWord", extend("enum" = ["read", "edit"]))]
+#[allow(dead_code)]
+struct FieldAccessWord(String);
+
+/// Tab visibility words (schema only; any letter case is accepted).
+#[derive(JsonSchema)]
+#[schemars(rename = "TabVisibilityWord", extend("enum" = ["visible", "available", "none", "Visible", "Available", "None"]))]
+#[allow(dead_code)]
+struct TabVisibilityWord(String);
 
 /// Object access in a permission set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
