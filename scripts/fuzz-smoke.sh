@@ -18,6 +18,7 @@ export SFGEN_FUZZ_LOG=$LOG_DIR
 targets=(
   "prop_config fuzz_config_bytes"
   "prop_config fuzz_config_json"
+  "prop_config fuzz_config_duplicate_keys"
   "prop_config nasty_strings_round_trip"
   "prop_readers fuzz_xml_canon"
   "prop_readers fuzz_canon_pairs"

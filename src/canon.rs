@@ -308,6 +308,8 @@ const ORG_ASSIGNED: &[(&str, &str, &str, Option<&str>)] = &[
     ("ConnectedApp", "oauthPolicy", "refreshTokenPolicy", Some("infinite")),
     ("CustomObject", "", "compactLayoutAssignment", Some("SYSTEM")),
     ("EmailTemplate", "", "packageVersions", None),
+    ("ExtlClntAppGlobalOauthSettings", "", "consumerKey", None),
+    ("ExtlClntAppGlobalOauthSettings", "", "consumerSecret", None),
 ];
 
 /// Elements whose content is a secret, by lower-case name.

@@ -11,7 +11,7 @@ use std::path::PathBuf;
     version,
     about,
     long_about = "sfgen turns one reviewed config file (sfgen.json) into Salesforce metadata: Apex webhook \
-classes, triggers, mocks and tests, Remote Sites, Named Credentials, Connected Apps, permission sets and \
+classes, triggers, mocks and tests with a durable outbox, Remote Sites, Named Credentials, External Client Apps, permission sets and \
 org settings. It writes them as an SFDX project or a Metadata API folder, packages a deterministic deploy \
 zip, compares them with what an org holds, and checks them offline before anyone touches an org.",
     after_help = "Start here:\n  sfgen init --preset webhook        write a starter sfgen.json\n  \
@@ -180,7 +180,8 @@ pub struct InitArgs {
     /// Which guide to start from.
     #[arg(long, value_enum, default_value_t = Preset::Webhook)]
     pub preset: Preset,
-    /// Where to write the config.
+    /// Where to write the config (its JSON Schema, sfgen.schema.json, goes beside it and the
+    /// config names it in "$schema").
     #[arg(long, value_name = "FILE", default_value = "sfgen.json")]
     pub out: PathBuf,
     /// Overwrite an existing file.

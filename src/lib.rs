@@ -5,6 +5,7 @@
 //!
 //! - [`config`]: the JSON contract (raw serde types, loading, `--env` patches, diagnostics).
 //! - [`model`]: the validated project every verb works from.
+//! - [`section`]: one module per config section: raw form, validation, rendering.
 //! - [`render`]: project → [`metadata::Tree`] (Apex from askama templates, metadata XML).
 //! - [`read`]: existing projects and retrieves → components (detect, walk, resolve, compose),
 //!   as the Salesforce CLI reads them, one component at a time.
@@ -29,6 +30,7 @@ pub mod model;
 pub mod ops;
 pub mod read;
 pub mod render;
+pub mod section;
 pub mod sf;
 pub mod shell;
 pub mod ui;

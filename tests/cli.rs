@@ -184,7 +184,8 @@ fn next_steps_fill_in_the_config_values() {
         "{text}"
     );
     assert!(text.contains("sf org assign permset --name Order_Automation_Integration --name Order_Automation_Minimum --on-behalf-of order-automation@acme.example.com"), "{text}");
-    assert!(text.contains("Manage Consumer Details"), "{text}");
+    assert!(text.contains("External Client App Manager > Order Automation"), "{text}");
+    assert!(text.contains("grant_type=client_credentials"), "{text}");
     assert!(text.contains("Email-to-Case: enabled"), "{text}");
     // No Apex, production: `deploy validate` refuses NoTestRun (RunLocalTests is its default),
     // and a production deploy without Apex runs no tests by default.

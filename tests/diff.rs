@@ -145,7 +145,8 @@ fn drift_is_reported_and_noise_is_not() {
     // packageVersions: all noise.
     assert_eq!(status("ApexClass", "TestWebhook"), "unchanged");
     assert_eq!(status("RemoteSiteSetting", "Webhook_Endpoint"), "unchanged");
-    assert_eq!(status("ConnectedApp", "Contact_Centre"), "unchanged");
+    assert_eq!(status("ExtlClntAppGlobalOauthSettings", "Contact_Centre_glbloauth"), "unchanged");
+    assert_eq!(status("ExternalClientApplication", "Contact_Centre"), "unchanged");
     assert_eq!(status("ApexTrigger", "ContactTrigger"), "unchanged");
     let ps = v["result"]["components"]
         .as_array()
@@ -169,7 +170,9 @@ fn drift_is_reported_and_noise_is_not() {
     assert!(web.starts_with("--- org/classes/Webhook.cls\n+++ sfgen/classes/Webhook.cls\n"), "{web}");
     assert_eq!(web.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).count(), 1, "{web}");
     assert_eq!(v["status"], 1);
-    assert_eq!(v["result"]["summary"], serde_json::json!({ "added": 1, "changed": 2, "unchanged": 5, "removed": 1 }));
+    // The org still runs the webhook from before the outbox: the delivery machinery is added.
+    assert_eq!(status("CustomObject", "Webhook_Outbox__c"), "added");
+    assert_eq!(v["result"]["summary"], serde_json::json!({ "added": 8, "changed": 2, "unchanged": 9, "removed": 1 }));
 }
 
 #[test]
@@ -184,7 +187,7 @@ fn without_prune_nothing_is_removed() {
         "stat",
     ]);
     assert_eq!(run.code, 1);
-    assert_eq!(run.stdout, "1 added, 2 changed, 2 unchanged, 0 removed\n");
+    assert_eq!(run.stdout, "1 added, 2 changed, 5 unchanged, 0 removed\n");
 }
 
 #[test]
@@ -214,7 +217,7 @@ fn include_only_compares_two_trees() {
         "stat",
     ]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert_eq!(run.stdout, "1 added, 2 changed, 5 unchanged, 1 removed\n");
+    assert_eq!(run.stdout, "8 added, 2 changed, 9 unchanged, 1 removed\n");
 }
 
 #[test]
@@ -232,9 +235,9 @@ fn ignore_comments() {
     let o = orgdir.to_string_lossy().into_owned();
     let cfg = config("contact-webhook");
     let plain = sfgen(&["diff", "-c", &cfg, "--org", &o, "--format", "stat"]);
-    assert_eq!((plain.code, plain.stdout.as_str()), (1, "0 added, 1 changed, 7 unchanged, 0 removed\n"));
+    assert_eq!((plain.code, plain.stdout.as_str()), (1, "0 added, 1 changed, 18 unchanged, 0 removed\n"));
     let ignoring = sfgen(&["diff", "-c", &cfg, "--org", &o, "--format", "stat", "--ignore-comments"]);
-    assert_eq!((ignoring.code, ignoring.stdout.as_str()), (0, "0 added, 0 changed, 8 unchanged, 0 removed\n"));
+    assert_eq!((ignoring.code, ignoring.stdout.as_str()), (0, "0 added, 0 changed, 19 unchanged, 0 removed\n"));
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -338,11 +341,19 @@ fn delta_holds_only_added_and_changed_components_and_no_secret() {
         vec![
             "classes/Webhook.cls",
             "classes/Webhook.cls-meta.xml",
+            "classes/WebhookAdmin.cls",
+            "classes/WebhookAdmin.cls-meta.xml",
             "classes/WebhookMockImpl.cls",
             "classes/WebhookMockImpl.cls-meta.xml",
+            "customMetadata/Webhook_Endpoint.Default.md",
             "destructiveChanges.xml",
+            "objects/Webhook_Endpoint__mdt.object",
+            "objects/Webhook_Outbox__c.object",
+            "objects/Webhook_Settings__c.object",
             "package.xml",
             "permissionsets/Contact_Centre_Integration.permissionset",
+            "permissionsets/Webhook_Delivery_Admin.permissionset",
+            "tabs/Webhook_Outbox__c.tab",
         ]
     );
     for (p, b) in &files {

@@ -60,20 +60,64 @@ fn signed_webhook_mdapi() {
     check("signed-webhook", "mdapi", None);
 }
 
-/// The sandbox environment changes exactly the endpoint (Apex, mock, Remote Site) and the
-/// config hash in the headers: nothing else may move.
+/// The sandbox environment changes exactly the endpoint's home (its custom metadata record
+/// and the Remote Site): the Apex classes and triggers are byte-identical in every environment,
+/// so the classes tested in the sandbox are the ones deployed to production.
 #[test]
-fn environment_patch_changes_only_what_it_names() {
+fn environment_patch_changes_only_the_endpoint_metadata() {
     let base = read_tree(&root().join("fixtures/contact-webhook/expected/mdapi"));
     let sandbox = read_tree(&root().join("fixtures/contact-webhook/expected/mdapi-sandbox"));
     assert_eq!(base.keys().collect::<Vec<_>>(), sandbox.keys().collect::<Vec<_>>());
     let changed: Vec<&String> = base.iter().filter(|(k, v)| sandbox.get(*k) != Some(v)).map(|(k, _)| k).collect();
+    assert_eq!(
+        changed,
+        ["customMetadata/Webhook_Endpoint.Default.md", "remoteSiteSettings/Webhook_Endpoint.remoteSite"],
+        "only the endpoint's metadata may differ between environments"
+    );
     for k in &changed {
         let s = String::from_utf8_lossy(&sandbox[*k]);
-        assert!(
-            s.contains("sandbox.hooks.contact-centre.example.com") || s.contains("config sha256:"),
-            "{k} changed but carries neither the sandbox endpoint nor the config hash"
-        );
+        assert!(s.contains("sandbox.hooks.contact-centre.example.com"), "{k} does not carry the sandbox endpoint");
     }
-    assert!(changed.iter().any(|k| k.starts_with("remoteSiteSettings/")), "the Remote Site follows the endpoint");
+    let apex = base.keys().filter(|k| k.ends_with(".cls") || k.ends_with(".trigger")).count();
+    assert!(apex >= 6, "the comparison covers the Apex ({apex} files)");
+}
+
+/// Generating the same config for two environments from the CLI gives the same Apex bytes.
+#[test]
+fn every_environment_gets_the_same_apex() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let config = root().join("fixtures/contact-webhook/sfgen.json");
+    let c = config.to_str().expect("utf8");
+    for (env, out) in [(None, "base"), (Some("sandbox"), "sandbox")] {
+        let mut args = vec!["generate", "-q", "-c", c, "--format", "mdapi", "--out", out];
+        if let Some(e) = env {
+            args.extend(["--env", e]);
+        }
+        let o = sfgen(tmp.path(), &args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let base = read_tree(&tmp.path().join("base"));
+    let sandbox = read_tree(&tmp.path().join("sandbox"));
+    for (k, v) in base.iter().filter(|(k, _)| k.starts_with("classes/") || k.starts_with("triggers/")) {
+        assert_eq!(Some(v), sandbox.get(k), "{k} differs between environments");
+    }
+}
+
+/// The guide's entry points keep their signatures: code written from guide A calls them (and
+/// `fixtures/guide-a-tests` is compiled against the output in CI).
+#[test]
+fn guide_entry_points_are_kept() {
+    let cls = String::from_utf8(
+        read_tree(&root().join("fixtures/contact-webhook/expected/mdapi"))
+            .remove("classes/Webhook.cls")
+            .expect("Webhook.cls"),
+    )
+    .expect("utf8");
+    for signature in [
+        "public static String jsonContent(System.TriggerOperation operation, List<SObject> newList, List<SObject> oldList)",
+        "public static void callout(String url, String content)",
+        "public static void handleTrigger(System.TriggerOperation operation, List<SObject> newList, List<SObject> oldList)",
+    ] {
+        assert!(cls.contains(signature), "Webhook.cls lost `{signature}`");
+    }
 }

@@ -296,6 +296,10 @@ fn every_generated_permission_set_gets_an_assignment_command() {
     let tmp = tempfile::tempdir().expect("tempdir");
     config_with(tmp.path(), |v| {
         v["integration"].as_object_mut().expect("object").remove("integrationUser");
+        // The client credentials flow runs as the integration user: without one, no such flow.
+        for app in v["oauthApps"].as_array_mut().into_iter().flatten() {
+            app.as_object_mut().expect("object").remove("clientCredentials");
+        }
     });
     let o = sfgen(tmp.path(), &["package", "--out", "d.zip"]);
     assert!(o.status.success(), "{}", stderr(&o));

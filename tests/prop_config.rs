@@ -566,6 +566,49 @@ fn fuzz_config_json() {
     });
 }
 
+/// Duplicate keys (issue 12, finding 12): any key of any object in a valid config, written a
+/// second time in the same object, is refused with a duplicate-key diagnostic naming its path
+/// and both positions; never accepted with one of the two values silently winning.
+#[test]
+fn fuzz_config_duplicate_keys() {
+    let texts: Vec<String> = fixture_values().iter().map(|v| serde_json::to_string_pretty(v).unwrap()).collect();
+    // Every `"key":` occurrence of every fixture (an object key, since values are never followed
+    // by a colon).
+    let mut sites: Vec<(usize, usize)> = Vec::new();
+    for (t, text) in texts.iter().enumerate() {
+        let mut i = 0;
+        while let Some(off) = text[i..].find("\":") {
+            let end = i + off;
+            if let Some(start) = text[..end].rfind('"') {
+                let before = text[..start].trim_end();
+                if before.ends_with('{') || before.ends_with(',') {
+                    sites.push((t, start));
+                }
+            }
+            i = end + 2;
+        }
+    }
+    let n = sites.len();
+    fuzzkit::run("config-duplicate-keys", 256, (0..n, any::<bool>()), |(site, null_value)| {
+        let (t, start) = sites[site];
+        let text = &texts[t];
+        let key_end = start + 1 + text[start + 1..].find('"').unwrap();
+        let key = &text[start..=key_end];
+        let value = if null_value { "null" } else { "\"duplicate\"" };
+        let mutated = format!("{}{key}: {value}, {}", &text[..start], &text[start..]);
+        match sfgen::config::parse_str(&mutated, Path::new("dup.json"), None) {
+            Err(sfgen::error::Error::Config(d)) => {
+                prop_assert!(
+                    d.iter().any(|d| d.message.starts_with("duplicate key") && d.line.is_some()),
+                    "{key} duplicated but not reported as such: {d:#?}"
+                );
+                Ok(())
+            }
+            other => Err(TestCaseError::fail(format!("{key} written twice was accepted: {other:?}"))),
+        }
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Target 3: nasty strings in every field that reaches an output.
 
@@ -717,7 +760,9 @@ const SLOTS: &[Slot] = &[
     slot(0, "/permissionSets/0/description", "", "", Sink::Xml),
     slot(0, "/permissionSets/0/license", "", "", Sink::Xml),
     slot(0, "/permissionSets/0/userPermissions/0", "", "", Sink::Xml),
-    slot(0, "/webhook/endpoint", "https://api.example.com/hook?q=", "", Sink::Apex),
+    // The endpoint lives in a custom metadata record, not in the Apex (one Apex for every
+    // environment).
+    slot(0, "/webhook/endpoint", "https://api.example.com/hook?q=", "", Sink::Xml),
     slot(0, "/webhook/headers/X-Test", "", "", Sink::Apex),
     slot(0, "/webhook/objects/0/testRecord/LastName", "", "", Sink::ApexTestValue),
     slot(0, "/integration/vendor", "", "", Sink::Printed),

@@ -1,5 +1,5 @@
 //! Secrets canary: a distinct canary value in every secret-bearing place — a retrieved
-//! Connected App's consumerKey and consumerSecret, a Named Credential's password and
+//! External Client App's consumerKey and consumerSecret (its global OAuth settings), a Named Credential's password and
 //! oauthToken, every environment variable sfgen reads (`SFGEN_MAX_*`, `NO_COLOR`) plus the
 //! Salesforce CLI's token variables — must never appear in stdout, stderr, JSON output, JUnit
 //! reports, diffs or delta packages of any command.
@@ -63,10 +63,13 @@ fn copy_tree(from: &Path, to: &Path) {
 const LEAKY_NC: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NamedCredential xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <allowMergeFieldsInBody>false</allowMergeFieldsInBody>\n    <allowMergeFieldsInHeader>false</allowMergeFieldsInHeader>\n    <endpoint>https://api.example.com</endpoint>\n    <generateAuthorizationHeader>true</generateAuthorizationHeader>\n    <label>Leaky</label>\n    <oauthToken>OAUTH</oauthToken>\n    <password>PASSWORD</password>\n    <principalType>NamedUser</principalType>\n    <protocol>Password</protocol>\n    <username>integration@example.com</username>\n</NamedCredential>\n";
 
 /// The contact-webhook org retrieve (mdapi folder) with canaries in every secret field, the
-/// Connected App drifted (so the diff prints it), and an org-only Named Credential.
+/// External Client App drifted (so the diff prints it), and an org-only Named Credential.
+/// Where an External Client App's consumer key and secret live in a retrieve.
+const APP_FILE: &str = "extlClntAppGlobalOauthSets/Contact_Centre_glbloauth.ecaGlblOauth";
+
 fn org_with_secrets(dir: &Path) {
     copy_tree(&root().join("fixtures/diff/contact-webhook/noise-only/unpackaged"), dir);
-    let app = dir.join("connectedApps/Contact_Centre.connectedApp");
+    let app = dir.join(APP_FILE);
     let text = std::fs::read_to_string(&app).unwrap();
     let key_start = text.find("<consumerKey>").unwrap() + "<consumerKey>".len();
     let key_end = text.find("</consumerKey>").unwrap();
@@ -78,7 +81,7 @@ fn org_with_secrets(dir: &Path) {
         &text[key_end..sec_start],
         &text[sec_end..]
     )
-    .replace("signs in with", "signs in with (drifted in the org)");
+    .replace("/oauth/salesforce/callback", "/oauth/salesforce/callback-drifted-in-the-org");
     std::fs::write(&app, text).unwrap();
     std::fs::create_dir_all(dir.join("namedCredentials")).unwrap();
     std::fs::write(
@@ -94,10 +97,10 @@ fn org_with_secrets(dir: &Path) {
     std::fs::write(pkg, p).unwrap();
 }
 
-/// A project to `--include` whose Connected App carries its own secret.
+/// A project to `--include` whose External Client App carries its own secret.
 fn include_with_secret(dir: &Path) {
     org_with_secrets(dir);
-    let app = dir.join("connectedApps/Contact_Centre.connectedApp");
+    let app = dir.join(APP_FILE);
     let text = std::fs::read_to_string(&app)
         .unwrap()
         .replace(CONSUMER_SECRET, INCLUDE_SECRET)
@@ -272,10 +275,10 @@ fn canaries_never_leak() {
         c.files(f, &out.join(f), &env_only);
     }
 
-    // Errors: an unreadable Connected App (its secret next to the fault) and a bad limit value.
+    // Errors: an unreadable External Client App (its secret next to the fault) and a bad limit value.
     let broken = w.join("broken");
     org_with_secrets(&broken);
-    let app = broken.join("connectedApps/Contact_Centre.connectedApp");
+    let app = broken.join(APP_FILE);
     let text = std::fs::read_to_string(&app).unwrap().replace(CONSUMER_SECRET, &format!("{CONSUMER_SECRET}&bogus;"));
     std::fs::write(&app, text).unwrap();
     let code = c.run("diff of an unreadable retrieve", &["diff", "-c", cfg, "--org", &broken.to_string_lossy()]);

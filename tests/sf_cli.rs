@@ -208,7 +208,7 @@ fn paste_all(tmp: &Path) -> Vec<Job> {
             .env_remove("SF_TARGET_ORG")
             .output()
             .expect("bash runs");
-        let is_sf = p.command.starts_with("sf ") || p.command.contains("&& sf ");
+        let is_sf = p.command.starts_with("sf ") || p.command.contains("&& sf ") || p.command.contains("| sf ");
         let words: Vec<String> = std::fs::read(&record)
             .map(|b| String::from_utf8_lossy(&b).split('\0').map(str::to_string).collect())
             .unwrap_or_default();

@@ -532,3 +532,40 @@ pub(super) fn api_versions(tree: &Tree, package_xml: Option<&[u8]>, out: &mut Ve
         }
     }
 }
+
+/// An OAuth app's consumer secret must never be in a file to deploy (Salesforce assigns it; an
+/// admin hands it over by hand), and a fixed consumer key ties the package to one org. They
+/// live in a Connected App's `oauthConfig` and in an External Client App's global OAuth
+/// settings (`ExtlClntAppGlobalOauthSettings`). The finding never quotes the value.
+pub(super) fn oauth_secrets(tree: &Tree, out: &mut Vec<Finding>) {
+    for c in tree.iter() {
+        let parent = match c.key.type_name.as_str() {
+            "ConnectedApp" => Some("oauthConfig"),
+            "ExtlClntAppGlobalOauthSettings" => None,
+            _ => continue,
+        };
+        for f in &c.files {
+            let Ok(root) = xml::parse(&f.bytes) else { continue };
+            let holder = match parent {
+                Some(p) => root.find(p),
+                None => Some(&root),
+            };
+            let Some(holder) = holder else { continue };
+            for (element, severity, what) in [
+                ("consumerSecret", Severity::Error, "a consumer secret: it must never be deployed from a file; Salesforce assigns it and an admin hands it over by hand"),
+                ("consumerKey", Severity::Warning, "a fixed consumer key, which ties the package to one org; leave it out and Salesforce assigns one"),
+            ] {
+                if holder.find(element).is_some_and(|e| !e.text_content().trim().is_empty()) {
+                    out.push(finding(
+                        "oauth-secret",
+                        severity,
+                        c.key.to_string(),
+                        Some(&f.path),
+                        line_of(&f.bytes, &format!("<{element}>")),
+                        format!("{} holds {what}", c.key),
+                    ));
+                }
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@
 pub mod raw;
 pub mod reference;
 pub mod spans;
+pub mod structure;
 
 use crate::error::{Diagnostic, Error};
 pub use raw::RawConfig;
@@ -27,9 +28,12 @@ pub struct LoadedConfig {
     pub spans: Spans,
     /// The environment chosen with `--env`, if any.
     pub env: Option<String>,
-    /// sha256 (hex) of the effective config (after the patch, keys sorted): the hash written
-    /// into generated files' headers.
+    /// sha256 (hex) of the effective config (after the patch, keys sorted).
     pub hash: String,
+    /// sha256 (hex) of the config file as written (keys sorted, environments included): the
+    /// same for every `--env`, so it can go into the Apex headers, which must not differ
+    /// between environments.
+    pub source_hash: String,
 }
 
 impl LoadedConfig {
@@ -41,11 +45,23 @@ impl LoadedConfig {
             file: self.file.clone(),
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),
-            path: path.to_string(),
+            path: shown_path(path),
             message: message.into(),
             hint,
         }
     }
+}
+
+/// A JSON path as diagnostics show it: whole, unless a runaway key (a megabyte header name)
+/// would flood the terminal; then its start and end, with the length.
+pub fn shown_path(path: &str) -> String {
+    const MAX: usize = 200;
+    if path.chars().count() <= MAX {
+        return path.to_string();
+    }
+    let head: String = path.chars().take(120).collect();
+    let tail: String = path.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+    format!("{head}...({} characters)...{tail}", path.chars().count())
 }
 
 /// Reads and parses the config at `file`, applying environment `env`.
@@ -97,6 +113,24 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
     })?;
     let spans = Spans::scan(text);
     let file_buf = file.to_path_buf();
+    if !spans.duplicates().is_empty() {
+        let diags = spans
+            .duplicates()
+            .iter()
+            .map(|d| Diagnostic {
+                file: file.to_path_buf(),
+                line: Some(d.second.0),
+                column: Some(d.second.1),
+                path: d.path.clone(),
+                message: format!(
+                    "duplicate key: also written at line {}, column {}; JSON readers keep only one of the two",
+                    d.first.0, d.first.1
+                ),
+                hint: Some("remove one of them, so that what is reviewed is what is used".into()),
+            })
+            .collect();
+        return Err(Error::Config(diags));
+    }
     let at = |path: &str, message: String, hint: Option<String>| {
         let pos = spans.locate(path);
         Diagnostic {
@@ -115,6 +149,7 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
             Some("start from `sfgen init`".into()),
         )]));
     }
+    let source_hash = canonical_hash(&value);
     if let Some(env) = env {
         let patch = value.get("environments").and_then(|e| e.get(env)).cloned();
         match patch {
@@ -149,12 +184,27 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
             }
         }
     }
-    let hash = {
-        // serde_json's map is sorted, so this serialisation is canonical.
-        let canonical = serde_json::to_vec(&value).unwrap_or_default();
-        let digest = Sha256::digest(&canonical);
-        digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
+    let hash = canonical_hash(&value);
+    // Every structural problem at once (serde would stop at the first).
+    let problems = structure::check(&value);
+    if problems.iter().any(|p| p.blocking) {
+        let mut diags: Vec<Diagnostic> = problems
+            .into_iter()
+            .map(|p| {
+                let pos = locate(&spans, env, &p.path);
+                Diagnostic {
+                    file: file.to_path_buf(),
+                    line: pos.map(|x| x.0),
+                    column: pos.map(|x| x.1),
+                    path: shown_path(&p.path),
+                    message: p.message,
+                    hint: p.hint,
+                }
+            })
+            .collect();
+        diags.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
+        return Err(Error::Config(diags));
+    }
     let raw: RawConfig = serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = path_string(e.path());
         let inner = e.inner().to_string();
@@ -172,7 +222,13 @@ pub fn parse_str(text: &str, file: &Path, env: Option<&str>) -> Result<LoadedCon
             hint,
         }])
     })?;
-    Ok(LoadedConfig { raw, file: file.to_path_buf(), spans, env: env.map(str::to_string), hash })
+    Ok(LoadedConfig { raw, file: file.to_path_buf(), spans, env: env.map(str::to_string), hash, source_hash })
+}
+
+/// sha256 (hex) of a JSON value; serde_json's map is sorted, so the serialisation is canonical.
+fn canonical_hash(value: &serde_json::Value) -> String {
+    let canonical = serde_json::to_vec(value).unwrap_or_default();
+    Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Where `path` is written: in the `--env` patch when the patch sets it, else in the base

@@ -11,6 +11,19 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Default)]
 pub struct Spans {
     positions: HashMap<String, (usize, usize)>,
+    duplicates: Vec<Duplicate>,
+}
+
+/// A key written twice in one JSON object: JSON parsers keep one of the two silently (serde
+/// keeps the last), so what a reviewer reads and what sfgen uses could differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// JSON path of the key.
+    pub path: String,
+    /// Where it is written first (line, column).
+    pub first: (usize, usize),
+    /// Where it is written again.
+    pub second: (usize, usize),
 }
 
 /// Appends an object key to a path, quoting keys that are not plain identifiers:
@@ -32,11 +45,17 @@ pub fn push_index(path: &str, index: usize) -> String {
 impl Spans {
     /// Scans `text` (valid JSON) and records every key's and element's position.
     pub fn scan(text: &str) -> Self {
-        let mut s = Scanner { bytes: text.as_bytes(), pos: 0, line: 1, col: 1, out: HashMap::new() };
+        let mut s =
+            Scanner { bytes: text.as_bytes(), pos: 0, line: 1, col: 1, out: HashMap::new(), duplicates: Vec::new() };
         s.skip_ws();
         s.out.insert(String::new(), (s.line, s.col));
         s.value("");
-        Spans { positions: s.out }
+        Spans { positions: s.out, duplicates: s.duplicates }
+    }
+
+    /// Keys written twice in one object, in file order.
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
     }
 
     /// The position of `path`, or of its nearest ancestor that exists.
@@ -84,6 +103,7 @@ struct Scanner<'a> {
     line: usize,
     col: usize,
     out: HashMap<String, (usize, usize)>,
+    duplicates: Vec<Duplicate>,
 }
 
 impl Scanner<'_> {
@@ -115,6 +135,7 @@ impl Scanner<'_> {
         match self.peek() {
             Some(b'{') => {
                 self.bump();
+                let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
                 loop {
                     self.skip_ws();
                     match self.peek() {
@@ -127,6 +148,9 @@ impl Scanner<'_> {
                             let at = (self.line, self.col);
                             let key = self.string();
                             let child = push_key(path, &key);
+                            if let Some(first) = seen.insert(key, at) {
+                                self.duplicates.push(Duplicate { path: child.clone(), first, second: at });
+                            }
                             self.out.insert(child.clone(), at);
                             self.skip_ws();
                             if self.peek() == Some(b':') {
@@ -209,6 +233,19 @@ mod tests {
         assert_eq!(spans.exact("fields[\"Account.Name\"]"), Some((3, 14)));
         assert_eq!(spans.locate("a.b[1].missing"), Some((2, 18)));
         assert_eq!(spans.locate("zzz"), Some((1, 1)));
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_with_both_positions() {
+        let spans = Spans::scan("{\"a\": 1,\n \"b\": {\"x\": 1, \"x\": 2},\n \"a\": 3}");
+        let d = spans.duplicates();
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(d[0], Duplicate { path: "b.x".into(), first: (2, 8), second: (2, 16) });
+        assert_eq!(d[1], Duplicate { path: "a".into(), first: (1, 2), second: (3, 2) });
+        assert!(
+            Spans::scan("{\"a\": {\"x\": 1}, \"b\": {\"x\": 1}}").duplicates().is_empty(),
+            "same key in two objects"
+        );
     }
 
     #[test]

@@ -41,7 +41,9 @@
 //! (`EventBus.publish`, delivered at `Test.stopTest()` / `Test.getEventBus().deliver()`, with
 //! publish callbacks); async work run at `Test.stopTest()` (Queueables and their Finalizers,
 //! `@future`, `Database.executeBatch` start/execute/finish, `System.schedule`); the `respond`
-//! of the `Test.setMock` mock at `Http.send`; platform callbacks (`List.sort` with a
+//! of the `Test.setMock` mock at `Http.send` (on the instance the test built, so the fields its
+//! constructor set are known; an exception it throws reaches the caller of `Http.send`, as in
+//! Apex); platform callbacks (`List.sort` with a
 //! `Comparator`, `compareTo` of `Comparable` elements, `Cache.CacheBuilder.doLoad` on a cache
 //! `get`, an `Iterable` in a `for` loop, `Type.forName(...).newInstance()`).
 //!

@@ -157,6 +157,7 @@ struct Snap {
     mock: Option<String>,
     mock_status: Option<f64>,
     mock_certain: bool,
+    mock_obj: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -169,6 +170,9 @@ struct Ctx {
     mock_status: Option<f64>,
     /// Whether the mock was set on every path to here.
     mock_certain: bool,
+    /// The mock instance given to `Test.setMock`, when the test built it: `respond` runs on it,
+    /// so the fields its constructor set are known.
+    mock_obj: Option<usize>,
     asserted: bool,
     /// Dry run inside a test's `try { call(); Assert.fail(); }`: record unknown throwing ifs.
     expect_throw: bool,
@@ -280,6 +284,7 @@ pub(super) fn run(idx: &Index) -> WalkResult {
             ctx.mock = None;
             ctx.mock_status = None;
             ctx.mock_certain = true;
+            ctx.mock_obj = None;
             ctx.pending.clear();
             ctx.unmocked.clear();
             ctx.doubt = [0; 3];
@@ -318,6 +323,7 @@ fn new_ctx() -> Ctx {
         mock: None,
         mock_status: None,
         mock_certain: true,
+        mock_obj: None,
         asserted: false,
         expect_throw: false,
         candidates: Vec::new(),
@@ -821,6 +827,14 @@ impl<'i, 'p> Walker<'i, 'p> {
         } else {
             let mut st: Vec<String> = ctx.statics.iter().map(|(k, v)| format!("{k:?}={v:?}")).collect();
             st.sort();
+            // The mock's fields decide what its `respond` answers.
+            let mut mock_fields: Vec<String> = ctx
+                .mock_obj
+                .and_then(|id| ctx.heap.get(id))
+                .map(|i| i.fields.iter().map(|(k, v)| format!("{k}={v:?}")).collect())
+                .unwrap_or_default();
+            mock_fields.sort();
+            st.extend(mock_fields);
             Some(format!(
                 "{ci}:{mi}:{ctor}:{args:?}:{:?}:{:?}:{}:{:?}:{:?}:{:?}:{}:{}",
                 ctx.mock,
@@ -1196,6 +1210,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             mock: ctx.mock.clone(),
             mock_status: ctx.mock_status,
             mock_certain: ctx.mock_certain,
+            mock_obj: ctx.mock_obj,
         }
     }
 
@@ -1212,6 +1227,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         ctx.mock.clone_from(&s.mock);
         ctx.mock_status = s.mock_status;
         ctx.mock_certain = s.mock_certain;
+        ctx.mock_obj = s.mock_obj;
     }
 
     /// Walks each arm (a statement, and a catch parameter to declare) from the same state under
@@ -2287,6 +2303,10 @@ impl<'i, 'p> Walker<'i, 'p> {
                         _ => None,
                     });
                 ctx.effects += 1;
+                ctx.mock_obj = match args.get(1) {
+                    Some(Val::Inst(id)) => Some(*id),
+                    _ => None,
+                };
                 ctx.mock = match args.get(1).and_then(|v| self.val_class(ctx, v)) {
                     Some((_, c)) => Some(c),
                     None => mock_ty.or(Some(String::new())),
@@ -2496,7 +2516,9 @@ impl<'i, 'p> Walker<'i, 'p> {
             }
         }
         if name == "send" && receiver_type.as_deref().is_some_and(|t| t == "http" || t == "system.http") {
-            self.callout(ctx, e, f);
+            // An exception the mock's `respond` throws reaches the caller of `Http.send`, as in
+            // Apex (a mock that times out, for example).
+            self.callout(ctx, e, f)?;
             return Ok(Val::Obj("httpresponse".into()));
         }
         if name == "getstatuscode"
@@ -2611,7 +2633,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         Ok(None)
     }
 
-    fn callout(&mut self, ctx: &mut Ctx, e: Node, f: &Frame) {
+    fn callout(&mut self, ctx: &mut Ctx, e: Node, f: &Frame) -> Result<(), ()> {
         match ctx.mock.clone() {
             None => {
                 // Only a callout every path reaches with no mock set is certain to fail.
@@ -2625,11 +2647,14 @@ impl<'i, 'p> Walker<'i, 'p> {
             Some(mock) => {
                 if let Some(ci) = self.idx.class(&mock) {
                     if let Some((c, m)) = self.find_method(ci, "respond", 1) {
-                        let _ = self.call(ctx, c, m, false, vec![Val::Obj("httprequest".into())]);
+                        ctx.next_this = Some(ci);
+                        ctx.next_obj = ctx.mock_obj;
+                        self.call(ctx, c, m, false, vec![Val::Obj("httprequest".into())])?;
                     }
                 }
             }
         }
+        Ok(())
     }
 }
 

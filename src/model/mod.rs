@@ -9,9 +9,15 @@
 pub mod names;
 mod validate;
 
+pub use crate::section::integration::Integration;
+pub use crate::section::oauth_app::ConnectedApp;
+pub use crate::section::permission_set::{ObjectAccess, PermissionSet, TabVisibility};
+pub use crate::section::remote_site::RemoteSite;
+pub use crate::section::settings::Settings;
+pub use crate::section::webhook::{
+    CalloutTarget, NamedCredential, Signing, TestValue, TriggerEvent, Webhook, WebhookObject,
+};
 pub use names::{is_api_name, API_VERSIONS};
-
-use std::collections::BTreeMap;
 
 /// A Metadata API version such as `62.0`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,6 +39,8 @@ pub struct Project {
     pub api_version: ApiVersion,
     /// sha256 of the effective config (hex).
     pub config_hash: String,
+    /// sha256 of the config file as written (the same for every environment).
+    pub source_hash: String,
     /// The environment the config was resolved for.
     pub env: Option<String>,
     /// The config file, as given on the command line.
@@ -61,9 +69,10 @@ impl Project {
         validate::build(config)
     }
 
-    /// The first 12 hex digits of the config hash, as written into file headers.
+    /// The first 12 hex digits of the config file's hash, as written into the Apex headers (the
+    /// same for every environment, so that every environment deploys the same classes).
     pub fn short_hash(&self) -> &str {
-        &self.config_hash[..12.min(self.config_hash.len())]
+        &self.source_hash[..12.min(self.source_hash.len())]
     }
 
     /// The `-c FILE --env NAME` flags that reproduce this project on a command line (empty for
@@ -89,274 +98,6 @@ impl Project {
         out.sort();
         out
     }
-}
-
-/// Where the webhook posts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CalloutTarget {
-    /// A raw https URL (a Remote Site covers its origin).
-    Endpoint(String),
-    /// `callout:<name><path>`.
-    NamedCredential {
-        /// Named Credential API name.
-        name: String,
-        /// Path appended to it ("" or starting with '/').
-        path: String,
-    },
-}
-
-impl CalloutTarget {
-    /// The string given to `HttpRequest.setEndpoint`.
-    pub fn apex_endpoint(&self) -> String {
-        match self {
-            CalloutTarget::Endpoint(url) => url.clone(),
-            CalloutTarget::NamedCredential { name, path } => format!("callout:{name}{path}"),
-        }
-    }
-}
-
-/// The webhook integration.
-#[derive(Debug, Clone)]
-pub struct Webhook {
-    /// The sending class.
-    pub class_name: String,
-    /// The `@isTest` mock.
-    pub mock_class_name: String,
-    /// The webhook class's test class.
-    pub test_class_name: String,
-    /// Where to send.
-    pub target: CalloutTarget,
-    /// Callout timeout (ms).
-    pub timeout_ms: u32,
-    /// Records per request.
-    pub batch_size: u32,
-    /// Extra headers, sorted by name.
-    pub headers: Vec<(String, String)>,
-    /// HMAC signing, if configured.
-    pub signing: Option<Signing>,
-    /// The objects, in config order.
-    pub objects: Vec<WebhookObject>,
-}
-
-/// HMAC-SHA256 signing of payloads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signing {
-    /// The header carrying the signature.
-    pub header: String,
-    /// The protected hierarchy custom setting holding the key (`Webhook_Settings__c`).
-    pub setting_object: String,
-    /// Its key field (`Signing_Key__c`).
-    pub key_field: String,
-}
-
-/// A trigger event the webhook listens to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum TriggerEvent {
-    /// after insert
-    AfterInsert,
-    /// after update
-    AfterUpdate,
-    /// after delete
-    AfterDelete,
-    /// after undelete
-    AfterUndelete,
-}
-
-impl TriggerEvent {
-    /// All events, in trigger declaration order.
-    pub const ALL: [TriggerEvent; 4] =
-        [TriggerEvent::AfterInsert, TriggerEvent::AfterUpdate, TriggerEvent::AfterDelete, TriggerEvent::AfterUndelete];
-
-    /// Config spelling: `afterInsert`.
-    pub fn config_name(self) -> &'static str {
-        match self {
-            TriggerEvent::AfterInsert => "afterInsert",
-            TriggerEvent::AfterUpdate => "afterUpdate",
-            TriggerEvent::AfterDelete => "afterDelete",
-            TriggerEvent::AfterUndelete => "afterUndelete",
-        }
-    }
-
-    /// Apex trigger declaration: `after insert`.
-    pub fn apex_declaration(self) -> &'static str {
-        match self {
-            TriggerEvent::AfterInsert => "after insert",
-            TriggerEvent::AfterUpdate => "after update",
-            TriggerEvent::AfterDelete => "after delete",
-            TriggerEvent::AfterUndelete => "after undelete",
-        }
-    }
-
-    /// `System.TriggerOperation` constant: `AFTER_INSERT`.
-    pub fn operation(self) -> &'static str {
-        match self {
-            TriggerEvent::AfterInsert => "AFTER_INSERT",
-            TriggerEvent::AfterUpdate => "AFTER_UPDATE",
-            TriggerEvent::AfterDelete => "AFTER_DELETE",
-            TriggerEvent::AfterUndelete => "AFTER_UNDELETE",
-        }
-    }
-}
-
-/// A value a test assigns to a field when it builds a record.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TestValue {
-    /// A string; `{n}` stands for the record's index.
-    Text(String),
-    /// A number literal as written in the config.
-    Number(String),
-    /// A boolean.
-    Bool(bool),
-    /// `Date.today().addDays(n)`.
-    TodayPlus(i64),
-}
-
-/// One object the webhook watches.
-#[derive(Debug, Clone)]
-pub struct WebhookObject {
-    /// SObject API name.
-    pub sobject: String,
-    /// Trigger name.
-    pub trigger_name: String,
-    /// Its test class.
-    pub test_class_name: String,
-    /// Events, sorted and deduplicated.
-    pub events: Vec<TriggerEvent>,
-    /// Payload fields (Id first), or `None` for the whole record.
-    pub fields: Option<Vec<String>>,
-    /// Field values for test records, sorted by field.
-    pub test_record: Vec<(String, TestValue)>,
-}
-
-/// A Remote Site Setting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoteSite {
-    /// API name.
-    pub name: String,
-    /// URL.
-    pub url: String,
-    /// Description.
-    pub description: Option<String>,
-    /// Allow plain http.
-    pub disable_protocol_security: bool,
-    /// Active.
-    pub is_active: bool,
-}
-
-/// A Named Credential sfgen generates.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NamedCredential {
-    /// API name.
-    pub name: String,
-    /// Label.
-    pub label: String,
-    /// https base URL.
-    pub url: String,
-}
-
-/// A Connected App.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectedApp {
-    /// API name.
-    pub name: String,
-    /// Label.
-    pub label: String,
-    /// Contact email.
-    pub contact_email: String,
-    /// Description.
-    pub description: Option<String>,
-    /// Callback URLs (written newline-separated, as Setup stores them).
-    pub callback_urls: Vec<String>,
-    /// OAuth scopes, sorted.
-    pub scopes: Vec<String>,
-}
-
-/// Object access in a permission set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ObjectAccess {
-    /// Read.
-    pub read: bool,
-    /// Create.
-    pub create: bool,
-    /// Edit.
-    pub edit: bool,
-    /// Delete.
-    pub delete: bool,
-    /// View All.
-    pub view_all: bool,
-    /// Modify All.
-    pub modify_all: bool,
-}
-
-/// Tab visibility in a permission set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TabVisibility {
-    /// Visible.
-    Visible,
-    /// Available.
-    Available,
-    /// None.
-    None,
-}
-
-impl TabVisibility {
-    /// Metadata API value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TabVisibility::Visible => "Visible",
-            TabVisibility::Available => "Available",
-            TabVisibility::None => "None",
-        }
-    }
-}
-
-/// A permission set; every map is sorted by its key like a retrieve.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PermissionSet {
-    /// API name.
-    pub name: String,
-    /// Label.
-    pub label: String,
-    /// Description.
-    pub description: Option<String>,
-    /// License.
-    pub license: Option<String>,
-    /// User permissions, sorted.
-    pub user_permissions: Vec<String>,
-    /// Object access by object.
-    pub objects: BTreeMap<String, ObjectAccess>,
-    /// Field access by `Object.Field`: `true` = editable (and readable), `false` = read only.
-    pub fields: BTreeMap<String, bool>,
-    /// Apex classes, sorted.
-    pub classes: Vec<String>,
-    /// Tabs.
-    pub tabs: BTreeMap<String, TabVisibility>,
-    /// Record types, sorted.
-    pub record_types: Vec<String>,
-}
-
-/// Org settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Settings {
-    /// Email-to-Case on/off.
-    pub email_to_case: Option<bool>,
-    /// Username-password flow allowed.
-    pub allow_username_password_flow: Option<bool>,
-}
-
-/// Facts for next steps.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Integration {
-    /// Vendor name.
-    pub vendor: Option<String>,
-    /// My Domain URL.
-    pub org_domain: Option<String>,
-    /// Sandbox or production.
-    pub sandbox: Option<bool>,
-    /// Managed package version id.
-    pub managed_package_id: Option<String>,
-    /// Integration username and permission sets to assign.
-    pub integration_user: Option<(String, Vec<String>)>,
 }
 
 #[cfg(test)]
@@ -391,7 +132,8 @@ mod tests {
         let o = &w.objects[0];
         assert_eq!((o.trigger_name.as_str(), o.test_class_name.as_str()), ("ContactTrigger", "TestContactTrigger"));
         assert_eq!(o.events, TriggerEvent::ALL.to_vec());
-        assert!(o.fields.is_none(), "default payload is the whole record");
+        assert_eq!(o.fields, ["Id", "SystemModstamp", "MasterRecordId"], "the safe default: no personal data");
+        assert!(o.watched.is_empty());
         assert!(o.test_record.iter().any(|(f, _)| f == "LastName"), "Contact gets a default test record");
         assert_eq!(p.remote_sites.len(), 1, "a Remote Site is derived for the endpoint");
         assert_eq!(p.remote_sites[0].url, "https://h.example.com");
@@ -421,13 +163,10 @@ mod tests {
     }
 
     #[test]
-    fn fields_always_carry_the_id_first() {
+    fn fields_always_carry_the_id_and_timestamp_first() {
         let p = project(r#"{"apiVersion":"62.0","webhook":{"endpoint":"https://h.example.com","objects":[{"sobject":"Contact","fields":["Email","id"]}]}}"#)
             .expect("valid");
-        assert_eq!(
-            p.webhook.expect("w").objects[0].fields.as_deref(),
-            Some(&["Id".to_string(), "Email".to_string()][..])
-        );
+        assert_eq!(p.webhook.expect("w").objects[0].fields, ["Id", "SystemModstamp", "MasterRecordId", "Email"]);
     }
 
     #[test]
@@ -461,7 +200,10 @@ mod tests {
     fn signing_names_the_setting_after_the_class() {
         let p = project(r#"{"apiVersion":"62.0","webhook":{"className":"Sync","endpoint":"https://h.example.com","signing":{"header":"X-Sig"},"objects":[{"sobject":"Account"}]}}"#)
             .expect("valid");
-        let s = p.webhook.expect("w").signing.expect("signing");
-        assert_eq!((s.setting_object.as_str(), s.key_field.as_str()), ("Sync_Settings__c", "Signing_Key__c"));
+        let w = p.webhook.expect("w");
+        let s = w.signing.expect("signing");
+        assert_eq!((w.settings_object.as_str(), s.key_field.as_str()), ("Sync_Settings__c", "Signing_Key__c"));
+        assert_eq!((w.outbox_object.as_str(), w.admin_class_name.as_str()), ("Sync_Outbox__c", "SyncAdmin"));
+        assert_eq!(s.timestamp_header, "X-Webhook-Timestamp");
     }
 }

@@ -128,16 +128,51 @@ pub fn is_api_name(s: &str) -> bool {
         && !s.ends_with('_')
 }
 
+/// Longest custom object or field name before its suffix (`__c`), and longest namespace
+/// prefix: 40 and 15 characters (Salesforce Help, knowledge article 000381913).
+pub const MAX_CUSTOM_NAME: usize = 40;
+/// Longest namespace prefix.
+pub const MAX_NAMESPACE: usize = 15;
+/// Longest standard object or field name sfgen accepts (standard names are far shorter; this
+/// only keeps a runaway string out of the Apex and the metadata).
+pub const MAX_STANDARD_NAME: usize = 80;
+
 /// Whether `s` is an SObject or field API name: an API name, optionally with a namespace
-/// prefix and a custom suffix (`ns__Invoice__c`, `Invoice__c`, `Amount__c`).
+/// prefix and a custom suffix (`ns__Invoice__c`, `Invoice__c`, `Amount__c`), within
+/// Salesforce's lengths.
 pub fn is_sobject_name(s: &str) -> bool {
     let parts: Vec<&str> = s.split("__").collect();
-    match parts.as_slice() {
+    let syntax = match parts.as_slice() {
         [name] => is_api_name(name),
         [name, suffix] => is_api_name(name) && is_custom_suffix(suffix),
         [ns, name, suffix] => is_api_name(ns) && is_api_name(name) && is_custom_suffix(suffix),
         _ => false,
+    };
+    syntax && sobject_name_length(s).is_none()
+}
+
+/// Why `s` (an SObject or field name) is longer than Salesforce allows, if it is.
+pub fn sobject_name_length(s: &str) -> Option<String> {
+    let parts: Vec<&str> = s.split("__").collect();
+    let (ns, name, custom) = match parts.as_slice() {
+        [name] => (None, *name, false),
+        [name, _] => (None, *name, true),
+        [ns, name, _] => (Some(*ns), *name, true),
+        _ => return None,
+    };
+    if let Some(ns) = ns.filter(|ns| ns.len() > MAX_NAMESPACE) {
+        return Some(format!("its namespace prefix is {} characters; Salesforce allows {MAX_NAMESPACE}", ns.len()));
     }
+    if custom && name.len() > MAX_CUSTOM_NAME {
+        return Some(format!(
+            "its name is {} characters before the suffix; a custom object or field name has at most {MAX_CUSTOM_NAME}",
+            name.len()
+        ));
+    }
+    if !custom && name.len() > MAX_STANDARD_NAME {
+        return Some(format!("it is {} characters; no standard object or field name is that long", name.len()));
+    }
+    None
 }
 
 fn is_custom_suffix(s: &str) -> bool {

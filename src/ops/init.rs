@@ -10,6 +10,17 @@ pub const WEBHOOK_PRESET: &str = include_str!("../../fixtures/contact-webhook/sf
 /// Guide B: an API-only integration user for an order-automation service.
 pub const INTEGRATION_USER_PRESET: &str = include_str!("../../fixtures/integration-user/sfgen.json");
 
+/// The schema file `init` writes next to the config, and the config's `"$schema"` names.
+pub const SCHEMA_FILE: &str = "sfgen.schema.json";
+
+/// `text` (a preset) with `"$schema": "./sfgen.schema.json"` as its first key.
+fn with_schema_reference(text: &str) -> String {
+    match text.strip_prefix("{\n") {
+        Some(rest) => format!("{{\n  \"$schema\": \"./{SCHEMA_FILE}\",\n{rest}"),
+        None => text.to_string(),
+    }
+}
+
 /// Runs `sfgen init`.
 pub fn run(args: &InitArgs) -> Result<Outcome> {
     let text = match args.preset {
@@ -22,6 +33,11 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
             hint: Some("pass --force to overwrite it, or --out another file".into()),
         });
     }
+    let dir = args.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    // The config points editors at its schema (completion, enums, bounds), written beside it.
+    let text = with_schema_reference(text);
+    let schema = serde_json::to_string_pretty(&crate::config::reference::schema()).unwrap_or_default() + "\n";
+    crate::write::file(&dir.join(SCHEMA_FILE), schema.as_bytes())?;
     crate::write::file(&args.out, text.as_bytes())?;
     let preset = match args.preset {
         Preset::Webhook => "webhook",
@@ -33,11 +49,26 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
         format!(" -c {}", crate::shell::path(&args.out))
     };
     Ok(Outcome {
-        result: serde_json::json!({ "path": args.out, "preset": preset }),
-        text: format!("Wrote {} (preset {preset}).\n", args.out.display()),
+        result: serde_json::json!({ "path": args.out, "preset": preset, "schema": dir.join(SCHEMA_FILE) }),
+        text: format!("Wrote {} (preset {preset}) and its JSON Schema {SCHEMA_FILE}.\n", args.out.display()),
         guidance: format!(
             "Next: edit it (endpoint, names, permissions), then\n  sfgen generate{config_flag} --out out\n  sfgen package{config_flag} --out deploy.zip\n"
         ),
         ..Outcome::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_name_their_schema_and_stay_valid_configs() {
+        for preset in [WEBHOOK_PRESET, INTEGRATION_USER_PRESET] {
+            let text = with_schema_reference(preset);
+            assert!(text.starts_with("{\n  \"$schema\": \"./sfgen.schema.json\",\n"), "{text}");
+            let parsed = crate::config::parse_str(&text, std::path::Path::new("sfgen.json"), None).expect("valid");
+            assert_eq!(parsed.raw.schema.as_deref(), Some("./sfgen.schema.json"));
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod convert;
+pub mod delivery_steps;
 pub mod delta;
 pub mod deploy;
 pub mod desired;
@@ -170,7 +171,7 @@ mod tests {
     #[test]
     fn warnings_are_one_line_with_their_hint() {
         let cfg = config::parse_str(
-            r#"{"apiVersion":"62.0","webhook":{"endpoint":"https://h.example.com","objects":[{"sobject":"Invoice__c"}]}}"#,
+            r#"{"apiVersion":"62.0","webhook":{"endpoint":"https://h.example.com","objects":[{"sobject":"Invoice__c","fields":["Name"]}]}}"#,
             std::path::Path::new("w.json"),
             None,
         )

@@ -5,7 +5,7 @@
 //! [`crate::shell::quote`]; every text is made printable by the caller.
 
 use super::deploy::{Commands, Org};
-use crate::model::{CalloutTarget, Project};
+use crate::model::Project;
 use crate::shell::{quote, ORG_PLACEHOLDER};
 use std::fmt::Write as _;
 
@@ -74,44 +74,13 @@ pub fn next_steps(project: &Project, deploy: &Commands, org: &Org, api_version: 
             "replace {ORG_PLACEHOLDER} with the org's alias or username, or run sfgen with --target-org ALIAS (or SF_TARGET_ORG)"
         ));
     }
+    // Steps that must come first (src/ops/delivery_steps.rs).
+    steps.extend(super::delivery_steps::before_deploy(project));
     steps.push(Step { id: "deploy", title: "Validate, then deploy".to_string(), details, commands: deploy.in_order() });
 
-    if let Some(w) = &project.webhook {
-        if let Some(s) = &w.signing {
-            steps.push(Step {
-                id: "signing-key",
-                title: format!("Set the webhook signing key in {}", s.setting_object),
-                details: vec![
-                    format!("Setup > Custom Settings > {} Settings > Manage > New (org default): fill {}", w.class_name, s.key_field),
-                    format!("share the same key with {vendor} over a secure channel; it is never in any file sfgen writes"),
-                    format!("until it is set, every webhook job fails with \"No signing key\" (visible in Setup > Apex Jobs)"),
-                ],
-                commands: vec![],
-            });
-        }
-        if let CalloutTarget::NamedCredential { name, .. } = &w.target {
-            if !project.named_credentials.iter().any(|n| &n.name == name) {
-                steps.push(Step {
-                    id: "named-credential",
-                    title: format!("Make sure the org holds the Named Credential {name}"),
-                    details: vec![format!("the webhook calls callout:{name}; sfgen does not generate it")],
-                    commands: vec![],
-                });
-            }
-        }
-    }
-
-    for app in &project.connected_apps {
-        steps.push(Step {
-            id: "connected-app-secret",
-            title: format!("Hand {vendor} the Connected App {}'s consumer key and secret", app.label),
-            details: vec![
-                format!("Setup > App Manager > {} > View > Manage Consumer Details (new apps take up to 10 minutes to be usable)", app.label),
-                "copy the Consumer Key and Consumer Secret into the vendor's setup page; never into a file, ticket or chat".to_string(),
-            ],
-            commands: vec![],
-        });
-    }
+    // The webhook's and the OAuth apps' own steps (src/ops/delivery_steps.rs).
+    steps.extend(super::delivery_steps::webhook(project, &target));
+    steps.extend(super::delivery_steps::oauth_apps(project));
 
     let env_word = match i.sandbox {
         Some(true) => "a sandbox",

@@ -1,0 +1,198 @@
+//! The next steps of the webhook's delivery machinery and of the OAuth apps (External Client
+//! Apps and legacy Connected Apps), kept apart from [`super::next_steps`] so that each section's
+//! steps read in one place. `next_steps` calls [`before_deploy`], [`webhook`] and [`oauth_apps`].
+
+use super::next_steps::Step;
+use crate::model::{CalloutTarget, Project};
+use crate::shell::quote;
+
+/// Anonymous Apex, as a command that runs as printed: the code goes into `<name>.apex` in the
+/// current folder, which `sf apex run --file` runs (without `--file`, sf waits for typed input
+/// when its standard input is a terminal, and a pasted pipe is easy to get wrong).
+fn apex(name: &str, code: &str, target: &str) -> String {
+    let file = quote(&format!("{name}.apex"));
+    format!("printf '%s\\n' {} > {file} && sf apex run --file {file} --target-org {target}", quote(code))
+}
+
+/// Steps that must happen before the deploy: the client credentials flow's run-as user must
+/// exist, or the deploy of the app's policies is refused.
+pub fn before_deploy(project: &Project) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for app in project.connected_apps.iter().filter(|a| !a.legacy) {
+        if let Some(user) = &app.client_credentials_user {
+            steps.push(Step {
+                id: "eca-run-as-user",
+                title: format!("Before deploying, create the integration user {user}"),
+                details: vec![
+                    format!("the External Client App {}'s client credentials flow runs as this user, and the deploy refuses a user that does not exist", app.label),
+                    "Setup > Users > New User, with an API-only profile or the Salesforce Integration license (users are data, not metadata)".to_string(),
+                ],
+                commands: vec![],
+            });
+        }
+    }
+    steps
+}
+
+/// The webhook's steps: who watches the outbox, the hourly sweep, sandboxes, the endpoint.
+pub fn webhook(project: &Project, target: &str) -> Vec<Step> {
+    let Some(w) = &project.webhook else { return Vec::new() };
+    let vendor = project.integration.vendor.clone().unwrap_or_else(|| "the external service".to_string());
+    let mut steps = vec![
+        Step {
+            id: "webhook-sweep",
+            title: "Schedule the hourly delivery sweep (once per org)".to_string(),
+            details: vec![
+                "it sends retries that are due and changes a busy transaction could not start a job for".to_string(),
+                format!("check it in Setup > Scheduled Jobs: \"sfgen {} delivery sweep\"", w.class_name),
+            ],
+            commands: vec![apex(&format!("{}-schedule-sweep", w.class_name), &format!("{}.scheduleHourlySweep();", w.admin_class_name), target)],
+        },
+        Step {
+            id: "webhook-admins",
+            title: format!("Let the admins who watch deliveries see the {} outbox", w.class_name),
+            details: vec![
+                format!(
+                    "App Launcher > {} Deliveries: list views \"Pending deliveries\" and \"Failed deliveries (dead letters)\"",
+                    w.class_name
+                ),
+                format!(
+                    "replay the dead letters once the endpoint works again: {}.replayDeadLetters() (or set Status to Pending)",
+                    w.class_name
+                ),
+                format!("pause and resume sending: {0}.pause() / {0}.resume() (changes are kept while paused)", w.class_name),
+            ],
+            commands: vec![
+                format!("sf org assign permset --name {} --target-org {target}", w.admin_permission_set),
+                apex(&format!("{}-replay", w.class_name), &format!("{}.replayDeadLetters();", w.class_name), target),
+            ],
+        },
+        Step {
+            id: "webhook-sandbox",
+            title: "When creating or refreshing a sandbox, name the post-copy class".to_string(),
+            details: vec![
+                format!(
+                    "Setup > Sandboxes > New / Refresh > Apex Class: {}; the sandbox then keeps changes but sends nothing",
+                    w.admin_class_name
+                ),
+                format!(
+                    "even without it, a sandbox copied from production does not send: the outbox is bound to the org that first delivered ({}.Org_Id__c)",
+                    w.settings_object
+                ),
+                format!(
+                    "in the sandbox, deploy with --env sandbox (its endpoint), then run {}.resume()",
+                    w.class_name
+                ),
+            ],
+            commands: vec![apex(&format!("{}-resume", w.class_name), &format!("{}.resume();", w.class_name), target)],
+        },
+    ];
+    match (&w.target, &w.endpoint_type) {
+        (CalloutTarget::Endpoint(url), Some(ty)) => steps.push(Step {
+            id: "webhook-endpoint",
+            title: format!("The endpoint is metadata: {}.Default", ty.trim_end_matches("__mdt")),
+            details: vec![
+                format!("this deploy posts to {url}; each environment deploys its own record (--env), the Apex is the same everywhere"),
+                format!("Setup > Custom Metadata Types > {} Endpoint > Manage Records shows it", w.class_name),
+            ],
+            commands: vec![],
+        }),
+        (CalloutTarget::NamedCredential { name, .. }, _) if !project.named_credentials.iter().any(|n| &n.name == name) => {
+            steps.push(Step {
+                id: "named-credential",
+                title: format!("Make sure the org holds the Named Credential {name}"),
+                details: vec![format!("the webhook calls callout:{name}; sfgen does not generate it")],
+                commands: vec![],
+            })
+        }
+        _ => {}
+    }
+    for n in &project.named_credentials {
+        if let Some(ec) = &n.external_credential {
+            steps.push(Step {
+                id: "external-credential-secret",
+                title: format!("Enter {vendor}'s API key in the External Credential {}", ec.name),
+                details: vec![
+                    format!(
+                        "Setup > Named Credentials > External Credentials > {} > Principals > {} > Edit > Authentication Parameters: add ApiKey with the key (it is sent as the {} header; never in a file)",
+                        ec.label, ec.principal, ec.header
+                    ),
+                    format!(
+                        "delivery jobs run as the user who made the change: assign {}_Sender to every user whose changes are sent (a permission set group for all internal users is simplest); without it their deliveries are retried and end as dead letters",
+                        w.class_name
+                    ),
+                ],
+                commands: vec![format!("sf org assign permset --name {}_Sender --target-org {target}", w.class_name)],
+            });
+        }
+    }
+    if let Some(s) = &w.signing {
+        steps.push(Step {
+            id: "signing-key",
+            title: format!("Set the webhook signing key in {}", w.settings_object),
+            details: vec![
+                format!(
+                    "Setup > Custom Settings > {} Settings > Manage > New (org default): fill {}, written as {} of the key's bytes",
+                    w.class_name,
+                    s.key_field,
+                    s.key_encoding.as_str()
+                ),
+                format!("share the same key with {vendor} over a secure channel; it is never in any file sfgen writes"),
+                format!(
+                    "each request carries {} (Unix seconds) and {} (hex HMAC-SHA256 of timestamp.body); until the key is set, deliveries are retried and end as dead letters",
+                    s.timestamp_header, s.header
+                ),
+            ],
+            commands: vec![],
+        });
+    }
+    steps
+}
+
+/// The OAuth apps' steps: what the vendor must be given and where to find it.
+pub fn oauth_apps(project: &Project) -> Vec<Step> {
+    let i = &project.integration;
+    let vendor = i.vendor.clone().unwrap_or_else(|| "the external service".to_string());
+    let domain = i.org_domain.clone().unwrap_or_else(|| "https://<your-domain>.my.salesforce.com".to_string());
+    let mut steps = Vec::new();
+    for app in &project.connected_apps {
+        if app.legacy {
+            steps.push(Step {
+                id: "connected-app-secret",
+                title: format!("Hand {vendor} the Connected App {}'s consumer key and secret", app.label),
+                details: vec![
+                    "creating a new Connected App needs Salesforce Support to enable it for the org since Spring '26 (Salesforce Help 005228017)".to_string(),
+                    format!("Setup > App Manager > {} > View > Manage Consumer Details (new apps take up to 10 minutes to be usable)", app.label),
+                    "copy the Consumer Key and Consumer Secret into the vendor's setup page; never into a file, ticket or chat".to_string(),
+                ],
+                commands: vec![],
+            });
+            continue;
+        }
+        let mut details = vec![
+            format!(
+                "Setup > External Client App Manager > {} > Edit Settings > OAuth Settings > Consumer Key and Secret (needs the permission \"View all External Client Apps, view their settings, and edit their policies\")",
+                app.label
+            ),
+            "copy both into the vendor's setup page; never into a file, ticket or chat (sfgen writes neither: Salesforce assigns them)".to_string(),
+            format!("token endpoint: {}/services/oauth2/token", domain.trim_end_matches('/')),
+        ];
+        match &app.client_credentials_user {
+            Some(user) => details.push(format!(
+                "server to server: grant_type=client_credentials with the key and secret; tokens are issued for {user} (the username-password flow is not available to External Client Apps)"
+            )),
+            None => details.push(format!(
+                "users sign in with the authorization code flow (callback {}); only users holding {} may",
+                app.callback_urls.join(", "),
+                if app.permission_sets.is_empty() { "a pre-authorised permission set".to_string() } else { app.permission_sets.join(" or ") }
+            )),
+        }
+        steps.push(Step {
+            id: "eca-consumer-key",
+            title: format!("Hand {vendor} the External Client App {}'s consumer key and secret", app.label),
+            details,
+            commands: vec![],
+        });
+    }
+    steps
+}
