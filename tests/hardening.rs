@@ -954,3 +954,78 @@ fn raw_zip(entries: &[(String, Vec<u8>, u32, u32, u16)]) -> Vec<u8> {
     out.extend(0u16.to_le_bytes());
     out
 }
+
+// ----------------------------------------------------------------------------------------- 11
+
+/// Finding 11: the reader accepted XML that is not well formed (raw control characters, `--` in a
+/// comment, `<` in an attribute, content after the root, a double BOM, a late `<?xml?>`) and a
+/// wrong root element or namespace. Each, as a class's meta file in a folder and in a zip, is
+/// refused by every command that reads the file, naming it.
+#[test]
+fn finding_11_malformed_or_misrooted_metadata_xml_is_refused_by_every_reader() {
+    let ns = "xmlns=\"http://soap.sforce.com/2006/04/metadata\"";
+    let body = "<apiVersion>62.0</apiVersion><status>Active</status>";
+    let cases: Vec<(&str, String)> = vec![
+        ("raw ESC", format!("<ApexClass {ns}>{body}<description>a\u{1b}[2Jb</description></ApexClass>")),
+        ("-- in a comment", format!("<ApexClass {ns}><!-- a -- b -->{body}</ApexClass>")),
+        ("< in an attribute", format!("<ApexClass {ns} x=\"a<b\">{body}</ApexClass>")),
+        ("content after the root", format!("<ApexClass {ns}>{body}</ApexClass><ApexClass {ns}/>")),
+        ("a double BOM", format!("\u{feff}\u{feff}<ApexClass {ns}>{body}</ApexClass>")),
+        ("a late declaration", format!("<ApexClass {ns}>{body}</ApexClass>\n<?xml version=\"1.0\"?>")),
+        ("&#1;", format!("<ApexClass {ns}>{body}<description>&#1;</description></ApexClass>")),
+        ("the wrong root", format!("<ApexTrigger {ns}>{body}</ApexTrigger>")),
+        ("the wrong namespace", format!("<ApexClass xmlns=\"urn:evil\">{body}</ApexClass>")),
+        ("no namespace", format!("<ApexClass>{body}</ApexClass>")),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    for (i, (what, meta)) in cases.iter().enumerate() {
+        let folder = tmp.path().join(format!("case{i}"));
+        mdapi_folder(&folder);
+        write(&folder, "classes/Good.cls-meta.xml", meta.as_bytes());
+        let files = snapshot(&folder);
+        let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+        let zip_path = tmp.path().join(format!("case{i}.zip"));
+        std::fs::write(&zip_path, zip_of(&refs)).unwrap();
+        for input in [&folder, &zip_path] {
+            let work = tempfile::tempdir().unwrap();
+            // `manifest` lists names without reading the files: content cannot harm it.
+            for (cmd, args) in readers(input, work.path()).into_iter().filter(|(c, _)| !c.starts_with("manifest")) {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let r = sfgen(&args);
+                assert_eq!(r.code, Some(2), "{what} in {} / {cmd}: {}", input.display(), r.stderr);
+                assert!(r.stderr.contains("Good.cls-meta.xml"), "{what} / {cmd}: {}", r.stderr);
+                assert!(!r.stderr.contains('\u{1b}'), "{what} / {cmd}: raw ESC in the error");
+                assert!(std::fs::read_dir(work.path()).unwrap().next().is_none(), "{what} / {cmd} wrote files");
+            }
+        }
+    }
+}
+
+/// Finding 11: a `--destructive` line with an ESC character yielded a destructiveChanges.xml
+/// xmllint rejects (and `package` exited 0). It is refused when read, with its line number.
+#[test]
+fn finding_11_destructive_line_with_an_escape_character_is_refused_with_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let list = tmp.path().join("remove.txt");
+    std::fs::write(&list, "# to delete\nApexClass:Old\u{1b}]0;x\u{7}Hook\n").unwrap();
+    let out = tmp.path().join("deploy.zip");
+    let r = sfgen(&["package", "-c", CONFIG, "--destructive", &s(&list), "--out", &s(&out)]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("remove.txt:2") && r.stderr.contains("control character"), "{}", r.stderr);
+    assert!(!r.stderr.contains('\u{1b}') && !r.stderr.contains('\u{7}'), "{:?}", r.stderr);
+    assert!(!out.exists());
+    // A clean list still packages, and its destructiveChanges.xml is XML xmllint accepts.
+    std::fs::write(&list, "# to delete\nApexClass:OldHook\nCustomField:Contact.Old__c\n").unwrap();
+    let r = sfgen(&["package", "-c", CONFIG, "--destructive", &s(&list), "--out", &s(&out)]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let bytes = std::fs::read(&out).unwrap();
+    let files = sfgen::archive::read_zip(&out, &bytes, &sfgen::archive::Limits::default()).unwrap();
+    let (_, xml) = files.iter().find(|(p, _)| p == "destructiveChanges.xml").expect("destructiveChanges.xml");
+    sfgen::sf::xml::check_metadata(xml, "Package").unwrap();
+    if Command::new("xmllint").arg("--version").output().is_ok() {
+        let path = tmp.path().join("destructiveChanges.xml");
+        std::fs::write(&path, xml).unwrap();
+        let lint = Command::new("xmllint").arg("--noout").arg(&path).output().unwrap();
+        assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stderr));
+    }
+}

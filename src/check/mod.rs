@@ -72,6 +72,10 @@ pub const RULES: &[(&str, &str)] = &[
     ("callout-host", "a callout host or Named Credential the package does not provide (the org must)"),
     ("package-xml-sync", "package.xml listing components that are not there, or missing ones that are"),
     ("api-version-mix", "different API versions across -meta.xml files and package.xml"),
+    (
+        "metadata-xml",
+        "metadata XML that is not well formed, or whose root is not its type in the Metadata API namespace",
+    ),
 ];
 
 /// What [`check_tree`] needs besides the tree.
@@ -236,6 +240,7 @@ pub fn check_tree(tree: &Tree, opts: &CheckOptions) -> CheckReport {
         rules::package_xml_sync(tree, px, &mut findings);
     }
     rules::api_versions(tree, opts.package_xml.as_deref(), &mut findings);
+    rules::metadata_xml(tree, opts.package_xml.as_deref(), &mut findings);
     findings.sort_by(|a, b| {
         (a.severity, a.rule, &a.component, &a.file, a.line).cmp(&(b.severity, b.rule, &b.component, &b.file, b.line))
     });
