@@ -57,6 +57,10 @@ pub struct Finding {
 pub const RULES: &[(&str, &str)] = &[
     ("apex-syntax", "Apex the grammar cannot parse (its coverage is not estimated)"),
     (
+        "apex-size",
+        "a class or trigger over the platform's 1 000 000 characters (error), or past sfgen's bound for one run (not estimated)",
+    ),
+    (
         "coverage-unit",
         "a class or trigger below the minimum coverage (RunSpecifiedTests fails): error when even the upper bound is",
     ),
@@ -241,6 +245,7 @@ pub fn check_tree(tree: &Tree, opts: &CheckOptions) -> CheckReport {
     }
     rules::api_versions(tree, opts.package_xml.as_deref(), &mut findings);
     rules::metadata_xml(tree, opts.package_xml.as_deref(), &mut findings);
+    rules::apex_size(tree, &mut findings);
     findings.sort_by(|a, b| {
         (a.severity, a.rule, &a.component, &a.file, a.line).cmp(&(b.severity, b.rule, &b.component, &b.file, b.line))
     });
