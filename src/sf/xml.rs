@@ -183,6 +183,69 @@ pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
 }
 
+/// Checks an XML declaration after its `<?xml` (production `XMLDecl`): `version`, then optionally
+/// `encoding` and `standalone`, in that order, each after white space, quoted, then `?>`.
+fn check_declaration(rest: &str) -> std::result::Result<(), String> {
+    let bad = |why: &str| Err(format!("malformed XML declaration: {why}"));
+    let ws = |s: &str| s.trim_start_matches([' ', '\t', '\n', '\r']).len();
+    let mut s = rest;
+    let mut seen: Vec<&str> = Vec::new();
+    loop {
+        let skipped = s.len() - ws(s);
+        s = &s[skipped..];
+        if let Some(after) = s.strip_prefix("?>") {
+            let _ = after;
+            break;
+        }
+        if skipped == 0 {
+            return bad("white space expected between its parts");
+        }
+        let name_len = s.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(s.len());
+        let name = &s[..name_len];
+        let allowed = ["version", "encoding", "standalone"];
+        let Some(rank) = allowed.iter().position(|a| *a == name) else {
+            return bad(&format!("unexpected {name:?}"));
+        };
+        if seen.last().is_some_and(|l| allowed.iter().position(|a| a == l).unwrap_or(0) >= rank)
+            || (seen.is_empty() && rank != 0)
+        {
+            return bad("version first, then encoding, then standalone");
+        }
+        seen.push(name);
+        s = &s[name_len..];
+        s = &s[s.len() - ws(s)..];
+        let Some(after_eq) = s.strip_prefix('=') else { return bad("`=` expected") };
+        s = &after_eq[after_eq.len() - ws(after_eq)..];
+        let Some(q) = s.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            return bad("a quoted value expected");
+        };
+        let Some(end) = s[1..].find(q) else { return bad("unterminated value") };
+        let value = &s[1..1 + end];
+        if value.is_empty() || value.contains(['<', '&', '?', ' ']) {
+            return bad(&format!("bad value {value:?}"));
+        }
+        s = &s[end + 2..];
+    }
+    if seen.is_empty() {
+        return bad("no version");
+    }
+    Ok(())
+}
+
+/// Whether `s` is an XML 1.0 `Name`: a letter, `_` or `:` (or any non-ASCII name character)
+/// first, then those, digits, `-`, `.` and `·`.
+fn is_name(s: &str) -> bool {
+    let start = |c: char| c.is_ascii_alphabetic() || c == '_' || c == ':' || (!c.is_ascii() && c.is_alphanumeric());
+    let mut chars = s.chars();
+    chars.next().is_some_and(start)
+        && chars.all(|c| {
+            start(c)
+                || c.is_ascii_digit()
+                || matches!(c, '-' | '.' | '\u{b7}')
+                || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
+        })
+}
+
 /// The checks XML 1.0 asks of a whole document that quick-xml leaves to its caller, done on the
 /// text before any event is read: UTF-8 with at most one byte order mark, and no character
 /// outside `Char` (raw C0 controls, U+FFFE, U+FFFF). Returns the text after the BOM.
@@ -194,6 +257,11 @@ fn strict_text(bytes: &[u8]) -> std::result::Result<&str, (String, usize)> {
     };
     if text.starts_with('\u{feff}') {
         return Err(("a second byte order mark (a document has at most one, at its start)".into(), bom));
+    }
+    if let Some(rest) = text.strip_prefix("<?xml") {
+        if rest.starts_with([' ', '\t', '\n', '\r']) {
+            check_declaration(rest).map_err(|m| (m, bom))?;
+        }
     }
     // One pass over the bytes: C0 controls are single bytes; U+FFFE and U+FFFF are EF BF BE/BF.
     let b = text.as_bytes();
@@ -234,14 +302,19 @@ fn strict_event(e: &quick_xml::events::Event<'_>, first: bool, depth: usize) -> 
         Event::PI(p) if p.target().eq_ignore_ascii_case("xml") => {
             return Err("XML declaration not at the start of the document".into());
         }
+        Event::PI(p) if !is_name(p.target()) => {
+            return Err(format!("processing instruction target {:?} is not an XML name", p.target()));
+        }
         Event::Start(e) | Event::Empty(e) => {
             let name = e.name();
-            let first = name.as_ref().chars().next().unwrap_or('0');
-            if first.is_ascii_digit() || matches!(first, '-' | '.') {
+            if !is_name(name.as_ref()) {
                 return Err(format!("{:?} is not an XML name", name.as_ref()));
             }
             for a in e.attributes() {
                 let a = a.map_err(|e| format!("bad attribute: {e}"))?;
+                if !is_name(a.key.as_ref()) {
+                    return Err(format!("{:?} is not an XML name", a.key.as_ref()));
+                }
                 if a.value.contains('<') {
                     return Err("`<` in an attribute value (write it as &lt;)".into());
                 }
