@@ -21,6 +21,7 @@ targets=(
   "prop_config fuzz_config_duplicate_keys"
   "prop_config nasty_strings_round_trip"
   "prop_readers fuzz_xml_canon"
+  "prop_readers fuzz_xml_wellformed"
   "prop_readers fuzz_canon_pairs"
   "prop_readers fuzz_archive"
   "prop_readers fuzz_apex_coverage"

@@ -26,8 +26,25 @@
 //! App's `consumerKey`, the `packageVersions` a class meta file gains in an org with managed
 //! packages) are not drift when the other side leaves them out.
 //!
-//! Secrets (`consumerSecret`, `password`, `oauthToken`, `privateKey`, ...) are replaced by
-//! [`REDACTED`] in every canonical form, so they can never reach a diff, JSON or text output.
+//! Secrets are replaced by a fingerprint ([`REDACTED`] and 12 hex digits of a SHA-256 of the
+//! value: a changed secret is still a visible change, the value never reaches a diff, JSON or
+//! text output), by meaning, in every canonical form ([`redact_row`], [`is_secret`]):
+//!
+//! - elements that hold a secret in every type of the Metadata API WSDL (`password`,
+//!   `consumerSecret`, `oauthToken`, `awsAccessKey`, `awsAccessSecret`, `signingSecret`,
+//!   `privateKey`, `s3SecretKey`, ...);
+//! - a Named Credential's `namedCredentialParameters` and an External Credential's
+//!   `externalCredentialParameters` whose `parameterType` may carry a secret (`HttpHeader`,
+//!   `AuthHeader`, `AuthParameter`, `UrlQueryParameter`, ...: every type but those that only name
+//!   another component or a URL): their `parameterValue`;
+//! - a custom field's `defaultValue` when the field is a secret by the documented rules: a field
+//!   of a *protected* custom setting, an encrypted text field, or a field named like a secret
+//!   (`*_Key__c`, `*Secret*`, `*Token*`, `*Password*`, ...); Salesforce's guidance is that
+//!   secrets go in protected custom settings or metadata, Named Credentials, or encrypted fields
+//!   (Apex Developer Guide, "Custom Settings"; Apex Reference, "CustomMetadata Class");
+//! - a custom metadata record's `value` when its field is named like a secret, and every value of
+//!   a *protected* record;
+//! - the userinfo of any URL anywhere, in XML and in text (`https://admin:…@host`).
 
 use crate::sf::xml::{self, Element, Node};
 use sha2::{Digest as _, Sha256};
@@ -169,7 +186,7 @@ fn text_form(bytes: &[u8], strip_comments: bool) -> String {
     }
     let mut out = String::with_capacity(text.len() + 1);
     for l in &lines[..end] {
-        out.push_str(l);
+        out.push_str(&redact_userinfo(l));
         out.push('\n');
     }
     out
@@ -316,6 +333,8 @@ const ORG_ASSIGNED: &[(&str, &str, &str, Option<&str>)] = &[
 const SECRET_NAMES: &[&str] = &[
     "accesstoken",
     "apikey",
+    "apptoken",
+    "awsaccesskey",
     "awsaccesssecret",
     "certificatepassword",
     "clientsecret",
@@ -324,14 +343,189 @@ const SECRET_NAMES: &[&str] = &[
     "oauthtoken",
     "password",
     "privatekey",
+    "recaptchasecretkey",
     "refreshtoken",
+    "s3accesskey",
+    "s3secretkey",
     "secret",
+    "secretkey",
+    "serverkey",
+    "signingkey",
+    "signingsecret",
     "token",
 ];
 
 /// Name endings that mark a secret when the value is not a flag
 /// (`isSecretRequiredForRefreshToken` is a boolean, not a token).
-const SECRET_SUFFIXES: &[&str] = &["secret", "password", "token", "privatekey"];
+const SECRET_SUFFIXES: &[&str] = &["secret", "password", "token", "privatekey", "secretkey"];
+
+/// `parameterType`s of Named Credential parameters whose value only names a URL, another
+/// component or an option (WSDL `NamedCredentialParamType`); every other type's value
+/// (`HttpHeader`, `HttpCookie`, `UrlQueryParameter`, `FormulaVariable`, `CustomParameter`, and
+/// types added later) may be a secret. A `Url` value keeps its host, loses its userinfo.
+const NC_PUBLIC_PARAMS: &[&str] = &[
+    "Url",
+    "ClientCertificate",
+    "ServerCertificate",
+    "Authentication",
+    "OutboundNetworkConnection",
+    "AllowedManagedPackageNamespaces",
+    "CreatedByNamespace",
+    "StandardNamedCredentialType",
+    "ManagedByFeature",
+    "ManagedByComponent",
+    "ConnectionStatus",
+    "SfHttpRequestExtensionName",
+    "NamedCredentialOptions",
+    "ManagedByNamespace",
+];
+
+/// `parameterType`s of External Credential parameters whose value only names a component, a
+/// principal, a URL or a protocol variant (WSDL `ExternalCredentialParamType`); every other type's
+/// value (`AuthHeader`, `AuthParameter`, `AuthProviderAuthParameter`, `AuthQueryParameter`,
+/// `JwtBodyClaim`, `JwtHeaderClaim`, `FormulaVariable`, and types added later) may be a secret.
+const EC_PUBLIC_PARAMS: &[&str] = &[
+    "ParameterGroup",
+    "ExternalAuthIdentityProvider",
+    "AuthProvider",
+    "AuthProviderUrl",
+    "AuthProviderUrlQueryParameter",
+    "SigningCertificate",
+    "NamedPrincipal",
+    "PerUserPrincipal",
+    "AwsStsPrincipal",
+    "GlobalNamedPrincipal",
+    "SystemUserPrincipal",
+    "AuthContext",
+    "AuthProtocolVariant",
+    "CreatedByNamespace",
+    "AdditionalRefreshStatusCode",
+    "ManagedByFeature",
+    "ManagedByComponent",
+];
+
+/// Whether a custom field (or custom metadata field) API name reads like a secret:
+/// `Signing_Key__c`, `Api_Secret__c`, `Access_Token__c`, `Password__c`, `ns__ApiKey__c`.
+pub fn is_secret_field_name(name: &str) -> bool {
+    let base = name.rsplit('.').next().unwrap_or(name);
+    let base = base.strip_suffix("__c").or_else(|| base.strip_suffix("__mdt")).unwrap_or(base);
+    let base = base.rsplit("__").next().unwrap_or(base).to_ascii_lowercase();
+    base.ends_with("_key")
+        || base == "key"
+        || ["secret", "token", "password", "passwd", "apikey", "api_key", "privatekey", "private_key", "credential"]
+            .iter()
+            .any(|w| base.contains(w))
+}
+
+/// The fingerprint a secret is shown as: [`REDACTED`] and the first 12 hex digits of a SHA-256 of
+/// the (trimmed) value, so that two different values differ and equal ones are equal.
+pub fn fingerprint(value: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"sfgen redacted value\0");
+    h.update(value.trim().as_bytes());
+    format!("{REDACTED} sha256:{}", &hex(&h.finalize())[..12])
+}
+
+/// `text` with the userinfo of every URL in it (`https://user:password@host`) replaced by its
+/// fingerprint: the host stays visible, a credential never does.
+pub fn redact_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("://") || !text.contains('@') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (before, after) = rest.split_at(i + 3);
+        out.push_str(before);
+        // The authority ends at the first `/ ? #`, white space, quote or markup character.
+        let end = after
+            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>' | '`') || c.is_whitespace())
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        match authority.rfind('@') {
+            Some(at) if at > 0 => {
+                out.push_str(&fingerprint(&authority[..at]).replace(' ', "-"));
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Replaces the text of `el`'s child `child` (if any) by its fingerprint.
+fn redact_child(el: &mut Element, child: &str) {
+    for n in &mut el.children {
+        if let Node::Element(c) = n {
+            if c.name == child && !c.children.is_empty() && !c.text_content().starts_with(REDACTED) {
+                let fp = fingerprint(&c.text_content());
+                c.children = vec![Node::Text(fp)];
+            }
+        }
+    }
+}
+
+fn child_text(el: &Element, name: &str) -> String {
+    el.find(name).map(|c| c.text_content().trim().to_string()).unwrap_or_default()
+}
+
+/// Redacts the secret values of a row whose meaning depends on its siblings (see the module
+/// docs): `el` is a child of the root `root` (its parent path is `parent`), already normalised.
+fn redact_row(el: &mut Element, root: &str, parent: &str) {
+    if !parent.is_empty() {
+        return;
+    }
+    let secret = match (root, el.name.as_str()) {
+        ("NamedCredential", "namedCredentialParameters") => {
+            (!NC_PUBLIC_PARAMS.contains(&child_text(el, "parameterType").as_str())).then_some("parameterValue")
+        }
+        ("ExternalCredential", "externalCredentialParameters") => {
+            (!EC_PUBLIC_PARAMS.contains(&child_text(el, "parameterType").as_str())).then_some("parameterValue")
+        }
+        ("CustomMetadata", "values") => is_secret_field_name(&child_text(el, "field")).then_some("value"),
+        ("MktDataConnection", "credentials") => Some("value"),
+        _ => None,
+    };
+    if let Some(child) = secret {
+        redact_child(el, child);
+    }
+}
+
+/// Redacts what a whole document says is secret (see the module docs): the default values of a
+/// protected custom setting's fields, of encrypted fields and of fields named like secrets; every
+/// value of a protected custom metadata record.
+fn redact_document(root: &mut Element) {
+    match root.name.as_str() {
+        "CustomObject" => {
+            let protected_setting =
+                root.find("customSettingsType").is_some() && child_text(root, "visibility") == "Protected";
+            for n in &mut root.children {
+                if let Node::Element(f) = n {
+                    if f.name == "fields" && (protected_setting || is_secret_field(f)) {
+                        redact_child(f, "defaultValue");
+                    }
+                }
+            }
+        }
+        "CustomField" if is_secret_field(root) => redact_child(root, "defaultValue"),
+        "CustomMetadata" if child_text(root, "protected") == "true" => {
+            for n in &mut root.children {
+                if let Node::Element(v) = n {
+                    if v.name == "values" {
+                        redact_child(v, "value");
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_secret_field(f: &Element) -> bool {
+    is_secret_field_name(&child_text(f, "fullName")) || child_text(f, "type") == "EncryptedText"
+}
 
 fn is_secret(el: &Element) -> bool {
     let lower = el.name.to_ascii_lowercase();
@@ -389,15 +583,19 @@ fn key_of(root: &str, parent: &str, el: &Element) -> Option<String> {
 fn normalize(el: &mut Element, root: &str, path: Option<&str>) {
     el.attributes.retain(|(k, _)| !k.starts_with("xmlns:"));
     el.attributes.sort();
-    if is_secret(el) && !el.children.is_empty() {
-        el.children = vec![Node::Text(REDACTED.into())];
-        return;
+    for (_, v) in &mut el.attributes {
+        if let std::borrow::Cow::Owned(r) = redact_userinfo(v) {
+            *v = r;
+        }
     }
-    if el.name == "consumerKey" && !el.children.is_empty() && !el.text_content().starts_with(REDACTED) {
-        // An org's OAuth client id: compared by fingerprint, so a different key is still
+    if (is_secret(el) || el.name == "consumerKey")
+        && !el.children.is_empty()
+        && !el.text_content().starts_with(REDACTED)
+    {
+        // Compared by fingerprint (an org's OAuth client id too): a different value is still
         // drift, but the value itself never reaches a diff.
-        let digest = hex(&Sha256::digest(el.text_content().trim().as_bytes()));
-        el.children = vec![Node::Text(format!("{REDACTED} sha256:{}", &digest[..12]))];
+        let fp = if el.elements().next().is_some() { REDACTED.to_string() } else { fingerprint(&el.text_content()) };
+        el.children = vec![Node::Text(fp)];
         return;
     }
     let has_elements = el.children.iter().any(|n| matches!(n, Node::Element(_)));
@@ -410,6 +608,10 @@ fn normalize(el: &mut Element, root: &str, path: Option<&str>) {
         let t = t.trim();
         if !t.is_empty() {
             let t = if t.contains('\r') { t.replace("\r\n", "\n").replace('\r', "\n") } else { t.to_string() };
+            let t = match redact_userinfo(&t) {
+                std::borrow::Cow::Owned(r) => r,
+                std::borrow::Cow::Borrowed(_) => t,
+            };
             el.children.push(Node::Text(t));
         }
         return;
@@ -420,6 +622,7 @@ fn normalize(el: &mut Element, root: &str, path: Option<&str>) {
         match n {
             Node::Element(mut c) => {
                 normalize(&mut c, root, Some(&cpath));
+                redact_row(&mut c, root, &cpath);
                 let k = key_of(root, &cpath, &c);
                 keyed.push((c.name.clone(), k, Node::Element(c)));
             }
@@ -433,6 +636,9 @@ fn normalize(el: &mut Element, root: &str, path: Option<&str>) {
     // picklist values), which means something.
     keyed.sort_by(|a, b| (a.0.as_str(), a.1.as_deref()).cmp(&(b.0.as_str(), b.1.as_deref())));
     el.children = keyed.into_iter().map(|(_, _, n)| n).collect();
+    if path.is_none() {
+        redact_document(el);
+    }
 }
 
 /// Serialises a canonical tree the way [`Element::to_document`] does (declaration, 4-space
@@ -559,13 +765,21 @@ fn reconcile(org: &mut Element, desired: &mut Element, root: &str, path: Option<
     remove_indices(&mut desired.children, &drop_des);
 }
 
+/// Removes the children at the indices `drop` (any order): linear in the children, however many
+/// are dropped (a retrieve's permission set may hold a million no-access rows; issue 12 finding 9).
 fn remove_indices(children: &mut Vec<Node>, drop: &[usize]) {
     if drop.is_empty() {
         return;
     }
+    let mut gone = vec![false; children.len()];
+    for &i in drop {
+        if let Some(g) = gone.get_mut(i) {
+            *g = true;
+        }
+    }
     let mut i = 0;
     children.retain(|_| {
-        let keep = !drop.contains(&i);
+        let keep = !gone[i];
         i += 1;
         keep
     });
@@ -680,6 +894,56 @@ mod tests {
         assert!(c.contains("<isSecretRequiredForRefreshToken>true<"), "{c}");
         let (o, d) = pair("namedCredentials/N.namedCredential", xml, &xml.replace("hunter2", "other"));
         assert!(!o.contains("hunter2") && !d.contains("other"));
+    }
+
+    /// Finding 9 of issue 12: one permission set with a million no-access rows took 122 s to diff
+    /// (the rows the pairwise rules drop were removed one search at a time). 200 000 such rows
+    /// against a one-row set now take a fraction of a second per 100 000 rows, even unoptimised.
+    #[test]
+    fn finding_09_dropping_noise_rows_is_linear() {
+        let mut org = String::from("<PermissionSet><label>Big</label>");
+        for i in 0..200_000 {
+            org.push_str(&format!("<fieldPermissions><editable>false</editable><field>A.F{i}__c</field><readable>false</readable></fieldPermissions>"));
+        }
+        org.push_str("</PermissionSet>");
+        let desired = "<PermissionSet><label>Big</label><fieldPermissions><editable>true</editable><field>A.X__c</field><readable>true</readable></fieldPermissions></PermissionSet>";
+        let start = std::time::Instant::now();
+        let (o, d) = pair(PS, &org, desired);
+        let took = start.elapsed();
+        assert!(!o.contains("A.F1__c"), "no-access rows are noise");
+        assert!(d.contains("A.X__c"));
+        // Quadratic removal needed minutes here; linear is well under a second in release.
+        assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+    }
+
+    #[test]
+    fn secret_field_names_and_url_userinfo() {
+        for yes in [
+            "Signing_Key__c",
+            "ns__API_Key__c",
+            "Api_Secret__c",
+            "Access_Token__c",
+            "Password__c",
+            "ApiKey__c",
+            "Key__c",
+        ] {
+            assert!(is_secret_field_name(yes), "{yes}");
+        }
+        for no in ["Monkey__c", "Keyboard__c", "Region__c", "Name", "Record_Key_Type__c"] {
+            assert!(!is_secret_field_name(no), "{no}");
+        }
+        let r = redact_userinfo(
+            "see https://admin:pw1@host.example.com/x?y and http://h.example.com/a@b, https://tok@git.example.com",
+        );
+        assert!(!r.contains("pw1") && !r.contains("tok@"), "{r}");
+        assert!(
+            r.contains("@host.example.com/x?y")
+                && r.contains("http://h.example.com/a@b")
+                && r.contains("@git.example.com"),
+            "{r}"
+        );
+        assert_ne!(redact_userinfo("https://a:1@h"), redact_userinfo("https://a:2@h"));
+        assert_eq!(redact_userinfo("no url here @ all"), "no url here @ all");
     }
 
     #[test]

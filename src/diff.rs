@@ -127,6 +127,9 @@ pub struct DiffOptions {
     pub canon: Options,
     /// Worker threads for the components that need canonicalising (0 = available cores).
     pub threads: usize,
+    /// Decide only whether components differ, without rendering textual diffs (`--format stat`
+    /// shows counts: no unified diff is computed at all).
+    pub skip_text: bool,
 }
 
 /// One side of a comparison: components by key, read on demand.
@@ -180,9 +183,14 @@ pub fn diff_sides(desired: &dyn Side, org: &dyn Side, opts: &DiffOptions) -> Res
         if d.files == o.files {
             return Ok((Status::Unchanged, None, Vec::new()));
         }
-        let diff = compare_component(&d, &o, opts.canon);
+        let (changed, diff) = if opts.skip_text {
+            (component_differs(&d, &o, opts.canon), None)
+        } else {
+            let diff = compare_component(&d, &o, opts.canon);
+            (diff.is_some(), diff)
+        };
         let removed = if opts.prune { removed_children(&d, &o) } else { Vec::new() };
-        Ok((if diff.is_some() { Status::Changed } else { Status::Unchanged }, diff, removed))
+        Ok((if changed { Status::Changed } else { Status::Unchanged }, diff, removed))
     };
     let mut verdicts: BTreeMap<ComponentKey, (Status, Option<String>)> = BTreeMap::new();
     for chunk in desired_keys.chunks(CHUNK) {
@@ -257,11 +265,31 @@ pub fn compare_component(desired: &Component, org: &Component, opts: Options) ->
     (!out.is_empty()).then_some(out)
 }
 
-/// A unified diff with headers `org/<path>` and `sfgen/<path>` (3 lines of context).
+/// Whether any file of the two components differs after canonicalisation (what
+/// [`compare_component`] decides, without rendering a diff).
+pub fn component_differs(desired: &Component, org: &Component, opts: Options) -> bool {
+    let paths: BTreeSet<&str> = desired.files.iter().chain(org.files.iter()).map(|f| f.path.as_str()).collect();
+    paths.into_iter().any(|path| {
+        let d = desired.files.iter().find(|f| f.path == path);
+        let o = org.files.iter().find(|f| f.path == path);
+        match (o, d) {
+            (Some(o), Some(d)) => !canon::same(path, &o.bytes, &d.bytes, opts),
+            _ => true,
+        }
+    })
+}
+
+/// How long [`unified`] may search for a minimal diff of one file before it settles for a
+/// coarser (still correct) one.
+const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A unified diff with headers `org/<path>` and `sfgen/<path>` (3 lines of context). Bounded:
+/// the common prefix and suffix are trimmed (by `similar`), and the search for a minimal diff
+/// stops at [`DIFF_DEADLINE`], after which the rest is shown as one coarse hunk.
 pub fn unified(path: &str, old: &str, new: &str) -> String {
     let diff = similar::TextDiff::configure()
         .algorithm(similar::Algorithm::Myers)
-        .timeout(std::time::Duration::from_secs(5))
+        .deadline(std::time::Instant::now() + DIFF_DEADLINE)
         .diff_lines(old, new);
     let mut u = diff.unified_diff();
     u.context_radius(3).header(&format!("org/{path}"), &format!("sfgen/{path}"));
@@ -399,6 +427,21 @@ mod tests {
             delta.components.keys().map(ToString::to_string).collect::<Vec<_>>(),
             vec!["ApexClass:A", "ApexClass:C"]
         );
+    }
+
+    /// Finding 9 of issue 12: `stat` computed a textual diff of every changed file; with
+    /// `skip_text` the verdicts are the same and no diff text is made.
+    #[test]
+    fn skip_text_gives_the_same_verdicts_without_diffs() {
+        let desired = tree(vec![class("A", "class A {}\n"), class("B", "class B {}\n"), class("C", "class C { }\n")]);
+        let org = tree(vec![class("B", "class B {}\r\n"), class("C", "class C {}\n"), class("Z", "class Z {}\n")]);
+        let full = diff_trees(&desired, &org, &DiffOptions { prune: true, ..DiffOptions::default() });
+        let stat = diff_trees(&desired, &org, &DiffOptions { prune: true, skip_text: true, ..DiffOptions::default() });
+        assert_eq!(full.summary, stat.summary);
+        let verdicts = |r: &DiffReport| r.components.iter().map(|c| (c.key.clone(), c.status)).collect::<Vec<_>>();
+        assert_eq!(verdicts(&full), verdicts(&stat));
+        assert!(full.components.iter().any(|c| c.diff.is_some()));
+        assert!(stat.components.iter().all(|c| c.diff.is_none()));
     }
 
     #[test]

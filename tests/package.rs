@@ -366,10 +366,15 @@ fn unknown_files_are_warnings_naming_them_and_sf_placement_is_followed() {
     std::fs::write(project.join("sfdx-project.json"), r#"{"packageDirectories":[{"path":"force-app"}]}"#)
         .expect("write");
     std::fs::write(d.join("classes/A.cls"), "public class A {}").expect("write");
-    std::fs::write(d.join("classes/A.cls-meta.xml"), "<ApexClass/>").expect("write");
+    std::fs::write(d.join("classes/A.cls-meta.xml"), "<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\"/>")
+        .expect("write");
     // sf finds a type by its suffix outside its usual folder, and places it where it belongs.
     std::fs::create_dir_all(d.join("remoteSites")).expect("mkdir");
-    std::fs::write(d.join("remoteSites/X.remoteSite-meta.xml"), "<RemoteSiteSetting/>").expect("write");
+    std::fs::write(
+        d.join("remoteSites/X.remoteSite-meta.xml"),
+        "<RemoteSiteSetting xmlns=\"http://soap.sforce.com/2006/04/metadata\"/>",
+    )
+    .expect("write");
     // Not metadata, and metadata of a type no registry knows: skipped, each named once.
     std::fs::create_dir_all(d.join("weird")).expect("mkdir");
     std::fs::write(d.join("weird/X.notatype-meta.xml"), "<X/>").expect("write");
@@ -419,7 +424,11 @@ fn a_kill_mid_write_leaves_no_partial_zip() {
         let classes = project.join("classes");
         std::fs::create_dir_all(&classes).expect("mkdir");
         std::fs::write(classes.join(format!("C{i}.cls")), body).expect("write");
-        std::fs::write(classes.join(format!("C{i}.cls-meta.xml")), "<ApexClass/>").expect("write");
+        std::fs::write(
+            classes.join(format!("C{i}.cls-meta.xml")),
+            "<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\"/>",
+        )
+        .expect("write");
     }
     std::fs::write(project.join("package.xml"), "<Package/>").expect("write");
     let reference = dir.path().join("ref.zip");

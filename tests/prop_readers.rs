@@ -7,6 +7,9 @@
 //! - `fuzz_archive`: `archive::read_zip` and `load::load_tree` on any bytes and on mutations of
 //!   real zips (org retrieves, hostile archives, an sfgen package): never panic; whatever is
 //!   accepted has safe, unique, relative names.
+//! - `fuzz_xml_wellformed`: `xml::check` against `xmllint --noout` on near-XML (control
+//!   characters, `--` in comments, `<` in attributes, BOMs, late declarations, bad references):
+//!   nothing sfgen accepts is rejected by xmllint, and `check` agrees with `parse`.
 //! - `fuzz_apex_coverage`: the coverage estimator and `check` on any text and on mutations of
 //!   real Apex (generated classes, the coverage fixtures): never panic, always finish.
 //!
@@ -127,6 +130,83 @@ fn fuzz_xml_canon() {
         6 => (0..n, fuzzkit::edits(XML_TOKENS)).prop_map(|(i, e)| fuzzkit::Input::Mutated(i, e)),
     ];
     fuzzkit::run("xml-canon", 512, strategy, |input| check_xml(&input.bytes(&seeds)));
+}
+
+/// Near-XML tokens for the well-formedness target: what issue 12 found the reader accepted.
+const NEAR_XML_TOKENS: &[&[u8]] = &[
+    b"\x1b",
+    b"\x00",
+    b"\x07",
+    b"\x0c",
+    b"\xef\xbf\xbe",
+    b"\xef\xbf\xbf",
+    b"--",
+    b"<!-- a -- b -->",
+    b"<!-- ok -->",
+    b"\xef\xbb\xbf",
+    b"<?xml version=\"1.0\"?>",
+    b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+    b" a=\"<\"",
+    b" b='>'",
+    b"]]>",
+    b"&#1;",
+    b"&#9;",
+    b"&#xFFFE;",
+    b"&#x10FFFF;",
+    b"&#xD800;",
+    b"&#;",
+    b"<b/>",
+    b"<b>",
+    b"</b>",
+    b"<![CDATA[x]]>",
+    b"<?pi x?>",
+    b"<1x/>",
+    b"text",
+    b"<",
+    b">",
+    b"&",
+    b"&amp;",
+    b"\n",
+];
+
+/// `xml::check` against `xmllint --noout` on near-XML (issue 12 finding 11): whatever sfgen
+/// accepts, xmllint accepts too (sfgen may refuse more: DOCTYPEs, entities, other encodings), and
+/// `check` and `parse` agree. Skipped when xmllint is not installed.
+#[test]
+fn fuzz_xml_wellformed() {
+    let xmllint = std::process::Command::new("xmllint").arg("--version").output().is_ok();
+    if !xmllint {
+        eprintln!("skipped: xmllint is not installed (apt-get install libxml2-utils)");
+        return;
+    }
+    let mut seeds = xml_seeds();
+    seeds.push(("minimal".into(), b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<A xmlns=\"http://soap.sforce.com/2006/04/metadata\"><b>x</b></A>\n".to_vec()));
+    let n = seeds.len();
+    let strategy = (0..n, fuzzkit::edits(NEAR_XML_TOKENS));
+    fuzzkit::run("xml-wellformed", 128, strategy, |(i, e)| {
+        let bytes = fuzzkit::apply(&seeds[i].1, &e);
+        let checked = xml::check(&bytes);
+        prop_assert_eq!(checked.is_ok(), xml::parse(&bytes).is_ok(), "check and parse disagree: {:?}", checked);
+        if checked.is_ok() {
+            let mut child = std::process::Command::new("xmllint")
+                .args(["--noout", "--nonet", "-"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::io::Write::write_all(child.stdin.as_mut().unwrap(), &bytes).unwrap();
+            drop(child.stdin.take());
+            let out = child.wait_with_output().unwrap();
+            prop_assert!(
+                out.status.success(),
+                "sfgen accepts what xmllint rejects: {}\n{:?}",
+                String::from_utf8_lossy(&out.stderr),
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+        Ok(())
+    });
 }
 
 /// Pairs of related documents through the pairwise rules (reconcile).

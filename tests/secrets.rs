@@ -316,3 +316,133 @@ fn canonical_forms_redact_secrets() {
         }
     }
 }
+
+/// One mdapi folder holding a secret, by meaning, in every place issue 12 found printed (tag
+/// `side` makes the values of the two sides of a diff differ).
+fn meaning_secrets(dir: &Path, side: &str) -> Vec<String> {
+    let c = |what: &str| format!("CANARY-h12-{side}-{what}");
+    let ns = "xmlns=\"http://soap.sforce.com/2006/04/metadata\"";
+    let files: Vec<(String, String)> = vec![
+        ("package.xml".into(), format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Package {ns}><types><members>*</members><name>NamedCredential</name></types><types><members>*</members><name>ExternalCredential</name></types><types><members>*</members><name>CustomObject</name></types><types><members>*</members><name>CustomMetadata</name></types><types><members>*</members><name>RemoteSiteSetting</name></types><types><members>*</members><name>ApexClass</name></types><version>62.0</version></Package>\n")),
+        ("namedCredentials/Modern.namedCredential".into(), format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NamedCredential {ns}>\n    <allowMergeFieldsInBody>false</allowMergeFieldsInBody>\n    <allowMergeFieldsInHeader>true</allowMergeFieldsInHeader>\n    <calloutStatus>Enabled</calloutStatus>\n    <generateAuthorizationHeader>false</generateAuthorizationHeader>\n    <label>Modern</label>\n    <namedCredentialParameters>\n        <parameterName>Authorization</parameterName>\n        <parameterType>HttpHeader</parameterType>\n        <parameterValue>Bearer {}</parameterValue>\n        <sequenceNumber>1</sequenceNumber>\n    </namedCredentialParameters>\n    <namedCredentialParameters>\n        <parameterName>api_key</parameterName>\n        <parameterType>UrlQueryParameter</parameterType>\n        <parameterValue>{}</parameterValue>\n    </namedCredentialParameters>\n    <namedCredentialParameters>\n        <parameterName>Url</parameterName>\n        <parameterType>Url</parameterType>\n        <parameterValue>https://admin:{}@api.example.com/v1</parameterValue>\n    </namedCredentialParameters>\n    <namedCredentialParameters>\n        <externalCredential>Ext</externalCredential>\n        <parameterName>ExternalCredential</parameterName>\n        <parameterType>Authentication</parameterType>\n    </namedCredentialParameters>\n    <namedCredentialType>SecuredEndpoint</namedCredentialType>\n</NamedCredential>\n", c("nc-header"), c("nc-query"), c("nc-url-password"))),
+        ("namedCredentials/Aws.namedCredential".into(), format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NamedCredential {ns}>\n    <awsAccessKey>{}</awsAccessKey>\n    <awsAccessSecret>{}</awsAccessSecret>\n    <awsRegion>eu-west-1</awsRegion>\n    <awsService>s3</awsService>\n    <endpoint>https://s3.amazonaws.com</endpoint>\n    <label>Aws</label>\n    <password>{}</password>\n    <principalType>NamedUser</principalType>\n    <protocol>AwsSv4</protocol>\n</NamedCredential>\n", c("aws-key"), c("aws-secret"), c("nc-password"))),
+        ("externalCredentials/Ext.externalCredential".into(), format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ExternalCredential {ns}>\n    <authenticationProtocol>Custom</authenticationProtocol>\n    <externalCredentialParameters>\n        <parameterGroup>DefaultGroup</parameterGroup>\n        <parameterName>Authorization</parameterName>\n        <parameterType>AuthHeader</parameterType>\n        <parameterValue>Bearer {}</parameterValue>\n        <sequenceNumber>1</sequenceNumber>\n    </externalCredentialParameters>\n    <externalCredentialParameters>\n        <parameterGroup>DefaultGroup</parameterGroup>\n        <parameterName>ApiKey</parameterName>\n        <parameterType>AuthParameter</parameterType>\n        <parameterValue>{}</parameterValue>\n    </externalCredentialParameters>\n    <externalCredentialParameters>\n        <parameterGroup>DefaultGroup</parameterGroup>\n        <parameterName>DefaultGroup</parameterName>\n        <parameterType>NamedPrincipal</parameterType>\n        <sequenceNumber>1</sequenceNumber>\n    </externalCredentialParameters>\n    <label>Ext</label>\n</ExternalCredential>\n", c("ec-auth-header"), c("ec-auth-param"))),
+        ("objects/Vault__c.object".into(), format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject {ns}>\n    <customSettingsType>Hierarchy</customSettingsType>\n    <enableFeeds>false</enableFeeds>\n    <fields>\n        <fullName>Endpoint__c</fullName>\n        <defaultValue>&quot;{}&quot;</defaultValue>\n        <label>Endpoint</label>\n        <length>255</length>\n        <type>Text</type>\n    </fields>\n    <label>Vault</label>\n    <visibility>Protected</visibility>\n</CustomObject>\n", c("protected-setting-default"))),
+        ("objects/Hook_Settings__c.object".into(), format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject {ns}>\n    <customSettingsType>Hierarchy</customSettingsType>\n    <enableFeeds>false</enableFeeds>\n    <fields>\n        <fullName>Signing_Key__c</fullName>\n        <defaultValue>&quot;{}&quot;</defaultValue>\n        <label>Signing Key</label>\n        <length>255</length>\n        <type>Text</type>\n    </fields>\n    <fields>\n        <fullName>Vendor_Login__c</fullName>\n        <defaultValue>&quot;{}&quot;</defaultValue>\n        <label>Vendor login</label>\n        <length>175</length>\n        <maskChar>asterisk</maskChar>\n        <maskType>all</maskType>\n        <type>EncryptedText</type>\n    </fields>\n    <label>Hook Settings</label>\n    <visibility>Public</visibility>\n</CustomObject>\n", c("secret-named-default"), c("encrypted-default"))),
+        ("customMetadata/Vendor.Prod.md".into(), format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomMetadata {ns} xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n    <label>Prod</label>\n    <protected>false</protected>\n    <values>\n        <field>Signing_Key__c</field>\n        <value xsi:type=\"xsd:string\">{}</value>\n    </values>\n    <values>\n        <field>Client_Secret__c</field>\n        <value xsi:type=\"xsd:string\">{}</value>\n    </values>\n    <values>\n        <field>Access_Token__c</field>\n        <value xsi:type=\"xsd:string\">{}</value>\n    </values>\n    <values>\n        <field>Admin_Password__c</field>\n        <value xsi:type=\"xsd:string\">{}</value>\n    </values>\n    <values>\n        <field>Region__c</field>\n        <value xsi:type=\"xsd:string\">eu-{side}</value>\n    </values>\n</CustomMetadata>\n", c("cmdt-key"), c("cmdt-secret"), c("cmdt-token"), c("cmdt-password"))),
+        ("customMetadata/Vendor.Hidden.md".into(), format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomMetadata {ns} xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n    <label>Hidden</label>\n    <protected>true</protected>\n    <values>\n        <field>Region__c</field>\n        <value xsi:type=\"xsd:string\">{}</value>\n    </values>\n</CustomMetadata>\n", c("protected-record-value"))),
+        ("remoteSiteSettings/Hooks.remoteSite".into(), format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<RemoteSiteSetting {ns}>\n    <disableProtocolSecurity>false</disableProtocolSecurity>\n    <isActive>true</isActive>\n    <url>https://admin:{}@hooks.example.com</url>\n</RemoteSiteSetting>\n", c("remote-site-password"))),
+        ("classes/Caller.cls".into(), format!("public class Caller {{\n    static final String URL = 'https://svc:{}@api.example.com/x';\n}}\n", c("apex-url-password"))),
+        ("classes/Caller.cls-meta.xml".into(), format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass {ns}>\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n")),
+    ];
+    for (rel, text) in &files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    [
+        "nc-header",
+        "nc-query",
+        "nc-url-password",
+        "aws-key",
+        "aws-secret",
+        "nc-password",
+        "ec-auth-header",
+        "ec-auth-param",
+        "protected-setting-default",
+        "secret-named-default",
+        "encrypted-default",
+        "cmdt-key",
+        "cmdt-secret",
+        "cmdt-token",
+        "cmdt-password",
+        "protected-record-value",
+        "remote-site-password",
+        "apex-url-password",
+    ]
+    .iter()
+    .map(|w| c(w))
+    .collect()
+}
+
+/// Finding 2 of issue 12: diff redacted by element name only, so a Named Credential's header
+/// parameter (`Bearer …`), `awsAccessKey`, an External Credential's AuthHeader, a password in a
+/// URL, a custom setting's default and a custom metadata value named like a key were printed.
+/// Redaction is by meaning now: with a canary in every such place on both sides of a diff, no
+/// canary reaches text, coloured, JSON or stat output, and each changed secret still shows as a
+/// changed fingerprint.
+#[test]
+fn finding_02_secrets_by_meaning_are_fingerprinted_in_every_diff_format() {
+    let work = tempfile::tempdir().unwrap();
+    let (org, inc) = (work.path().join("org"), work.path().join("inc"));
+    let mut canaries = meaning_secrets(&org, "org");
+    canaries.extend(meaning_secrets(&inc, "inc"));
+    let (orgs, incs) = (org.to_string_lossy().into_owned(), inc.to_string_lossy().into_owned());
+    let mut failures = Vec::new();
+    for (format, color) in [("text", "never"), ("text", "always"), ("json", "never"), ("stat", "never")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
+            .args(["diff", "--color", color, "--no-generate", "--include", &incs, "--org", &orgs, "--format", format])
+            .current_dir(root())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let leaked = find(bytes, &canaries.iter().map(String::as_str).collect::<Vec<_>>());
+            if !leaked.is_empty() {
+                failures.push(format!("diff --format {format} --color {color}: {stream} holds {leaked:?}"));
+            }
+        }
+        if format == "stat" {
+            continue;
+        }
+        // Every component differs only in its secrets, and the change shows.
+        let changed: Vec<String> = if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            v["result"]["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["status"] == "changed")
+                .map(|c| format!("{}:{}", c["type"].as_str().unwrap(), c["fullName"].as_str().unwrap()))
+                .collect()
+        } else {
+            let plain = ["\u{1b}[1m", "\u{1b}[0m", "\u{1b}[31m", "\u{1b}[32m", "\u{1b}[33m", "\u{1b}[36m"]
+                .iter()
+                .fold(stdout.to_string(), |t, code| t.replace(code, ""));
+            plain.lines().filter_map(|l| l.strip_prefix("changed ")).map(str::to_string).collect()
+        };
+        for key in [
+            "NamedCredential:Modern",
+            "NamedCredential:Aws",
+            "ExternalCredential:Ext",
+            "CustomObject:Vault__c",
+            "CustomObject:Hook_Settings__c",
+            "CustomMetadata:Vendor.Prod",
+            "CustomMetadata:Vendor.Hidden",
+            "RemoteSiteSetting:Hooks",
+            "ApexClass:Caller",
+        ] {
+            if !changed.iter().any(|c| c == key) {
+                failures.push(format!("diff --format {format}: {key} is not reported as changed"));
+            }
+        }
+        if !stdout.contains("***REDACTED*** sha256:") || !stdout.contains("***REDACTED***-sha256:") {
+            failures.push(format!("diff --format {format}: no fingerprint shown:\n{stdout}"));
+        }
+        // What is not secret stays readable.
+        for visible in ["eu-inc", "eu-org", "@api.example.com/v1", "@hooks.example.com", "DefaultGroup"] {
+            if !stdout.contains(visible) {
+                failures.push(format!("diff --format {format}: {visible:?} is hidden too"));
+            }
+        }
+    }
+    // The same two folders against themselves: equal secrets, equal fingerprints, no difference.
+    let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
+        .args(["diff", "--no-generate", "--include", &orgs, "--org", &orgs])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

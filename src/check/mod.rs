@@ -57,6 +57,10 @@ pub struct Finding {
 pub const RULES: &[(&str, &str)] = &[
     ("apex-syntax", "Apex the grammar cannot parse (its coverage is not estimated)"),
     (
+        "apex-size",
+        "a class or trigger over the platform's 1 000 000 characters (error), or past sfgen's bound for one run (not estimated)",
+    ),
+    (
         "coverage-unit",
         "a class or trigger below the minimum coverage (RunSpecifiedTests fails): error when even the upper bound is",
     ),
@@ -73,6 +77,10 @@ pub const RULES: &[(&str, &str)] = &[
     ("package-xml-sync", "package.xml listing components that are not there, or missing ones that are"),
     ("api-version-mix", "different API versions across -meta.xml files and package.xml"),
     ("oauth-secret", "an OAuth app's consumer secret (or a fixed consumer key) in a file to deploy"),
+    (
+        "metadata-xml",
+        "metadata XML that is not well formed, or whose root is not its type in the Metadata API namespace",
+    ),
 ];
 
 /// What [`check_tree`] needs besides the tree.
@@ -238,6 +246,8 @@ pub fn check_tree(tree: &Tree, opts: &CheckOptions) -> CheckReport {
     }
     rules::api_versions(tree, opts.package_xml.as_deref(), &mut findings);
     rules::oauth_secrets(tree, &mut findings);
+    rules::metadata_xml(tree, opts.package_xml.as_deref(), &mut findings);
+    rules::apex_size(tree, &mut findings);
     findings.sort_by(|a, b| {
         (a.severity, a.rule, &a.component, &a.file, a.line).cmp(&(b.severity, b.rule, &b.component, &b.file, b.line))
     });

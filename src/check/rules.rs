@@ -569,3 +569,59 @@ pub(super) fn oauth_secrets(tree: &Tree, out: &mut Vec<Finding>) {
         }
     }
 }
+
+/// Metadata XML that is not well formed (XML 1.0), or whose root is not its type's element in the
+/// Metadata API namespace: the deploy refuses the file ("Error parsing file", "Unknown type
+/// name"). The files checked are each component's own metadata file (its `-meta.xml`, or the
+/// file itself for a type whose body is XML) and package.xml.
+pub(super) fn metadata_xml(tree: &Tree, package_xml: Option<&[u8]>, out: &mut Vec<Finding>) {
+    let reg = crate::sf::registry::registry();
+    for c in tree.iter() {
+        let Some(ty) = reg.by_name(&c.key.type_name) else { continue };
+        let expected = crate::read::compose::root_element(ty, &c.key.full_name);
+        let own = ty.suffix.as_deref().map(|s| format!("{}/{}.{s}", ty.directory_name, c.key.full_name));
+        for f in &c.files {
+            let is_meta = f.path.ends_with("-meta.xml");
+            let is_own_xml = own.as_deref() == Some(f.path.as_str())
+                && crate::canon::kind_of(&f.path) == crate::canon::FileKind::Xml;
+            if !(is_meta || is_own_xml) {
+                continue;
+            }
+            if let Err(e) = xml::check_metadata(&f.bytes, &expected) {
+                out.push(finding("metadata-xml", Severity::Error, c.key.to_string(), Some(&f.path), None, e));
+            }
+        }
+    }
+    if let Some(px) = package_xml {
+        if let Err(e) = xml::check_metadata(px, "Package") {
+            out.push(finding("metadata-xml", Severity::Error, "package.xml", Some("package.xml"), None, e));
+        }
+    }
+}
+
+/// Apex bodies the platform refuses for their size (over [`crate::coverage::MAX_APEX_CHARS`]
+/// characters: an error, and the estimator does not parse them), and those past the estimator's
+/// total bound (a warning: their coverage is not estimated).
+pub(super) fn apex_size(tree: &Tree, out: &mut Vec<Finding>) {
+    for s in crate::coverage::bounded_sources(tree).1 {
+        let (severity, message) = if s.too_large {
+            (
+                Severity::Error,
+                format!(
+                    "{} characters: the platform takes at most {} in one class or trigger (the deploy fails); not estimated",
+                    s.chars,
+                    crate::coverage::MAX_APEX_CHARS
+                ),
+            )
+        } else {
+            (
+                Severity::Warning,
+                format!(
+                    "not estimated: the package holds more than {} characters of Apex, sfgen's bound for one run",
+                    crate::coverage::MAX_TOTAL_APEX_CHARS
+                ),
+            )
+        };
+        out.push(finding("apex-size", severity, s.key.to_string(), Some(&s.file), None, message));
+    }
+}

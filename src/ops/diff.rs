@@ -37,6 +37,7 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
         prune: args.prune,
         canon: crate::canon::Options { ignore_comments: args.ignore_comments },
         threads: 0,
+        skip_text: args.format == DiffFormat::Stat,
     };
     let report = diff::diff_sides(&desired, &org, &opts)?;
 

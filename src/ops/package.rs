@@ -273,6 +273,15 @@ fn parse_destructive(path: &Path, text: &str) -> Result<BTreeMap<String, BTreeSe
     };
     let mut add = |line: Option<usize>, ty: &str, member: &str| -> Result<()> {
         let (ty, member) = (ty.trim(), member.trim());
+        // A control character would reach destructiveChanges.xml, which XML 1.0 cannot carry
+        // (xmllint rejects the file, the deploy fails on it): no API name holds one.
+        if let Some(c) = ty.chars().chain(member.chars()).find(|c| c.is_control()) {
+            return Err(bad(
+                line,
+                format!("control character U+{:04X} in {ty:?}:{member:?}", c as u32),
+                "API names hold no control characters: retype the line",
+            ));
+        }
         if member.contains('*') {
             return Err(bad(
                 line,
@@ -298,16 +307,16 @@ fn parse_destructive(path: &Path, text: &str) -> Result<BTreeMap<String, BTreeSe
         Ok(())
     };
     if text.trim_start().starts_with('<') {
+        xml::check_metadata(text.as_bytes(), "Package").map_err(|e| {
+            bad(
+                None,
+                format!("not a package.xml-format file: {e}"),
+                "give a package.xml-format file or a Type:Member list",
+            )
+        })?;
         let root = xml::parse(text.as_bytes()).map_err(|e| {
             bad(None, format!("not valid XML: {e}"), "give a package.xml-format file or a Type:Member list")
         })?;
-        if root.name != "Package" {
-            return Err(bad(
-                None,
-                format!("root element is <{}>, expected <Package>", root.name),
-                "give a package.xml-format file",
-            ));
-        }
         for types in root.elements().filter(|e| e.name == "types") {
             let name = types.find("name").map(xml::Element::text_content).unwrap_or_default();
             let mut any = false;
@@ -384,5 +393,22 @@ mod tests {
         assert_eq!(parse_destructive(p, &xml).unwrap()["ApexTrigger"].len(), 1);
         let xml = manifest::package_xml([("ApexTrigger", vec!["*"])], "62.0");
         assert!(parse_destructive(p, &xml).is_err());
+    }
+
+    /// Finding 11 of issue 12: an ESC in a destructive line gave a destructiveChanges.xml xmllint
+    /// rejects; it is refused at read time with the line number.
+    #[test]
+    fn finding_11_control_characters_in_destructive_lists_are_refused_with_the_line() {
+        let p = Path::new("remove.txt");
+        for bad in ["ApexClass:Old\u{1b}[31mHook", "Apex\u{7}Class:Old", "ApexClass:Old\u{0}"] {
+            let e = parse_destructive(p, &format!("# old\nApexClass:Fine\n{bad}\n")).unwrap_err().to_string();
+            assert!(e.contains("remove.txt:3") && e.contains("control character U+00"), "{e}");
+        }
+        let xml = manifest::package_xml([("ApexClass", vec!["Old&#27;Hook"])], "62.0").replace("&amp;#27;", "&#27;");
+        assert!(parse_destructive(p, &xml).is_err(), "{xml}");
+        // The root must be <Package> in the metadata namespace.
+        let xml = manifest::package_xml([("ApexClass", vec!["Old"])], "62.0");
+        assert!(parse_destructive(p, &xml.replace(crate::sf::MD_NAMESPACE, "urn:other")).is_err());
+        assert!(parse_destructive(p, &xml.replace("Package", "Bundle")).is_err());
     }
 }

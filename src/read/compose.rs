@@ -233,6 +233,11 @@ fn source_files(vfs: &Vfs, c: &SourceComponent, ignore: &ForceIgnore) -> Vec<(St
 }
 
 impl Unit {
+    /// The root element its metadata file must have ([`root_element`]).
+    fn root_element(&self) -> String {
+        root_element(self.ty, &self.key.full_name)
+    }
+
     /// The unit's files in the input (for messages and hashing), sorted.
     pub fn sources(&self) -> Vec<&str> {
         let mut v: Vec<&str> = match &self.recipe {
@@ -255,7 +260,7 @@ impl Unit {
                 for (src, dest, is_xml) in files {
                     let bytes = vfs.read(src)?;
                     if *is_xml {
-                        check_metadata_xml(vfs, src, &bytes)?;
+                        check_metadata_xml(vfs, src, &bytes, &self.root_element())?;
                     }
                     out.push(MetadataFile::new(dest.clone(), bytes));
                 }
@@ -267,7 +272,7 @@ impl Unit {
             Recipe::Merge { files, out } => vec![MetadataFile::new(out.clone(), merge(vfs, self.ty, files)?)],
             Recipe::StaticResource { xml, content, folder, name } => {
                 let meta = vfs.read(xml)?;
-                check_metadata_xml(vfs, xml, &meta)?;
+                check_metadata_xml(vfs, xml, &meta, "StaticResource")?;
                 let body = if *folder {
                     let content_type = content_type_of(&meta);
                     if !crate::sf::mime::is_archive(&content_type) {
@@ -335,19 +340,34 @@ impl Unit {
     }
 }
 
-/// Refuses metadata XML that does not parse (DOCTYPE and entities, nesting too deep, malformed
-/// markup), naming the file: sfgen never expands an entity, and a file it cannot read as XML would
-/// otherwise reach a deploy or a diff as raw text. Only a component's metadata file is checked;
-/// the content of documents, static resources and bundles is left alone.
-fn check_metadata_xml(vfs: &Vfs, src: &str, bytes: &[u8]) -> Result<()> {
-    xml::check(bytes).map_err(|e| Error::Input {
+/// Refuses metadata XML that is not well formed as XML 1.0 says (control characters, DOCTYPE and
+/// entities, nesting too deep, malformed markup) or whose root is not `<expected>` in the Metadata
+/// API namespace, naming the file: sfgen never expands an entity, and a file it cannot read as
+/// XML, or that is not the metadata it claims to be, would otherwise reach a deploy or a diff as
+/// raw text. Only a component's metadata file is checked; the content of documents, static
+/// resources and bundles is left alone.
+fn check_metadata_xml(vfs: &Vfs, src: &str, bytes: &[u8], expected: &str) -> Result<()> {
+    xml::check_metadata(bytes, expected).map_err(|e| Error::Input {
         message: format!(
             "{}: refusing entry {:?}: not readable metadata XML: {e}",
             vfs.input().display(),
             crate::ui::printable(src)
         ),
-        hint: Some("metadata XML has no DOCTYPE or entities; re-retrieve or fix the file".into()),
+        hint: Some(format!(
+            "a metadata file is well-formed XML 1.0 with the root <{expected} xmlns=\"{}\">, no DOCTYPE or entities; re-retrieve or fix the file",
+            crate::sf::MD_NAMESPACE
+        )),
     })
+}
+
+/// The root element of a type's metadata file: the type's name, or for a settings file the
+/// `<X>Settings` of its name (`settings/Account.settings` holds `<AccountSettings>`).
+pub fn root_element(ty: &MdType, full_name: &str) -> String {
+    if ty.name == "Settings" {
+        format!("{full_name}Settings")
+    } else {
+        ty.name.clone()
+    }
 }
 
 /// Whether the file at `path` (either layout) is metadata XML: a `-meta.xml`, package.xml or a

@@ -144,7 +144,10 @@ impl Element {
 }
 
 /// Escapes character data: `&`, `<`, `>` and carriage returns (which XML parsers would
-/// otherwise normalise away).
+/// otherwise normalise away). A character XML 1.0 cannot carry at all (C0 controls other than
+/// tab, LF and CR, U+FFFE, U+FFFF: not even as a character reference) becomes U+FFFD, so the
+/// writer never emits a document an XML parser rejects; inputs are refused long before that
+/// (config validation, destructive lists), this is the last line of defence.
 pub fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -153,6 +156,7 @@ pub fn escape_text(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\r' => out.push_str("&#13;"),
+            c if !is_xml_char(c) => out.push('\u{fffd}'),
             _ => out.push(c),
         }
     }
@@ -173,20 +177,215 @@ pub fn escape_attr(s: &str) -> String {
     out
 }
 
-/// Whether [`parse`] would accept `bytes`, without building the tree (for checking every metadata
-/// file of an input quickly): UTF-8, well formed with matching end tags, one root, no DOCTYPE, no
-/// entity but the five predefined ones and character references, nesting at most [`MAX_DEPTH`]
-/// deep.
-pub fn check(bytes: &[u8]) -> std::result::Result<(), String> {
-    use quick_xml::events::Event;
-    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = quick_xml::reader::Reader::from_str(text);
-    reader.config_mut().check_end_names = true;
-    let at = |r: &quick_xml::reader::Reader<&[u8]>, m: String| format!("{m} at byte {}", r.buffer_position());
-    let (mut depth, mut seen_root) = (0usize, false);
+/// Whether `c` is a character of XML 1.0 (production `Char`: tab, LF, CR, U+0020–U+D7FF,
+/// U+E000–U+FFFD, U+10000–U+10FFFF; surrogates cannot occur in a `char`).
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// Checks an XML declaration after its `<?xml` (production `XMLDecl`): `version`, then optionally
+/// `encoding` and `standalone`, in that order, each after white space, quoted, then `?>`.
+fn check_declaration(rest: &str) -> std::result::Result<(), String> {
+    let bad = |why: &str| Err(format!("malformed XML declaration: {why}"));
+    let ws = |s: &str| s.trim_start_matches([' ', '\t', '\n', '\r']).len();
+    let mut s = rest;
+    let mut seen: Vec<&str> = Vec::new();
     loop {
-        match reader.read_event().map_err(|e| at(&reader, e.to_string()))? {
+        let skipped = s.len() - ws(s);
+        s = &s[skipped..];
+        if let Some(after) = s.strip_prefix("?>") {
+            let _ = after;
+            break;
+        }
+        if skipped == 0 {
+            return bad("white space expected between its parts");
+        }
+        let name_len = s.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(s.len());
+        let name = &s[..name_len];
+        let allowed = ["version", "encoding", "standalone"];
+        let Some(rank) = allowed.iter().position(|a| *a == name) else {
+            return bad(&format!("unexpected {name:?}"));
+        };
+        if seen.last().is_some_and(|l| allowed.iter().position(|a| a == l).unwrap_or(0) >= rank)
+            || (seen.is_empty() && rank != 0)
+        {
+            return bad("version first, then encoding, then standalone");
+        }
+        seen.push(name);
+        s = &s[name_len..];
+        s = &s[s.len() - ws(s)..];
+        let Some(after_eq) = s.strip_prefix('=') else { return bad("`=` expected") };
+        s = &after_eq[after_eq.len() - ws(after_eq)..];
+        let Some(q) = s.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            return bad("a quoted value expected");
+        };
+        let Some(end) = s[1..].find(q) else { return bad("unterminated value") };
+        let value = &s[1..1 + end];
+        if value.is_empty() || value.contains(['<', '&', '?', ' ']) {
+            return bad(&format!("bad value {value:?}"));
+        }
+        s = &s[end + 2..];
+    }
+    if seen.is_empty() {
+        return bad("no version");
+    }
+    Ok(())
+}
+
+/// Whether `s` is an XML 1.0 `Name`: a letter, `_` or `:` (or any non-ASCII name character)
+/// first, then those, digits, `-`, `.` and `·`.
+fn is_name(s: &str) -> bool {
+    let start = |c: char| c.is_ascii_alphabetic() || c == '_' || c == ':' || (!c.is_ascii() && c.is_alphanumeric());
+    let mut chars = s.chars();
+    chars.next().is_some_and(start)
+        && chars.all(|c| {
+            start(c)
+                || c.is_ascii_digit()
+                || matches!(c, '-' | '.' | '\u{b7}')
+                || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
+        })
+}
+
+/// The checks XML 1.0 asks of a whole document that quick-xml leaves to its caller, done on the
+/// text before any event is read: UTF-8 with at most one byte order mark, and no character
+/// outside `Char` (raw C0 controls, U+FFFE, U+FFFF). Returns the text after the BOM.
+fn strict_text(bytes: &[u8]) -> std::result::Result<&str, (String, usize)> {
+    let text = std::str::from_utf8(bytes).map_err(|e| ("not UTF-8".to_string(), e.valid_up_to()))?;
+    let (text, bom) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, 3),
+        None => (text, 0),
+    };
+    if text.starts_with('\u{feff}') {
+        return Err(("a second byte order mark (a document has at most one, at its start)".into(), bom));
+    }
+    if let Some(rest) = text.strip_prefix("<?xml") {
+        if rest.starts_with([' ', '\t', '\n', '\r']) {
+            check_declaration(rest).map_err(|m| (m, bom))?;
+        }
+    }
+    // One pass over the bytes: C0 controls are single bytes; U+FFFE and U+FFFF are EF BF BE/BF.
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r') {
+            return Err((format!("control character U+{c:04X}, which XML 1.0 does not allow"), bom + i));
+        }
+        if c == 0xEF && b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) {
+            return Err(("U+FFFE or U+FFFF, which XML 1.0 does not allow".into(), bom + i));
+        }
+        i += 1;
+    }
+    Ok(text)
+}
+
+/// Per-event checks shared by [`check`] and [`parse`] (XML 1.0 well-formedness quick-xml does not
+/// do itself). `first` says whether this is the document's first event.
+fn strict_event(e: &quick_xml::events::Event<'_>, first: bool, depth: usize) -> std::result::Result<(), String> {
+    use quick_xml::events::Event;
+    match e {
+        Event::Decl(d) => {
+            if !first {
+                return Err("XML declaration not at the start of the document".into());
+            }
+            let version = d.version().map_err(|e| format!("bad XML declaration: {e}"))?;
+            if &*version != "1.0" {
+                return Err(format!("XML version {version:?}: metadata is XML 1.0"));
+            }
+            if let Some(enc) = d.encoding() {
+                let enc = enc.map_err(|e| format!("bad XML declaration: {e}"))?;
+                if !enc.eq_ignore_ascii_case("utf-8") {
+                    return Err(format!("encoding {enc:?}: metadata is UTF-8"));
+                }
+            }
+        }
+        Event::PI(p) if p.target().eq_ignore_ascii_case("xml") => {
+            return Err("XML declaration not at the start of the document".into());
+        }
+        Event::PI(p) if !is_name(p.target()) => {
+            return Err(format!("processing instruction target {:?} is not an XML name", p.target()));
+        }
+        Event::Start(e) | Event::Empty(e) => {
+            let name = e.name();
+            if !is_name(name.as_ref()) {
+                return Err(format!("{:?} is not an XML name", name.as_ref()));
+            }
+            for a in e.attributes() {
+                let a = a.map_err(|e| format!("bad attribute: {e}"))?;
+                if !is_name(a.key.as_ref()) {
+                    return Err(format!("{:?} is not an XML name", a.key.as_ref()));
+                }
+                if a.value.contains('<') {
+                    return Err("`<` in an attribute value (write it as &lt;)".into());
+                }
+                let v = a
+                    .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .map_err(|e| format!("bad attribute value: {e}"))?;
+                if let Some(c) = v.chars().find(|c| !is_xml_char(*c)) {
+                    return Err(format!("character reference to U+{:04X}, which XML 1.0 does not allow", c as u32));
+                }
+            }
+        }
+        Event::Text(t) if t.as_ref().contains("]]>") => {
+            return Err("`]]>` in text (write it as ]]&gt;)".into());
+        }
+        Event::CData(_) if depth == 0 => return Err("CDATA outside the root element".into()),
+        Event::GeneralRef(r) if r.is_char_ref() => {
+            let c = r
+                .resolve_char_ref()
+                .map_err(|e| format!("bad character reference &{};: {e}", &**r))?
+                .ok_or_else(|| format!("bad character reference &{};", &**r))?;
+            if !is_xml_char(c) {
+                return Err(format!("character reference to U+{:04X}, which XML 1.0 does not allow", c as u32));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A quick-xml reader configured for metadata: end names checked, comments checked (`--` inside
+/// a comment is an error).
+fn reader(text: &str) -> quick_xml::reader::Reader<&[u8]> {
+    let mut reader = quick_xml::reader::Reader::from_str(text);
+    let c = reader.config_mut();
+    c.check_end_names = true;
+    c.check_comments = true;
+    reader
+}
+
+/// The root element of a document, as [`check_root`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Root {
+    /// Local name (no prefix).
+    pub name: String,
+    /// Its namespace (the default one, or the one its prefix is bound to on the root).
+    pub namespace: Option<String>,
+}
+
+/// Whether [`parse`] would accept `bytes`, without building the tree (for checking every metadata
+/// file of an input quickly): well formed as XML 1.0 says (UTF-8, at most one byte order mark, no
+/// character outside `Char` raw or as a reference, the declaration only at the start, no `--` in
+/// comments, no `<` in attribute values, no `]]>` in text, matching end tags, one root and
+/// nothing after it but comments, PIs and white space), no DOCTYPE, no entity but the five
+/// predefined ones and character references, nesting at most [`MAX_DEPTH`] deep.
+pub fn check(bytes: &[u8]) -> std::result::Result<(), String> {
+    check_root(bytes).map(drop)
+}
+
+/// [`check`], and the root element: its local name and namespace.
+pub fn check_root(bytes: &[u8]) -> std::result::Result<Root, String> {
+    use quick_xml::events::Event;
+    let text = strict_text(bytes).map_err(|(m, at)| format!("{m} at byte {at}"))?;
+    let mut reader = reader(text);
+    let at = |r: &quick_xml::reader::Reader<&[u8]>, m: String| format!("{m} at byte {}", r.buffer_position());
+    let (mut depth, mut seen_root, mut first) = (0usize, false, true);
+    let mut root = Root::default();
+    loop {
+        let event = reader.read_event().map_err(|e| at(&reader, e.to_string()))?;
+        strict_event(&event, first, depth).map_err(|m| at(&reader, m))?;
+        first = false;
+        match event {
             Event::Start(e) | Event::Empty(e) if seen_root && depth == 0 => {
                 let _ = e;
                 return Err(at(&reader, "content after the root element".into()));
@@ -195,12 +394,14 @@ pub fn check(bytes: &[u8]) -> std::result::Result<(), String> {
                 if depth >= MAX_DEPTH {
                     return Err(at(&reader, format!("elements nested deeper than {}", MAX_DEPTH)));
                 }
-                check_attributes(&e).map_err(|m| at(&reader, m))?;
+                if depth == 0 {
+                    root = root_of(&e);
+                }
                 depth += 1;
             }
             Event::Empty(e) => {
-                check_attributes(&e).map_err(|m| at(&reader, m))?;
                 if depth == 0 {
+                    root = root_of(&e);
                     seen_root = true;
                 }
             }
@@ -217,11 +418,7 @@ pub fn check(bytes: &[u8]) -> std::result::Result<(), String> {
             }
             Event::CData(_) | Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
             Event::GeneralRef(r) => {
-                if r.is_char_ref() {
-                    r.resolve_char_ref()
-                        .map_err(|e| at(&reader, e.to_string()))?
-                        .ok_or_else(|| at(&reader, "invalid character reference".into()))?;
-                } else if !matches!(&*r.as_ref().to_string(), "amp" | "lt" | "gt" | "quot" | "apos") {
+                if !r.is_char_ref() && !matches!(&*r.as_ref().to_string(), "amp" | "lt" | "gt" | "quot" | "apos") {
                     return Err(at(&reader, format!("undefined entity &{}; (sfgen expands no entities)", r.as_ref())));
                 }
                 if depth == 0 {
@@ -240,14 +437,46 @@ pub fn check(bytes: &[u8]) -> std::result::Result<(), String> {
     if !seen_root {
         return Err("no root element".into());
     }
-    Ok(())
+    Ok(root)
 }
-fn check_attributes(e: &quick_xml::events::BytesStart<'_>) -> std::result::Result<(), String> {
-    for a in e.attributes() {
-        let a = a.map_err(|e| format!("bad attribute: {e}"))?;
-        a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| format!("bad attribute value: {e}"))?;
+
+fn root_of(e: &quick_xml::events::BytesStart<'_>) -> Root {
+    let name = e.name();
+    let (prefix, local) = match name.as_ref().split_once(':') {
+        Some((p, l)) => (Some(p), l),
+        None => (None, name.as_ref()),
+    };
+    let want = match prefix {
+        Some(p) => format!("xmlns:{p}"),
+        None => "xmlns".to_string(),
+    };
+    let namespace = e
+        .attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == want)
+        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()));
+    Root { name: local.to_string(), namespace }
+}
+
+/// The Tooling API's name for the metadata namespace. Metadata files written by tools that work
+/// through the Tooling API carry it (Salesforce's own sample apps, lwc-recipes and dreamhouse-lwc,
+/// hold class and Aura meta files in it), and the Metadata API deploys them.
+pub const TOOLING_NAMESPACE: &str = "urn:metadata.tooling.soap.sforce.com";
+
+/// [`check`], and that the root element is `<expected>` in the Metadata API namespace
+/// (`http://soap.sforce.com/2006/04/metadata`, or [`TOOLING_NAMESPACE`]), as every metadata file's
+/// root is its type's name (the `<X>Settings` of a settings file, `<Package>` of package.xml and
+/// destructive manifests).
+pub fn check_metadata(bytes: &[u8], expected: &str) -> std::result::Result<(), String> {
+    let root = check_root(bytes)?;
+    if root.name != expected {
+        return Err(format!("root element is <{}>, expected <{expected}>", root.name));
     }
-    Ok(())
+    match root.namespace.as_deref() {
+        Some(super::MD_NAMESPACE | TOOLING_NAMESPACE) => Ok(()),
+        Some(other) => Err(format!("<{expected}> is in namespace {other:?}, expected {:?}", super::MD_NAMESPACE)),
+        None => Err(format!("<{expected}> has no namespace, expected xmlns=\"{}\"", super::MD_NAMESPACE)),
+    }
 }
 
 #[cfg(test)]
@@ -306,12 +535,10 @@ pub fn parse(bytes: &[u8]) -> Result<Element, ParseError> {
     use quick_xml::events::Event;
     use quick_xml::reader::Reader;
 
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| ParseError { message: "not UTF-8".into(), position: e.valid_up_to() as u64 })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = Reader::from_str(text);
-    reader.config_mut().check_end_names = true;
+    let text = strict_text(bytes).map_err(|(message, at)| ParseError { message, position: at as u64 })?;
+    let mut reader = reader(text);
     let err = |reader: &Reader<&[u8]>, message: String| ParseError { message, position: reader.buffer_position() };
+    let mut first = true;
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
 
@@ -342,6 +569,8 @@ pub fn parse(bytes: &[u8]) -> Result<Element, ParseError> {
 
     loop {
         let event = reader.read_event().map_err(|e| err(&reader, e.to_string()))?;
+        strict_event(&event, first, stack.len()).map_err(|m| err(&reader, m))?;
+        first = false;
         match event {
             Event::Start(e) => {
                 if root.is_some() {
@@ -455,5 +684,101 @@ mod parse_tests {
         assert!(parse(b"<a></b>").is_err());
         assert!(parse(b"").is_err());
         assert!(parse(b"<a/><b/>").is_err());
+    }
+
+    /// Finding 11 of issue 12: documents XML 1.0 says are not well formed, each refused by both
+    /// `check` and `parse`, with what is wrong.
+    #[test]
+    fn finding_11_not_well_formed_documents_are_refused() {
+        const NS: &str = "xmlns=\"http://soap.sforce.com/2006/04/metadata\"";
+        let ok = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<A {NS}><b>x</b></A>\n");
+        assert!(check(ok.as_bytes()).is_ok() && parse(ok.as_bytes()).is_ok());
+        let cases: Vec<(&str, String, &str)> = vec![
+            ("raw ESC", format!("<A {NS}><b>x\u{1b}[31m</b></A>"), "control character U+001B"),
+            ("raw NUL", format!("<A {NS}><b>x\u{0}</b></A>"), "control character U+0000"),
+            ("raw BEL in an attribute", format!("<A {NS} a=\"\u{7}\"/>"), "control character U+0007"),
+            ("U+FFFF", format!("<A {NS}><b>\u{ffff}</b></A>"), "U+FFFF"),
+            ("-- in a comment", format!("<A {NS}><!-- a -- b --><b/></A>"), "--"),
+            ("< in an attribute", format!("<A {NS} a=\"x<y\"/>"), "`<` in an attribute"),
+            ("content after the root", format!("<A {NS}/><B/>"), "after the root"),
+            ("text after the root", format!("<A {NS}/>tail"), "outside the root"),
+            ("CDATA after the root", format!("<A {NS}/><![CDATA[x]]>"), "CDATA outside"),
+            ("a second BOM", format!("\u{feff}\u{feff}<A {NS}/>"), "second byte order mark"),
+            ("a late declaration", format!("<A {NS}><?xml version=\"1.0\"?></A>"), "declaration not at the start"),
+            (
+                "a declaration after white space",
+                format!("\n<?xml version=\"1.0\"?><A {NS}/>"),
+                "declaration not at the start",
+            ),
+            (
+                "a declaration after the root",
+                format!("<A {NS}/><?xml version=\"1.0\"?>"),
+                "declaration not at the start",
+            ),
+            ("&#0;", format!("<A {NS}>&#0;</A>"), "character reference"),
+            ("&#1;", format!("<A {NS}>&#1;</A>"), "U+0001"),
+            ("&#x1B; in an attribute", format!("<A {NS} a=\"&#x1B;\"/>"), "U+001B"),
+            ("&#xFFFE;", format!("<A {NS}>&#xFFFE;</A>"), "U+FFFE"),
+            ("&#x110000;", format!("<A {NS}>&#x110000;</A>"), "character reference"),
+            ("&#xD800;", format!("<A {NS}>&#xD800;</A>"), "character reference"),
+            ("&#;", format!("<A {NS}>&#;</A>"), "character reference"),
+            ("&#x-1;", format!("<A {NS}>&#x-1;</A>"), "character reference"),
+            ("]]> in text", format!("<A {NS}>a]]>b</A>"), "]]>"),
+            ("XML 1.1", format!("<?xml version=\"1.1\"?><A {NS}/>"), "version"),
+            ("another encoding", format!("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><A {NS}/>"), "encoding"),
+            ("a name starting with a digit", format!("<A {NS}><1b/></A>"), "not an XML name"),
+        ];
+        let mut failures = Vec::new();
+        for (what, doc, mention) in &cases {
+            match check(doc.as_bytes()) {
+                Ok(()) => failures.push(format!("check accepts {what}")),
+                Err(e) if !e.contains(mention) => failures.push(format!("check on {what}: {e:?} lacks {mention:?}")),
+                Err(_) => {}
+            }
+            if parse(doc.as_bytes()).is_ok() {
+                failures.push(format!("parse accepts {what}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // What XML allows stays allowed: one BOM, comments and PIs around the root, tabs and
+        // line breaks, `>` in attributes, references to allowed characters.
+        for doc in [
+            format!("\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?><!-- c --><A {NS} a=\"x>y&#9;\">\t&#x10000;&#xD7FF;<![CDATA[<]]]]></A><?pi x?>\n<!-- end -->"),
+            format!("<A {NS}>a]]b</A>"),
+            "<md:A xmlns:md=\"http://soap.sforce.com/2006/04/metadata\"/>".to_string(),
+        ] {
+            assert!(check(doc.as_bytes()).is_ok(), "{doc}: {:?}", check(doc.as_bytes()));
+            assert!(parse(doc.as_bytes()).is_ok(), "{doc}: {:?}", parse(doc.as_bytes()));
+        }
+    }
+
+    #[test]
+    fn finding_11_root_element_and_namespace_are_checked() {
+        let ns = "http://soap.sforce.com/2006/04/metadata";
+        assert!(check_metadata(format!("<ApexClass xmlns=\"{ns}\"/>").as_bytes(), "ApexClass").is_ok());
+        assert!(check_metadata(format!("<m:ApexClass xmlns:m=\"{ns}\"/>").as_bytes(), "ApexClass").is_ok());
+        assert!(check_metadata(b"<ApexClass xmlns=\"urn:metadata.tooling.soap.sforce.com\"/>", "ApexClass").is_ok());
+        let e = check_metadata(format!("<ApexTrigger xmlns=\"{ns}\"/>").as_bytes(), "ApexClass").unwrap_err();
+        assert!(e.contains("<ApexTrigger>") && e.contains("<ApexClass>"), "{e}");
+        let e = check_metadata(b"<ApexClass xmlns=\"http://example.com/other\"/>", "ApexClass").unwrap_err();
+        assert!(e.contains("namespace"), "{e}");
+        let e = check_metadata(b"<ApexClass/>", "ApexClass").unwrap_err();
+        assert!(e.contains("no namespace"), "{e}");
+        // A prefix bound elsewhere is not the metadata namespace.
+        let e = check_metadata(format!("<m:ApexClass xmlns=\"{ns}\" xmlns:m=\"urn:x\"/>").as_bytes(), "ApexClass")
+            .unwrap_err();
+        assert!(e.contains("namespace"), "{e}");
+    }
+
+    #[test]
+    fn finding_11_the_writer_never_emits_a_character_xml_forbids() {
+        let nasty: String = (0u32..0x20).filter_map(char::from_u32).chain(['\u{fffe}', '\u{ffff}', 'é', '<']).collect();
+        let doc = Element::new("X").attr("a", nasty.clone()).child(Element::text("t", nasty)).to_document();
+        assert!(check(doc.as_bytes()).is_ok(), "{doc:?}: {:?}", check(doc.as_bytes()));
+        let parsed = parse(doc.as_bytes()).unwrap();
+        assert_eq!(
+            parsed.find("t").map(Element::text_content).unwrap().chars().filter(|c| *c == '\u{fffd}').count(),
+            31
+        );
     }
 }
