@@ -12,7 +12,7 @@
 
 use crate::canon::{self, Options};
 use crate::error::Result;
-use crate::metadata::{Component, ComponentKey, Tree};
+use crate::metadata::{Component, ComponentKey, Raw, Tree};
 use crate::sf::registry::{registry, MdType, Transformer};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -140,6 +140,12 @@ pub trait Side: Sync {
     fn has(&self, key: &ComponentKey) -> bool;
     /// Reads the component `key`.
     fn load(&self, key: &ComponentKey) -> Result<Option<Component>>;
+    /// The component's files as read, before any check or recomposition, when the side can
+    /// tell them (see [`crate::read::compose::Unit::raw`]): two equal raw forms are the same
+    /// component, so nothing is parsed.
+    fn raw(&self, _key: &ComponentKey) -> Result<Option<Raw>> {
+        Ok(None)
+    }
 }
 
 impl Side for Tree {
@@ -153,6 +159,10 @@ impl Side for Tree {
 
     fn load(&self, key: &ComponentKey) -> Result<Option<Component>> {
         Ok(self.get(key).cloned())
+    }
+
+    fn raw(&self, key: &ComponentKey) -> Result<Option<Raw>> {
+        Ok(self.get(key).map(Raw::of_component))
     }
 }
 
@@ -176,6 +186,13 @@ pub fn diff_sides(desired: &dyn Side, org: &dyn Side, opts: &DiffOptions) -> Res
     let compare_one = |key: &ComponentKey| -> Result<(Status, Option<String>, Vec<ComponentKey>)> {
         if !org.has(key) {
             return Ok((Status::Added, None, Vec::new()));
+        }
+        // Bytes first: the same files on both sides are the same component, read once and
+        // never parsed (a project diffed against a copy of itself parses nothing).
+        if let (Some(a), Some(b)) = (desired.raw(key)?, org.raw(key)?) {
+            if a == b {
+                return Ok((Status::Unchanged, None, Vec::new()));
+            }
         }
         let (Some(d), Some(o)) = (desired.load(key)?, org.load(key)?) else {
             return Ok((Status::Added, None, Vec::new()));

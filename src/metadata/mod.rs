@@ -127,3 +127,24 @@ impl Tree {
         map
     }
 }
+
+/// A component's files as read, before any check or recomposition (see `read::compose::Unit::raw`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Raw(Vec<(String, Vec<u8>)>);
+
+impl Raw {
+    /// A raw form from (key, bytes) entries, in any order.
+    pub fn new(mut entries: Vec<(String, Vec<u8>)>) -> Raw {
+        entries.sort();
+        Raw(entries)
+    }
+
+    /// The raw form of a component already built in Metadata API layout (generated, or held in
+    /// memory): its files copied as they are.
+    pub fn of_component(c: &Component) -> Raw {
+        let mut entries: Vec<(String, Vec<u8>)> =
+            c.files.iter().map(|f| (format!("file:{}", f.path), f.bytes.to_vec())).collect();
+        entries.sort();
+        Raw(entries)
+    }
+}

@@ -193,6 +193,14 @@ impl crate::diff::Side for Desired {
     fn load(&self, key: &ComponentKey) -> Result<Option<Component>> {
         Desired::load(self, key)
     }
+
+    fn raw(&self, key: &ComponentKey) -> Result<Option<crate::metadata::Raw>> {
+        match self.index.get(key) {
+            None => Ok(None),
+            Some(Origin::Generated) => Ok(self.generated.get(key).map(crate::metadata::Raw::of_component)),
+            Some(Origin::Include(i, u)) => self.includes[*i].units[*u].raw(self.includes[*i].vfs()).map(Some),
+        }
+    }
 }
 
 impl crate::diff::Side for Input {
@@ -207,6 +215,13 @@ impl crate::diff::Side for Input {
     fn load(&self, key: &ComponentKey) -> Result<Option<Component>> {
         match self.units.binary_search_by(|u| u.key.cmp(key)) {
             Ok(i) => Input::load(self, &self.units[i]).map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn raw(&self, key: &ComponentKey) -> Result<Option<crate::metadata::Raw>> {
+        match self.units.binary_search_by(|u| u.key.cmp(key)) {
+            Ok(i) => self.units[i].raw(self.vfs()).map(Some),
             Err(_) => Ok(None),
         }
     }

@@ -18,11 +18,15 @@ use super::ignore::ForceIgnore;
 use super::resolve::SourceComponent;
 use super::vfs::Vfs;
 use crate::error::{Error, Result};
-use crate::metadata::{Component, ComponentKey, MetadataFile};
+use crate::metadata::{Component, ComponentKey, MetadataFile, Raw};
 use crate::sf::paths::{self, Layout};
 use crate::sf::registry::{registry, Adapter, MdType, Transformer};
 use crate::sf::xml::{self, Element, Node};
 use std::collections::BTreeMap;
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
 
 /// How a unit's files are made.
 #[derive(Debug, Clone)]
@@ -304,6 +308,51 @@ impl Unit {
             }
         };
         Ok(Component::new(self.key.clone(), files))
+    }
+
+    /// The unit's files as the input holds them, read but not checked, recomposed or merged.
+    /// Equal raw forms build byte-identical components: recomposing depends only on each file's
+    /// type, name and bytes (never on the folder above the type's folder), copying only on the
+    /// mdapi path and the bytes. So a diff compares raw forms first and parses XML only where
+    /// they differ.
+    pub fn raw(&self, vfs: &Vfs) -> Result<Raw> {
+        let mut entries = Vec::new();
+        match &self.recipe {
+            Recipe::Files(files) => {
+                for (src, dest, _) in files {
+                    entries.push((format!("file:{dest}"), vfs.read(src)?));
+                }
+            }
+            Recipe::Recompose { parent, children, out } => {
+                entries.push((format!("recompose:{out}"), Vec::new()));
+                if let Some(p) = parent {
+                    entries.push((format!("parent:{}/{}", self.ty.name, last_segment(p)), vfs.read(p)?));
+                }
+                for (ct, path) in children {
+                    entries.push((format!("child:{}/{}", ct.name, last_segment(path)), vfs.read(path)?));
+                }
+            }
+            Recipe::Merge { files, out } => {
+                // Which files merge into one is decided by their paths: no shortcut across layouts.
+                entries.push((format!("merge:{out}"), Vec::new()));
+                for f in files {
+                    entries.push((format!("merged:{f}"), vfs.read(f)?));
+                }
+            }
+            Recipe::StaticResource { xml, content, folder, name } => {
+                entries.push((format!("resource:{name}:{folder}"), vfs.read(xml)?));
+                if *folder {
+                    let prefix = format!("{content}/");
+                    for p in vfs.files_under(content) {
+                        entries.push((format!("entry:{}", &p[prefix.len()..]), vfs.read(p)?));
+                    }
+                } else {
+                    entries.push(("content".into(), vfs.read(content)?));
+                }
+            }
+        }
+        entries.sort();
+        Ok(Raw::new(entries))
     }
 
     /// What package.xml lists for this unit (type, member), reading only what decides it: the
