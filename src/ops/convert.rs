@@ -17,43 +17,35 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
     crate::write::check_new_tree(&args.to)?;
     let input = crate::read::open(&args.from, &limits)?;
     let version = input.api_version.clone().unwrap_or_else(|| super::desired::DEFAULT_API_VERSION.to_string());
-    // One component at a time on every core: read, convert, keep only the output bytes.
-    let mut files: Vec<(String, Vec<u8>)> = match args.format {
+    // One component at a time on every core: read, convert, write its files straight into the
+    // stage, keep nothing but their names. Memory holds the components in flight, not the tree.
+    let out = crate::write::TreeWriter::new(&args.to)?;
+    let bytes = std::sync::atomic::AtomicUsize::new(0);
+    let put = |rel: &str, b: &[u8]| {
+        bytes.fetch_add(b.len(), std::sync::atomic::Ordering::Relaxed);
+        out.write(rel, b)
+    };
+    match args.format {
         Format::Mdapi => {
             let members = input.members()?;
-            let mut files: Vec<(String, Vec<u8>)> = input
+            input
                 .units
                 .par_iter()
-                .map(|u| Ok(input.load(u)?.files.into_iter().map(|f| (f.path, f.bytes)).collect::<Vec<_>>()))
-                .collect::<Result<Vec<_>>>()?
-                .into_iter()
-                .flatten()
-                .collect();
-            files.push(("package.xml".into(), crate::sf::manifest::package_xml_of(&members, &version).into_bytes()));
-            files
+                .try_for_each(|u| input.load(u)?.files.iter().try_for_each(|f| put(&f.path, &f.bytes)))?;
+            put("package.xml", crate::sf::manifest::package_xml_of(&members, &version).as_bytes())?;
         }
         Format::Source => {
-            let mut files: Vec<(String, Vec<u8>)> = input
-                .units
-                .par_iter()
-                .map(|u| {
-                    let c = input.load(u)?;
-                    Ok(crate::convert::component_to_source(&c)?
-                        .into_iter()
-                        .map(|f| (format!("{}/{}", super::generate::SOURCE_ROOT, f.path), f.bytes))
-                        .collect::<Vec<_>>())
-                })
-                .collect::<Result<Vec<_>>>()?
-                .into_iter()
-                .flatten()
-                .collect();
-            files.push(("sfdx-project.json".into(), super::generate::sfdx_project_json(&version).into_bytes()));
-            files
+            input.units.par_iter().try_for_each(|u| {
+                let c = input.load(u)?;
+                crate::convert::component_to_source(&c)?
+                    .iter()
+                    .try_for_each(|f| put(&format!("{}/{}", super::generate::SOURCE_ROOT, f.path), &f.bytes))
+            })?;
+            put("sfdx-project.json", super::generate::sfdx_project_json(&version).as_bytes())?;
         }
-    };
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
-    crate::write::new_tree(&args.to, &files)?;
+    }
+    let count = out.finish()?;
+    let bytes = bytes.into_inner();
     let format = match args.format {
         Format::Source => "source",
         Format::Mdapi => "mdapi",
@@ -65,7 +57,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
         args.from.display(),
         input.format,
         args.to.display(),
-        files.len()
+        count
     );
     Ok(Outcome {
         exit: 0,
@@ -75,7 +67,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
             "inputFormat": input.format,
             "format": format,
             "apiVersion": version,
-            "files": files.len(),
+            "files": count,
             "bytes": bytes,
         }),
         text,

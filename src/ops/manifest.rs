@@ -6,8 +6,9 @@ use crate::error::Result;
 use crate::read::archive::Limits;
 use crate::Outcome;
 
-/// Runs `sfgen manifest`.
-pub fn run(args: &ManifestArgs) -> Result<Outcome> {
+/// Runs `sfgen manifest`; `json`: the result lists every component (built only then: for a
+/// large org the list is the biggest thing in memory, and text mode prints only package.xml).
+pub fn run(args: &ManifestArgs, json: bool) -> Result<Outcome> {
     let limits = Limits::from_env()?;
     // The component set is the same whichever side would win a conflict; only names are
     // needed, so included files are not read (but for the few that decide package.xml).
@@ -16,15 +17,14 @@ pub fn run(args: &ManifestArgs) -> Result<Outcome> {
     let members = desired.members()?;
     let api_version = super::api_version(&args.config)?.unwrap_or_else(|| desired.api_version.clone());
     let xml = crate::sf::manifest::package_xml_of(&members, &api_version);
-    let components: Vec<serde_json::Value> = members
-        .iter()
-        .flat_map(|(ty, names)| names.iter().map(move |n| serde_json::json!({ "type": ty, "fullName": n })))
-        .collect();
-    Ok(Outcome {
-        exit: 0,
-        result: serde_json::json!({ "packageXml": xml, "apiVersion": api_version, "components": components }),
-        text: xml,
-        guidance: String::new(),
-        warnings: desired.warnings,
-    })
+    let result = if json {
+        let components: Vec<serde_json::Value> = members
+            .iter()
+            .flat_map(|(ty, names)| names.iter().map(move |n| serde_json::json!({ "type": ty, "fullName": n })))
+            .collect();
+        serde_json::json!({ "packageXml": xml, "apiVersion": api_version, "components": components })
+    } else {
+        serde_json::Value::Null
+    };
+    Ok(Outcome { exit: 0, result, text: xml, guidance: String::new(), warnings: desired.warnings })
 }

@@ -29,7 +29,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Command::Completions(args) => Ok(completions(args.shell)),
         Command::Man => man(),
         Command::Package(args) => package::run(args),
-        Command::Manifest(args) => manifest::run(args),
+        Command::Manifest(args) => manifest::run(args, cli.json),
         Command::Convert(args) => convert::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Check(args) => check::run(args, cli.quiet),

@@ -11,8 +11,8 @@ use std::sync::Arc;
 /// Where a file's bytes come from.
 #[derive(Debug, Clone)]
 enum Source {
-    /// A file beneath a folder input (relative path).
-    Folder(String),
+    /// A file beneath a folder input (its path in the tree is its path in the folder).
+    Folder,
     /// An entry of a zip input.
     Zip(usize),
     /// Bytes already in memory.
@@ -49,7 +49,7 @@ impl Vfs {
     /// The files listed under the folder `root` (see [`super::archive::list_dir`]).
     pub fn folder(root: Root, listed: Vec<super::archive::Listed>, limits: &Limits) -> Self {
         let input = root.path().to_path_buf();
-        let files = listed.into_iter().map(|l| (l.rel.clone(), File { size: l.size, source: Source::Folder(l.rel) }));
+        let files = listed.into_iter().map(|l| (l.rel, File { size: l.size, source: Source::Folder }));
         Self::build(input, files, Backing::Folder(root), limits, Vec::new())
     }
 
@@ -187,7 +187,7 @@ impl Vfs {
             });
         };
         match (&file.source, &self.backing) {
-            (Source::Folder(rel), Backing::Folder(root)) => root.read(rel, self.max_file_bytes),
+            (Source::Folder, Backing::Folder(root)) => root.read(path, self.max_file_bytes),
             (Source::Zip(i), Backing::Zip(zip)) => zip.read(&self.zip_entries[*i]),
             (Source::Memory(bytes), _) => Ok(bytes.to_vec()),
             _ => Err(crate::error::Error::input("internal error: file source and backing disagree")),

@@ -102,20 +102,21 @@ impl Element {
     /// Writes the element as a complete Metadata API document: declaration, the metadata
     /// namespace on the root, 4-space indentation, LF endings and a trailing newline.
     pub fn to_document(&self) -> String {
-        let mut root = self.clone();
-        if !root.attributes.iter().any(|(k, _)| k == "xmlns") {
-            root.attributes.insert(0, ("xmlns".into(), super::MD_NAMESPACE.into()));
-        }
+        // Written in place (no copy of the tree: a package.xml of a large org is big).
+        let xmlns = (!self.attributes.iter().any(|(k, _)| k == "xmlns")).then_some(super::MD_NAMESPACE);
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        root.write_into(&mut out, 0);
+        self.write_into(&mut out, 0, xmlns);
         out
     }
 
-    fn write_into(&self, out: &mut String, depth: usize) {
+    fn write_into(&self, out: &mut String, depth: usize, xmlns: Option<&str>) {
         let indent = "    ".repeat(depth);
         out.push_str(&indent);
         out.push('<');
         out.push_str(&self.name);
+        if let Some(ns) = xmlns {
+            let _ = write!(out, " xmlns=\"{}\"", escape_attr(ns));
+        }
         for (k, v) in &self.attributes {
             let _ = write!(out, " {k}=\"{}\"", escape_attr(v));
         }
@@ -130,7 +131,7 @@ impl Element {
             out.push_str(">\n");
             for child in &self.children {
                 match child {
-                    Node::Element(e) => e.write_into(out, depth + 1),
+                    Node::Element(e) => e.write_into(out, depth + 1, None),
                     // Mixed content does not occur in metadata; keep any text on its own line.
                     Node::Text(t) if t.trim().is_empty() => {}
                     Node::Text(t) => {

@@ -262,26 +262,36 @@ fn save_record(root: &Path, record: &mut Record) {
 pub fn check_names(files: &[PlannedFile]) -> Result<()> {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for (rel, _) in files {
-        crate::read::archive::check_relative_path(rel)
-            .map_err(|why| Error::input(format!("refusing to write {:?}: {why}", crate::ui::printable(rel))))?;
-        if let Some(why) = crate::read::archive::unportable_name(rel) {
-            return Err(Error::Input {
-                message: format!("refusing to write {:?}: {why}", crate::ui::printable(rel)),
-                hint: Some("rename the component: such a name cannot be checked out on every platform".into()),
-            });
-        }
+        check_name(rel)?;
         if let Some(other) = seen.insert(crate::read::archive::folded_name(rel), rel) {
-            return Err(Error::Input {
-                message: format!(
-                    "refusing to write both {:?} and {:?}: they are the same file on case-insensitive or normalising file systems (macOS, Windows)",
-                    crate::ui::printable(other),
-                    crate::ui::printable(rel)
-                ),
-                hint: Some("rename one of the two components".into()),
-            });
+            return Err(duplicate(other, rel));
         }
     }
     Ok(())
+}
+
+/// Refuses a name that is unsafe (absolute, `..`) or cannot be checked out everywhere.
+fn check_name(rel: &str) -> Result<()> {
+    crate::read::archive::check_relative_path(rel)
+        .map_err(|why| Error::input(format!("refusing to write {:?}: {why}", crate::ui::printable(rel))))?;
+    if let Some(why) = crate::read::archive::unportable_name(rel) {
+        return Err(Error::Input {
+            message: format!("refusing to write {:?}: {why}", crate::ui::printable(rel)),
+            hint: Some("rename the component: such a name cannot be checked out on every platform".into()),
+        });
+    }
+    Ok(())
+}
+
+fn duplicate(other: &str, rel: &str) -> Error {
+    Error::Input {
+        message: format!(
+            "refusing to write both {:?} and {:?}: they are the same file on case-insensitive or normalising file systems (macOS, Windows)",
+            crate::ui::printable(other),
+            crate::ui::printable(rel)
+        ),
+        hint: Some("rename one of the two components".into()),
+    }
 }
 
 /// Refuses targets that go through a link or anything but folders and regular files.
@@ -569,6 +579,80 @@ pub fn new_tree(to: &Path, files: &[PlannedFile]) -> Result<()> {
     }
     std::fs::rename(&tree, to).map_err(werr(to))?;
     Ok(())
+}
+
+/// A new folder written while its files are produced (`convert`): each file goes straight into
+/// a stage folder beside `to`, from any thread, so memory holds one component at a time rather
+/// than the whole tree; [`TreeWriter::finish`] checks the names as [`new_tree`] does and renames
+/// the stage into place. An error (or a drop without `finish`) removes the stage: nothing is
+/// half-written at `to`.
+pub struct TreeWriter {
+    stage: Stage,
+    tree: PathBuf,
+    to: PathBuf,
+    dirs: std::sync::Mutex<BTreeSet<PathBuf>>,
+    names: std::sync::Mutex<Vec<String>>,
+}
+
+impl TreeWriter {
+    /// Starts a new tree at `to`, which must not exist or be an empty folder.
+    pub fn new(to: &Path) -> Result<Self> {
+        check_new_tree(to)?;
+        let stage = Stage::new(&parent_of(to))?;
+        let tree = stage.path().join("tree");
+        std::fs::create_dir(&tree).map_err(werr(&tree))?;
+        Ok(Self { stage, tree, to: to.to_path_buf(), dirs: Default::default(), names: Default::default() })
+    }
+
+    /// Writes the file `rel` (a relative path with `/` separators); refuses an unsafe or
+    /// unportable name, and a name written twice.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        check_name(rel)?;
+        let path = self.tree.join(rel);
+        if let Some(dir) = path.parent() {
+            let known = self.dirs.lock().is_ok_and(|d| d.contains(dir));
+            if !known {
+                std::fs::create_dir_all(dir).map_err(werr(dir))?;
+                if let Ok(mut d) = self.dirs.lock() {
+                    d.insert(dir.to_path_buf());
+                }
+            }
+        }
+        let mut f = match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(duplicate(rel, rel)),
+            Err(e) => return Err(werr(&path)(e)),
+        };
+        f.write_all(bytes).map_err(werr(&path))?;
+        if let Ok(mut n) = self.names.lock() {
+            n.push(rel.to_string());
+        }
+        Ok(())
+    }
+
+    /// Checks that no two names are the same file on case-insensitive file systems, then renames
+    /// the tree into place. Returns the number of files written.
+    pub fn finish(self) -> Result<usize> {
+        let mut names = std::mem::take(&mut *self.names.lock().map_err(|_| Error::input("a writer thread panicked"))?);
+        names.sort();
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for rel in &names {
+            if let Some(other) = seen.insert(crate::read::archive::folded_name(rel), rel) {
+                return Err(duplicate(other, rel));
+            }
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let _ = std::fs::set_permissions(&self.tree, std::fs::Permissions::from_mode(0o755));
+        }
+        if self.to.is_dir() {
+            std::fs::remove_dir(&self.to).map_err(werr(&self.to))?;
+        }
+        std::fs::rename(&self.tree, &self.to).map_err(werr(&self.to))?;
+        drop(self.stage);
+        Ok(names.len())
+    }
 }
 
 /// Refuses an output folder that exists and is not empty (or is not a folder).
