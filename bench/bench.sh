@@ -61,18 +61,18 @@ if [ -x "$SF_NPM/node_modules/.bin/sf" ] && [ -x "$NODE_BIN/node" ]; then
     mkdir -p "$BENCH_DIR/sgd"
     (cd "$BENCH_DIR/sgd" && npm install --no-audit --no-fund --silent sfdx-git-delta >/dev/null 2>&1) || echo "warning: could not npm install sfdx-git-delta"
   fi
-  if [ -d "$BENCH_DIR/sgd/node_modules/sfdx-git-delta" ]; then
-    "$SF" plugins 2>/dev/null | grep -q sfdx-git-delta ||
-      "$SF" plugins link --no-install "$BENCH_DIR/sgd/node_modules/sfdx-git-delta" >/dev/null 2>&1 || true
+  # Whether the plugin answers is asked of the plugin itself (`sf plugins` lists links unreliably).
+  if [ -d "$BENCH_DIR/sgd/node_modules/sfdx-git-delta" ] && ! "$SF" sgd source delta --help >/dev/null 2>&1; then
+    "$SF" plugins link --no-install "$BENCH_DIR/sgd/node_modules/sfdx-git-delta" >/dev/null 2>&1 || true
   fi
 fi
 SGD=no
-[ -n "$SF" ] && "$SF" plugins 2>/dev/null | grep -q sfdx-git-delta && SGD=yes
+[ -n "$SF" ] && "$SF" sgd source delta --help >/dev/null 2>&1 && SGD=yes
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "sfgen:   $SFGEN ($("$SFGEN" --version))"
 echo "sf:      ${SF:-not found: peer rows skipped}$([ -n "$SF" ] && echo " ($("$SF" --version 2>/dev/null | head -1))")"
-echo "sgd:     $([ "$SGD" = yes ] && (cd "$BENCH_DIR/sgd" && node -p 'require("sfdx-git-delta/package.json").version' 2>/dev/null) || echo 'not installed: delta row skipped')"
+echo "sgd:     $([ "$SGD" = yes ] && (cd "$BENCH_DIR/sgd" && node -p 'require("./node_modules/sfdx-git-delta/package.json").version' 2>/dev/null) || echo 'not installed: delta row skipped')"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start"
 
 # --- the workload -------------------------------------------------------------------------------

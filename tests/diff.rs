@@ -50,6 +50,10 @@ fn config(case: &str) -> String {
 fn org(case: &str, layout: &str) -> String {
     match layout {
         "zip" => format!("fixtures/diff/{case}/retrieve/unpackaged.zip"),
+        // What `sf project retrieve start --target-metadata-dir DIR` writes: DIR/unpackaged.zip.
+        "retrieve-dir" => format!("fixtures/diff/{case}/retrieve"),
+        // The same with --unzip: DIR/unpackaged/package.xml ...
+        "retrieve-dir-unzipped" => format!("fixtures/diff/{case}/retrieve-unzipped"),
         "unzipped" => format!("fixtures/diff/{case}/retrieve-unzipped/unpackaged"),
         "source" => format!("fixtures/diff/{case}/retrieve-source"),
         "noise" => format!("fixtures/diff/{case}/noise-only/unpackaged"),
@@ -98,11 +102,15 @@ fn golden_outputs_for_every_drift_kind() {
     }
 }
 
+/// Every shape a retrieve takes (the README's `--target-metadata-dir` folder, with and without
+/// `--unzip`, the zip itself, the unzipped `unpackaged/` folder, a source-format retrieve) is
+/// read as the same org.
 #[test]
 fn every_layout_of_the_same_org_gives_the_same_report() {
+    const LAYOUTS: [&str; 5] = ["zip", "unzipped", "source", "retrieve-dir", "retrieve-dir-unzipped"];
     for case in CASES {
         let cfg = config(case);
-        let results: Vec<serde_json::Value> = ["zip", "unzipped", "source"]
+        let results: Vec<serde_json::Value> = LAYOUTS
             .iter()
             .map(|layout| {
                 let o = org(case, layout);
@@ -111,8 +119,10 @@ fn every_layout_of_the_same_org_gives_the_same_report() {
                 serde_json::json!({ "components": v["result"]["components"], "summary": v["result"]["summary"] })
             })
             .collect();
-        assert_eq!(results[0], results[1], "{case}: zip vs unzipped");
-        assert_eq!(results[0], results[2], "{case}: zip vs source");
+        for (layout, result) in LAYOUTS.iter().zip(&results).skip(1) {
+            assert_eq!(&results[0], result, "{case}: zip vs {layout}");
+        }
+        assert!(results[0]["summary"].is_object(), "{case}: no summary in {}", results[0]);
     }
 }
 

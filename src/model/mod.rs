@@ -17,20 +17,7 @@ pub use crate::section::settings::Settings;
 pub use crate::section::webhook::{
     CalloutTarget, NamedCredential, Signing, TestValue, TriggerEvent, Webhook, WebhookObject,
 };
-pub use names::{is_api_name, API_VERSIONS};
-
-/// A Metadata API version such as `62.0`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ApiVersion {
-    /// The major number (56 to 66).
-    pub major: u16,
-}
-
-impl std::fmt::Display for ApiVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.0", self.major)
-    }
-}
+pub use names::{is_api_name, ApiVersion, API_VERSIONS};
 
 /// A validated sfgen project.
 #[derive(Debug, Clone)]

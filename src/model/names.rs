@@ -311,6 +311,19 @@ pub fn is_credential_header(name: &str) -> bool {
         .any(|w| n.contains(w))
 }
 
+/// A Metadata API version such as `62.0`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ApiVersion {
+    /// The major number (56 to 66).
+    pub major: u16,
+}
+
+impl std::fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.0", self.major)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

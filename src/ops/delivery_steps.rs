@@ -2,9 +2,21 @@
 //! Apps and legacy Connected Apps), kept apart from [`super::next_steps`] so that each section's
 //! steps read in one place. `next_steps` calls [`before_deploy`], [`webhook`] and [`oauth_apps`].
 
-use super::next_steps::Step;
 use crate::model::{CalloutTarget, Project};
 use crate::shell::quote;
+
+/// One manual step.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Step {
+    /// Stable identifier (`deploy`, `connected-app-secret`, ...).
+    pub id: &'static str,
+    /// What to do, in one line.
+    pub title: String,
+    /// Details, one line each.
+    pub details: Vec<String>,
+    /// Commands to run, exactly.
+    pub commands: Vec<String>,
+}
 
 /// Anonymous Apex, as a command that runs as printed: the code goes into `<name>.apex` in the
 /// current folder, which `sf apex run --file` runs (without `--file`, sf waits for typed input

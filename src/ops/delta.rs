@@ -18,7 +18,7 @@
 //!   uses post), which is what pipelines built around sgd already run and grep.
 //!
 //! The writing itself (all or nothing, into a new folder or an earlier delta) is
-//! [`super::diff::write_delta`]'s.
+//! [`write_delta`]'s.
 
 use super::deploy::{self, SourceSelect, Target};
 use crate::cli::{DeltaLayout, DestructiveWhen, DiffArgs};
@@ -64,7 +64,7 @@ pub fn write(args: &DiffArgs, report: &DiffReport, desired: &Desired) -> Result<
         DeltaLayout::Mdapi => delta_files(report, &delta, &version, args.prune, args.destructive_when),
         DeltaLayout::Sgd => sgd_files(&delta, &removed, &version)?,
     };
-    super::diff::write_delta(out, &files)?;
+    write_delta(out, &files)?;
 
     let deleting = args.prune && removed_count > 0;
     let when = args.destructive_when.unwrap_or(DestructiveWhen::Pre);
@@ -185,6 +185,18 @@ fn sgd_files(
     ));
     files.sort();
     Ok(files)
+}
+
+/// Writes the delta as a zip (`PATH` ends in `.zip`) or a folder, all or nothing. An existing
+/// folder is replaced only when sfgen wrote everything in it (an earlier delta); a folder
+/// holding anything else (a project, the retrieve itself) is refused, never wiped.
+fn write_delta(out: &std::path::Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    let is_zip = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    if is_zip {
+        let bytes = crate::write::zip::zip_bytes(files)?;
+        return crate::write::file(out, &bytes);
+    }
+    crate::write::owned_folder(out, files)
 }
 
 #[cfg(test)]

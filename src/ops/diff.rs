@@ -157,18 +157,6 @@ fn render_text(report: &DiffReport, org: &Path, org_format: &str, color: bool) -
     out
 }
 
-/// Writes the delta as a zip (`PATH` ends in `.zip`) or a folder, all or nothing. An existing
-/// folder is replaced only when sfgen wrote everything in it (an earlier delta); a folder
-/// holding anything else (a project, the retrieve itself) is refused, never wiped.
-pub(super) fn write_delta(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
-    let is_zip = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
-    if is_zip {
-        let bytes = crate::write::zip::zip_bytes(files)?;
-        return crate::write::file(out, &bytes);
-    }
-    crate::write::owned_folder(out, files)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

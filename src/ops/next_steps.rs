@@ -9,18 +9,7 @@ use crate::model::Project;
 use crate::shell::{quote, ORG_PLACEHOLDER};
 use std::fmt::Write as _;
 
-/// One manual step.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Step {
-    /// Stable identifier (`deploy`, `connected-app-secret`, ...).
-    pub id: &'static str,
-    /// What to do, in one line.
-    pub title: String,
-    /// Details, one line each.
-    pub details: Vec<String>,
-    /// Commands to run, exactly.
-    pub commands: Vec<String>,
-}
+pub use super::delivery_steps::Step;
 
 /// The flags that reproduce this run on a later `sfgen` command line: the config's `-c` and
 /// `--env`, plus `--api-version` when one was given.

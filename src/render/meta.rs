@@ -2,7 +2,7 @@
 //! the WSDL's `xsd:sequence` order (see `shared/docs/salesforce-metadata.md`), with repeated
 //! rows sorted by their key as a retrieve sorts them.
 
-use crate::model::ApiVersion;
+use crate::model::names::ApiVersion;
 use crate::sf::xml::Element;
 
 /// `<ApexClass>`/`<ApexTrigger>` `-meta.xml`.
