@@ -7,20 +7,17 @@
 
 pub mod meta;
 
-use crate::metadata::{Component, ComponentKey, MetadataFile, Tree};
+use crate::metadata::Tree;
 use crate::model::Project;
 use crate::section;
 
-/// Adds a component made of one XML file.
-pub fn xml_component(tree: &mut Tree, type_name: &str, name: &str, path: String, xml: String) {
-    tree.insert(Component::new(ComponentKey::new(type_name, name), vec![MetadataFile::new(path, xml)]));
-}
+pub use meta::xml_component;
 
 /// Renders every component the project describes.
 pub fn render(project: &Project) -> Tree {
     let mut tree = Tree::new();
     if let Some(w) = &project.webhook {
-        section::webhook::render(project, w, &mut tree);
+        section::webhook::render(project.short_hash(), &project.api_version, &project.named_credentials, w, &mut tree);
     }
     section::remote_site::render(&project.remote_sites, &mut tree);
     section::webhook::render_named_credentials(&project.named_credentials, &mut tree);

@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::config::spans::push_index;
-use crate::model::is_api_name;
+use crate::model::names::is_api_name;
 use crate::section::permission_set::PermissionSet;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

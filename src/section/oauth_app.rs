@@ -436,7 +436,7 @@ pub const ECA_FILES: &[(&str, &str, &str, &str, Renderer)] = &[
 pub fn render(apps: &[ConnectedApp], tree: &mut crate::metadata::Tree) {
     for a in apps {
         if a.legacy {
-            crate::render::xml_component(
+            crate::render::meta::xml_component(
                 tree,
                 "ConnectedApp",
                 &a.name,
@@ -447,7 +447,7 @@ pub fn render(apps: &[ConnectedApp], tree: &mut crate::metadata::Tree) {
         }
         for (ty, member, dir, suffix, xml) in ECA_FILES {
             let member = format!("{}{member}", a.name);
-            crate::render::xml_component(tree, ty, &member, format!("{dir}/{member}.{suffix}"), xml(a));
+            crate::render::meta::xml_component(tree, ty, &member, format!("{dir}/{member}.{suffix}"), xml(a));
         }
     }
 }

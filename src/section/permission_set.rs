@@ -364,7 +364,7 @@ pub fn permission_set(p: &PermissionSet) -> String {
 /// Renders every permission set.
 pub fn render(sets: &[PermissionSet], tree: &mut crate::metadata::Tree) {
     for p in sets {
-        crate::render::xml_component(
+        crate::render::meta::xml_component(
             tree,
             "PermissionSet",
             &p.name,

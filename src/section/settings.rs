@@ -69,10 +69,16 @@ pub fn oauth_oidc_settings(allow_username_password: bool) -> String {
 /// Renders the settings files the config sets.
 pub fn render(settings: &Settings, tree: &mut crate::metadata::Tree) {
     if let Some(enabled) = settings.email_to_case {
-        crate::render::xml_component(tree, "Settings", "Case", "settings/Case.settings".into(), case_settings(enabled));
+        crate::render::meta::xml_component(
+            tree,
+            "Settings",
+            "Case",
+            "settings/Case.settings".into(),
+            case_settings(enabled),
+        );
     }
     if let Some(allow) = settings.allow_username_password_flow {
-        crate::render::xml_component(
+        crate::render::meta::xml_component(
             tree,
             "Settings",
             "OauthOidc",

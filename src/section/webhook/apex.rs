@@ -10,7 +10,6 @@
 //! classes and triggers.
 
 use super::{CalloutTarget, KeyEncoding, TestValue, TriggerEvent, Webhook, WebhookObject};
-use crate::model::Project;
 use askama::Template;
 use sha2::{Digest, Sha256};
 
@@ -294,8 +293,9 @@ pub fn bulk_size(w: &Webhook) -> u32 {
 }
 
 /// Renders every Apex class and trigger of the webhook.
-pub fn webhook_sources(project: &Project, w: &Webhook) -> Vec<ApexSource> {
-    let hash = project.short_hash();
+/// `hash`: the config file's short hash, written into every header (the same in every
+/// environment).
+pub fn webhook_sources(hash: &str, w: &Webhook) -> Vec<ApexSource> {
     let headers: Vec<(String, String)> = w.headers.iter().map(|(k, v)| (apex_string(k), apex_string(v))).collect();
     let (endpoint_type, callout_endpoint) = match (&w.target, &w.endpoint_type) {
         (CalloutTarget::Endpoint(_), Some(ty)) => (ty.clone(), String::new()),

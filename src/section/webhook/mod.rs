@@ -478,10 +478,17 @@ impl ExternalCredential {
 }
 
 /// Renders the webhook's Apex and the metadata it needs.
-pub fn render(project: &crate::model::Project, w: &Webhook, tree: &mut crate::metadata::Tree) {
+/// `hash`: the config's short hash written into the Apex headers; `named_credentials`: those the
+/// project generates (the webhook's sender permission set grants their External Credential).
+pub fn render(
+    hash: &str,
+    v: &crate::model::names::ApiVersion,
+    named_credentials: &[NamedCredential],
+    w: &Webhook,
+    tree: &mut crate::metadata::Tree,
+) {
     use crate::metadata::{Component, ComponentKey, MetadataFile};
-    let v = &project.api_version;
-    for src in apex::webhook_sources(project, w) {
+    for src in apex::webhook_sources(hash, w) {
         let (ty, dir, ext, root) = if src.is_trigger {
             ("ApexTrigger", "triggers", "trigger", "ApexTrigger")
         } else {
@@ -497,7 +504,7 @@ pub fn render(project: &crate::model::Project, w: &Webhook, tree: &mut crate::me
             ],
         ));
     }
-    let xml = crate::render::xml_component;
+    let xml = crate::render::meta::xml_component;
     xml(tree, "CustomObject", &w.outbox_object, format!("objects/{}.object", w.outbox_object), meta::outbox(w));
     xml(tree, "CustomTab", &w.outbox_object, format!("tabs/{}.tab", w.outbox_object), meta::outbox_tab());
     xml(tree, "CustomObject", &w.settings_object, format!("objects/{}.object", w.settings_object), meta::settings(w));
@@ -513,7 +520,7 @@ pub fn render(project: &crate::model::Project, w: &Webhook, tree: &mut crate::me
         format!("permissionsets/{}.permissionset", w.admin_permission_set),
         meta::admin_permission_set(w),
     );
-    let ec = project.named_credentials.iter().filter_map(|n| n.external_credential.as_ref()).next();
+    let ec = named_credentials.iter().filter_map(|n| n.external_credential.as_ref()).next();
     if let (CalloutTarget::NamedCredential { .. }, Some(ec)) = (&w.target, ec) {
         let name = format!("{}_Sender", w.class_name);
         xml(
@@ -531,7 +538,7 @@ pub fn render_named_credentials(named: &[NamedCredential], tree: &mut crate::met
     for n in named {
         let xml = match &n.external_credential {
             Some(ec) => {
-                crate::render::xml_component(
+                crate::render::meta::xml_component(
                     tree,
                     "ExternalCredential",
                     &ec.name,
@@ -542,7 +549,7 @@ pub fn render_named_credentials(named: &[NamedCredential], tree: &mut crate::met
             }
             None => meta::named_credential(n),
         };
-        crate::render::xml_component(
+        crate::render::meta::xml_component(
             tree,
             "NamedCredential",
             &n.name,
