@@ -62,7 +62,9 @@
 //! literals) and `list[i]`, up to 64 elements. Collections are tracked as values: a change
 //! through a second reference to the same list (`b = a; b.add(x)`) is not seen on `a`. The right
 //! side of `&&`/`||` after a left side the walk cannot tell may not run: what it changes is
-//! merged with the state it would leave alone, as the arms of a branch are. Inside a test's
+//! merged with the state it would leave alone, as the arms of a branch are. A call the walk does
+//! not enter (its limits) may have added to any collection: those in static and instance fields
+//! keep only their type. Inside a test's
 //! `try { call(); Assert.fail(...); } catch ...` the test proves the call throws, so when the
 //! walk cannot show a throw by itself, the *last* unknown `if` whose body throws that the call
 //! passes is taken for sure (the walk is run once dry to find it).

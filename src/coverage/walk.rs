@@ -819,6 +819,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             if let Some(b) = body {
                 self.mark_subtree(b, RARE);
             }
+            forget_collections(ctx);
             return Ok(Val::Unknown);
         }
         self.load(ctx, ci);
@@ -861,6 +862,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             if let Some(b) = body {
                 self.mark_subtree(b, RARE);
             }
+            forget_collections(ctx);
             return Ok(Val::Unknown);
         }
         let (effects0, truncated0) = (ctx.effects, ctx.truncated + ctx.revisits);
@@ -2777,6 +2779,18 @@ fn initial(n: Node, src: &str) -> Val {
         }
     }
     Val::Unknown
+}
+
+/// A call the walk does not enter may add to any collection it can reach: the static and
+/// instance fields holding collections of known elements keep only their type.
+fn forget_collections(ctx: &mut Ctx) {
+    let forget = |v: &mut Val| {
+        if let Val::Coll(ty, _) = v {
+            *v = Val::Obj(ty.clone());
+        }
+    };
+    ctx.statics.values_mut().for_each(forget);
+    ctx.heap.iter_mut().flat_map(|i| i.fields.values_mut()).for_each(forget);
 }
 
 /// Most elements the walk keeps of a collection it knows element by element.
