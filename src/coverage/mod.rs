@@ -54,7 +54,17 @@
 //! `size()`, `contains` of literals), SObject records with known fields (a custom field of the
 //! package with no default value is null until set), `Trigger.*` context,
 //! `Test.isRunningTest()`, `String.isBlank` & co. on known strings and
-//! `HttpResponse.getStatusCode()` (the status the test's mock was built with). Inside a test's
+//! `HttpResponse.getStatusCode()` (the status the test's mock was built with). A counted
+//! `for (init; condition; update)` loop is walked iteration by iteration while its condition
+//! stays known (`i++`, `i += n` on known numbers), up to 8 iterations, then as any loop; a list
+//! or set of known elements stays known through `List.add`/`addAll` (of a known collection),
+//! `Set.add` (which returns whether the element was new, when the set is empty or holds only
+//! literals) and `list[i]`, up to 64 elements. Collections are tracked as values: a change
+//! through a second reference to the same list (`b = a; b.add(x)`) is not seen on `a`. The right
+//! side of `&&`/`||` after a left side the walk cannot tell may not run: what it changes is
+//! merged with the state it would leave alone, as the arms of a branch are. A call the walk does
+//! not enter (its limits) may have added to any collection: those in static and instance fields
+//! keep only their type. Inside a test's
 //! `try { call(); Assert.fail(...); } catch ...` the test proves the call throws, so when the
 //! walk cannot show a throw by itself, the *last* unknown `if` whose body throws that the call
 //! passes is taken for sure (the walk is run once dry to find it).

@@ -14,6 +14,8 @@ const TOTAL_STEPS: usize = 3_000_000;
 const LATE_STEPS: usize = 2_000;
 /// Walks of one method per test; more only re-walk the same lines with other arguments.
 const MAX_VISITS: usize = 6;
+/// Iterations of a counted `for` loop walked one by one (see `Walker::unrolled`).
+const MAX_UNROLL: usize = 8;
 
 /// How sure the walk is that a line it reached runs: the lines of a unit are classed by the
 /// best level any walk reached them at.
@@ -817,6 +819,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             if let Some(b) = body {
                 self.mark_subtree(b, RARE);
             }
+            forget_collections(ctx);
             return Ok(Val::Unknown);
         }
         self.load(ctx, ci);
@@ -859,6 +862,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             if let Some(b) = body {
                 self.mark_subtree(b, RARE);
             }
+            forget_collections(ctx);
             return Ok(Val::Unknown);
         }
         let (effects0, truncated0) = (ctx.effects, ctx.truncated + ctx.revisits);
@@ -1442,7 +1446,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                 };
                 let flow = match truth(&cond) {
                     Some(false) => Flow::Normal,
-                    Some(true) => self.loop_body(ctx, f, s, CERTAIN),
+                    Some(true) => self.unrolled(ctx, f, s),
                     None => self.loop_body(ctx, f, s, LIKELY),
                 };
                 f.scopes.pop();
@@ -1601,6 +1605,53 @@ impl<'i, 'p> Walker<'i, 'p> {
             other if level == CERTAIN => other,
             other => self.settle(ctx, f, vec![Flow::Normal, other]),
         }
+    }
+
+    /// A `for (init; condition; update)` loop whose condition holds now: its iterations are
+    /// walked one by one while the condition stays known (a counted loop over a known bound),
+    /// at most [`MAX_UNROLL`] of them; past that, or once the condition or an iteration's path
+    /// is unknown, the rest is walked as [`Self::loop_body`] walks a loop.
+    fn unrolled(&mut self, ctx: &mut Ctx, f: &mut Frame, s: Node) -> Flow {
+        let Some(body) = s.child_by_field_name("body") else { return Flow::Normal };
+        for _ in 0..MAX_UNROLL {
+            let pre = self.snap(ctx, f);
+            let (doubt, raised, threw) = (ctx.doubt, f.raised, ctx.maybe_threw);
+            let mut flow = self.stmt(ctx, f, body);
+            if matches!(flow, Flow::Break | Flow::Return(_) | Flow::Throw) {
+                return match flow {
+                    Flow::Break => Flow::Normal,
+                    other => other,
+                };
+            }
+            if let Some(u) = s.child_by_field_name("update") {
+                if self.expr(ctx, f, u).is_err() {
+                    flow = Flow::Throw;
+                }
+            }
+            if matches!(flow, Flow::Throw) {
+                return flow;
+            }
+            if ctx.doubt != doubt || f.raised != raised || ctx.maybe_threw != threw {
+                // The iteration may have left early: the state after it is not certain.
+                let end = self.snap(ctx, f);
+                let merged = join(&pre, &[pre.clone(), end]);
+                self.restore(ctx, f, &merged);
+                return self.loop_body(ctx, f, s, LIKELY);
+            }
+            let cond = match s.child_by_field_name("condition") {
+                Some(c) => match self.expr(ctx, f, c) {
+                    Ok(v) => v,
+                    Err(()) => return Flow::Throw,
+                },
+                None => Val::Bool(true),
+            };
+            match truth(&cond) {
+                Some(false) => return Flow::Normal,
+                Some(true) => {}
+                None => return self.loop_body(ctx, f, s, LIKELY),
+            }
+        }
+        self.loop_body(ctx, f, s, CERTAIN)
     }
 
     fn try_stmt(&mut self, ctx: &mut Ctx, f: &mut Frame, s: Node) -> Flow {
@@ -1843,7 +1894,21 @@ impl<'i, 'p> Walker<'i, 'p> {
                     None => Val::Unknown,
                 };
                 let op = e.child_by_field_name("operator").map(|o| text(o, src).to_string()).unwrap_or_default();
-                let v = if op.trim() == "=" { v } else { Val::Unknown };
+                let v = match op.trim() {
+                    "=" => v,
+                    // `n += 2`, `n -= 1` on a known number (a loop's step).
+                    "+=" | "-=" => {
+                        let old = match e.child_by_field_name("left") {
+                            Some(l) if matches!(l.kind(), "identifier" | "field_access") => self.expr(ctx, f, l)?,
+                            _ => Val::Unknown,
+                        };
+                        match (old, v) {
+                            (Val::Num(a), Val::Num(b)) => Val::Num(if op.trim() == "+=" { a + b } else { a - b }),
+                            _ => Val::Unknown,
+                        }
+                    }
+                    _ => Val::Unknown,
+                };
                 if let Some(l) = e.child_by_field_name("left") {
                     self.assign(ctx, f, l, v.clone());
                 }
@@ -1927,15 +1992,42 @@ impl<'i, 'p> Walker<'i, 'p> {
                 }
                 Ok(Val::Coll(ty, items))
             }
+            "array_access" => {
+                // `list[i]`: the element of a list of known elements at a known index.
+                let (Some(a), Some(i)) = (e.child_by_field_name("array"), e.child_by_field_name("index")) else {
+                    return Ok(Val::Unknown);
+                };
+                let list = self.expr(ctx, f, a)?;
+                let index = self.expr(ctx, f, i)?;
+                Ok(match (list, index) {
+                    (Val::Coll(ty, items), Val::Num(n)) if base_type(&ty) == "list" && n >= 0.0 && n.fract() == 0.0 => {
+                        // An index past the end throws a ListException: not modelled, unknown.
+                        items.get(n as usize).cloned().unwrap_or(Val::Unknown)
+                    }
+                    _ => Val::Unknown,
+                })
+            }
             "cast_expression" => match e.child_by_field_name("value") {
                 Some(v) => self.expr(ctx, f, v),
                 None => Ok(Val::Unknown),
             },
             "update_expression" => {
-                if let Some(o) = e.child_by_field_name("operand") {
-                    self.assign(ctx, f, o, Val::Unknown);
-                }
-                Ok(Val::Unknown)
+                // `i++`, `--i`: a known number stays known (the loop counters the walk unrolls).
+                let Some(o) = e.child_by_field_name("operand") else { return Ok(Val::Unknown) };
+                let op = e.child_by_field_name("operator");
+                let step = if op.is_some_and(|x| text(x, src).contains('-')) { -1.0 } else { 1.0 };
+                let old = if matches!(o.kind(), "identifier" | "field_access") {
+                    self.expr(ctx, f, o)?
+                } else {
+                    Val::Unknown
+                };
+                let new = match old {
+                    Val::Num(n) => Val::Num(n + step),
+                    _ => Val::Unknown,
+                };
+                self.assign(ctx, f, o, new.clone());
+                let prefix = op.is_some_and(|x| x.start_byte() < o.start_byte());
+                Ok(if prefix { new } else { old })
             }
             _ => {
                 let mut c = e.walk();
@@ -2154,9 +2246,14 @@ impl<'i, 'p> Walker<'i, 'p> {
         if !doubtful {
             return self.expr(ctx, f, e);
         }
+        // It may not run: what it changes is merged with the state it would have left alone.
+        let pre = self.snap(ctx, f);
         ctx.open(EITHER);
         let v = self.expr(ctx, f, e);
         ctx.close(EITHER);
+        let end = self.snap(ctx, f);
+        let merged = join(&pre, &[pre.clone(), end]);
+        self.restore(ctx, f, &merged);
         Ok(v.unwrap_or_else(|()| {
             ctx.maybe_threw += 1;
             ctx.effects += 1;
@@ -2489,13 +2586,23 @@ impl<'i, 'p> Walker<'i, 'p> {
                     return Ok(Val::Unknown);
                 }
                 (m, _) if MUTATORS.contains(&m) => {
-                    // Its size is no longer known; a List<SObject> that receives records of
-                    // one type holds that type (for the triggers its DML or publish fires).
+                    // A List<SObject> that receives records of one type holds that type (for the
+                    // triggers its DML or publish fires).
                     let elem = element_type(ty);
                     let ty = match args.first().and_then(Val::type_name) {
                         Some(t) if elem == "sobject" && m == "add" && args.len() == 1 => format!("list<{t}>"),
                         _ => ty.clone(),
                     };
+                    // Adding to a collection of known elements held by a variable or field keeps
+                    // it known: a list grows by the element (`add`) or the elements (`addAll` of a
+                    // known collection); a set by an element it cannot already hold. Any other
+                    // change leaves its size unknown.
+                    if let Some(o) = obj.filter(|o| matches!(o.kind(), "identifier" | "field_access")) {
+                        if let Some((grown, ret)) = grown(&ty, items, m, &args) {
+                            self.assign(ctx, f, o, Val::Coll(ty, grown));
+                            return Ok(ret);
+                        }
+                    }
                     if let Some(o) = obj {
                         self.assign(ctx, f, o, Val::Obj(ty));
                     }
@@ -2672,6 +2779,60 @@ fn initial(n: Node, src: &str) -> Val {
         }
     }
     Val::Unknown
+}
+
+/// A call the walk does not enter may add to any collection it can reach: the static and
+/// instance fields holding collections of known elements keep only their type.
+fn forget_collections(ctx: &mut Ctx) {
+    let forget = |v: &mut Val| {
+        if let Val::Coll(ty, _) = v {
+            *v = Val::Obj(ty.clone());
+        }
+    };
+    ctx.statics.values_mut().for_each(forget);
+    ctx.heap.iter_mut().flat_map(|i| i.fields.values_mut()).for_each(forget);
+}
+
+/// Most elements the walk keeps of a collection it knows element by element.
+const MAX_KNOWN_ELEMENTS: usize = 64;
+
+/// The elements of the collection `ty` holding `items` after `m(args)`, and what the call
+/// returns, when both are known: `List.add(x)`, `List.addAll(known)`, `Set.add(x)` on a set that
+/// cannot already hold `x` (empty, or only literals unequal to a literal `x`: returns true) or
+/// holds it (returns false).
+fn grown(ty: &str, items: &[Val], m: &str, args: &[Val]) -> Option<(Vec<Val>, Val)> {
+    let base = base_type(ty);
+    let mut out = items.to_vec();
+    let ret = match (base, m, args) {
+        ("list", "add", [x]) => {
+            out.push(x.clone());
+            Val::Unknown
+        }
+        ("list", "addall", [Val::Coll(_, more)]) => {
+            out.extend(more.iter().cloned());
+            Val::Unknown
+        }
+        ("set", "add", [x]) => {
+            let plain = |v: &Val| matches!(v, Val::Str(_) | Val::Num(_) | Val::Bool(_) | Val::Null);
+            let present = if items.is_empty() {
+                false
+            } else if plain(x) && items.iter().all(plain) {
+                items.iter().any(|i| match (i, x) {
+                    // Set<String> is case-sensitive.
+                    (Val::Str(a), Val::Str(b)) => a == b,
+                    (a, b) => a == b,
+                })
+            } else {
+                return None;
+            };
+            if !present {
+                out.push(x.clone());
+            }
+            Val::Bool(!present)
+        }
+        _ => return None,
+    };
+    (out.len() <= MAX_KNOWN_ELEMENTS).then_some((out, ret))
 }
 
 /// The value of a literal node.
