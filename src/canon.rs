@@ -53,6 +53,9 @@ use std::collections::HashMap;
 /// What every secret value becomes in a canonical form.
 pub const REDACTED: &str = "***REDACTED***";
 
+/// How a fingerprint starts inside a URL's userinfo (no spaces there).
+const REDACTED_IN_URL: &str = "***REDACTED***-sha256:";
+
 /// How files are canonicalised.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
@@ -443,6 +446,9 @@ pub fn redact_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
             .unwrap_or(after.len());
         let authority = &after[..end];
         match authority.rfind('@') {
+            // Already a fingerprint (a canonical form canonicalised again): kept, so that
+            // redaction is idempotent.
+            Some(at) if authority[..at].starts_with(REDACTED_IN_URL) => out.push_str(authority),
             Some(at) if at > 0 => {
                 out.push_str(&fingerprint(&authority[..at]).replace(' ', "-"));
                 out.push_str(&authority[at..]);
@@ -944,6 +950,10 @@ mod tests {
         );
         assert_ne!(redact_userinfo("https://a:1@h"), redact_userinfo("https://a:2@h"));
         assert_eq!(redact_userinfo("no url here @ all"), "no url here @ all");
+        // Idempotent: a redacted URL redacted again is the same (found by fuzz_xml_canon).
+        let once = redact_userinfo("xmlns=\"http://soap.sforce@ap.sforce.com/2006\"").into_owned();
+        assert!(once.contains(REDACTED_IN_URL), "{once}");
+        assert_eq!(redact_userinfo(&once), once);
     }
 
     #[test]
