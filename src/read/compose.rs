@@ -19,6 +19,7 @@ use super::resolve::SourceComponent;
 use super::vfs::Vfs;
 use crate::error::{Error, Result};
 use crate::metadata::{Component, ComponentKey, MetadataFile, Raw};
+use crate::sf::manifest::child_name;
 use crate::sf::paths::{self, Layout};
 use crate::sf::registry::{registry, Adapter, MdType, Transformer};
 use crate::sf::xml::{self, Element, Node};
@@ -449,17 +450,6 @@ fn parse_root(vfs: &Vfs, path: &str, expected: &str) -> Result<Element> {
         });
     }
     Ok(root)
-}
-
-/// The name a child goes by: its unique element, else `fullName`, else `name`.
-fn child_name(el: &Element, ty: &MdType) -> String {
-    ty.unique_id_element
-        .as_deref()
-        .and_then(|u| el.find(u))
-        .or_else(|| el.find("fullName"))
-        .or_else(|| el.find("name"))
-        .map(Element::text_content)
-        .unwrap_or_default()
 }
 
 /// The recomposed mdapi XML of a decomposed component.

@@ -69,7 +69,8 @@ fn listable(parent: &MdType, child: &MdType) -> bool {
             || (child.unique_id_element.is_some() && child.xml_element_name.is_some()))
 }
 
-fn child_name(el: &Element, ty: &MdType) -> String {
+/// The name a child goes by: its unique element, else `fullName`, else `name`.
+pub(crate) fn child_name(el: &Element, ty: &MdType) -> String {
     ty.unique_id_element
         .as_deref()
         .and_then(|u| el.find(u))

@@ -563,22 +563,12 @@ fn write_in_place(root: &Path, files: &[PlannedFile], old: &Record, new: &Record
 /// renamed into place, so an error or a kill never leaves half a tree. Files are written on every
 /// core.
 pub fn new_tree(to: &Path, files: &[PlannedFile]) -> Result<()> {
+    use rayon::prelude::*;
     check_new_tree(to)?;
     check_names(files)?;
-    let stage = Stage::new(&parent_of(to))?;
-    let tree = stage.path().join("tree");
-    std::fs::create_dir(&tree).map_err(werr(&tree))?;
-    write_tree(&tree, files)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let _ = std::fs::set_permissions(&tree, std::fs::Permissions::from_mode(0o755));
-    }
-    if to.is_dir() {
-        std::fs::remove_dir(to).map_err(werr(to))?;
-    }
-    std::fs::rename(&tree, to).map_err(werr(to))?;
-    Ok(())
+    let out = TreeWriter::new(to)?;
+    files.par_iter().try_for_each(|(rel, bytes)| out.write(rel, bytes))?;
+    out.finish().map(|_| ())
 }
 
 /// A new folder written while its files are produced (`convert`): each file goes straight into
