@@ -611,78 +611,126 @@ impl Root {
     }
 }
 
-/// One file of a folder listing.
-#[derive(Debug, Clone)]
-pub struct Listed {
-    /// POSIX path relative to the folder.
-    pub rel: String,
-    /// Size when listed.
-    pub size: u64,
-}
-
 /// Lists every regular file under `root`, skipping what `skip(rel_path, is_dir)` says to (a
 /// skipped folder is not entered). Links, devices, pipes and sockets are refused, never followed;
 /// names must be safe and must not collide on case-insensitive or normalising file systems.
-pub fn list_dir(root: &Path, limits: &Limits, skip: &dyn Fn(&str, bool) -> bool) -> Result<Vec<Listed>> {
-    let mut out: Vec<Listed> = Vec::new();
-    let mut names = Names::new();
-    let walker = walkdir::WalkDir::new(root).follow_links(false).into_iter();
-    let walker = walker.filter_entry(|e| {
-        if e.depth() == 0 {
-            return true;
+///
+/// The walk goes a level of folders at a time, the folders of a level on every core. Names are
+/// compared for collisions among siblings only: two paths that fold to the same name differ
+/// first in a pair of siblings that fold to the same name, so that pair is what is refused, and
+/// no set of every path is kept. When several entries are refused, the one first in path order
+/// is reported, whatever the scheduling.
+pub fn list_dir(root: &Path, limits: &Limits, skip: &(dyn Fn(&str, bool) -> bool + Sync)) -> Result<Vec<String>> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let files = AtomicUsize::new(0);
+    let mut out: Vec<String> = Vec::new();
+    let mut level: Vec<String> = vec![String::new()];
+    while !level.is_empty() {
+        let results: Vec<Listing> = level.par_iter().map(|dir| list_one(root, dir, limits, skip, &files)).collect();
+        let mut next = Vec::new();
+        let mut first_error: Option<(String, Error)> = None;
+        for r in results {
+            match r {
+                Ok((listed, dirs)) => {
+                    out.extend(listed);
+                    next.extend(dirs);
+                }
+                Err((at, e)) => {
+                    if first_error.as_ref().is_none_or(|(prev, _)| at < *prev) {
+                        first_error = Some((at, e));
+                    }
+                }
+            }
         }
-        match rel_of(root, e.path()) {
-            Some(rel) => !skip(&rel, e.file_type().is_dir()),
-            None => true, // reported below
+        if let Some((_, e)) = first_error {
+            return Err(e);
         }
-    });
-    for entry in walker {
-        let entry =
-            entry.map_err(|e| Error::Input { message: format!("{}: cannot read: {e}", root.display()), hint: None })?;
-        if entry.depth() == 0 {
-            continue;
-        }
-        let Some(rel) = rel_of(root, entry.path()) else {
-            let lossy = entry.path().to_string_lossy().into_owned();
-            return Err(refuse(root, &lossy, "name is not UTF-8", "rename the file with a UTF-8 name"));
-        };
-        let ft = entry.file_type();
-        if ft.is_symlink() {
-            return Err(refuse(
-                root,
-                &rel,
-                "symbolic link (sfgen does not follow links)",
-                "replace the link with the file it points to, or ignore it in .forceignore",
-            ));
-        }
-        check_relative_path(&rel).map_err(|why| refuse(root, &rel, why, "rename the file"))?;
-        names.add(root, &rel)?;
-        if ft.is_dir() {
-            continue;
-        }
-        if !ft.is_file() {
-            return Err(refuse(
-                root,
-                &rel,
-                "not a regular file (a device, pipe or socket)",
-                "remove it, or ignore it in .forceignore",
-            ));
-        }
-        if out.len() >= limits.max_entries {
+        if files.load(Ordering::Relaxed) > limits.max_entries {
             return Err(over_limit(root, &format!("more than {} files", limits.max_entries), "SFGEN_MAX_ENTRIES"));
         }
-        // No stat per file: the per-file cap is enforced when a file is read (on the open file,
-        // so a file that grows in between is caught too).
-        let size = 0;
-        out.push(Listed { rel, size });
+        level = next;
     }
-    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    out.par_sort_unstable();
     Ok(out)
 }
 
-fn rel_of(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?.to_str()?;
-    Some(if std::path::MAIN_SEPARATOR == '/' { rel.to_string() } else { rel.replace(std::path::MAIN_SEPARATOR, "/") })
+/// What [`list_one`] gives for one folder.
+type Listing = std::result::Result<(Vec<String>, Vec<String>), (String, Error)>;
+
+/// One folder of [`list_dir`]'s walk: its files and its sub-folders (relative paths), or the
+/// first refused entry (by path) with the error.
+fn list_one(
+    root: &Path,
+    dir: &str,
+    limits: &Limits,
+    skip: &(dyn Fn(&str, bool) -> bool + Sync),
+    files: &std::sync::atomic::AtomicUsize,
+) -> Listing {
+    let at = if dir.is_empty() { root.to_path_buf() } else { root.join(dir) };
+    let cannot = |e: std::io::Error| {
+        (dir.to_string(), Error::Input { message: format!("{}: cannot read: {e}", at.display()), hint: None })
+    };
+    let mut entries: Vec<(String, std::fs::FileType)> = Vec::new();
+    for entry in std::fs::read_dir(&at).map_err(cannot)? {
+        let entry = entry.map_err(cannot)?;
+        let ft = entry.file_type().map_err(cannot)?;
+        let Ok(name) = entry.file_name().into_string() else {
+            let lossy = entry.path().to_string_lossy().into_owned();
+            return Err((
+                lossy.clone(),
+                refuse(root, &lossy, "name is not UTF-8", "rename the file with a UTF-8 name"),
+            ));
+        };
+        let rel = if dir.is_empty() { name } else { format!("{dir}/{name}") };
+        if skip(&rel, ft.is_dir()) {
+            continue;
+        }
+        entries.push((rel, ft));
+    }
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut folded: HashMap<String, usize> = HashMap::with_capacity(entries.len());
+    let mut listed = Vec::new();
+    let mut dirs = Vec::new();
+    for (i, (rel, ft)) in entries.iter().enumerate() {
+        let err = |why: &str, hint: &str| Err((rel.clone(), refuse(root, rel, why, hint)));
+        if ft.is_symlink() {
+            return err(
+                "symbolic link (sfgen does not follow links)",
+                "replace the link with the file it points to, or ignore it in .forceignore",
+            );
+        }
+        if let Err(why) = check_relative_path(rel) {
+            return err(why, "rename the file");
+        }
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let key = folded_name(name);
+        if let Some(&prev) = folded.get(&key) {
+            let why = format!(
+                "collides with {:?} on case-insensitive or normalising file systems (macOS, Windows)",
+                crate::ui::printable(&entries[prev].0)
+            );
+            return err(&why, "keep exactly one of them");
+        }
+        folded.insert(key, i);
+        if ft.is_dir() {
+            dirs.push(rel.clone());
+            continue;
+        }
+        if !ft.is_file() {
+            return err("not a regular file (a device, pipe or socket)", "remove it, or ignore it in .forceignore");
+        }
+        if files.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= limits.max_entries {
+            return Err((
+                rel.clone(),
+                over_limit(root, &format!("more than {} files", limits.max_entries), "SFGEN_MAX_ENTRIES"),
+            ));
+        }
+        // No stat per file: the per-file cap is enforced when a file is read (on the open file,
+        // so a file that grows in between is caught too).
+        listed.push(rel.clone());
+    }
+    Ok((listed, dirs))
 }
 
 /// Reads `path`: a zip file or a folder (every file, nothing skipped).
@@ -695,7 +743,10 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Vec<RawFile>> {
         let root = Root::open(path)?;
         list_dir(path, limits, &|_, _| false)?
             .into_iter()
-            .map(|l| Ok((l.rel.clone(), root.read(&l.rel, limits.max_file_bytes)?)))
+            .map(|rel| {
+                let bytes = root.read(&rel, limits.max_file_bytes)?;
+                Ok((rel, bytes))
+            })
             .collect()
     } else {
         let bytes = read_zip_file(path, limits)?;

@@ -16,7 +16,7 @@
 
 use super::ignore::ForceIgnore;
 use super::resolve::SourceComponent;
-use super::vfs::Vfs;
+use super::vfs::{FileId, Vfs};
 use crate::error::{Error, Result};
 use crate::metadata::{Component, ComponentKey, MetadataFile, Raw};
 use crate::sf::manifest::child_name;
@@ -32,15 +32,40 @@ fn last_segment(path: &str) -> &str {
 /// How a unit's files are made.
 #[derive(Debug, Clone)]
 enum Recipe {
-    /// Files copied as they are: (path in the input, mdapi path, whether it is the metadata XML).
-    Files(Vec<(String, String, bool)>),
+    /// Files copied as they are.
+    Files(Vec<FileRef>),
     /// A decomposed component: the parent's XML (if any) and its children's files, recomposed
     /// into one mdapi file.
-    Recompose { parent: Option<String>, children: Vec<(&'static MdType, String)>, out: String },
+    Recompose { parent: Option<FileId>, children: Vec<(&'static MdType, FileId)>, out: String },
     /// Files whose children are merged into one (custom labels); one file is copied as is.
     Merge { files: Vec<String>, out: String },
     /// A static resource: its `-meta.xml` and a content file or folder.
     StaticResource { xml: String, content: String, folder: bool, name: String },
+}
+
+/// A file of a component copied as it is: where it is in the input and where it goes in mdapi
+/// layout (kept only when the two differ: an mdapi input's files stay where they are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileRef {
+    src: FileId,
+    dest: Option<Box<str>>,
+    /// It is the component's metadata XML (checked when read).
+    is_xml: bool,
+}
+
+impl FileRef {
+    fn new(vfs: &Vfs, src: &str, dest: String, is_xml: bool) -> Result<Self> {
+        let dest = (dest != src).then(|| dest.into_boxed_str());
+        Ok(Self { src: id_of(vfs, src)?, dest, is_xml })
+    }
+
+    fn src<'a>(&self, vfs: &'a Vfs) -> &'a str {
+        vfs.path(self.src)
+    }
+
+    fn dest<'a>(&'a self, vfs: &'a Vfs) -> &'a str {
+        self.dest.as_deref().unwrap_or_else(|| vfs.path(self.src))
+    }
 }
 
 /// One Metadata API component of an input, not yet read.
@@ -54,29 +79,37 @@ pub struct Unit {
 }
 
 /// A decomposed component being gathered: its parent file, its children's files, its type.
-type Decomposed = (Option<String>, Vec<(&'static MdType, String)>, &'static MdType);
+type Decomposed = (Option<FileId>, Vec<(&'static MdType, FileId)>, &'static MdType);
+
+/// The id of a file the walk listed (an error naming it otherwise, as reading it would give).
+fn id_of(vfs: &Vfs, path: &str) -> Result<FileId> {
+    vfs.id(path).ok_or_else(|| Error::Input {
+        message: format!("{}: {:?} does not exist", vfs.input().display(), crate::ui::printable(path)),
+        hint: None,
+    })
+}
 
 /// Groups the resolved components of an input into units (sorted by key). `mdapi` says the input
 /// is in Metadata API layout already (its files are kept where they are).
 pub fn units(vfs: &Vfs, found: Vec<SourceComponent>, mdapi: bool, ignore: &ForceIgnore) -> Result<Vec<Unit>> {
     let reg = registry();
-    let mut plain: BTreeMap<ComponentKey, (Unit, String)> = BTreeMap::new();
+    // Units copied as they are, in the order found, each with whether it is a further piece of a
+    // multi-part component (joined to the first piece below) rather than a second definition.
+    let mut plain: Vec<(Unit, bool)> = Vec::new();
     let mut recompose: BTreeMap<ComponentKey, Decomposed> = BTreeMap::new();
     let mut merges: BTreeMap<ComponentKey, (Vec<String>, &'static MdType)> = BTreeMap::new();
-    fn add_plain(
-        plain: &mut BTreeMap<ComponentKey, (Unit, String)>,
-        vfs: &Vfs,
-        unit: Unit,
-        origin: String,
-    ) -> Result<()> {
-        if let Some((_, first)) = plain.get(&unit.key) {
-            return Err(Error::Input {
-                message: format!("{}: {} is defined twice ({first} and {origin})", vfs.input().display(), unit.key),
-                hint: Some("keep one definition (two package directories may not hold the same component)".into()),
-            });
+    let mut scanned: std::collections::HashSet<String> = std::collections::HashSet::new();
+    fn twice(vfs: &Vfs, first: &Unit, unit: &Unit) -> Error {
+        Error::Input {
+            message: format!(
+                "{}: {} is defined twice ({} and {})",
+                vfs.input().display(),
+                unit.key,
+                first.origin(vfs),
+                unit.origin(vfs)
+            ),
+            hint: Some("keep one definition (two package directories may not hold the same component)".into()),
         }
-        plain.insert(unit.key.clone(), (unit, origin));
-        Ok(())
     }
     for c in found {
         // A decomposed child belongs to its parent's unit.
@@ -92,16 +125,17 @@ pub fn units(vfs: &Vfs, found: Vec<SourceComponent>, mdapi: bool, ignore: &Force
             Transformer::Decomposed if !mdapi => {
                 let entry = recompose.entry(key).or_insert_with(|| (None, Vec::new(), ty));
                 if entry.0.is_none() {
-                    entry.0 = top.xml.clone().filter(|x| vfs.is_file(x));
+                    entry.0 = top.xml.as_deref().and_then(|x| vfs.id(x));
                 }
                 if let Some(child) = child {
                     if let Some(x) = child.xml {
-                        entry.1.push((child.ty, x));
+                        entry.1.push((child.ty, id_of(vfs, &x)?));
                     }
                 }
                 // Children the walk does not list on their own (unaddressable ones) are found
-                // in the parent's folder, as the CLI's `getChildren` finds them.
-                if let Some(dir) = &top.content {
+                // in the parent's folder, as the CLI's `getChildren` finds them: once per
+                // folder (every child of a component names its parent's folder again).
+                if let Some(dir) = top.content.as_deref().filter(|d| scanned.insert(d.to_string())) {
                     for path in vfs.files_under(dir) {
                         if ignore.denies(path, false) {
                             continue;
@@ -111,7 +145,7 @@ pub fn units(vfs: &Vfs, found: Vec<SourceComponent>, mdapi: bool, ignore: &Force
                             continue;
                         }
                         if let Some(ct) = reg.child_by_suffix(ty, &suffix) {
-                            entry.1.push((ct, path.to_string()));
+                            entry.1.push((ct, id_of(vfs, path)?));
                         }
                     }
                 }
@@ -127,42 +161,44 @@ pub fn units(vfs: &Vfs, found: Vec<SourceComponent>, mdapi: bool, ignore: &Force
                     return Err(missing(vfs, &key));
                 };
                 let folder = vfs.is_dir(&content);
-                let origin = xml.clone();
                 let name = crate::sf::paths::base_name(&content).to_string();
-                add_plain(
-                    &mut plain,
-                    vfs,
-                    Unit { key, ty, recipe: Recipe::StaticResource { xml, content, folder, name } },
-                    origin,
-                )?;
+                plain.push((Unit { key, ty, recipe: Recipe::StaticResource { xml, content, folder, name } }, false));
             }
             _ => {
-                let files = if mdapi { mdapi_files(vfs, &top) } else { source_files(vfs, &top, ignore) };
+                let files = if mdapi { mdapi_files(vfs, &top)? } else { source_files(vfs, &top, ignore)? };
                 if files.is_empty() {
                     continue;
                 }
-                let origin = files[0].0.clone();
-                match plain.get_mut(&key) {
-                    // Several resolved pieces of one component (a bundle's or digital
-                    // experience's parts) are one unit.
-                    Some((unit, _)) if child.is_none() && top.parent.is_none() && is_multi_part(ty) => {
-                        if let Recipe::Files(existing) = &mut unit.recipe {
-                            for f in files {
-                                if !existing.contains(&f) {
-                                    existing.push(f);
-                                }
-                            }
-                        }
-                    }
-                    _ => add_plain(&mut plain, vfs, Unit { key, ty, recipe: Recipe::Files(files) }, origin)?,
-                }
+                // Several resolved pieces of one component (a bundle's or digital experience's
+                // parts) are one unit.
+                let piece = child.is_none() && top.parent.is_none() && is_multi_part(ty);
+                plain.push((Unit { key, ty, recipe: Recipe::Files(files) }, piece));
             }
         }
     }
-    let mut out: Vec<Unit> = plain.into_values().map(|(u, _)| u).collect();
+    // Sorted by key, stably: of two with one key, the first found stays first.
+    plain.sort_by(|a, b| a.0.key.cmp(&b.0.key));
+    let mut out: Vec<Unit> = Vec::with_capacity(plain.len() + recompose.len() + merges.len());
+    for (unit, piece) in plain {
+        match out.last_mut() {
+            Some(first) if first.key == unit.key => match (&mut first.recipe, unit.recipe) {
+                (Recipe::Files(existing), Recipe::Files(files)) if piece => {
+                    for f in files {
+                        if !existing.contains(&f) {
+                            existing.push(f);
+                        }
+                    }
+                }
+                (_, recipe) => return Err(twice(vfs, first, &Unit { recipe, ..unit })),
+            },
+            _ => out.push(unit),
+        }
+    }
     for (key, (parent, mut children, ty)) in recompose {
-        children.sort_by(|a, b| a.1.cmp(&b.1));
+        // Ids are in path order.
+        children.sort_by_key(|c| c.1);
         children.dedup_by(|a, b| a.1 == b.1);
+        children.shrink_to_fit();
         let out_path = format!("{}/{}.{}", ty.directory_name, key.full_name, ty.suffix.as_deref().unwrap_or(""));
         out.push(Unit { key, ty, recipe: Recipe::Recompose { parent, children, out: out_path } });
     }
@@ -188,53 +224,52 @@ fn missing(vfs: &Vfs, key: &ComponentKey) -> Error {
 }
 
 /// The files of a component of an mdapi-layout input: where they are.
-fn mdapi_files(vfs: &Vfs, c: &SourceComponent) -> Vec<(String, String, bool)> {
-    let mut files: Vec<(String, String, bool)> = Vec::new();
+fn mdapi_files(vfs: &Vfs, c: &SourceComponent) -> Result<Vec<FileRef>> {
+    let same = |p: &str, is_xml| Ok::<_, Error>(FileRef { src: id_of(vfs, p)?, dest: None, is_xml });
+    let mut files: Vec<FileRef> = Vec::new();
     if let Some(content) = &c.content {
         if vfs.is_dir(content) {
-            files.extend(
-                vfs.files_under(content)
-                    .filter(|p| Some(*p) != c.xml.as_deref())
-                    .map(|p| (p.to_string(), p.to_string(), false)),
-            );
+            for p in vfs.files_under(content).filter(|p| Some(*p) != c.xml.as_deref()) {
+                files.push(same(p, false)?);
+            }
         } else {
-            files.push((content.clone(), content.clone(), false));
+            files.push(same(content, false)?);
         }
     }
     if let Some(x) = &c.xml {
-        if !files.iter().any(|(p, _, _)| p == x) {
-            files.push((x.clone(), x.clone(), true));
+        if !files.iter().any(|f| f.src(vfs) == x) {
+            files.push(same(x, true)?);
         }
     }
-    files
+    Ok(files)
 }
 
 /// The files of a component of a source-layout input, with their mdapi paths
 /// (`DefaultMetadataTransformer.toMetadataFormat`).
-fn source_files(vfs: &Vfs, c: &SourceComponent, ignore: &ForceIgnore) -> Vec<(String, String, bool)> {
+fn source_files(vfs: &Vfs, c: &SourceComponent, ignore: &ForceIgnore) -> Result<Vec<FileRef>> {
     let full_name = c.full_name();
     let parent_type = c.parent_type;
-    let mut files: Vec<(String, String, bool)> = Vec::new();
+    let mut files: Vec<FileRef> = Vec::new();
     if let Some(content) = &c.content {
-        let walked: Vec<String> = if vfs.is_dir(content) {
-            vfs.files_under(content).filter(|p| !ignore.denies(p, false)).map(str::to_string).collect()
+        let walked: Vec<&str> = if vfs.is_dir(content) {
+            vfs.files_under(content).filter(|p| !ignore.denies(p, false)).collect()
         } else {
-            vec![content.clone()]
+            vec![content.as_str()]
         };
         for p in walked {
-            if Some(p.as_str()) != c.xml.as_deref() {
-                let dest = paths::relative_path(c.ty, parent_type, &full_name, &p);
-                files.push((p, dest, false));
+            if Some(p) != c.xml.as_deref() {
+                let dest = paths::relative_path(c.ty, parent_type, &full_name, p);
+                files.push(FileRef::new(vfs, p, dest, false)?);
             }
         }
     }
     if let Some(x) = &c.xml {
         if vfs.is_file(x) {
             let dest = paths::xml_destination(Layout::Mdapi, c.ty, parent_type, &full_name, x, c.content.as_deref());
-            files.push((x.clone(), dest, true));
+            files.push(FileRef::new(vfs, x, dest, true)?);
         }
     }
-    files
+    Ok(files)
 }
 
 impl Unit {
@@ -243,12 +278,21 @@ impl Unit {
         root_element(self.ty, &self.key.full_name)
     }
 
+    /// The unit's first file in the input (for messages).
+    fn origin<'a>(&'a self, vfs: &'a Vfs) -> &'a str {
+        match &self.recipe {
+            Recipe::Files(f) => f.first().map_or("", |f| f.src(vfs)),
+            Recipe::StaticResource { xml, .. } => xml,
+            Recipe::Recompose { out, .. } | Recipe::Merge { out, .. } => out,
+        }
+    }
+
     /// The unit's files in the input (for messages and hashing), sorted.
-    pub fn sources(&self) -> Vec<&str> {
+    pub fn sources<'a>(&'a self, vfs: &'a Vfs) -> Vec<&'a str> {
         let mut v: Vec<&str> = match &self.recipe {
-            Recipe::Files(f) => f.iter().map(|(s, _, _)| s.as_str()).collect(),
+            Recipe::Files(f) => f.iter().map(|f| f.src(vfs)).collect(),
             Recipe::Recompose { parent, children, .. } => {
-                parent.iter().map(String::as_str).chain(children.iter().map(|(_, p)| p.as_str())).collect()
+                parent.iter().chain(children.iter().map(|(_, p)| p)).map(|&id| vfs.path(id)).collect()
             }
             Recipe::Merge { files, .. } => files.iter().map(String::as_str).collect(),
             Recipe::StaticResource { xml, content, .. } => vec![xml.as_str(), content.as_str()],
@@ -262,17 +306,17 @@ impl Unit {
         let files = match &self.recipe {
             Recipe::Files(files) => {
                 let mut out = Vec::with_capacity(files.len());
-                for (src, dest, is_xml) in files {
-                    let bytes = vfs.read(src)?;
-                    if *is_xml {
-                        check_metadata_xml(vfs, src, &bytes, &self.root_element())?;
+                for f in files {
+                    let bytes = vfs.read(f.src(vfs))?;
+                    if f.is_xml {
+                        check_metadata_xml(vfs, f.src(vfs), &bytes, &self.root_element())?;
                     }
-                    out.push(MetadataFile::new(dest.clone(), bytes));
+                    out.push(MetadataFile::new(f.dest(vfs).to_string(), bytes));
                 }
                 out
             }
             Recipe::Recompose { parent, children, out } => {
-                vec![MetadataFile::new(out.clone(), recompose(vfs, self.ty, parent.as_deref(), children)?)]
+                vec![MetadataFile::new(out.clone(), recompose(vfs, self.ty, *parent, children)?)]
             }
             Recipe::Merge { files, out } => vec![MetadataFile::new(out.clone(), merge(vfs, self.ty, files)?)],
             Recipe::StaticResource { xml, content, folder, name } => {
@@ -320,16 +364,17 @@ impl Unit {
         let mut entries = Vec::new();
         match &self.recipe {
             Recipe::Files(files) => {
-                for (src, dest, _) in files {
-                    entries.push((format!("file:{dest}"), vfs.read(src)?));
+                for f in files {
+                    entries.push((format!("file:{}", f.dest(vfs)), vfs.read(f.src(vfs))?));
                 }
             }
             Recipe::Recompose { parent, children, out } => {
                 entries.push((format!("recompose:{out}"), Vec::new()));
-                if let Some(p) = parent {
+                if let Some(p) = parent.map(|id| vfs.path(id)) {
                     entries.push((format!("parent:{}/{}", self.ty.name, last_segment(p)), vfs.read(p)?));
                 }
-                for (ct, path) in children {
+                for (ct, id) in children {
+                    let path = vfs.path(*id);
                     entries.push((format!("child:{}/{}", ct.name, last_segment(path)), vfs.read(path)?));
                 }
             }
@@ -363,7 +408,8 @@ impl Unit {
             Recipe::Recompose { parent, children, .. } => {
                 let reg = registry();
                 let mut out = Vec::new();
-                for (ct, path) in children {
+                for (ct, id) in children {
+                    let path = vfs.path(*id);
                     if !ct.is_addressable {
                         continue;
                     }
@@ -371,7 +417,7 @@ impl Unit {
                     let member = if ct.ignore_parent_name { name } else { format!("{}.{name}", self.key.full_name) };
                     out.push((ct.name.clone(), member));
                 }
-                let has_values = match parent {
+                let has_values = match parent.map(|id| vfs.path(id)) {
                     Some(p) => xml::parse(&vfs.read(p)?).is_ok_and(|root| root.elements().next().is_some()),
                     None => false,
                 };
@@ -453,14 +499,20 @@ fn parse_root(vfs: &Vfs, path: &str, expected: &str) -> Result<Element> {
 }
 
 /// The recomposed mdapi XML of a decomposed component.
-fn recompose(vfs: &Vfs, ty: &MdType, parent: Option<&str>, children: &[(&'static MdType, String)]) -> Result<Vec<u8>> {
-    let mut root = match parent {
+fn recompose(
+    vfs: &Vfs,
+    ty: &MdType,
+    parent: Option<FileId>,
+    children: &[(&'static MdType, FileId)],
+) -> Result<Vec<u8>> {
+    let mut root = match parent.map(|id| vfs.path(id)) {
         Some(p) => parse_root(vfs, p, &ty.name)?,
         None => Element::new(ty.name.as_str()),
     };
     root.attributes.retain(|(k, _)| k != "xmlns");
     let mut groups: BTreeMap<String, Vec<(String, Element)>> = BTreeMap::new();
-    for (ct, path) in children {
+    for (ct, id) in children {
+        let path = vfs.path(*id);
         let mut el = parse_root(vfs, path, &ct.name)?;
         el.name = ct.xml_element().to_string();
         el.attributes.clear();

@@ -309,7 +309,7 @@ pub fn resolve_with(path: &Path, vfs: Vfs, forceignore: ForceIgnore, project: Op
     }
     let units = compose::units(&vfs, found, mdapi, &forceignore)?;
     // Files no component took: not metadata (sf skips them), or of a type sf does not know.
-    let used: BTreeSet<&str> = units.iter().flat_map(Unit::sources).collect();
+    let used: BTreeSet<&str> = units.iter().flat_map(|u| u.sources(&vfs)).collect();
     let unknown: BTreeSet<&str> = problems.iter().map(|p| p.path.as_str()).collect();
     let mut warnings: Vec<String> = problems
         .iter()

@@ -210,9 +210,7 @@ impl<'a> Resolver<'a> {
         let ps = parts(dir);
         let folder_offset = if ty.in_folder { 2 } else { 1 };
         let Some(idx) = ps.iter().rposition(|p| *p == ty.directory_name) else { return false };
-        !(ps.len() <= idx + folder_offset
-            || self.vfs.read_dir(dir).contains(&ty.directory_name)
-            || ty.children.is_some())
+        !(ps.len() <= idx + folder_offset || self.vfs.exists(&join(dir, &ty.directory_name)) || ty.children.is_some())
     }
 
     fn is_metadata(&self, path: &str) -> bool {
@@ -426,7 +424,7 @@ impl<'a> Resolver<'a> {
                 if !self.vfs.is_dir(&root) {
                     return None;
                 }
-                let found = self.vfs.read_dir(&root).iter().find(|e| {
+                let found = self.vfs.read_dir(&root).into_iter().find(|e| {
                     parse_metadata_xml(&join(&root, e)).and_then(|m| m.suffix).is_some_and(|s| ty.has_suffix(&s))
                 });
                 if let Some(f) = found {

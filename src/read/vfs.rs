@@ -2,139 +2,174 @@
 //! reading any content, and the one place content is read from, on demand, through the defensive
 //! readers of [`super::archive`].
 
-use super::archive::{Limits, Root, Zip, ZipEntry};
+use super::archive::{Limits, Root, Zip};
 use crate::error::Result;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Where a file's bytes come from.
-#[derive(Debug, Clone)]
-enum Source {
-    /// A file beneath a folder input (its path in the tree is its path in the folder).
-    Folder,
-    /// An entry of a zip input.
-    Zip(usize),
-    /// Bytes already in memory.
-    Memory(Arc<[u8]>),
+/// Sorted, distinct paths in one buffer: a path costs its bytes and one offset, whatever the
+/// size of the tree (no allocation, node or key copy per path).
+#[derive(Debug, Default)]
+struct Paths {
+    text: String,
+    /// Where each path ends in `text` (path `i` starts where path `i - 1` ends).
+    ends: Vec<usize>,
 }
 
-#[derive(Debug, Clone)]
-struct File {
-    size: u64,
-    source: Source,
+impl Paths {
+    /// From paths already sorted and distinct.
+    fn from_sorted<'a>(paths: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut p = Self::default();
+        for path in paths {
+            p.text.push_str(path);
+            p.ends.push(p.text.len());
+        }
+        p.text.shrink_to_fit();
+        p.ends.shrink_to_fit();
+        p
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    fn find(&self, path: &str) -> Option<usize> {
+        let i = self.lower_bound(path);
+        (i < self.len() && self.get(i) == path).then_some(i)
+    }
+
+    /// The first index whose path is not less than `path`.
+    fn lower_bound(&self, path: &str) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.get(mid) < path {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// The indexes of the paths beneath the folder `dir` (every path for `""`).
+    fn under(&self, dir: &str) -> std::ops::Range<usize> {
+        if dir.is_empty() {
+            return 0..self.len();
+        }
+        // The paths starting with "dir/" are exactly those from "dir/" up to "dir0" ('0' follows '/').
+        self.lower_bound(&format!("{dir}/"))..self.lower_bound(&format!("{dir}0"))
+    }
 }
 
-/// The backing store of a [`Vfs`].
+/// A file of a [`Vfs`] by its place in the sorted listing: four bytes where its path would be
+/// dozens (a listing holds at most `SFGEN_MAX_ENTRIES`, bounded far below `u32::MAX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(u32);
+
+/// Where the files' bytes come from.
 #[derive(Debug)]
-enum Backing {
+enum Sources {
+    /// Files beneath a folder input (a file's path in the tree is its path in the folder).
     Folder(Root),
-    Zip(Box<Zip>),
-    Memory,
+    /// Entries of a zip input: each file's index in the zip's entries, in path order.
+    Zip(Box<Zip>, Vec<u32>),
+    /// Bytes in memory, in path order.
+    Memory(Vec<Arc<[u8]>>),
 }
 
 /// A read-only tree of files with POSIX paths relative to the input's root.
 #[derive(Debug)]
 pub struct Vfs {
     input: PathBuf,
-    files: BTreeMap<String, File>,
-    /// Folder → its entries' names (files and folders), sorted; the root is `""`.
-    dirs: BTreeMap<String, Vec<String>>,
-    backing: Backing,
+    /// Every file path, sorted.
+    files: Paths,
+    /// Every folder path (the root is `""`), sorted.
+    dirs: Paths,
+    sources: Sources,
     max_file_bytes: u64,
-    zip_entries: Vec<ZipEntry>,
 }
 
 impl Vfs {
-    /// The files listed under the folder `root` (see [`super::archive::list_dir`]).
-    pub fn folder(root: Root, listed: Vec<super::archive::Listed>, limits: &Limits) -> Self {
+    /// The files listed under the folder `root` (see [`super::archive::list_dir`]; sorted).
+    pub fn folder(root: Root, listed: Vec<String>, limits: &Limits) -> Self {
         let input = root.path().to_path_buf();
-        let files = listed.into_iter().map(|l| (l.rel, File { size: l.size, source: Source::Folder }));
-        Self::build(input, files, Backing::Folder(root), limits, Vec::new())
+        let files = Paths::from_sorted(listed.iter().map(String::as_str));
+        drop(listed);
+        Self::build(input, files, Sources::Folder(root), limits.max_file_bytes)
     }
 
     /// The entries of a checked zip; `strip` removes a top folder (`unpackaged/`).
     pub fn zip(input: &Path, zip: Zip, strip: Option<&str>, limits: &Limits) -> Self {
-        let entries = zip.entries.clone();
         let prefix = strip.map(|s| format!("{s}/"));
-        let files: Vec<(String, File)> = entries
+        let mut named: Vec<(&str, u32)> = zip
+            .entries
             .iter()
             .enumerate()
             .filter_map(|(i, e)| {
                 let name = match &prefix {
-                    Some(p) => e.name.strip_prefix(p.as_str())?.to_string(),
-                    None => e.name.clone(),
+                    Some(p) => e.name.strip_prefix(p.as_str())?,
+                    None => e.name.as_str(),
                 };
-                Some((name, File { size: e.size, source: Source::Zip(i) }))
+                Some((name, u32::try_from(i).ok()?))
             })
             .collect();
-        Self::build(input.to_path_buf(), files, Backing::Zip(Box::new(zip)), limits, entries)
+        named.sort_unstable();
+        named.dedup_by(|a, b| a.0 == b.0);
+        let files = Paths::from_sorted(named.iter().map(|(n, _)| *n));
+        let index: Vec<u32> = named.iter().map(|(_, i)| *i).collect();
+        drop(named);
+        Self::build(input.to_path_buf(), files, Sources::Zip(Box::new(zip), index), limits.max_file_bytes)
     }
 
-    /// Files held in memory (tests, nested archives).
+    /// Files held in memory (tests, nested archives); of two files with one path the later wins.
     pub fn memory(input: &Path, files: Vec<(String, Vec<u8>)>, limits: &Limits) -> Self {
-        let files = files.into_iter().map(|(p, b)| {
-            let size = b.len() as u64;
-            (p, File { size, source: Source::Memory(Arc::from(b)) })
-        });
-        Self::build(input.to_path_buf(), files, Backing::Memory, limits, Vec::new())
+        let mut files: Vec<(usize, String, Arc<[u8]>)> =
+            files.into_iter().enumerate().map(|(i, (p, b))| (i, p, Arc::from(b))).collect();
+        files.sort_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+        files.dedup_by(|a, b| a.1 == b.1);
+        let paths = Paths::from_sorted(files.iter().map(|(_, p, _)| p.as_str()));
+        let bytes = files.into_iter().map(|(_, _, b)| b).collect();
+        Self::build(input.to_path_buf(), paths, Sources::Memory(bytes), limits.max_file_bytes)
     }
 
-    fn build(
-        input: PathBuf,
-        files: impl IntoIterator<Item = (String, File)>,
-        backing: Backing,
-        limits: &Limits,
-        zip_entries: Vec<ZipEntry>,
-    ) -> Self {
-        let files: BTreeMap<String, File> = files.into_iter().collect();
-        // Folders from the (sorted) file paths: each folder's entries are collected once, without
-        // allocating a key per path segment for folders already known.
-        let mut dirs: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-        dirs.insert(String::new(), Vec::new());
-        for path in files.keys() {
-            let mut start = 0;
-            let mut parent_end = 0;
-            loop {
-                let rest = &path[start..];
-                let (seg, last) = match rest.find('/') {
-                    Some(i) => (&rest[..i], false),
-                    None => (rest, true),
-                };
-                let parent = &path[..parent_end];
-                match dirs.get_mut(parent) {
-                    Some(children) => {
-                        if children.last().map(String::as_str) != Some(seg) {
-                            children.push(seg.to_string());
-                        }
-                    }
-                    None => {
-                        dirs.insert(parent.to_string(), vec![seg.to_string()]);
-                    }
-                }
-                if last {
-                    break;
-                }
-                parent_end = start + seg.len();
-                start = parent_end + 1;
+    fn build(input: PathBuf, files: Paths, sources: Sources, max_file_bytes: u64) -> Self {
+        // Every folder on the way to a file: walking up from a file's folder stops at the first
+        // folder already known (its parents are known too).
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        seen.insert("");
+        for path in files.iter() {
+            let mut dir = dirname(path);
+            while seen.insert(dir) {
+                dir = dirname(dir);
             }
         }
-        let mut dirs: BTreeMap<String, Vec<String>> = dirs.into_iter().collect();
-        for children in dirs.values_mut() {
-            children.sort();
-            children.dedup();
-        }
-        Self { input, files, dirs, backing, max_file_bytes: limits.max_file_bytes, zip_entries }
+        let mut dirs: Vec<&str> = seen.into_iter().collect();
+        dirs.sort_unstable();
+        let dirs = Paths::from_sorted(dirs);
+        Self { input, files, dirs, sources, max_file_bytes }
     }
 
     /// The same tree without the files `drop` says (their folders go when they empty).
     pub fn without(self, drop: impl Fn(&str) -> bool) -> Self {
-        let Self { input, files, backing, max_file_bytes, zip_entries, .. } = self;
-        let kept: Vec<(String, File)> = files.into_iter().filter(|(p, _)| !drop(p)).collect();
-        let mut v =
-            Self::build(input, kept, Backing::Memory, &Limits { max_file_bytes, ..Limits::default() }, zip_entries);
-        v.backing = backing;
-        v
+        let Self { input, files, sources, max_file_bytes, .. } = self;
+        let keep: Vec<usize> = (0..files.len()).filter(|&i| !drop(files.get(i))).collect();
+        let kept = Paths::from_sorted(keep.iter().map(|&i| files.get(i)));
+        let sources = match sources {
+            Sources::Folder(root) => Sources::Folder(root),
+            Sources::Zip(zip, index) => Sources::Zip(zip, keep.iter().map(|&i| index[i]).collect()),
+            Sources::Memory(bytes) => Sources::Memory(keep.iter().map(|&i| bytes[i].clone()).collect()),
+        };
+        Self::build(input, kept, sources, max_file_bytes)
     }
 
     /// The input this tree was read from (for messages).
@@ -144,53 +179,71 @@ impl Vfs {
 
     /// Whether `path` is a file or a folder of the tree.
     pub fn exists(&self, path: &str) -> bool {
-        self.files.contains_key(path) || self.dirs.contains_key(path)
+        self.is_file(path) || self.is_dir(path)
     }
 
     /// Whether `path` is a folder of the tree.
     pub fn is_dir(&self, path: &str) -> bool {
-        self.dirs.contains_key(path)
+        self.dirs.find(path).is_some()
+    }
+
+    /// The id of the file `path`, if it is one.
+    pub fn id(&self, path: &str) -> Option<FileId> {
+        self.files.find(path).and_then(|i| u32::try_from(i).ok()).map(FileId)
+    }
+
+    /// The path of a file of this tree.
+    pub fn path(&self, id: FileId) -> &str {
+        self.files.get(id.0 as usize)
     }
 
     /// Whether `path` is a file of the tree.
     pub fn is_file(&self, path: &str) -> bool {
-        self.files.contains_key(path)
+        self.files.find(path).is_some()
     }
 
     /// The names in the folder `path`, sorted (empty for a file or a missing path).
-    pub fn read_dir(&self, path: &str) -> &[String] {
-        self.dirs.get(path).map_or(&[], Vec::as_slice)
+    pub fn read_dir(&self, path: &str) -> Vec<&str> {
+        if !self.is_dir(path) {
+            return Vec::new();
+        }
+        let skip = if path.is_empty() { 0 } else { path.len() + 1 };
+        let mut names: Vec<&str> = Vec::new();
+        for set in [&self.files, &self.dirs] {
+            for i in set.under(path) {
+                let rest = &set.get(i)[skip..];
+                if !rest.is_empty() && !rest.contains('/') {
+                    names.push(rest);
+                }
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     /// Every file path, sorted.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.files.keys().map(String::as_str)
+        self.files.iter()
     }
 
     /// Every file path under the folder `dir` (recursively), sorted.
     pub fn files_under<'a>(&'a self, dir: &str) -> impl Iterator<Item = &'a str> + 'a {
-        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
-        self.files.range(prefix.clone()..).map(|(k, _)| k.as_str()).take_while(move |k| k.starts_with(&prefix))
-    }
-
-    /// The size of the file `path` as listed.
-    pub fn size(&self, path: &str) -> u64 {
-        self.files.get(path).map_or(0, |f| f.size)
+        self.files.under(dir).map(|i| self.files.get(i))
     }
 
     /// Reads the file `path`.
     pub fn read(&self, path: &str) -> Result<Vec<u8>> {
-        let Some(file) = self.files.get(path) else {
+        let Some(i) = self.files.find(path) else {
             return Err(crate::error::Error::Input {
                 message: format!("{}: {:?} does not exist", self.input.display(), crate::ui::printable(path)),
                 hint: None,
             });
         };
-        match (&file.source, &self.backing) {
-            (Source::Folder, Backing::Folder(root)) => root.read(path, self.max_file_bytes),
-            (Source::Zip(i), Backing::Zip(zip)) => zip.read(&self.zip_entries[*i]),
-            (Source::Memory(bytes), _) => Ok(bytes.to_vec()),
-            _ => Err(crate::error::Error::input("internal error: file source and backing disagree")),
+        match &self.sources {
+            Sources::Folder(root) => root.read(path, self.max_file_bytes),
+            Sources::Zip(zip, index) => zip.read(&zip.entries[index[i] as usize]),
+            Sources::Memory(bytes) => Ok(bytes[i].to_vec()),
         }
     }
 }
@@ -215,5 +268,33 @@ mod tests {
         assert_eq!(vfs.files_under("a").collect::<Vec<_>>(), ["a/b/c.txt", "a/d.txt"]);
         assert_eq!(vfs.read("a/b/c.txt").unwrap(), b"x");
         assert_eq!((dirname("a/b"), basename("a/b"), dirname("a"), join("", "x")), ("a", "b", "", "x".into()));
+    }
+
+    #[test]
+    fn names_that_sort_around_the_separator_stay_in_their_folders() {
+        // '-' and '.' sort before '/', '0' right after it: "a-b", "a.x" and "a0" are not in "a".
+        let files = ["a/b/c", "a-b", "a.x", "a/d", "a0", "ab/e"].map(|p| (p.to_string(), p.as_bytes().to_vec()));
+        let vfs = Vfs::memory(Path::new("m"), files.to_vec(), &Limits::default());
+        assert_eq!(vfs.read_dir(""), ["a", "a-b", "a.x", "a0", "ab"]);
+        assert_eq!(vfs.read_dir("a"), ["b", "d"]);
+        assert_eq!(vfs.files_under("a").collect::<Vec<_>>(), ["a/b/c", "a/d"]);
+        assert!(vfs.read_dir("a.x").is_empty() && vfs.read_dir("nope").is_empty());
+        let id = vfs.id("a/d").unwrap();
+        assert_eq!(vfs.path(id), "a/d");
+        assert_eq!(vfs.id("a"), None, "a folder is no file");
+        assert_eq!(vfs.read("a0").unwrap(), b"a0");
+    }
+
+    #[test]
+    fn of_two_files_with_one_path_the_later_wins_and_removal_keeps_the_rest() {
+        let vfs = Vfs::memory(
+            Path::new("m"),
+            vec![("x".into(), b"1".to_vec()), ("y/z".into(), b"2".to_vec()), ("x".into(), b"3".to_vec())],
+            &Limits::default(),
+        );
+        assert_eq!(vfs.read("x").unwrap(), b"3");
+        let vfs = vfs.without(|p| p == "x");
+        assert!(!vfs.is_file("x") && vfs.is_dir("y"));
+        assert_eq!(vfs.read("y/z").unwrap(), b"2");
     }
 }
