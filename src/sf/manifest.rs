@@ -107,16 +107,30 @@ pub fn package_xml<'a>(members_by_type: impl IntoIterator<Item = (&'a str, Vec<&
     for (ty, members) in members_by_type {
         sorted.entry(ty).or_default().extend(members);
     }
-    let mut root = Element::new("Package");
+    // Written straight into the text (the layout `Element::to_document` gives): an element per
+    // member would take several times the document's size for a large org.
+    use crate::sf::xml::escape_text;
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Package xmlns=\"{}\">\n",
+        crate::sf::xml::escape_attr(crate::sf::MD_NAMESPACE)
+    );
     for (ty, mut members) in sorted {
         members.sort_unstable();
         members.dedup();
-        let types = Element::new("types")
-            .children(members.into_iter().map(|m| Element::text("members", m)))
-            .child(Element::text("name", ty));
-        root = root.child(types);
+        out.push_str("    <types>\n");
+        for m in members {
+            out.push_str("        <members>");
+            out.push_str(&escape_text(m));
+            out.push_str("</members>\n");
+        }
+        out.push_str("        <name>");
+        out.push_str(&escape_text(ty));
+        out.push_str("</name>\n    </types>\n");
     }
-    root.child(Element::text("version", version)).to_document()
+    out.push_str("    <version>");
+    out.push_str(&escape_text(version));
+    out.push_str("</version>\n</Package>\n");
+    out
 }
 
 /// The package.xml of `members`.
@@ -148,6 +162,22 @@ mod tests {
             package_xml(std::iter::empty(), "62.0"),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <version>62.0</version>\n</Package>\n"
         );
+    }
+
+    #[test]
+    fn written_as_the_element_tree_would_write_it() {
+        let members = [("ApexClass", vec!["B", "A&<b>", ""]), ("CustomObject", vec!["X__c"])];
+        let mut root = Element::new("Package");
+        for (ty, ms) in &members {
+            let mut ms = ms.clone();
+            ms.sort_unstable();
+            let types = Element::new("types")
+                .children(ms.into_iter().map(|m| Element::text("members", m)))
+                .child(Element::text("name", *ty));
+            root = root.child(types);
+        }
+        let expected = root.child(Element::text("version", "66.0")).to_document();
+        assert_eq!(package_xml(members.iter().cloned(), "66.0"), expected);
     }
 
     fn comp(ty: &str, name: &str, path: &str, xml: &str) -> Component {
