@@ -776,3 +776,48 @@ pub fn top_folder<'a>(mut paths: impl Iterator<Item = &'a str> + Clone) -> Optio
     }
     paths.any(|p| p[prefix.len()..] == *"package.xml").then_some(first)
 }
+
+#[cfg(all(test, unix))]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listing_is_sorted_and_refuses_the_first_bad_entry_by_path_whatever_the_cores_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["a", "b/c", "z"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        for f in ["a.x", "a/1", "b/c/2", "z/3", "a-b"] {
+            std::fs::write(root.join(f), f).unwrap();
+        }
+        let listed = list_dir(root, &Limits::default(), &|_, _| false).unwrap();
+        assert_eq!(listed, ["a-b", "a.x", "a/1", "b/c/2", "z/3"]);
+        // A skipped folder is not entered; a skipped file is not listed.
+        let skipped =
+            list_dir(root, &Limits::default(), &|rel, is_dir| (is_dir && rel == "b") || rel == "z/3").unwrap();
+        assert_eq!(skipped, ["a-b", "a.x", "a/1"]);
+        // Two links on one level, in folders listed on different cores: the first by path is named.
+        std::os::unix::fs::symlink("/etc/passwd", root.join("z/link")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("a/link")).unwrap();
+        for _ in 0..20 {
+            let e = list_dir(root, &Limits::default(), &|_, _| false).unwrap_err().to_string();
+            assert!(e.contains("\"a/link\"") && e.contains("symbolic link"), "{e}");
+        }
+        // Siblings that fold to one name collide; the same name in two folders does not.
+        std::fs::remove_file(root.join("a/link")).unwrap();
+        std::fs::remove_file(root.join("z/link")).unwrap();
+        std::fs::write(root.join("z/1"), "").unwrap();
+        assert!(list_dir(root, &Limits::default(), &|_, _| false).is_ok());
+        std::fs::write(root.join("z/Z3"), "").unwrap();
+        std::fs::write(root.join("z/z3"), "").unwrap();
+        let e = list_dir(root, &Limits::default(), &|_, _| false).unwrap_err().to_string();
+        assert!(e.contains("collides with \"z/Z3\""), "{e}");
+        // The file cap counts across folders.
+        std::fs::remove_file(root.join("z/z3")).unwrap();
+        let few = Limits { max_entries: 3, ..Limits::default() };
+        let e = list_dir(root, &few, &|_, _| false).unwrap_err().to_string();
+        assert!(e.contains("more than 3 files"), "{e}");
+    }
+}
