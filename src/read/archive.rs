@@ -622,8 +622,8 @@ impl Root {
 /// is reported, whatever the scheduling.
 pub fn list_dir(root: &Path, limits: &Limits, skip: &(dyn Fn(&str, bool) -> bool + Sync)) -> Result<Vec<String>> {
     use rayon::prelude::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let files = AtomicUsize::new(0);
+    // Files listed so far, on every core: `list_one` refuses the one over the cap.
+    let files = std::sync::atomic::AtomicUsize::new(0);
     let mut out: Vec<String> = Vec::new();
     let mut level: Vec<String> = vec![String::new()];
     while !level.is_empty() {
@@ -645,9 +645,6 @@ pub fn list_dir(root: &Path, limits: &Limits, skip: &(dyn Fn(&str, bool) -> bool
         }
         if let Some((_, e)) = first_error {
             return Err(e);
-        }
-        if files.load(Ordering::Relaxed) > limits.max_entries {
-            return Err(over_limit(root, &format!("more than {} files", limits.max_entries), "SFGEN_MAX_ENTRIES"));
         }
         level = next;
     }
@@ -689,10 +686,10 @@ fn list_one(
         entries.push((rel, ft));
     }
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut folded: HashMap<String, usize> = HashMap::with_capacity(entries.len());
+    let mut names = Names::new();
     let mut listed = Vec::new();
     let mut dirs = Vec::new();
-    for (i, (rel, ft)) in entries.iter().enumerate() {
+    for (rel, ft) in &entries {
         let err = |why: &str, hint: &str| Err((rel.clone(), refuse(root, rel, why, hint)));
         if ft.is_symlink() {
             return err(
@@ -703,16 +700,7 @@ fn list_one(
         if let Err(why) = check_relative_path(rel) {
             return err(why, "rename the file");
         }
-        let name = rel.rsplit('/').next().unwrap_or(rel);
-        let key = folded_name(name);
-        if let Some(&prev) = folded.get(&key) {
-            let why = format!(
-                "collides with {:?} on case-insensitive or normalising file systems (macOS, Windows)",
-                crate::ui::printable(&entries[prev].0)
-            );
-            return err(&why, "keep exactly one of them");
-        }
-        folded.insert(key, i);
+        names.add(root, rel).map_err(|e| (rel.clone(), e))?;
         if ft.is_dir() {
             dirs.push(rel.clone());
             continue;

@@ -56,7 +56,7 @@ struct FileRef {
 impl FileRef {
     fn new(vfs: &Vfs, src: &str, dest: String, is_xml: bool) -> Result<Self> {
         let dest = (dest != src).then(|| dest.into_boxed_str());
-        Ok(Self { src: id_of(vfs, src)?, dest, is_xml })
+        Ok(Self { src: vfs.file(src)?, dest, is_xml })
     }
 
     fn src<'a>(&self, vfs: &'a Vfs) -> &'a str {
@@ -80,14 +80,6 @@ pub struct Unit {
 
 /// A decomposed component being gathered: its parent file, its children's files, its type.
 type Decomposed = (Option<FileId>, Vec<(&'static MdType, FileId)>, &'static MdType);
-
-/// The id of a file the walk listed (an error naming it otherwise, as reading it would give).
-fn id_of(vfs: &Vfs, path: &str) -> Result<FileId> {
-    vfs.id(path).ok_or_else(|| Error::Input {
-        message: format!("{}: {:?} does not exist", vfs.input().display(), crate::ui::printable(path)),
-        hint: None,
-    })
-}
 
 /// Groups the resolved components of an input into units (sorted by key). `mdapi` says the input
 /// is in Metadata API layout already (its files are kept where they are).
@@ -129,7 +121,7 @@ pub fn units(vfs: &Vfs, found: Vec<SourceComponent>, mdapi: bool, ignore: &Force
                 }
                 if let Some(child) = child {
                     if let Some(x) = child.xml {
-                        entry.1.push((child.ty, id_of(vfs, &x)?));
+                        entry.1.push((child.ty, vfs.file(&x)?));
                     }
                 }
                 // Children the walk does not list on their own (unaddressable ones) are found
@@ -145,7 +137,7 @@ pub fn units(vfs: &Vfs, found: Vec<SourceComponent>, mdapi: bool, ignore: &Force
                             continue;
                         }
                         if let Some(ct) = reg.child_by_suffix(ty, &suffix) {
-                            entry.1.push((ct, id_of(vfs, path)?));
+                            entry.1.push((ct, vfs.file(path)?));
                         }
                     }
                 }
@@ -225,7 +217,7 @@ fn missing(vfs: &Vfs, key: &ComponentKey) -> Error {
 
 /// The files of a component of an mdapi-layout input: where they are.
 fn mdapi_files(vfs: &Vfs, c: &SourceComponent) -> Result<Vec<FileRef>> {
-    let same = |p: &str, is_xml| Ok::<_, Error>(FileRef { src: id_of(vfs, p)?, dest: None, is_xml });
+    let same = |p: &str, is_xml| Ok::<_, Error>(FileRef { src: vfs.file(p)?, dest: None, is_xml });
     let mut files: Vec<FileRef> = Vec::new();
     if let Some(content) = &c.content {
         if vfs.is_dir(content) {
@@ -307,7 +299,7 @@ impl Unit {
             Recipe::Files(files) => {
                 let mut out = Vec::with_capacity(files.len());
                 for f in files {
-                    let bytes = vfs.read(f.src(vfs))?;
+                    let bytes = vfs.read_id(f.src)?;
                     if f.is_xml {
                         check_metadata_xml(vfs, f.src(vfs), &bytes, &self.root_element())?;
                     }
@@ -365,17 +357,16 @@ impl Unit {
         match &self.recipe {
             Recipe::Files(files) => {
                 for f in files {
-                    entries.push((format!("file:{}", f.dest(vfs)), vfs.read(f.src(vfs))?));
+                    entries.push((format!("file:{}", f.dest(vfs)), vfs.read_id(f.src)?));
                 }
             }
             Recipe::Recompose { parent, children, out } => {
                 entries.push((format!("recompose:{out}"), Vec::new()));
-                if let Some(p) = parent.map(|id| vfs.path(id)) {
-                    entries.push((format!("parent:{}/{}", self.ty.name, last_segment(p)), vfs.read(p)?));
+                if let Some(p) = *parent {
+                    entries.push((format!("parent:{}/{}", self.ty.name, last_segment(vfs.path(p))), vfs.read_id(p)?));
                 }
-                for (ct, id) in children {
-                    let path = vfs.path(*id);
-                    entries.push((format!("child:{}/{}", ct.name, last_segment(path)), vfs.read(path)?));
+                for &(ct, id) in children {
+                    entries.push((format!("child:{}/{}", ct.name, last_segment(vfs.path(id))), vfs.read_id(id)?));
                 }
             }
             Recipe::Merge { files, out } => {
@@ -417,8 +408,8 @@ impl Unit {
                     let member = if ct.ignore_parent_name { name } else { format!("{}.{name}", self.key.full_name) };
                     out.push((ct.name.clone(), member));
                 }
-                let has_values = match parent.map(|id| vfs.path(id)) {
-                    Some(p) => xml::parse(&vfs.read(p)?).is_ok_and(|root| root.elements().next().is_some()),
+                let has_values = match *parent {
+                    Some(p) => xml::parse(&vfs.read_id(p)?).is_ok_and(|root| root.elements().next().is_some()),
                     None => false,
                 };
                 let skippable = reg.children_of(self.ty).any(|c| !c.unaddressable_without_parent)

@@ -232,16 +232,24 @@ impl Vfs {
         self.files.under(dir).map(|i| self.files.get(i))
     }
 
+    /// The id of the file `path`, or an error naming it.
+    pub fn file(&self, path: &str) -> Result<FileId> {
+        self.id(path).ok_or_else(|| crate::error::Error::Input {
+            message: format!("{}: {:?} does not exist", self.input.display(), crate::ui::printable(path)),
+            hint: None,
+        })
+    }
+
     /// Reads the file `path`.
     pub fn read(&self, path: &str) -> Result<Vec<u8>> {
-        let Some(i) = self.files.find(path) else {
-            return Err(crate::error::Error::Input {
-                message: format!("{}: {:?} does not exist", self.input.display(), crate::ui::printable(path)),
-                hint: None,
-            });
-        };
+        self.read_id(self.file(path)?)
+    }
+
+    /// Reads a file of this tree.
+    pub fn read_id(&self, id: FileId) -> Result<Vec<u8>> {
+        let i = id.0 as usize;
         match &self.sources {
-            Sources::Folder(root) => root.read(path, self.max_file_bytes),
+            Sources::Folder(root) => root.read(self.files.get(i), self.max_file_bytes),
             Sources::Zip(zip, index) => zip.read(&zip.entries[index[i] as usize]),
             Sources::Memory(bytes) => Ok(bytes[i].to_vec()),
         }
