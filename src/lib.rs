@@ -15,8 +15,10 @@
 //! - [`sf`]: Salesforce knowledge in one place: the metadata registry (the Salesforce CLI's own
 //!   data), file placement, package.xml, XML.
 //! - [`metadata`]: the data model every verb works on (components in mdapi layout).
+//! - [`apex`]: the Apex language: executable-line rules and the runtime behind `sfgen test`.
 //! - [`ops`]: one module per command; only `ops` and `main` touch the environment.
 
+pub mod apex;
 pub mod canon;
 pub mod check;
 pub mod cli;

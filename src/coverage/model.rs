@@ -2,6 +2,7 @@
 //! executable lines of every statement.
 
 use super::{Endpoint, Source, UntestedMock};
+use crate::apex::lines::exec_lines;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -240,91 +241,6 @@ fn params(n: Node, src: &str) -> Vec<(String, String)> {
         })
         .collect();
     out
-}
-
-const PUNCT: &[&str] = &["(", ")", "{", "}", ";", ",", ".", "[", "]"];
-
-/// Lines holding a non-punctuation token of `n`.
-fn token_lines(n: Node, out: &mut BTreeSet<usize>) {
-    if n.child_count() == 0 {
-        if !PUNCT.contains(&n.kind()) && !n.kind().contains("comment") {
-            out.insert(n.start_position().row + 1);
-        }
-        return;
-    }
-    if n.kind().contains("comment") {
-        return;
-    }
-    let mut c = n.walk();
-    for ch in n.children(&mut c) {
-        token_lines(ch, out);
-    }
-}
-
-fn is_debug(stmt: Node, src: &str) -> bool {
-    let Some(e) = stmt.named_child(0) else { return false };
-    if e.kind() != "method_invocation" {
-        return false;
-    }
-    let obj = e.child_by_field_name("object").map(|o| lower(o, src));
-    let name = e.child_by_field_name("name").map(|o| lower(o, src));
-    obj.as_deref() == Some("system") && name.as_deref() == Some("debug")
-}
-
-/// The executable lines of one statement node, or `None` when it is not executable itself.
-pub(super) fn exec_lines(stmt: Node, src: &str) -> Option<Vec<usize>> {
-    let mut set = BTreeSet::new();
-    match stmt.kind() {
-        "expression_statement" => {
-            if is_debug(stmt, src) {
-                return None;
-            }
-            token_lines(stmt, &mut set);
-        }
-        "local_variable_declaration" | "field_declaration" => {
-            let mut c = stmt.walk();
-            let decls: Vec<Node> = stmt.children_by_field_name("declarator", &mut c).collect();
-            if !decls.iter().any(|d| d.child_by_field_name("value").is_some()) {
-                return None;
-            }
-            if let Some(t) = stmt.child_by_field_name("type") {
-                token_lines(t, &mut set);
-            }
-            for d in decls {
-                token_lines(d, &mut set);
-            }
-        }
-        "return_statement"
-        | "throw_statement"
-        | "break_statement"
-        | "continue_statement"
-        | "explicit_constructor_invocation" => token_lines(stmt, &mut set),
-        "if_statement" | "while_statement" | "do_statement" | "switch_expression" => {
-            let cond = stmt.child_by_field_name("condition")?;
-            token_lines(cond, &mut set);
-        }
-        "for_statement" => {
-            for f in ["init", "condition", "update"] {
-                let mut c = stmt.walk();
-                for n in stmt.children_by_field_name(f, &mut c) {
-                    token_lines(n, &mut set);
-                }
-            }
-        }
-        "enhanced_for_statement" => {
-            for f in ["type", "name", "value"] {
-                if let Some(n) = stmt.child_by_field_name(f) {
-                    token_lines(n, &mut set);
-                }
-            }
-        }
-        _ => return None,
-    }
-    if set.is_empty() {
-        None
-    } else {
-        Some(set.into_iter().collect())
-    }
 }
 
 impl<'p> Index<'p> {
