@@ -3,6 +3,9 @@
 //!   `scripts/gen-sf-data.mjs` derives from the packages the pinned Salesforce CLI installs
 //!   (`../shared/tools/sf-conformance --install-only`); skipped without them unless
 //!   `SFGEN_REQUIRE_SF=1` (CI sets it);
+//! - `data/sf/sobjects.tsv.gz` is what `scripts/gen-sf-schema.py` derives from the apex-ls SObject
+//!   stubs (`~/.cache/sf-conformance/semantic/apexlink-4.0.1/jars/sobject-types-61.0.0.jar`) and
+//!   `data/sf/sobject-facts.json`; skipped without the stubs unless `SFGEN_REQUIRE_SF=1`;
 //! - `data/sf/element-order.json` is what `scripts/gen-element-order.py` derives from the Metadata
 //!   API WSDL (`../shared/salesforce/metadata.wsdl`).
 //!
@@ -98,4 +101,40 @@ fn registry_and_mime_table_are_the_salesforce_clis() {
         "data/sf/mime-extensions.json",
         "node scripts/gen-sf-data.mjs",
     );
+}
+
+#[test]
+fn sobject_schema_is_the_apex_language_servers() {
+    let cache = std::env::var_os("SF_CONFORMANCE_CACHE")
+        .map_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/sf-conformance"), PathBuf::from);
+    let jar = cache.join("semantic/apexlink-4.0.1/jars/sobject-types-61.0.0.jar");
+    if !jar.exists() {
+        assert!(
+            std::env::var("SFGEN_REQUIRE_SF").as_deref() != Ok("1"),
+            "SFGEN_REQUIRE_SF=1 but the apex-ls SObject stubs are not at {}",
+            jar.display()
+        );
+        eprintln!("skipped: no apex-ls SObject stubs at {}", jar.display());
+        return;
+    }
+    let dir = scratch("gen-sf-schema.py");
+    let out =
+        Command::new("python3").arg(dir.path().join("scripts/gen-sf-schema.py")).arg(&jar).output().expect("python3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Compared decompressed: gzip's bytes depend on the zlib that wrote them, the table does not.
+    let text = |p: &Path| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(std::fs::File::open(p).unwrap()), &mut s)
+            .unwrap();
+        s
+    };
+    let want = text(&root().join("data/sf/sobjects.tsv.gz"));
+    let got = text(&dir.path().join("data/sf/sobjects.tsv.gz"));
+    if want != got {
+        let first = want.lines().zip(got.lines()).find(|(a, b)| a != b);
+        panic!(
+            "data/sf/sobjects.tsv.gz is not what its sources give (first differing line: {:?}): run python3 scripts/gen-sf-schema.py and review the diff",
+            first.map(|(a, _)| a.split('\t').next().unwrap_or_default())
+        );
+    }
 }

@@ -8,6 +8,7 @@ pub mod manifest;
 pub mod mime;
 pub mod paths;
 pub mod registry;
+pub mod schema;
 pub mod xml;
 
 /// The XML namespace of every Metadata API file.
