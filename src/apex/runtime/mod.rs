@@ -7,3 +7,5 @@
 //! org (records, DML, triggers, ids), SOQL ([`soql`]'s engine, over a data-source trait),
 //! governor limits, the async queue, the standard library (one file per namespace or class),
 //! the test harness and the reports.
+
+pub mod soql;
