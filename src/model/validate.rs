@@ -65,6 +65,13 @@ pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
             Some("for an API-only integration user, set \"clientCredentials\": true on the OAuth app and drop this setting".to_string()),
         );
     }
+    if settings.allow_username_password_flow == Some(true) && connected_apps.iter().any(|a| a.legacy) {
+        cx.warn(
+            "settings.oauth.allowUsernamePasswordFlow",
+            crate::ops::delivery_steps::USERNAME_PASSWORD_RETIREMENT,
+            Some("use an External Client App with \"clientCredentials\": true (the integration user's server-to-server flow)".to_string()),
+        );
+    }
     let integration = section::integration::integration(&mut cx, raw.integration.as_ref(), &permission_sets);
     section::webhook::check_apex_name_clashes(&mut cx, webhook.as_ref());
     let min = section::webhook::MIN_API_VERSION;

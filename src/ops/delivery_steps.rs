@@ -3,6 +3,7 @@
 //! steps read in one place. `next_steps` calls [`before_deploy`], [`webhook`] and [`oauth_apps`].
 
 use crate::model::{CalloutTarget, Project};
+use crate::section::oauth_app::PermittedUsers;
 use crate::shell::quote;
 
 /// One manual step.
@@ -26,10 +27,33 @@ fn apex(name: &str, code: &str, target: &str) -> String {
     format!("printf '%s\\n' {} > {file} && sf apex run --file {file} --target-org {target}", quote(code))
 }
 
-/// Steps that must happen before the deploy: the client credentials flow's run-as user must
-/// exist, or the deploy of the app's policies is refused.
+/// What the Salesforce Integration user licence asks of a new integration user (Salesforce Help,
+/// "Give Integration Users API Only Access"): its profile and the permission set licence its
+/// permission sets build on.
+pub const INTEGRATION_USER_LICENCE: &str = "Setup > Users > New User: User License \"Salesforce Integration\", Profile \"Minimum Access - API Only Integrations\"; then, on the user, Permission Set License Assignments > Edit Assignments > \"Salesforce API Integration\" (the permission set licence that lets its permission sets grant API and object access; users are data, not metadata)";
+
+/// When the OAuth username-password flow stops working for Connected Apps (Salesforce Help
+/// 005461976: enforced on 20 February 2027, with no extension).
+pub const USERNAME_PASSWORD_RETIREMENT: &str = "the username-password flow stops working for Connected Apps on 20 February 2027 (Salesforce Help 005461976, no extension): move the vendor to the client credentials flow of an External Client App before then";
+
+/// Steps that must happen before the deploy: the org must let the deploy reach the External
+/// Client Apps' OAuth settings, and the client credentials flow's run-as user must exist, or
+/// the deploy of the app's policies is refused.
 pub fn before_deploy(project: &Project) -> Vec<Step> {
     let mut steps = Vec::new();
+    let ecas: Vec<&str> = project.connected_apps.iter().filter(|a| !a.legacy).map(|a| a.label.as_str()).collect();
+    if !ecas.is_empty() {
+        steps.push(Step {
+            id: "eca-deploy-access",
+            title: format!("Before deploying, let the deploy write the External Client App{} {}", if ecas.len() == 1 { "" } else { "s" }, ecas.join(", ")),
+            details: vec![
+                "in Setup, turn on the org setting \"Allow Access to OAuth Consumer Secrets via Metadata API\" (External Client App Settings)".to_string(),
+                "give the user who deploys the user permission \"View External Client Apps Consumer Secrets in Metadata\" (in a permission set assigned to that user)".to_string(),
+                "without both, the deploy refuses the apps' global OAuth settings (Metadata API Developer Guide, ExtlClntAppGlobalOauthSettings and ExtlClntAppOauthSettings: Special Access Rules)".to_string(),
+            ],
+            commands: vec![],
+        });
+    }
     for app in project.connected_apps.iter().filter(|a| !a.legacy) {
         if let Some(user) = &app.client_credentials_user {
             steps.push(Step {
@@ -37,7 +61,7 @@ pub fn before_deploy(project: &Project) -> Vec<Step> {
                 title: format!("Before deploying, create the integration user {user}"),
                 details: vec![
                     format!("the External Client App {}'s client credentials flow runs as this user, and the deploy refuses a user that does not exist", app.label),
-                    "Setup > Users > New User, with an API-only profile or the Salesforce Integration license (users are data, not metadata)".to_string(),
+                    INTEGRATION_USER_LICENCE.to_string(),
                 ],
                 commands: vec![],
             });
@@ -169,14 +193,18 @@ pub fn oauth_apps(project: &Project) -> Vec<Step> {
     let mut steps = Vec::new();
     for app in &project.connected_apps {
         if app.legacy {
+            let mut details = vec![
+                "creating a new Connected App needs Salesforce Support to enable it for the org since Spring '26 (Salesforce Help 005228017)".to_string(),
+                format!("Setup > App Manager > {} > View > Manage Consumer Details (new apps take up to 10 minutes to be usable)", app.label),
+                "copy the Consumer Key and Consumer Secret into the vendor's setup page; never into a file, ticket or chat".to_string(),
+            ];
+            if project.settings.allow_username_password_flow == Some(true) {
+                details.push(USERNAME_PASSWORD_RETIREMENT.to_string());
+            }
             steps.push(Step {
                 id: "connected-app-secret",
                 title: format!("Hand {vendor} the Connected App {}'s consumer key and secret", app.label),
-                details: vec![
-                    "creating a new Connected App needs Salesforce Support to enable it for the org since Spring '26 (Salesforce Help 005228017)".to_string(),
-                    format!("Setup > App Manager > {} > View > Manage Consumer Details (new apps take up to 10 minutes to be usable)", app.label),
-                    "copy the Consumer Key and Consumer Secret into the vendor's setup page; never into a file, ticket or chat".to_string(),
-                ],
+                details,
                 commands: vec![],
             });
             continue;
@@ -194,9 +222,20 @@ pub fn oauth_apps(project: &Project) -> Vec<Step> {
                 "server to server: grant_type=client_credentials with the key and secret; tokens are issued for {user} (the username-password flow is not available to External Client Apps)"
             )),
             None => details.push(format!(
-                "users sign in with the authorization code flow (callback {}); only users holding {} may",
+                "users sign in with the authorization code flow (callback {}){}; {}",
                 app.callback_urls.join(", "),
-                if app.permission_sets.is_empty() { "a pre-authorised permission set".to_string() } else { app.permission_sets.join(" or ") }
+                if app.require_pkce { ", with PKCE" } else { "" },
+                match (app.permitted_users, app.permission_sets.is_empty()) {
+                    (PermittedUsers::AllSelfAuthorized, _) => "any user who authorises the app may use it".to_string(),
+                    (PermittedUsers::AdminApproved, true) => {
+                        "the app admits only pre-authorised users: assign it to a permission set or profile in Setup first".to_string()
+                    }
+                    (PermittedUsers::AdminApproved, false) => format!(
+                        "the app admits only users pre-authorised through the permission set{} {}",
+                        if app.permission_sets.len() == 1 { "" } else { "s" },
+                        app.permission_sets.join(" or ")
+                    ),
+                }
             )),
         }
         steps.push(Step {

@@ -80,6 +80,17 @@ pub fn next_steps(project: &Project, deploy: &Commands, org: &Org, api_version: 
     if let Some(e2c) = project.settings.email_to_case {
         facts.push(format!("Email-to-Case: {}", if e2c { "enabled" } else { "disabled" }));
     }
+    if project.settings.email_to_case == Some(true) {
+        steps.push(Step {
+            id: "email-to-case-routing",
+            title: "Add the Email-to-Case routing addresses".to_string(),
+            details: vec![
+                "the deploy turns Email-to-Case on (CaseSettings); the addresses customers write to are data: Setup > Email-to-Case > New (routing address, case origin, owner)".to_string(),
+                "Salesforce sends a verification email to each routing address; then forward that mailbox to the Email Services address Salesforce shows for it".to_string(),
+            ],
+            commands: vec![],
+        });
+    }
     steps.push(Step {
         id: "tell-vendor",
         title: format!("Tell {vendor} where to connect"),
@@ -98,15 +109,25 @@ pub fn next_steps(project: &Project, deploy: &Commands, org: &Org, api_version: 
             ));
         }
         assigned.extend(sets.iter().map(String::as_str));
-        steps.push(Step {
-            id: "integration-user",
-            title: format!("Create the integration user {username} and assign its permission sets"),
-            details: vec![
-                "users and assignments are data, not metadata: Setup > Users > New User (an API-only profile or license fits)".to_string(),
-                "assign the permission sets once the user exists and the deploy has succeeded".to_string(),
-            ],
-            commands,
-        });
+        // The client credentials flow's run-as user is created before the deploy
+        // (`eca-run-as-user`): this step then only assigns its permission sets.
+        let created_before = project
+            .connected_apps
+            .iter()
+            .any(|a| !a.legacy && a.client_credentials_user.as_deref() == Some(username.as_str()));
+        let (title, mut details) = if created_before {
+            (
+                format!("Assign the integration user {username} its permission sets"),
+                vec!["the user was created before the deploy (see above); permission set assignments are data, not metadata".to_string()],
+            )
+        } else {
+            (
+                format!("Create the integration user {username} and assign its permission sets"),
+                vec![super::delivery_steps::INTEGRATION_USER_LICENCE.to_string()],
+            )
+        };
+        details.push("assign the permission sets once the user exists and the deploy has succeeded".to_string());
+        steps.push(Step { id: "integration-user", title, details, commands });
     }
     let unassigned: Vec<&str> =
         project.permission_sets.iter().map(|p| p.name.as_str()).filter(|n| !assigned.contains(n)).collect();

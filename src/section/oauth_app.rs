@@ -102,9 +102,12 @@ pub struct RawConnectedApp {
     /// which External Client Apps do not offer.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub client_credentials: bool,
-    /// Require PKCE in the authorization code flow (default false).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub require_pkce: bool,
+    /// Require PKCE in the authorization code flow (default true: an authorization code
+    /// intercepted on its way to the callback is useless without the client's code verifier,
+    /// RFC 7636; Salesforce recommends the web server flow with PKCE). Set false only for a
+    /// vendor whose client cannot send a code verifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_pkce: Option<bool>,
     /// Who may use the app: "adminApproved" (default; only users holding one of
     /// `preAuthorizedPermissionSets`) or "allSelfAuthorized".
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,11 +116,21 @@ pub struct RawConnectedApp {
     /// permission sets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pre_authorized_permission_sets: Option<Vec<String>>,
-    /// Refresh tokens expire this many days after they are issued (default: valid until
-    /// revoked).
+    /// Refresh tokens expire this many days after they are issued. Give at most one of
+    /// `refreshTokenValidDays`, `refreshTokenIdleDays` and `refreshTokenUntilRevoked`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 3650))]
     pub refresh_token_valid_days: Option<u32>,
+    /// Refresh tokens expire after this many days without use (default 90 when no other refresh
+    /// token policy is given: least privilege, a token a vendor stopped using does not stay
+    /// valid for ever, while an integration in use keeps its token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 3650))]
+    pub refresh_token_idle_days: Option<u32>,
+    /// Refresh tokens stay valid until revoked (Salesforce's own default). Only when the vendor
+    /// cannot re-authorise; otherwise prefer `refreshTokenIdleDays`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refresh_token_until_revoked: bool,
     /// IP restrictions: "enforce" (default), "bypass", "bypassWithSecondFactor",
     /// "enforceRelaxRefresh".
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,11 +173,25 @@ pub struct ConnectedApp {
     pub permitted_users: PermittedUsers,
     /// Pre-authorised permission sets, sorted.
     pub permission_sets: Vec<String>,
-    /// Refresh token lifetime in days (`None`: until revoked).
-    pub refresh_token_days: Option<u32>,
+    /// When refresh tokens expire.
+    pub refresh_tokens: RefreshTokens,
     /// IP restrictions.
     pub ip_relaxation: IpRelaxation,
 }
+
+/// When an app's refresh tokens expire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshTokens {
+    /// This many days after they are issued.
+    Lifetime(u32),
+    /// After this many days without use.
+    Idle(u32),
+    /// Never: valid until revoked.
+    UntilRevoked,
+}
+
+/// Days without use after which a refresh token expires when the config says nothing.
+pub const DEFAULT_REFRESH_TOKEN_IDLE_DAYS: u32 = 90;
 
 impl ConnectedApp {
     /// The metadata type of the app's main component.
@@ -294,6 +321,32 @@ pub(crate) fn connected_apps(
                     Some("list \"preAuthorizedPermissionSets\" (or an integration user's permission sets), or assign the app in Setup".to_string()),
                 );
             }
+            let policies = [
+                a.refresh_token_valid_days.map(|_| "refreshTokenValidDays"),
+                a.refresh_token_idle_days.map(|_| "refreshTokenIdleDays"),
+                a.refresh_token_until_revoked.then_some("refreshTokenUntilRevoked"),
+            ];
+            let given: Vec<&str> = policies.into_iter().flatten().collect();
+            if given.len() > 1 {
+                cx.error(
+                    &push_key(&path, given[1]),
+                    format!("give one refresh token policy, not {}", given.join(" and ")),
+                    Some("keep the one the vendor needs; \"refreshTokenIdleDays\" is the least-privilege choice".to_string()),
+                );
+            }
+            let refresh_tokens = match (a.refresh_token_valid_days, a.refresh_token_idle_days, a.refresh_token_until_revoked) {
+                (Some(days), _, _) => RefreshTokens::Lifetime(days),
+                (None, Some(days), _) => RefreshTokens::Idle(days),
+                (None, None, true) => RefreshTokens::UntilRevoked,
+                (None, None, false) => RefreshTokens::Idle(DEFAULT_REFRESH_TOKEN_IDLE_DAYS),
+            };
+            if let Some(j) = a.scopes.iter().position(|s| s == "Full") {
+                cx.warn(
+                    &push_index(&push_key(&path, "scopes"), j),
+                    format!("\"Full\" lets {name}'s tokens do everything the signed-in user can, including through every future API"),
+                    Some("least privilege: ask the vendor whether \"Api\" (with \"RefreshToken\" or \"Web\") is enough".to_string()),
+                );
+            }
             ConnectedApp {
                 name,
                 label,
@@ -303,10 +356,10 @@ pub(crate) fn connected_apps(
                 scopes: scopes.into_iter().collect(),
                 legacy: a.legacy_connected_app,
                 client_credentials_user,
-                require_pkce: a.require_pkce,
+                require_pkce: a.require_pkce.unwrap_or(true),
                 permitted_users,
                 permission_sets,
-                refresh_token_days: a.refresh_token_valid_days,
+                refresh_tokens,
                 ip_relaxation: a.ip_relaxation.unwrap_or_default(),
             }
         })
@@ -377,13 +430,17 @@ pub fn oauth_policies(a: &ConnectedApp) -> String {
     let admin_approved = a.permitted_users == PermittedUsers::AdminApproved;
     let sets = (admin_approved && !a.permission_sets.is_empty())
         .then(|| Element::text("commaSeparatedPermissionSet", a.permission_sets.join(",")));
-    let (policy, period, unit) = match a.refresh_token_days {
-        Some(days) => (
-            "SpecificLifetime",
+    let days = |policy, days: u32| {
+        (
+            policy,
             Some(Element::text("refreshTokenValidityPeriod", days.to_string())),
             Some(Element::text("refreshTokenValidityUnit", "Days")),
-        ),
-        None => ("Infinite", None, None),
+        )
+    };
+    let (policy, period, unit) = match a.refresh_tokens {
+        RefreshTokens::Lifetime(n) => days("SpecificLifetime", n),
+        RefreshTokens::Idle(n) => days("SpecificInactivity", n),
+        RefreshTokens::UntilRevoked => ("Infinite", None, None),
     };
     Element::new("ExtlClntAppOauthConfigurablePolicies")
         .opt_child(a.client_credentials_user.as_ref().map(|u| Element::text("clientCredentialsFlowUser", u)))
