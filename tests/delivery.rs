@@ -22,7 +22,8 @@ fn fixture(case: &str) -> PathBuf {
 /// `generate --json` of `config` into `dir/out`: the envelope.
 fn generate_json(dir: &Path, config: &Path, extra: &[&str]) -> Value {
     let out = dir.join("out");
-    let mut args = vec!["generate", "--json", "-c", config.to_str().expect("utf8"), "--out", out.to_str().expect("utf8")];
+    let mut args =
+        vec!["generate", "--json", "-c", config.to_str().expect("utf8"), "--out", out.to_str().expect("utf8")];
     args.extend_from_slice(extra);
     let o = sfgen(dir, &args);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -96,7 +97,10 @@ fn finding_10_guide_b_preset_names_no_record_type_the_package_lacks() {
             let (object, name) = rt.split_once('.').expect("Object.RecordType");
             let object_file = out.join("objects").join(format!("{object}.object"));
             let defined = object_file.is_file() && read(&object_file).contains(&format!("<fullName>{name}</fullName>"));
-            assert!(defined, "the preset's permission set names the record type {rt}, which the package does not define");
+            assert!(
+                defined,
+                "the preset's permission set names the record type {rt}, which the package does not define"
+            );
         }
     }
     assert_eq!(named, 0, "guide B's preset defines no record type, so it names none");
