@@ -36,7 +36,6 @@ pub struct SoqlError {
     pub offset: Option<usize>,
 }
 
-#[allow(dead_code)] // the executor (next slice) raises the describe errors
 impl SoqlError {
     /// An error of `kind` with `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> SoqlError {

@@ -233,7 +233,6 @@ fn string(src: &str, i: usize) -> Result<(String, usize), SoqlError> {
 }
 
 /// Resolves the escapes LIKE keeps (`\\`, `\%`, `\_`) for a plain comparison.
-#[allow(dead_code)] // used by the executor (next slice)
 pub(crate) fn unescape_like(s: &str) -> String {
     if !s.contains('\\') {
         return s.to_string();
