@@ -9,6 +9,7 @@
 //! estimate in [`crate::coverage`]; every other rule reads the package's own files.
 
 mod junit;
+pub mod names;
 mod rules;
 
 pub use junit::render_junit;
@@ -78,6 +79,14 @@ pub const RULES: &[(&str, &str)] = &[
     ("api-version-mix", "different API versions across -meta.xml files and package.xml"),
     ("oauth-secret", "an OAuth app's consumer secret (or a fixed consumer key) in a file to deploy"),
     (
+        "unknown-name",
+        "an object, field or relationship Salesforce's schema (API 61) does not have, named by a permission set, profile or Apex (the deploy fails)",
+    ),
+    (
+        "name-not-in-package",
+        "a custom object, field, record type or Apex class named by a permission set, profile or Apex that the package does not define (the target org must hold it)",
+    ),
+    (
         "metadata-xml",
         "metadata XML that is not well formed, or whose root is not its type in the Metadata API namespace",
     ),
@@ -92,11 +101,14 @@ pub struct CheckOptions {
     pub package_xml: Option<Vec<u8>>,
     /// Coverage findings whose lower bound fails but whose upper bound passes are errors too.
     pub strict: bool,
+    /// Components sfgen generated from a config: their names were checked with the config (and
+    /// their objects are complete definitions).
+    pub generated: std::collections::BTreeSet<crate::metadata::ComponentKey>,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        Self { min_coverage: 75.0, package_xml: None, strict: false }
+        Self { min_coverage: 75.0, package_xml: None, strict: false, generated: Default::default() }
     }
 }
 
@@ -246,6 +258,7 @@ pub fn check_tree(tree: &Tree, opts: &CheckOptions) -> CheckReport {
     }
     rules::api_versions(tree, opts.package_xml.as_deref(), &mut findings);
     rules::oauth_secrets(tree, &mut findings);
+    rules::names(tree, &opts.generated, &mut findings);
     rules::metadata_xml(tree, opts.package_xml.as_deref(), &mut findings);
     rules::apex_size(tree, &mut findings);
     findings.sort_by(|a, b| {

@@ -625,3 +625,73 @@ pub(super) fn apex_size(tree: &Tree, out: &mut Vec<Finding>) {
         out.push(finding("apex-size", severity, s.key.to_string(), Some(&s.file), None, message));
     }
 }
+
+/// Names against Salesforce's schema and the package ([`super::names`]): what permission sets and
+/// profiles grant (objects, fields, record types, classes) and the fields Apex names for sure.
+/// Components sfgen generated were checked with their config and are skipped.
+pub(super) fn names(tree: &Tree, generated: &BTreeSet<ComponentKey>, out: &mut Vec<Finding>) {
+    use super::names::{PackageNames, Verdict};
+    let pkg = PackageNames::from_tree(tree, &|k| generated.contains(k));
+    let mut push = |comp: &ComponentKey, file: &str, line: Option<usize>, v: Verdict, what: &str| {
+        let (rule, severity, m, h) = match v {
+            Verdict::Ok => return,
+            Verdict::Error(m, h) => ("unknown-name", Severity::Error, m, h),
+            Verdict::Warning(m, h) => ("name-not-in-package", Severity::Warning, m, h),
+        };
+        let msg = match h {
+            Some(h) => format!("{what}{m} ({h})"),
+            None => format!("{what}{m}"),
+        };
+        out.push(finding(rule, severity, comp.to_string(), Some(file), line, msg));
+    };
+    for c in tree.iter() {
+        if generated.contains(&c.key) {
+            continue;
+        }
+        match c.key.type_name.as_str() {
+            "PermissionSet" | "Profile" => {
+                for f in &c.files {
+                    let Ok(root) = xml::parse(&f.bytes) else { continue };
+                    let text =
+                        |e: &xml::Element, child: &str| e.find(child).map(|x| x.text_content().trim().to_string());
+                    for el in root.elements() {
+                        let (tag, name, v) = match el.name.as_str() {
+                            "objectPermissions" => {
+                                let Some(o) = text(el, "object") else { continue };
+                                let v = pkg.object_verdict(&o);
+                                ("object", o, v)
+                            }
+                            "fieldPermissions" => {
+                                let Some(fl) = text(el, "field") else { continue };
+                                let v = pkg.qualified_field_verdict(&fl);
+                                ("field", fl, v)
+                            }
+                            "recordTypeVisibilities" => {
+                                let Some(r) = text(el, "recordType") else { continue };
+                                let v = pkg.qualified_record_type_verdict(&r);
+                                ("recordType", r, v)
+                            }
+                            "classAccesses" => {
+                                let Some(k) = text(el, "apexClass") else { continue };
+                                let v = if k.contains('.') { Verdict::Ok } else { pkg.class_verdict(&k) };
+                                ("apexClass", k, v)
+                            }
+                            _ => continue,
+                        };
+                        let line = line_of(&f.bytes, &format!("<{tag}>{name}</{tag}>"));
+                        push(&c.key, &f.path, line, v, &format!("{}/{tag} {name}: ", el.name));
+                    }
+                }
+            }
+            "ApexClass" | "ApexTrigger" => {
+                for f in c.files.iter().filter(|f| f.path.ends_with(".cls") || f.path.ends_with(".trigger")) {
+                    let src = String::from_utf8_lossy(&f.bytes);
+                    for (line, v) in super::names::apex_field_verdicts(&src, &pkg) {
+                        push(&c.key, &f.path, Some(line), v, "");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}

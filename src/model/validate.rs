@@ -102,7 +102,7 @@ pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
         cx.errors.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
         return Err(Error::Config(cx.errors));
     }
-    Ok(Project {
+    let mut project = Project {
         api_version: api_version.unwrap_or(ApiVersion { major: *API_VERSIONS.end() }),
         config_hash: config.hash.clone(),
         source_hash: config.source_hash.clone(),
@@ -115,8 +115,18 @@ pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
         permission_sets,
         settings,
         integration,
-        warnings: cx.warnings,
-    })
+        warnings: Vec::new(),
+    };
+    // Names against Salesforce's schema and what the config itself generates (the outbox, its
+    // fields, the classes): checked on the rendered package, so the two can never disagree.
+    let generated = crate::check::names::PackageNames::from_tree(&crate::render::render(&project), &|_| true);
+    crate::check::names::check_config(&mut cx, raw, &generated);
+    if !cx.errors.is_empty() {
+        cx.errors.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
+        return Err(Error::Config(cx.errors));
+    }
+    project.warnings = cx.warnings;
+    Ok(project)
 }
 
 fn parse_api_version(cx: &mut Ctx<'_>, v: &str) -> Option<ApiVersion> {

@@ -18,6 +18,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
     }
     let limits = Limits::from_env()?;
     let mut warnings = Vec::new();
+    let mut generated = std::collections::BTreeSet::new();
     let (tree, package_xml) = match &args.package {
         Some(path) => {
             let input = crate::read::open(path, &limits)?;
@@ -37,10 +38,16 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
         None => {
             let desired = super::desired::desired(&args.config, &args.include, None, false, &limits)?;
             warnings.extend(desired.warnings.iter().cloned());
+            generated = desired
+                .index
+                .iter()
+                .filter(|(_, o)| matches!(o, super::desired::Origin::Generated))
+                .map(|(k, _)| k.clone())
+                .collect();
             (desired.load_all()?, None)
         }
     };
-    let opts = CheckOptions { min_coverage: args.min_coverage, package_xml, strict: args.strict };
+    let opts = CheckOptions { min_coverage: args.min_coverage, package_xml, strict: args.strict, generated };
     let report = check_tree(&tree, &opts);
     if let Some(junit) = &args.junit {
         crate::write::file(junit, render_junit(&report).as_bytes())?;

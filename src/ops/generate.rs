@@ -210,7 +210,12 @@ pub fn gate(tree: &crate::metadata::Tree, no_check: bool, warnings: &mut Vec<Str
     if no_check {
         return Ok(());
     }
-    let report = crate::check::check_tree(tree, &crate::check::CheckOptions::default());
+    // Only generated components reach here; their names were checked with the config.
+    let opts = crate::check::CheckOptions {
+        generated: tree.iter().map(|c| c.key.clone()).collect(),
+        ..crate::check::CheckOptions::default()
+    };
+    let report = crate::check::check_tree(tree, &opts);
     for f in report.findings.iter().filter(|f| f.severity != crate::check::Severity::Error) {
         warnings.push(format!("{} [{}] {}", f.component, f.rule, f.message));
     }

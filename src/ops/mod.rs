@@ -177,9 +177,13 @@ mod tests {
         )
         .expect("parses");
         let lines = warning_lines(&Project::from_config(&cfg).expect("valid"));
-        assert_eq!(lines.len(), 1, "{lines:?}");
-        assert!(!lines[0].contains('\n'), "{lines:?}");
-        assert!(lines[0].starts_with("w.json:1:"), "{lines:?}");
-        assert!(lines[0].ends_with("(help: add \"testRecord\" with the object's required fields)"), "{lines:?}");
+        // The missing test record and the object the package does not define.
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines.iter().all(|l| !l.contains('\n') && l.starts_with("w.json:1:")), "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.ends_with("(help: add \"testRecord\" with the object's required fields)")),
+            "{lines:?}"
+        );
+        assert!(lines.iter().any(|l| l.contains("object Invoice__c is not defined by the package")), "{lines:?}");
     }
 }
