@@ -709,9 +709,6 @@ impl<'a> Exec<'a> {
             }
             return self.agg_expr(obj, alias, e, aggs);
         }
-        if let Expr::Call { func: Func::ToLabel, offset, .. } = e {
-            return Err(SoqlError::at(ErrorKind::Invalid, *offset, "toLabel() is not allowed in a filter"));
-        }
         self.cexpr(obj, alias, e)
     }
 

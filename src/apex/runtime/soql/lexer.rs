@@ -385,7 +385,12 @@ fn date_or_datetime(src: &str, i: usize) -> Result<Option<(Tok, usize)>, SoqlErr
         return Ok(Some((Tok::Date(date), k)));
     }
     let bad_dt = |end: usize| {
-        SoqlError::malformed_at(src, i, format!("Invalid datetime: {}", &src[i..end.min(src.len()).max(i)]))
+        // The text shown stops at a character boundary at or before `end`.
+        let mut end = end.min(src.len()).max(i);
+        while !src.is_char_boundary(end) {
+            end -= 1;
+        }
+        SoqlError::malformed_at(src, i, format!("Invalid datetime: {}", &src[i..end]))
     };
     let (Some(h), Some(b':'), Some(mi), Some(b':'), Some(s)) =
         (digits(b, k + 1, 2), b.get(k + 3), digits(b, k + 4, 2), b.get(k + 6), digits(b, k + 7, 2))

@@ -370,7 +370,7 @@ fn arbitrary_input_never_panics() {
     // A deterministic walk over byte soups and truncations of real statements.
     let corpus = include_str!("testdata/corpus_queries.txt");
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let alphabet: &[u8] = b"SELECT FROM WHERE ()',:.=<>!-+0123456789abcTZ_%\\\"\n/*";
+    let alphabet: &[u8] = b"SELECT FROM WHERE ()',:.=<>!-+0123456789abcTZ_%\\\"\n/*\xc3\xa9";
     for line in corpus.lines().filter(|l| !l.starts_with('#')) {
         for cut in (0..line.len()).step_by(7) {
             if line.is_char_boundary(cut) {
@@ -378,6 +378,11 @@ fn arbitrary_input_never_panics() {
                 let _ = parse_inline(&line[cut..]);
             }
         }
+    }
+    for text in
+        ["2024-01-01T1\u{e9}", "2024-01-01T10:00:0\u{e9}", "2024-01-01T10:00:00+0\u{e9}", "'\u{e9}\\", ":\u{e9}"]
+    {
+        let _ = parse(&format!("SELECT Id FROM Account WHERE CreatedDate > {text}"));
     }
     for _ in 0..3_000 {
         let mut s = Vec::new();
