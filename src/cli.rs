@@ -122,6 +122,14 @@ The delta's validate and deploy commands are printed (result.delta with --json).
 Exit codes: 0 no differences, 1 differences, 2 error."
     )]
     Diff(DiffArgs),
+    /// The delta between two git commits, as sfdx-git-delta writes it: package/package.xml and
+    /// destructiveChanges/destructiveChanges.xml, at child precision, with the tests to run.
+    #[command(
+        after_help = "Examples:\n  sfgen delta --from HEAD~1 -d output\n  sfgen delta --from origin/main --to HEAD -d . --generate-delta\n  sfgen delta --from v1.2.0 --source-dir force-app --ignore-file .sgdignore --json\n\n\
+Flags and output follow sfdx-git-delta (`sf sgd source delta`); its short flags -d, -o and -r differ: use the long ones.\n\
+Exit codes: 0 success, 2 bad input (a missing commit, a shallow clone) with nothing written."
+    )]
+    Delta(DeltaArgs),
     /// Prove offline that the artefacts deploy and reach coverage (an estimate), for CI.
     #[command(
         after_help = "Examples:\n  sfgen check\n  sfgen check --package deploy.zip --junit target/sfgen-check.xml\n  sfgen check --package . --cobertura target/coverage.xml --html target/coverage.html\n\nExit codes: 0 all good, 1 findings of error severity (certainties only), 2 bad input.\nCoverage is an estimate given as a range [proven covered, proven + unknown]: --help says how to read it.",
@@ -317,6 +325,56 @@ pub struct DiffArgs {
     #[arg(long)]
     pub no_generate: bool,
     /// The org of the printed deploy commands (not the --org retrieve).
+    #[command(flatten)]
+    pub target: OrgArgs,
+}
+
+/// `sfgen delta`.
+#[derive(Debug, Args)]
+pub struct DeltaArgs {
+    /// The commit to compare from (a hash, branch, tag or HEAD~N).
+    #[arg(long, short = 'f', value_name = "REF")]
+    pub from: String,
+    /// The commit to compare to.
+    #[arg(long, short = 't', value_name = "REF", default_value = "HEAD")]
+    pub to: String,
+    /// Where package/ and destructiveChanges/ (and, with --generate-delta, the source files) go.
+    #[arg(long, short = 'd', value_name = "DIR", default_value = "output")]
+    pub output_dir: PathBuf,
+    /// The git repository (its work tree, or a folder inside it).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo_dir: PathBuf,
+    /// Only look at changes beneath this folder (repeatable; default: the whole repository, within
+    /// the package directories of sfdx-project.json).
+    #[arg(long, short = 's', value_name = "DIR")]
+    pub source_dir: Vec<String>,
+    /// Also copy the changed components' source files into the output folder, in place.
+    #[arg(long)]
+    pub generate_delta: bool,
+    /// Files to leave out of the delta (gitignore syntax; also applied to deletions unless
+    /// --ignore-destructive-file is given).
+    #[arg(long, short = 'i', value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
+    /// Files whose deletion to leave out of destructiveChanges.xml.
+    #[arg(long, short = 'D', value_name = "FILE")]
+    pub ignore_destructive_file: Option<PathBuf>,
+    /// Files to deploy whether they changed or not (gitignore syntax).
+    #[arg(long, short = 'n', value_name = "FILE")]
+    pub include_file: Option<PathBuf>,
+    /// Files to delete whether they changed or not (gitignore syntax).
+    #[arg(long, short = 'N', value_name = "FILE")]
+    pub include_destructive_file: Option<PathBuf>,
+    /// Changes of whitespace only are no changes.
+    #[arg(long, short = 'W')]
+    pub ignore_whitespace: bool,
+    /// The API version of the manifests (default: sfdx-project.json's sourceApiVersion).
+    #[arg(long, short = 'a', value_name = "VERSION")]
+    pub api_version: Option<String>,
+    /// When the printed deploy runs destructiveChanges.xml: post (after the deploy, as
+    /// sfdx-git-delta's documentation does) or pre (before it).
+    #[arg(long, value_enum, default_value_t = DestructiveWhen::Post)]
+    pub destructive_when: DestructiveWhen,
+    /// The org of the printed commands.
     #[command(flatten)]
     pub target: OrgArgs,
 }

@@ -27,6 +27,7 @@ pub mod convert;
 pub mod coverage;
 pub mod diff;
 pub mod error;
+pub mod git;
 pub mod metadata;
 pub mod model;
 pub mod ops;

