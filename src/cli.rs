@@ -83,9 +83,11 @@ pub enum Command {
     /// Render every artefact of the config into a folder.
     #[command(
         after_help = "Examples:\n  sfgen generate --out out\n  sfgen generate -d . -o uat    # into the SFDX project here\n  sfgen generate -c fixtures/contact-webhook/sfgen.json --env sandbox --format mdapi --out build/uat\n\n\
-Overwrites the files it generates; never deletes or touches anything else in DIR. In an SFDX project (DIR holds \
+Overwrites the files it generates and removes (and lists) those it generated before and no longer does, \
+while unchanged; never touches anything else in DIR. In an SFDX project (DIR holds \
 sfdx-project.json) the source goes into its default package directory. Without -c, sfgen.json is looked for here \
-and in the parent folders up to the repository root. Exit 2 on a bad config (nothing written)."
+and in the parent folders up to the repository root (not above the home folder, a mount point or a folder \
+another user owns; the config used is named). Exit 2 on a bad config (nothing written)."
     )]
     Generate(GenerateArgs),
     /// Write a starter config that reproduces one of the two integration guides.

@@ -84,7 +84,8 @@ pub fn load(file: &Path, env: Option<&str>) -> Result<LoadedConfig, Error> {
             hint: Some("is this the right file? an sfgen config is a small JSON document".into()),
         });
     }
-    // Bounded: the file may be a device or pipe whose size says nothing (`-c /dev/zero`).
+    // Only a regular file is read (a FIFO or a device, `-c /dev/zero`, is refused at once), and
+    // at most the cap (a file may grow while it is read).
     let bytes =
         crate::archive::read_file_capped(file, MAX_CONFIG_BYTES, true, "an sfgen config is a small JSON document")?;
     let text = String::from_utf8(bytes).map_err(|e| Error::Input {

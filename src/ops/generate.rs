@@ -87,7 +87,8 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
             ));
         }
     }
-    crate::write::folder(&args.out, &files)?;
+    let wrote = crate::write::folder(&args.out, &files)?;
+    warnings.extend(wrote.warnings.iter().cloned());
     let written: Vec<std::path::PathBuf> = files
         .iter()
         .filter(|(rel, _)| !(existing.is_some() && rel == "sfdx-project.json"))
@@ -109,6 +110,17 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
     );
     for (ty, members) in tree.members_by_type() {
         let _ = writeln!(text, "  {ty:<18} {}", members.join(", "));
+    }
+    if !wrote.removed.is_empty() {
+        let _ = writeln!(
+            text,
+            "Removed {} file{} sfgen wrote there before and generates no more:",
+            wrote.removed.len(),
+            if wrote.removed.len() == 1 { "" } else { "s" }
+        );
+        for rel in &wrote.removed {
+            let _ = writeln!(text, "  {}", args.out.join(rel).display());
+        }
     }
     if let Some(p) = &existing {
         let _ = writeln!(
@@ -140,6 +152,7 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
         "packageDirectory": existing.as_ref().map(|p| p.package_dir.clone()),
         "components": tree.iter().map(|c| &c.key).collect::<Vec<_>>(),
         "files": written.iter().map(|p| p.strip_prefix(&args.out).unwrap_or(p).to_string_lossy().replace('\\', "/")).collect::<Vec<_>>(),
+        "removed": wrote.removed,
         "testClasses": project.test_classes(),
         "validateCommand": deploy.validate,
         "deployCommand": deploy.deploy,

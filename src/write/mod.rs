@@ -17,9 +17,23 @@
 //!   whole: the complete new folder is staged beside it and exchanged with it in one rename
 //!   (`renameat2(RENAME_EXCHANGE)` on Linux), so a kill leaves the old folder or the new one. Never
 //!   the working directory or one of its parents.
-//! - **Nothing left behind.** Stage folders carry a marker file; the next run in the same place
-//!   removes stage folders of runs that were killed (only folders with sfgen's marker, so a user's
-//!   own `.sfgen-x` file is never touched).
+//!   In a folder holding the user's files, a kill leaves every file whole (its old or its new
+//!   content, the user's untouched), but during the final renames some generated files may be
+//!   new while others are still old; the record is written before those renames, so the next run
+//!   completes the change.
+//! - **One writer at a time.** An output folder is locked (`flock` on the folder) while it is
+//!   written, and the new folder is locked before it is swapped in: a second run into the same
+//!   folder waits for the first and then writes its own complete result, or, after
+//!   [`LOCK_WAIT`], is refused with a message saying so.
+//! - **The record is checked like an archive.** An entry of the record is used only if it is a
+//!   relative path inside the folder (no `..`, not absolute) and the record belongs to this
+//!   folder and to the user running sfgen; a file is removed through no link (each folder of its
+//!   path is opened without following links), only while its content is still what sfgen wrote,
+//!   and every removal is reported.
+//! - **Nothing left behind.** Stage folders carry a marker file, locked by the run that owns the
+//!   stage for as long as it lives; the next run in the same place removes stage folders of runs
+//!   that were killed (only folders with sfgen's marker and no live owner, so neither a user's
+//!   own `.sfgen-x` file nor a stage of a run still going is ever touched).
 
 pub mod zip;
 
@@ -88,9 +102,12 @@ pub fn check_file_target(path: &Path) -> Result<()> {
 }
 
 /// A private folder beside a target, removed unless kept; it carries sfgen's marker so that an
-/// interrupted run's leftovers can be recognised and removed.
+/// interrupted run's leftovers can be recognised and removed, and the marker stays locked while
+/// the stage lives, so that no other run removes it meanwhile.
 pub struct Stage {
     dir: Option<tempfile::TempDir>,
+    /// The open, locked marker (the lock goes with the process, even when it is killed).
+    _marker: Option<std::fs::File>,
 }
 
 impl Stage {
@@ -100,8 +117,12 @@ impl Stage {
         std::fs::create_dir_all(parent).map_err(werr(parent))?;
         sweep(parent);
         let dir = tempfile::Builder::new().prefix(STAGE_PREFIX).tempdir_in(parent).map_err(werr(parent))?;
-        std::fs::write(dir.path().join(MARKER), MARKER_TEXT).map_err(werr(dir.path()))?;
-        Ok(Self { dir: Some(dir) })
+        // Created empty, locked, then marked: a sweep that sees the marker's text finds it locked.
+        let marker_path = dir.path().join(MARKER);
+        let mut marker = std::fs::File::create(&marker_path).map_err(werr(&marker_path))?;
+        lock::exclusive_now(&marker).map_err(werr(&marker_path))?;
+        marker.write_all(MARKER_TEXT).map_err(werr(&marker_path))?;
+        Ok(Self { dir: Some(dir), _marker: Some(marker) })
     }
 
     /// The folder.
@@ -124,7 +145,7 @@ impl Drop for Stage {
 }
 
 /// Removes stage folders of killed runs in `dir`: folders named `.sfgen-stage-*` holding sfgen's
-/// marker (nothing else is ever removed).
+/// marker that no live run holds locked (nothing else is ever removed).
 pub fn sweep(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
@@ -140,9 +161,126 @@ pub fn sweep(dir: &Path) {
         let marker = e.path().join(MARKER);
         let is_ours = std::fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file())
             && std::fs::read(&marker).is_ok_and(|b| b == MARKER_TEXT);
-        if is_ours {
+        if !is_ours {
+            continue;
+        }
+        // A stage whose marker another process holds locked belongs to a run still going.
+        let Ok(f) = std::fs::File::open(&marker) else { continue };
+        if lock::try_exclusive(&f).unwrap_or(false) {
             let _ = std::fs::remove_dir_all(e.path());
         }
+    }
+}
+
+/// Exclusive advisory locks (`flock`): released when the file is closed or the process dies,
+/// so a killed run never leaves a lock behind.
+#[cfg(unix)]
+mod lock {
+    /// Takes the lock, or says it is held elsewhere (`false`).
+    pub(super) fn try_exclusive(f: &std::fs::File) -> std::io::Result<bool> {
+        match rustix::fs::flock(f, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => Ok(true),
+            Err(rustix::io::Errno::WOULDBLOCK) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Takes the lock on a file nobody else can know yet (a new stage's marker).
+    pub(super) fn exclusive_now(f: &std::fs::File) -> std::io::Result<()> {
+        rustix::fs::flock(f, rustix::fs::FlockOperation::NonBlockingLockExclusive).map_err(Into::into)
+    }
+}
+
+/// Without `flock`, a stage counts as live for a day after its marker was written.
+#[cfg(not(unix))]
+mod lock {
+    pub(super) fn try_exclusive(f: &std::fs::File) -> std::io::Result<bool> {
+        let age = f.metadata()?.modified()?.elapsed().unwrap_or_default();
+        Ok(age > std::time::Duration::from_secs(24 * 3600))
+    }
+
+    pub(super) fn exclusive_now(_f: &std::fs::File) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// How long a run waits for another run writing into the same output folder.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Exclusive hold on output folders while they are written (see the module docs); released when
+/// dropped.
+#[derive(Default)]
+pub struct FolderLock {
+    held: Vec<std::fs::File>,
+}
+
+impl FolderLock {
+    /// Locks the folder `dir` (which exists), waiting up to [`LOCK_WAIT`] for another run. The
+    /// lock is on the folder itself: when another run swapped a new folder in while this one
+    /// waited, the new one is locked instead.
+    pub fn folder(dir: &Path) -> Result<Self> {
+        let mut me = Self::default();
+        me.add(dir)?;
+        Ok(me)
+    }
+
+    /// Also locks `dir`.
+    pub fn add(&mut self, dir: &Path) -> Result<()> {
+        if cfg!(not(unix)) {
+            return Ok(());
+        }
+        let start = std::time::Instant::now();
+        loop {
+            let f = open_dir(dir).map_err(werr(dir))?;
+            if lock::try_exclusive(&f).map_err(werr(dir))? {
+                if same_file(&f, dir) {
+                    self.held.push(f);
+                    return Ok(());
+                }
+                // Swapped while we waited: lock what is there now.
+                continue;
+            }
+            if start.elapsed() > LOCK_WAIT {
+                return Err(Error::Input {
+                    message: format!(
+                        "another sfgen run is writing into {} (waited {} s for it)",
+                        dir.display(),
+                        LOCK_WAIT.as_secs()
+                    ),
+                    hint: Some("let it finish, then run again, or write to another folder".into()),
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+/// Opens a folder for locking, not through a link.
+fn open_dir(dir: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        o.custom_flags((rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::NOFOLLOW).bits() as i32);
+    }
+    o.open(dir)
+}
+
+/// Whether the open `f` is what `path` names now.
+fn same_file(f: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (f.metadata(), std::fs::symlink_metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (f, path);
+        true
     }
 }
 
@@ -212,12 +350,47 @@ fn sha256_hex(bytes: &[u8]) -> String {
     })
 }
 
-/// What sfgen wrote into an output folder: `{ "folder": path, "files": { path: sha256 } }`.
+/// What sfgen wrote into an output folder: `{ "folder": path, "files": { path: sha256 } }`, and
+/// while a write is under way (saved before its renames, so that a kill leaves a record that
+/// matches the folder whatever it holds) `"previous"`: what the files held before it.
 #[derive(serde::Serialize, serde::Deserialize, Default)]
 struct Record {
     #[serde(default)]
     folder: String,
     files: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    previous: BTreeMap<String, String>,
+}
+
+impl Record {
+    /// Whether `hash` is what sfgen wrote (or was writing) at `rel`.
+    fn wrote(&self, rel: &str, hash: &str) -> bool {
+        self.files.get(rel).is_some_and(|h| h == hash) || self.previous.get(rel).is_some_and(|h| h == hash)
+    }
+
+    /// Every path the record knows.
+    fn paths(&self) -> BTreeSet<&String> {
+        self.files.keys().chain(self.previous.keys()).collect()
+    }
+
+    /// The record saved before the new files are renamed in: the new files, and what the old
+    /// record said of every path.
+    fn during(old: &Record, new: &Record) -> Record {
+        let mut previous = old.previous.clone();
+        previous.extend(old.files.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Record { folder: String::new(), files: new.files.clone(), previous }
+    }
+}
+
+/// What [`folder`] did besides writing the files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderWritten {
+    /// Whether the folder was replaced as a whole or written in place.
+    pub mode: FolderMode,
+    /// Files sfgen wrote there before and generates no more, removed (relative paths).
+    pub removed: Vec<String>,
+    /// What the user should know (a record that was ignored, and why).
+    pub warnings: Vec<String>,
 }
 
 /// sfgen's state folder, where records of output folders are kept.
@@ -239,11 +412,55 @@ fn record_path(root: &Path) -> Option<PathBuf> {
     Some(state_dir()?.join("outputs").join(format!("{}.json", &key[..32])))
 }
 
-fn read_record(root: &Path) -> Record {
-    record_path(root)
-        .and_then(|p| crate::read::archive::read_file_capped(&p, 16 << 20, false, "").ok())
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+/// The record of `root`, read as untrusted input (a state folder may be shared: a cached
+/// `XDG_STATE_HOME`, `sudo` keeping `HOME`): ignored whole when another user owns it or it was
+/// written for another folder; an entry that is not a relative path inside the folder (`..`,
+/// absolute, a backslash) is dropped. Each is said in `warnings`.
+fn read_record(root: &Path, warnings: &mut Vec<String>) -> Record {
+    let Some(path) = record_path(root) else { return Record::default() };
+    let Ok(bytes) = crate::read::archive::read_file_capped(&path, 16 << 20, false, "") else {
+        return Record::default();
+    };
+    let shown = || crate::shell::printable(&path.display().to_string());
+    let ignored = |why: &str| {
+        format!(
+            "ignoring sfgen's record of {} ({}): {why}; files sfgen wrote there before are kept",
+            crate::shell::printable(&root.display().to_string()),
+            shown()
+        )
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let me = rustix::process::geteuid().as_raw();
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.uid() != me) {
+            warnings.push(ignored("another user owns it"));
+            return Record::default();
+        }
+    }
+    let Ok(mut record) = serde_json::from_slice::<Record>(&bytes) else {
+        warnings.push(ignored("it is not a record sfgen can read"));
+        return Record::default();
+    };
+    let here = std::fs::canonicalize(root).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    if record.folder != here {
+        warnings.push(ignored("it was written for another folder"));
+        return Record::default();
+    }
+    for map in [&mut record.files, &mut record.previous] {
+        let bad: Vec<String> =
+            map.keys().filter(|k| crate::read::archive::check_relative_path(k).is_err()).cloned().collect();
+        for k in bad {
+            map.remove(&k);
+            warnings.push(format!(
+                "sfgen's record of {} ({}) names {:?}, which is not a path inside the folder: ignored",
+                crate::shell::printable(&root.display().to_string()),
+                shown(),
+                crate::shell::printable(&k)
+            ));
+        }
+    }
+    record
 }
 
 /// Saves the record of `root` (best effort: without a state folder, sfgen only forgets what it
@@ -333,9 +550,9 @@ pub enum FolderMode {
     InPlace,
 }
 
-/// Writes `files` into the folder `root` (see the module docs): returns how, and the paths of
-/// files sfgen wrote before that it removed.
-pub fn folder(root: &Path, files: &[PlannedFile]) -> Result<(FolderMode, Vec<String>)> {
+/// Writes `files` into the folder `root` (see the module docs): returns how, the paths of files
+/// sfgen wrote before that it removed, and warnings about its record.
+pub fn folder(root: &Path, files: &[PlannedFile]) -> Result<FolderWritten> {
     match existing(root)? {
         Existing::Nothing | Existing::Dir => {}
         Existing::File => {
@@ -352,21 +569,65 @@ pub fn folder(root: &Path, files: &[PlannedFile]) -> Result<(FolderMode, Vec<Str
         }
     }
     check_targets(root, files)?;
+    let (_lock, created) = lock_output(root)?;
+    // Checked again under the lock: another run may have changed the folder meanwhile.
+    check_targets(root, files)?;
     sweep(root);
-    let record = read_record(root);
-    let mut new_record = Record::default();
-    for (rel, bytes) in files {
-        new_record.files.insert(rel.clone(), sha256_hex(bytes));
-    }
+    let mut warnings = Vec::new();
+    let record = read_record(root, &mut warnings);
+    let new_record = record_of(files);
     if owned(root, &record)? && !is_cwd_or_parent(root) {
         if let Some(removed) = replace_folder(root, files, &record, &new_record)? {
-            save_record(root, &mut new_record);
-            return Ok((FolderMode::Replaced, removed));
+            created.keep();
+            save_record(root, &mut { new_record });
+            return Ok(FolderWritten { mode: FolderMode::Replaced, removed, warnings });
         }
     }
     let removed = write_in_place(root, files, &record, &new_record)?;
-    save_record(root, &mut new_record);
-    Ok((FolderMode::InPlace, removed))
+    created.keep();
+    save_record(root, &mut { new_record });
+    Ok(FolderWritten { mode: FolderMode::InPlace, removed, warnings })
+}
+
+/// The record of a write of `files`.
+fn record_of(files: &[PlannedFile]) -> Record {
+    let mut r = Record::default();
+    for (rel, bytes) in files {
+        r.files.insert(rel.clone(), sha256_hex(bytes));
+    }
+    r
+}
+
+/// Creates the output folder `root` if missing and locks it (see [`FolderLock`]); a folder it
+/// created is removed again if the write fails before anything is in it.
+fn lock_output(root: &Path) -> Result<(FolderLock, CreatedDir)> {
+    let mut created = CreatedDir(None);
+    if cfg!(unix) {
+        std::fs::create_dir_all(parent_of(root)).map_err(werr(root))?;
+        match std::fs::create_dir(root) {
+            Ok(()) => created.0 = Some(root.to_path_buf()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(werr(root)(e)),
+        }
+    }
+    Ok((FolderLock::folder(root)?, created))
+}
+
+/// A folder created for an output, removed on drop while still empty unless [`CreatedDir::keep`].
+struct CreatedDir(Option<PathBuf>);
+
+impl CreatedDir {
+    fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CreatedDir {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = std::fs::remove_dir(p);
+        }
+    }
 }
 
 /// Writes `files` as the whole content of the folder `root`, which must be new, empty, or hold
@@ -385,25 +646,27 @@ pub fn owned_folder(root: &Path, files: &[PlannedFile]) -> Result<()> {
         });
     }
     check_targets(root, files)?;
+    let (_lock, created) = lock_output(root)?;
+    check_targets(root, files)?;
     sweep(root);
-    let record = read_record(root);
+    let mut warnings = Vec::new();
+    let record = read_record(root, &mut warnings);
     if !owned(root, &record)? {
         return Err(Error::Input {
             message: format!(
-                "{} holds files sfgen did not write (a project, a retrieve?); it is left as it is",
-                root.display()
+                "{} holds files sfgen did not write (a project, a retrieve?); it is left as it is{}",
+                root.display(),
+                warnings.iter().map(|w| format!("\n  note: {w}")).collect::<String>()
             ),
             hint: Some("give a new or empty folder, or a path ending in .zip".into()),
         });
     }
-    let mut new_record = Record::default();
-    for (rel, bytes) in files {
-        new_record.files.insert(rel.clone(), sha256_hex(bytes));
-    }
+    let new_record = record_of(files);
     if is_cwd_or_parent(root) || replace_folder(root, files, &record, &new_record)?.is_none() {
         write_in_place(root, files, &record, &new_record)?;
     }
-    save_record(root, &mut new_record);
+    created.keep();
+    save_record(root, &mut { new_record });
     Ok(())
 }
 
@@ -424,9 +687,11 @@ fn owned(root: &Path, record: &Record) -> Result<bool> {
             return Ok(false);
         }
         let rel = entry.path().strip_prefix(root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
-        let Some(hash) = record.files.get(&rel) else { return Ok(false) };
+        if !record.paths().contains(&rel) {
+            return Ok(false);
+        }
         let Ok(bytes) = std::fs::read(entry.path()) else { return Ok(false) };
-        if sha256_hex(&bytes) != *hash {
+        if !record.wrote(&rel, &sha256_hex(&bytes)) {
             return Ok(false);
         }
     }
@@ -455,8 +720,15 @@ fn write_tree(base: &Path, files: &[PlannedFile]) -> Result<()> {
     })
 }
 
-/// Stages the complete new folder and exchanges it with `root`; `None` when the platform cannot
-/// exchange (the caller then writes in place).
+/// Whether `dir` is a folder with nothing in it.
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
+}
+
+/// Stages the complete new folder and exchanges it with `root` (or, when `root` is missing or
+/// empty, renames it over it); `None` when the platform cannot exchange (the caller then writes
+/// in place). The caller holds `root`'s lock; the new folder is locked before it is swapped in,
+/// so a run waiting for `root` waits for this one to finish with the new folder too.
 fn replace_folder(root: &Path, files: &[PlannedFile], old: &Record, new: &Record) -> Result<Option<Vec<String>>> {
     let parent = parent_of(root);
     let stage = Stage::new(&parent)?;
@@ -464,6 +736,9 @@ fn replace_folder(root: &Path, files: &[PlannedFile], old: &Record, new: &Record
     std::fs::create_dir(&tree).map_err(werr(&tree))?;
     write_tree(&tree, files)?;
     let removed: Vec<String> = old.files.keys().filter(|k| !new.files.contains_key(*k)).cloned().collect();
+    let _new_lock = FolderLock::folder(&tree)?;
+    // Saved before the swap: whichever of the two folders a kill leaves, the record matches it.
+    save_record(root, &mut Record::during(old, new));
     if !root.exists() {
         #[cfg(unix)]
         {
@@ -482,6 +757,11 @@ fn replace_folder(root: &Path, files: &[PlannedFile], old: &Record, new: &Record
             let _ = std::os::unix::fs::chown(&tree, Some(meta.uid()), Some(meta.gid()));
         }
     }
+    if is_empty_dir(root) {
+        // Over an empty folder, rename replaces it in one step (POSIX).
+        std::fs::rename(&tree, root).map_err(werr(root))?;
+        return Ok(Some(removed));
+    }
     if !exchange(&tree, root) {
         return Ok(None);
     }
@@ -493,7 +773,7 @@ fn replace_folder(root: &Path, files: &[PlannedFile], old: &Record, new: &Record
         }
         let Ok(rel) = entry.path().strip_prefix(&tree) else { continue };
         let rel_s = rel.to_string_lossy().replace('\\', "/");
-        if old.files.contains_key(&rel_s) || new.files.contains_key(&rel_s) {
+        if old.paths().contains(&rel_s) || new.files.contains_key(&rel_s) {
             continue;
         }
         let dest = root.join(rel);
@@ -530,6 +810,9 @@ fn write_in_place(root: &Path, files: &[PlannedFile], old: &Record, new: &Record
         sync_and_mode(&f, &root.join(rel))?;
         staged.push((tmp, root.join(rel)));
     }
+    // Saved before the renames: a kill among them leaves files old or new, both of which the
+    // record knows, so the next run still recognises (and completes) sfgen's files.
+    save_record(root, &mut Record::during(old, new));
     for (tmp, target) in &staged {
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(werr(dir))?;
@@ -537,26 +820,94 @@ fn write_in_place(root: &Path, files: &[PlannedFile], old: &Record, new: &Record
         std::fs::rename(tmp, target).map_err(werr(target))?;
     }
     let mut removed = Vec::new();
-    for (rel, hash) in &old.files {
+    for rel in old.paths() {
         if new.files.contains_key(rel) {
             continue;
         }
-        let path = root.join(rel);
-        let unchanged = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
-            && std::fs::read(&path).is_ok_and(|b| sha256_hex(&b) == *hash);
-        if unchanged && std::fs::remove_file(&path).is_ok() {
+        if remove_recorded(root, rel, old) {
             removed.push(rel.clone());
-            // Remove folders the removal emptied, up to the root.
-            let mut dir = path.parent().map(Path::to_path_buf);
-            while let Some(d) = dir {
-                if d == root || std::fs::remove_dir(&d).is_err() {
-                    break;
-                }
-                dir = d.parent().map(Path::to_path_buf);
-            }
         }
     }
     Ok(removed)
+}
+
+/// Largest file sfgen hashes to decide whether it may remove it (what it wrote is far smaller).
+const MAX_REMOVE_BYTES: u64 = 256 << 20;
+
+/// Removes the file `rel` (a checked relative path) under `root` when it is a regular file whose
+/// content is what `record` says sfgen wrote there, then the folders that removal emptied, up to
+/// `root`. No link is followed: each folder on the way is opened relative to the one before it,
+/// without following links, so a folder the user replaced with a link stops the removal.
+#[cfg(unix)]
+fn remove_recorded(root: &Path, rel: &str, record: &Record) -> bool {
+    use rustix::fs::{openat, unlinkat, AtFlags, Mode, OFlags, CWD};
+    use std::io::Read as _;
+    if crate::read::archive::check_relative_path(rel).is_err() {
+        return false;
+    }
+    let dir_flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let segs: Vec<&str> = rel.split('/').collect();
+    let Some((name, folders)) = segs.split_last() else { return false };
+    let Ok(top) = openat(CWD, root, dir_flags, Mode::empty()) else { return false };
+    let mut fds = vec![top];
+    for seg in folders {
+        let Some(at) = fds.last() else { return false };
+        let Ok(fd) = openat(at, *seg, dir_flags, Mode::empty()) else { return false };
+        fds.push(fd);
+    }
+    let Some(dir) = fds.last() else { return false };
+    let file_flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let Ok(fd) = openat(dir, *name, file_flags, Mode::empty()) else { return false };
+    let file = std::fs::File::from(fd);
+    if !file.metadata().is_ok_and(|m| m.is_file() && m.len() <= MAX_REMOVE_BYTES) {
+        return false;
+    }
+    let mut bytes = Vec::new();
+    if (&file).take(MAX_REMOVE_BYTES).read_to_end(&mut bytes).is_err() || !record.wrote(rel, &sha256_hex(&bytes)) {
+        return false;
+    }
+    if unlinkat(dir, *name, AtFlags::empty()).is_err() {
+        return false;
+    }
+    // Folders the removal emptied, innermost first; a folder still holding something stays.
+    for (i, seg) in folders.iter().enumerate().rev() {
+        if unlinkat(&fds[i], *seg, AtFlags::REMOVEDIR).is_err() {
+            break;
+        }
+    }
+    true
+}
+
+/// [`remove_recorded`] where folders cannot be opened relative to each other: every folder on
+/// the way must be a real folder (not a link) when checked.
+#[cfg(not(unix))]
+fn remove_recorded(root: &Path, rel: &str, record: &Record) -> bool {
+    if crate::read::archive::check_relative_path(rel).is_err() {
+        return false;
+    }
+    let segs: Vec<&str> = rel.split('/').collect();
+    let mut at = root.to_path_buf();
+    for (i, seg) in segs.iter().enumerate() {
+        at.push(seg);
+        let Ok(m) = std::fs::symlink_metadata(&at) else { return false };
+        let last = i + 1 == segs.len();
+        if m.file_type().is_symlink() || (last && !m.is_file()) || (!last && !m.is_dir()) {
+            return false;
+        }
+    }
+    let unchanged = std::fs::metadata(&at).is_ok_and(|m| m.len() <= MAX_REMOVE_BYTES)
+        && std::fs::read(&at).is_ok_and(|b| record.wrote(rel, &sha256_hex(&b)));
+    if !unchanged || std::fs::remove_file(&at).is_err() {
+        return false;
+    }
+    let mut dir = at.parent().map(Path::to_path_buf);
+    while let Some(d) = dir {
+        if d == root || !d.starts_with(root) || std::fs::remove_dir(&d).is_err() {
+            break;
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    true
 }
 
 /// Writes `files` into `to`, which must not exist or be an empty folder: staged beside it and
@@ -696,23 +1047,23 @@ mod tests {
         // Records go to a private state folder for this test.
         std::env::set_var("SFGEN_STATE_DIR", state.path());
         let out = dir.path().join("out");
-        let (mode, _) = folder(&out, &planned(&[("a/x.txt", "1"), ("b.txt", "2")])).unwrap();
-        assert_eq!(mode, FolderMode::Replaced);
+        let w = folder(&out, &planned(&[("a/x.txt", "1"), ("b.txt", "2")])).unwrap();
+        assert_eq!(w.mode, FolderMode::Replaced);
         // Unchanged and generated again: still owned; b.txt is dropped.
-        let (mode, removed) = folder(&out, &planned(&[("a/x.txt", "3")])).unwrap();
-        assert_eq!((mode, removed), (FolderMode::Replaced, vec!["b.txt".to_string()]));
+        let w = folder(&out, &planned(&[("a/x.txt", "3")])).unwrap();
+        assert_eq!((w.mode, w.removed), (FolderMode::Replaced, vec!["b.txt".to_string()]));
         assert!(!out.join("b.txt").exists());
         // A user's file: written in place from now on, the user's file untouched.
         std::fs::write(out.join("mine.md"), "hi").unwrap();
         std::fs::write(out.join(".sfgen-notes"), "mine too").unwrap();
-        let (mode, _) = folder(&out, &planned(&[("a/x.txt", "4"), ("c.txt", "5")])).unwrap();
-        assert_eq!(mode, FolderMode::InPlace);
+        let w = folder(&out, &planned(&[("a/x.txt", "4"), ("c.txt", "5")])).unwrap();
+        assert_eq!(w.mode, FolderMode::InPlace);
         assert_eq!(std::fs::read_to_string(out.join("mine.md")).unwrap(), "hi");
         assert_eq!(std::fs::read_to_string(out.join(".sfgen-notes")).unwrap(), "mine too");
         // A generated file the user edited is not removed when it is generated no more.
         std::fs::write(out.join("c.txt"), "edited").unwrap();
-        let (_, removed) = folder(&out, &planned(&[("a/x.txt", "4")])).unwrap();
-        assert!(removed.is_empty());
+        let w = folder(&out, &planned(&[("a/x.txt", "4")])).unwrap();
+        assert!(w.removed.is_empty());
         assert_eq!(std::fs::read_to_string(out.join("c.txt")).unwrap(), "edited");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
