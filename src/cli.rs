@@ -138,6 +138,15 @@ Exit codes: 0 success, 2 bad input (a missing commit, a shallow clone) with noth
         after_long_help = CHECK_LONG_HELP
     )]
     Check(CheckArgs),
+    /// Run the package's Apex tests offline, in sfgen's own Apex runtime (no org).
+    #[command(
+        after_help = "Examples:\n  sfgen test                                   # generate from sfgen.json, run its tests\n  sfgen test --package force-app --tests AccountServiceTest\n  sfgen test --package deploy.zip --tests TestWebhook.timeoutIsRetriedNegative --junit target/apex-tests.xml\n  sfgen test --package . --json --cobertura target/coverage.xml --lcov target/lcov.info --html target/coverage.html\n\n\
+Outcomes: Pass, Fail (an exception or assertion, with Salesforce's message and stack trace), CompileFail (Apex a \
+compiler would refuse, file:line) and Skip (what the runtime does not model, or the org's data, with the reason).\n\
+--json prints the result in the shape of `sf apex run test --json --code-coverage` (summary, tests, coverage).\n\
+Exit codes: 0 every test that ran passed, 1 a test failed (or the package has Apex and no test), 2 bad input."
+    )]
+    Test(TestArgs),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  sfgen completions bash > ~/.local/share/bash-completion/completions/sfgen")]
     Completions(CompletionsArgs),
@@ -468,6 +477,35 @@ pub struct CheckArgs {
     pub lcov: Option<PathBuf>,
     /// Write an HTML coverage report: per class, lines covered / not covered / unknown,
     /// coloured in the source.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+/// `sfgen test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Config file and environment (generate, then test the generated package).
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Also test these projects, folders or zips (with the generated components, or with --package).
+    #[arg(long, value_name = "PATH")]
+    pub include: Vec<PathBuf>,
+    /// Test an existing package (zip, mdapi folder, SFDX project or retrieve) instead of the config's output.
+    #[arg(long, value_name = "ZIP|DIR")]
+    pub package: Option<PathBuf>,
+    /// Run only this test class or Class.method (repeatable, as `sf apex run test --tests`).
+    #[arg(long = "tests", short = 't', value_name = "CLASS[.METHOD]")]
+    pub tests: Vec<String>,
+    /// Write a JUnit XML report (one testsuite per test class).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write the measured coverage as Cobertura XML.
+    #[arg(long, value_name = "FILE")]
+    pub cobertura: Option<PathBuf>,
+    /// Write the measured coverage as an LCOV tracefile.
+    #[arg(long, value_name = "FILE")]
+    pub lcov: Option<PathBuf>,
+    /// Write an HTML coverage report (per class, covered lines coloured in the source).
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
 }

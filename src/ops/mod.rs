@@ -16,6 +16,7 @@ pub mod init;
 pub mod manifest;
 pub mod next_steps;
 pub mod package;
+pub mod test;
 
 use crate::cli::{Cli, Command, ConfigArgs, OrgArgs};
 use crate::config::{self, LoadedConfig};
@@ -37,6 +38,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Command::Diff(args) => diff::run(args),
         Command::Delta(args) => delta_git::run(args),
         Command::Check(args) => check::run(args, cli.quiet),
+        Command::Test(args) => test::run(args, cli.quiet, cli.json),
     }
 }
 

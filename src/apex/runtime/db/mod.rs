@@ -1,0 +1,81 @@
+//! The in-memory org: the schema ([`schema`]), record ids ([`ids`]) and the stored records.
+//! DML (with triggers) lives in the interpreter ([`super::interp::dml`]), which calls back into
+//! Apex; this module only stores and copies rows.
+
+pub mod ids;
+pub mod schema;
+
+use super::values::{SObj, Value};
+use indexmap::IndexMap;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Stored records: per object (lower-case name), rows by Id in insertion order.
+#[derive(Debug, Clone, Default)]
+pub struct Db {
+    /// Live rows.
+    pub tables: HashMap<String, IndexMap<Rc<str>, SObj>>,
+    /// The recycle bin: deleted rows by Id (object name, row).
+    pub recycle: IndexMap<Rc<str>, (String, SObj)>,
+    /// Ids handed out per key prefix.
+    pub counters: HashMap<String, u64>,
+    /// Auto-number counters per object.
+    pub autonumbers: HashMap<String, u64>,
+}
+
+impl Db {
+    /// A new id for an object with this key prefix.
+    pub fn new_id(&mut self, prefix: &str) -> Rc<str> {
+        let n = self.counters.entry(prefix.to_string()).or_insert(0);
+        *n += 1;
+        ids::make(prefix, *n).into()
+    }
+
+    /// The row with this id in any table.
+    pub fn find(&self, id: &str) -> Option<(&str, &SObj)> {
+        for (t, rows) in &self.tables {
+            if let Some(r) = rows.get(id) {
+                return Some((t.as_str(), r));
+            }
+        }
+        None
+    }
+
+    /// The row with this id in the given table.
+    pub fn row(&self, table: &str, id: &str) -> Option<&SObj> {
+        self.tables.get(table).and_then(|t| t.get(id))
+    }
+
+    /// Rows of an object.
+    pub fn rows(&self, table: &str) -> impl Iterator<Item = &SObj> {
+        self.tables.get(table).into_iter().flat_map(|t| t.values())
+    }
+
+    /// Stores a row (replacing one with the same id).
+    pub fn put(&mut self, table: &str, row: SObj) {
+        let Some(id) = row.id() else { return };
+        self.tables.entry(table.to_string()).or_default().insert(id, row);
+    }
+
+    /// Removes a row to the recycle bin.
+    pub fn delete(&mut self, table: &str, id: &str) -> Option<SObj> {
+        let row = self.tables.get_mut(table).and_then(|t| t.shift_remove(id))?;
+        self.recycle.insert(id.into(), (table.to_string(), row.clone()));
+        Some(row)
+    }
+
+    /// Counts every live row.
+    pub fn len(&self) -> usize {
+        self.tables.values().map(IndexMap::len).sum()
+    }
+
+    /// Whether no row is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A stored row as a fresh record value (a copy: changes to it do not touch the database).
+pub fn row_value(row: &SObj) -> Value {
+    Value::sobject(row.clone())
+}
