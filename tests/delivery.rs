@@ -203,3 +203,55 @@ fn consumer_key_step_ends_with_a_whole_sentence() {
     let text = step["details"].to_string();
     assert!(text.contains("pre-authorised through the permission set Contact_Centre_Integration"), "{text}");
 }
+
+/// The environments overlay: a patch that changes a value compiled into the Apex (here
+/// `webhook.timeoutMs`) made production's Apex differ from the Apex the sandbox tested. It is
+/// refused, for every `--env` (and without one), naming the JSON path; values kept in metadata
+/// (the endpoint) may still differ, and then the Apex is byte-identical.
+#[test]
+fn overlay_that_would_change_the_apex_is_refused_with_its_path() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut cfg: Value = serde_json::from_str(&read(&fixture("contact-webhook"))).expect("json");
+    cfg["environments"]["sandbox"]["webhook"]["timeoutMs"] = serde_json::json!(5000);
+    cfg["environments"]["sandbox"]["webhook"]["objects"] = serde_json::json!([{ "sobject": "Lead" }]);
+    cfg["environments"]["production"] = serde_json::json!({ "apiVersion": "65.0" });
+    let path = config(tmp.path(), &cfg);
+    for env in [None, Some("sandbox"), Some("production")] {
+        let mut args = vec!["generate", "--json", "-c", path.to_str().expect("utf8"), "--out", "out"];
+        if let Some(e) = env {
+            args.extend(["--env", e]);
+        }
+        let o = sfgen(tmp.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{env:?}: {}", stdout(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+        let paths: Vec<&str> = v["data"].as_array().expect("data").iter().filter_map(|d| d["path"].as_str()).collect();
+        for want in [
+            "environments.sandbox.webhook.timeoutMs",
+            "environments.sandbox.webhook.objects",
+            "environments.production.apiVersion",
+        ] {
+            assert!(paths.contains(&want), "{env:?}: {want} not refused: {paths:?}");
+        }
+        assert!(!tmp.path().join("out").exists(), "nothing is written");
+    }
+    // The preset's own overlay changes only metadata: every Apex file is byte-identical.
+    let base = tempfile::tempdir().expect("tempdir");
+    let sandbox = tempfile::tempdir().expect("tempdir");
+    let cfg = fixture("contact-webhook");
+    for (dir, env) in [(base.path(), None), (sandbox.path(), Some("sandbox"))] {
+        let mut args = vec!["generate", "-q", "--format", "mdapi", "-c", cfg.to_str().expect("utf8"), "--out", "out"];
+        if let Some(e) = env {
+            args.extend(["--env", e]);
+        }
+        assert!(sfgen(dir, &args).status.success());
+    }
+    let apex = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        common::read_tree(&dir.join("out"))
+            .into_iter()
+            .filter(|(p, _)| p.starts_with("classes/") || p.starts_with("triggers/"))
+            .collect()
+    };
+    let (a, b) = (apex(base.path()), apex(sandbox.path()));
+    assert!(!a.is_empty());
+    assert_eq!(a, b, "the sandbox and production deploy the same Apex");
+}

@@ -74,6 +74,9 @@ pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
     }
     let integration = section::integration::integration(&mut cx, raw.integration.as_ref(), &permission_sets);
     section::webhook::check_apex_name_clashes(&mut cx, webhook.as_ref());
+    if webhook.is_some() {
+        section::webhook::check_environments(&mut cx, &raw.environments);
+    }
     let min = section::webhook::MIN_API_VERSION;
     if let (Some(v), Some(_)) = (&api_version, &webhook) {
         if v.major < min {

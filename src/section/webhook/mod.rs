@@ -25,7 +25,8 @@ mod apex;
 mod meta;
 mod validate;
 
-pub(crate) use validate::{check_apex_name_clashes, webhook};
+pub use validate::PER_ENVIRONMENT_KEYS;
+pub(crate) use validate::{check_apex_name_clashes, check_environments, webhook};
 pub use validate::{MAX_CLASS_NAME, MIN_API_VERSION};
 
 use schemars::JsonSchema;

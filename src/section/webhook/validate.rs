@@ -580,3 +580,70 @@ pub(crate) fn check_apex_name_clashes(cx: &mut Ctx<'_>, webhook: Option<&Webhook
         }
     }
 }
+
+/// Webhook keys whose value lives in metadata, not in the Apex, so an environment may set its
+/// own (the endpoint's custom metadata record, the Named Credential's URL and labels, the
+/// External Credential's header and label). Every other key under `webhook` is compiled into
+/// the Apex.
+pub const PER_ENVIRONMENT_KEYS: &[&str] = &[
+    "endpoint",
+    "namedCredential.url",
+    "namedCredential.label",
+    "namedCredential.externalCredential.label",
+    "namedCredential.externalCredential.header",
+    "namedCredential.externalCredential.prefix",
+    "delivery.runAsUser",
+];
+
+/// Refuses every `environments` patch that would make an environment's Apex differ from the
+/// Apex of the others: the classes validated in a sandbox must be the classes production runs.
+/// Checked for every environment of the file, whichever `--env` this run uses; each value that
+/// would change the Apex is named by its JSON path.
+pub(crate) fn check_environments(cx: &mut Ctx<'_>, environments: &BTreeMap<String, serde_json::Value>) {
+    for (env, patch) in environments {
+        let root = push_key("environments", env);
+        if patch.get("apiVersion").is_some() {
+            cx.error(
+                &push_key(&root, "apiVersion"),
+                format!("environment \"{env}\" changes apiVersion, the version the webhook's Apex compiles at"),
+                Some("every environment deploys the same Apex: set apiVersion once, at the top level".to_string()),
+            );
+        }
+        let Some(webhook) = patch.get("webhook") else { continue };
+        let mut leaves = Vec::new();
+        leaf_paths(webhook, Vec::new(), &mut leaves);
+        for leaf in leaves {
+            let dotted = leaf.join(".");
+            if PER_ENVIRONMENT_KEYS.contains(&dotted.as_str()) {
+                continue;
+            }
+            let path = leaf.iter().fold(push_key(&root, "webhook"), |p, k| push_key(&p, k));
+            cx.error(
+                &path,
+                format!(
+                    "environment \"{env}\" changes {}, which is compiled into the Apex: production would run classes the sandbox never tested",
+                    if dotted.is_empty() { "the webhook".to_string() } else { format!("webhook.{dotted}") }
+                ),
+                Some(format!(
+                    "set it once, outside \"environments\"; only values kept in metadata may differ per environment (webhook.{})",
+                    PER_ENVIRONMENT_KEYS.join(", webhook.")
+                )),
+            );
+        }
+    }
+}
+
+/// The paths of the values a JSON merge patch sets, relative to `value`: objects are walked
+/// into, anything else (an array replaces the whole list) is a leaf.
+fn leaf_paths(value: &serde_json::Value, prefix: Vec<String>, out: &mut Vec<Vec<String>>) {
+    match value.as_object() {
+        Some(map) => {
+            for (k, v) in map {
+                let mut p = prefix.clone();
+                p.push(k.clone());
+                leaf_paths(v, p, out);
+            }
+        }
+        _ => out.push(prefix),
+    }
+}
