@@ -74,3 +74,8 @@ fn language_fixture_passes_every_test() {
 fn verdicts_fixture_gives_the_documented_outcomes() {
     check_fixture("verdicts");
 }
+
+#[test]
+fn todays_generated_webhook_fails_its_no_slot_test() {
+    check_fixture("webhook-no-slot");
+}

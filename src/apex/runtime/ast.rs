@@ -303,6 +303,14 @@ pub enum E {
         /// `merge`'s second operand.
         merge_with: Option<Box<Expr>>,
     },
+    /// A call that may run a dynamic query (`Database.query(q)`), with the locals in scope by
+    /// name (slot), so the query's binds (`:name`) can name them.
+    WithScope {
+        /// The call.
+        call: Box<Expr>,
+        /// Locals in scope: (name, slot).
+        scope: Vec<(Arc<str>, u32)>,
+    },
     /// Syntax the runtime does not model (the reason): raises "unsupported" when evaluated.
     Unsupported(Arc<str>),
 }

@@ -805,7 +805,26 @@ impl<'s> Cx<'s> {
                 let is_super = objn.is_some_and(|o| o.kind() == "super");
                 let obj = if is_super { None } else { objn.map(|o| Box::new(self.expr(o))) };
                 let args = self.args(n);
-                E::Call { obj, name, args, safe: Self::has_safe_nav(n), is_super }
+                let dynamic = matches!(
+                    name.to_ascii_lowercase().as_str(),
+                    "query"
+                        | "countquery"
+                        | "getquerylocator"
+                        | "querywithbinds"
+                        | "countquerywithbinds"
+                        | "getquerylocatorwithbinds"
+                );
+                let call = E::Call { obj, name, args, safe: Self::has_safe_nav(n), is_super };
+                if dynamic {
+                    let mut scope = Vec::new();
+                    for s in &self.scopes {
+                        for (n2, slot) in s {
+                            scope.push((Arc::<str>::from(n2.as_str()), *slot));
+                        }
+                    }
+                    return E::WithScope { call: Box::new(Expr { kind: call, loc: self.loc(n) }), scope };
+                }
+                call
             }
             "object_creation_expression" => {
                 let ty = n.child_by_field_name("type").map(|t| self.ty(t)).unwrap_or_else(|| TypeRef::named("Object"));

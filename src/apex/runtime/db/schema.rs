@@ -1,13 +1,13 @@
 //! The in-memory org's schema: the package's own objects (custom objects and fields, custom
 //! settings, custom metadata types and records, platform events) read from its `objects/` and
-//! `customMetadata/`, plus the standard objects tests touch. Standard objects are lenient: a
-//! field the runtime does not know is accepted (Salesforce's describe data decides once
-//! `crate::sf::schema` lands).
+//! `customMetadata/`, and every standard object from Salesforce's describe data
+//! ([`crate::sf::schema`]: fields, Apex types, lookups, required fields, key prefixes), built
+//! when first used. A field neither knows is a compile error ("Invalid field X for Contact").
 
 use crate::metadata::Tree;
 use indexmap::IndexMap;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// What kind of object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,10 @@ pub enum FieldType {
     Number(u32),
     /// Checkbox.
     Checkbox,
+    /// A standard Integer field (an Apex Integer, not a Decimal).
+    Integer,
+    /// A standard Double field.
+    Double,
     /// Date.
     Date,
     /// Date/Time.
@@ -72,6 +76,9 @@ pub struct FieldInfo {
     pub label: Arc<str>,
     /// Whether the platform sets it (not createable or updateable by Apex).
     pub system: bool,
+    /// For a package lookup: the child relationship name it adds to its parent
+    /// (`<relationshipName>__r`).
+    pub child_relationship: Option<Arc<str>>,
 }
 
 impl FieldInfo {
@@ -87,9 +94,13 @@ impl FieldInfo {
             picklist: Vec::new(),
             label: name.into(),
             system: false,
+            child_relationship: None,
         }
     }
 }
+
+/// A child relationship: (name as spelled, child object, the child's lookup field).
+pub type Child = (Arc<str>, Arc<str>, Arc<str>);
 
 /// One object.
 #[derive(Debug, Clone)]
@@ -103,7 +114,7 @@ pub struct ObjInfo {
     /// Fields by lower-case name.
     pub fields: IndexMap<String, FieldInfo>,
     /// Child relationships: lower-case relationship name → (child object, lookup field).
-    pub children: HashMap<String, (Arc<str>, Arc<str>)>,
+    pub children: HashMap<String, Child>,
     /// Label.
     pub label: Arc<str>,
     /// Plural label.
@@ -112,6 +123,8 @@ pub struct ObjInfo {
     pub lenient: bool,
     /// The display format of an auto-number Name (`D-{0000000000}`).
     pub autonumber: Option<String>,
+    /// Whether records can be inserted.
+    pub createable: bool,
 }
 
 impl ObjInfo {
@@ -141,133 +154,73 @@ pub struct MdtRecord {
 }
 
 /// The schema of the in-memory org.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Schema {
-    /// Objects by lower-case name.
+    /// The package's objects (and standard objects the package extends), by lower-case name.
     pub objects: HashMap<String, ObjInfo>,
+    /// Standard objects, built from the describe data when first used.
+    standard: HashMap<String, OnceLock<ObjInfo>>,
+    /// Child relationships the package's lookups add to standard objects: parent → (relationship,
+    /// child, field).
+    extra_children: HashMap<String, Vec<Child>>,
     /// Custom metadata records.
     pub mdt: Vec<MdtRecord>,
-    /// Key prefix → object name.
+    /// Key prefix → object name (the package's objects; standard ones are looked up).
     pub by_prefix: HashMap<String, Arc<str>>,
 }
 
-/// Standard objects the runtime knows, with their documented key prefixes ("Standard Field
-/// Record ID Prefix Decoder", Salesforce Help) and the fields a create requires (the SOAP API
-/// Object Reference: fields that are "Create" and not "Nillable" without a default).
-/// (object, key prefix, required fields, lookups (field, target)).
-type Standard = (&'static str, &'static str, &'static [&'static str], &'static [(&'static str, &'static str)]);
-
-const STANDARD: &[Standard] = &[
-    ("Account", "001", &["Name"], &[("ParentId", "Account"), ("OwnerId", "User")]),
-    ("Contact", "003", &["LastName"], &[("AccountId", "Account"), ("ReportsToId", "Contact"), ("OwnerId", "User")]),
-    ("Lead", "00Q", &["LastName", "Company"], &[("OwnerId", "User")]),
-    ("Opportunity", "006", &["Name", "StageName", "CloseDate"], &[("AccountId", "Account"), ("OwnerId", "User")]),
-    (
-        "Case",
-        "500",
-        &[],
-        &[("AccountId", "Account"), ("ContactId", "Contact"), ("OwnerId", "User"), ("ParentId", "Case")],
-    ),
-    (
-        "User",
-        "005",
-        &[
-            "Username",
-            "LastName",
-            "Email",
-            "Alias",
-            "TimeZoneSidKey",
-            "LocaleSidKey",
-            "EmailEncodingKey",
-            "ProfileId",
-            "LanguageLocaleKey",
-        ],
-        &[("ProfileId", "Profile"), ("ManagerId", "User"), ("ContactId", "Contact"), ("UserRoleId", "UserRole")],
-    ),
-    ("Profile", "00e", &["Name"], &[]),
-    ("UserRole", "00E", &["Name"], &[]),
-    ("PermissionSet", "0PS", &["Name", "Label"], &[]),
-    (
-        "PermissionSetAssignment",
-        "0Pa",
-        &["AssigneeId", "PermissionSetId"],
-        &[("AssigneeId", "User"), ("PermissionSetId", "PermissionSet")],
-    ),
-    ("Organization", "00D", &[], &[]),
-    ("Task", "00T", &[], &[("WhoId", "Contact"), ("WhatId", "Account"), ("OwnerId", "User")]),
-    (
-        "Event",
-        "00U",
-        &["DurationInMinutes", "ActivityDateTime"],
-        &[("WhoId", "Contact"), ("WhatId", "Account"), ("OwnerId", "User")],
-    ),
-    ("Product2", "01t", &["Name"], &[]),
-    ("Pricebook2", "01s", &["Name"], &[]),
-    (
-        "PricebookEntry",
-        "01u",
-        &["Pricebook2Id", "Product2Id", "UnitPrice"],
-        &[("Pricebook2Id", "Pricebook2"), ("Product2Id", "Product2")],
-    ),
-    (
-        "OpportunityLineItem",
-        "00k",
-        &["OpportunityId", "Quantity"],
-        &[("OpportunityId", "Opportunity"), ("PricebookEntryId", "PricebookEntry"), ("Product2Id", "Product2")],
-    ),
-    ("Campaign", "701", &["Name"], &[]),
-    (
-        "CampaignMember",
-        "00v",
-        &["CampaignId"],
-        &[("CampaignId", "Campaign"), ("ContactId", "Contact"), ("LeadId", "Lead")],
-    ),
-    ("Group", "00G", &["Name"], &[]),
-    ("GroupMember", "011", &["GroupId", "UserOrGroupId"], &[("GroupId", "Group")]),
-    ("RecordType", "012", &[], &[]),
-    ("Note", "002", &["Title", "ParentId"], &[]),
-    ("Attachment", "00P", &["Name", "ParentId", "Body"], &[]),
-    ("Document", "015", &["Name", "FolderId"], &[]),
-    ("ContentVersion", "068", &["Title", "PathOnClient", "VersionData"], &[("ContentDocumentId", "ContentDocument")]),
-    ("ContentDocument", "069", &[], &[]),
-    (
-        "ContentDocumentLink",
-        "06A",
-        &["ContentDocumentId", "LinkedEntityId"],
-        &[("ContentDocumentId", "ContentDocument")],
-    ),
-    ("FeedItem", "0D5", &["ParentId"], &[]),
-    ("Asset", "02i", &["Name"], &[("AccountId", "Account"), ("ContactId", "Contact")]),
-    ("Contract", "800", &["AccountId"], &[("AccountId", "Account")]),
-    ("Order", "801", &["AccountId", "EffectiveDate", "Status"], &[("AccountId", "Account")]),
-    ("Solution", "501", &["SolutionName"], &[]),
-    ("CronTrigger", "08e", &[], &[("CronJobDetailId", "CronJobDetail")]),
-    ("CronJobDetail", "08a", &[], &[]),
-    ("AsyncApexJob", "707", &[], &[("ApexClassId", "ApexClass"), ("CreatedById", "User")]),
-    ("ApexClass", "01p", &[], &[]),
-    ("ApexTrigger", "01q", &[], &[]),
-    ("EmailTemplate", "00X", &["Name", "DeveloperName", "TemplateType", "FolderId"], &[]),
-    ("OrgWideEmailAddress", "0D2", &[], &[]),
-    ("BusinessHours", "01m", &[], &[]),
-    ("Entitlement", "550", &["Name", "AccountId"], &[("AccountId", "Account")]),
-    ("CaseComment", "00a", &["ParentId"], &[("ParentId", "Case")]),
-    (
-        "AccountContactRelation",
-        "07k",
-        &["AccountId", "ContactId"],
-        &[("AccountId", "Account"), ("ContactId", "Contact")],
-    ),
-    (
-        "OpportunityContactRole",
-        "00K",
-        &["OpportunityId", "ContactId"],
-        &[("OpportunityId", "Opportunity"), ("ContactId", "Contact")],
-    ),
-    ("Folder", "00l", &[], &[]),
-    ("Site", "0DM", &[], &[]),
-    ("Network", "0DB", &[], &[]),
-    ("StaticResource", "081", &[], &[]),
-];
+/// A standard object from the describe data, with the package's child relationships onto it.
+fn standard(name: &str, extra: Option<&Vec<Child>>) -> Option<ObjInfo> {
+    let info = crate::sf::schema::standard_object(name)?;
+    let mut o = ObjInfo {
+        name: info.name.as_str().into(),
+        kind: ObjKind::Standard,
+        prefix: info.key_prefix.clone().unwrap_or_else(|| "z00".into()).into(),
+        fields: IndexMap::new(),
+        children: HashMap::new(),
+        label: info.name.as_str().into(),
+        plural: format!("{}s", info.name).into(),
+        lenient: false,
+        autonumber: None,
+        createable: info.createable,
+    };
+    for f in &info.fields {
+        let ty = match (f.apex_type.as_str(), f.is_lookup()) {
+            (_, true) => FieldType::Reference(f.reference_to.iter().map(|t| Arc::from(t.as_str())).collect()),
+            ("Id", false) => FieldType::Id,
+            ("String", _) => FieldType::Text(usize::MAX),
+            ("Boolean", _) => FieldType::Checkbox,
+            ("Date", _) => FieldType::Date,
+            ("Datetime", _) => FieldType::DateTime,
+            ("Time", _) => FieldType::Time,
+            ("Decimal", _) => FieldType::Number(2),
+            ("Integer", _) => FieldType::Integer,
+            ("Double", _) => FieldType::Double,
+            _ => FieldType::Other,
+        };
+        let mut fi = FieldInfo::new(&f.name, ty);
+        fi.required = f.required_on_create;
+        fi.relationship = f.relationship_name.as_deref().map(Arc::from);
+        fi.system = !f.createable && !f.updateable;
+        o.fields.insert(f.name.to_ascii_lowercase(), fi);
+    }
+    if !o.fields.contains_key("id") {
+        let mut id = FieldInfo::new("Id", FieldType::Id);
+        id.system = true;
+        o.fields.insert("id".into(), id);
+    }
+    for c in &info.child_relationships {
+        let field = c.field.clone().unwrap_or_default();
+        o.children.insert(
+            c.name.to_ascii_lowercase(),
+            (c.name.as_str().into(), c.child_object.as_str().into(), field.as_str().into()),
+        );
+    }
+    for (rel, child, field) in extra.into_iter().flatten() {
+        o.children.entry(rel.to_ascii_lowercase()).or_insert((rel.clone(), child.clone(), field.clone()));
+    }
+    Some(o)
+}
 
 /// Relationship fields every object has (system fields).
 const SYSTEM_LOOKUPS: &[(&str, &str)] = &[("CreatedById", "User"), ("LastModifiedById", "User")];
@@ -276,35 +229,6 @@ impl Schema {
     /// Reads the package's objects and custom metadata records and adds the standard objects.
     pub fn from_tree(tree: &Tree) -> Schema {
         let mut s = Schema::default();
-        for (name, prefix, required, lookups) in STANDARD {
-            let mut o = ObjInfo {
-                name: (*name).into(),
-                kind: ObjKind::Standard,
-                prefix: (*prefix).into(),
-                fields: IndexMap::new(),
-                children: HashMap::new(),
-                label: (*name).into(),
-                plural: format!("{name}s").into(),
-                lenient: true,
-                autonumber: None,
-            };
-            add_system_fields(&mut o);
-            for r in *required {
-                let mut f = FieldInfo::new(r, FieldType::Other);
-                f.required = true;
-                o.fields.insert(r.to_ascii_lowercase(), f);
-            }
-            for (field, target) in *lookups {
-                let mut f = FieldInfo::new(field, FieldType::Reference(vec![(*target).into()]));
-                f.required = required.contains(field);
-                f.relationship = Some(field.trim_end_matches("Id").into());
-                o.fields.insert(field.to_ascii_lowercase(), f);
-            }
-            if *name == "CronJobDetail" {
-                o.fields.insert("name".into(), FieldInfo::new("Name", FieldType::Text(255)));
-            }
-            s.objects.insert(name.to_ascii_lowercase(), o);
-        }
         let mut counter = 0usize;
         for c in tree.iter().filter(|c| c.key.type_name == "CustomObject") {
             for f in &c.files {
@@ -313,6 +237,7 @@ impl Schema {
                 let lname = name.to_ascii_lowercase();
                 let text =
                     |e: &crate::sf::xml::Element, n: &str| e.find(n).map(|x| x.text_content().trim().to_string());
+                let is_standard = !lname.contains("__") && crate::sf::schema::is_standard_object(&lname);
                 let kind = if lname.ends_with("__mdt") {
                     ObjKind::Metadata
                 } else if lname.ends_with("__e") {
@@ -321,11 +246,12 @@ impl Schema {
                     match text(&root, "customSettingsType").as_deref() {
                         Some("Hierarchy") => ObjKind::HierarchySetting,
                         Some("List") => ObjKind::ListSetting,
-                        _ if s.objects.contains_key(&lname) => ObjKind::Standard,
+                        _ if is_standard => ObjKind::Standard,
                         _ => ObjKind::Custom,
                     }
                 };
-                let existing = s.objects.remove(&lname);
+                let existing =
+                    s.objects.remove(&lname).or_else(|| if is_standard { standard(&name, None) } else { None });
                 let mut o = existing.unwrap_or_else(|| {
                     let prefix = match kind {
                         ObjKind::Metadata => format!("m{counter:02}"),
@@ -343,6 +269,7 @@ impl Schema {
                         plural: text(&root, "pluralLabel").unwrap_or_else(|| name.clone()).into(),
                         lenient: false,
                         autonumber: None,
+                        createable: kind != ObjKind::Metadata,
                     };
                     add_system_fields(&mut o);
                     match kind {
@@ -415,8 +342,13 @@ impl Schema {
                     if ty == "Checkbox" && f.default.is_none() {
                         f.default = Some("false".into());
                     }
-                    if let Some(rel) = text(fd, "relationshipName") {
-                        f.relationship = Some(format!("{rel}__r").into());
+                    if matches!(ty.as_str(), "Lookup" | "MasterDetail" | "MetadataRelationship") {
+                        // The parent relationship is the field's name with `__r`; the child
+                        // relationship the parent sees is `relationshipName` with `__r`.
+                        let base = fname.strip_suffix("__c").unwrap_or(&fname);
+                        f.relationship = Some(format!("{base}__r").into());
+                        f.child_relationship =
+                            text(fd, "relationshipName").map(|r| Arc::from(format!("{r}__r").as_str()));
                     }
                     if let Some(vs) = fd.find("valueSet").and_then(|v| v.find("valueSetDefinition")) {
                         for v in vs.elements().filter(|e| e.name == "value") {
@@ -452,40 +384,59 @@ impl Schema {
                 });
             }
         }
-        // Child relationships from every lookup.
-        let mut children: Vec<(String, String, Arc<str>, Arc<str>)> = Vec::new();
+        // Child relationships of the package's lookups (`relationshipName` + `__r`).
+        let mut children: Vec<(String, Child)> = Vec::new();
         for o in s.objects.values() {
+            if o.kind == ObjKind::Standard {
+                continue;
+            }
             for f in o.fields.values() {
-                if let FieldType::Reference(targets) = &f.ty {
+                if let (FieldType::Reference(targets), Some(rel)) = (&f.ty, &f.child_relationship) {
                     for t in targets {
-                        let rel = if o.kind == ObjKind::Standard {
-                            format!("{}s", o.name)
-                        } else {
-                            format!("{}s__r", o.name.trim_end_matches("__c"))
-                        };
-                        children.push((
-                            t.to_ascii_lowercase(),
-                            rel.to_ascii_lowercase(),
-                            o.name.clone(),
-                            f.name.clone(),
-                        ));
+                        children.push((t.to_ascii_lowercase(), (rel.clone(), o.name.clone(), f.name.clone())));
                     }
                 }
             }
         }
-        for (parent, rel, child, field) in children {
-            if let Some(p) = s.objects.get_mut(&parent) {
-                p.children.entry(rel).or_insert((child, field));
+        for (parent, child) in children {
+            match s.objects.get_mut(&parent) {
+                Some(p) => {
+                    p.children.entry(child.0.to_ascii_lowercase()).or_insert(child);
+                }
+                None => s.extra_children.entry(parent).or_default().push(child),
             }
         }
         s.by_prefix = s.objects.values().map(|o| (o.prefix.to_string(), o.name.clone())).collect();
+        for n in crate::sf::schema::standard_object_names() {
+            let l = n.to_ascii_lowercase();
+            if !s.objects.contains_key(&l) {
+                s.standard.insert(l, OnceLock::new());
+            }
+        }
         s
+    }
+
+    /// The object a key prefix belongs to.
+    pub fn object_by_prefix(&self, prefix: &str) -> Option<Arc<str>> {
+        if let Some(o) = self.by_prefix.get(prefix) {
+            return Some(o.clone());
+        }
+        crate::sf::schema::object_by_key_prefix(prefix).map(|o| Arc::from(o.name.as_str()))
     }
 
     /// An object by any case (`Contact`, `schema.contact`).
     pub fn object(&self, name: &str) -> Option<&ObjInfo> {
         let l = name.to_ascii_lowercase();
-        self.objects.get(l.strip_prefix("schema.").unwrap_or(&l))
+        let l = l.strip_prefix("schema.").unwrap_or(&l);
+        if let Some(o) = self.objects.get(l) {
+            return Some(o);
+        }
+        let cell = self.standard.get(l)?;
+        if cell.get().is_none() {
+            let built = standard(l, self.extra_children.get(l))?;
+            let _ = cell.set(built);
+        }
+        cell.get()
     }
 
     /// The API name of an object a type name means, if it is one.

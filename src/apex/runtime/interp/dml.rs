@@ -233,7 +233,7 @@ impl<'p> Interp<'p> {
 
     fn object_of_id(&self, id: &str) -> Option<Rc<str>> {
         let prefix = id.get(..3)?;
-        self.schema.by_prefix.get(prefix).map(|s| Rc::from(&**s))
+        self.schema.object_by_prefix(prefix).map(|s| Rc::from(&*s))
     }
 
     fn run_chunks(

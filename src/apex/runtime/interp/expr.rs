@@ -196,6 +196,12 @@ impl<'p> Interp<'p> {
             }
             E::NewMap { ty, pairs } => {
                 let t = self.ty(ty, f.class);
+                // `new List<T>{}` parses as an empty map initialiser.
+                match (&t, pairs.is_empty()) {
+                    (Ty::List(el), true) => return Ok(Value::list((**el).clone(), Vec::new())),
+                    (Ty::Set(el), true) => return Ok(Value::set((**el).clone(), Vec::new())),
+                    _ => {}
+                }
                 let (kt, vt) = match t {
                     Ty::Map(k, v) => (*k, *v),
                     _ => (Ty::Object, Ty::Object),
@@ -325,6 +331,20 @@ impl<'p> Interp<'p> {
                 self.dml_statement(*op, t, key.as_ref(), m)?;
                 Ok(Value::Null)
             }
+            E::WithScope { call, scope } => {
+                let vals: Vec<(std::sync::Arc<str>, Value)> = scope
+                    .iter()
+                    .map(|(n, s)| (n.clone(), f.locals.get(*s as usize).cloned().unwrap_or_default()))
+                    .collect();
+                let saved = (std::mem::replace(&mut self.dyn_scope, vals), self.dyn_this.take(), self.dyn_class);
+                self.dyn_this = f.this.clone();
+                self.dyn_class = f.class;
+                let r = self.eval(f, call);
+                self.dyn_scope = saved.0;
+                self.dyn_this = saved.1;
+                self.dyn_class = saved.2;
+                r
+            }
             E::Unsupported(what) => self.unsupported(what.to_string()),
         }
     }
@@ -358,6 +378,12 @@ impl<'p> Interp<'p> {
             E::Name(n) => self.name(f, n).map(Some),
             E::Local(slot, _) => Ok(Some(Qual::Val(f.locals.get(*slot as usize).cloned().unwrap_or_default()))),
             E::Field { obj, name, safe } => {
+                if let E::Soql { .. } = obj.kind {
+                    // `[SELECT Name FROM Account LIMIT 1].Name`: a one-row query used as a record.
+                    let rows = self.eval(f, obj)?;
+                    let rec = self.single_row(rows)?;
+                    return self.member(Qual::Val(rec), name).map(Some);
+                }
                 let Some(q) = self.qual(f, obj)? else { return Ok(None) };
                 if *safe {
                     if let Qual::Val(Value::Null) = q {

@@ -202,6 +202,12 @@ pub struct Interp<'p> {
     pub heap_used: usize,
     /// Set while the async queue runs a `@future` method (the call is not queued again).
     pub run_future_direct: bool,
+    /// The calling code's locals by name, while a `Database.query` call runs (its binds).
+    pub dyn_scope: Vec<(std::sync::Arc<str>, Value)>,
+    /// The calling code's `this`, for binds naming fields.
+    pub dyn_this: Option<Rc<RefCell<Obj>>>,
+    /// The calling code's class, for binds naming statics.
+    pub dyn_class: Option<ClassId>,
 }
 
 /// The outcome of [`Interp::run_body`].
@@ -232,6 +238,9 @@ impl<'p> Interp<'p> {
             max_depth: 0,
             heap_used: 0,
             run_future_direct: false,
+            dyn_scope: Vec::new(),
+            dyn_this: None,
+            dyn_class: None,
         };
         it.seed_org();
         it

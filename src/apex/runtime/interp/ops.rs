@@ -256,8 +256,29 @@ impl<'p> Interp<'p> {
                 None => return self.throw("System.StringException", format!("Invalid id: {s}")),
             },
             (Ty::String, Value::Id(s)) => Value::Str(s),
+            (Ty::SObject(_), v @ Value::List(_)) => self.single_row(v)?,
             (_, v) => v,
         })
+    }
+
+    /// A query's rows assigned to one record: exactly one row, else `System.QueryException`
+    /// ("List has no rows for assignment to SObject" / "List has more than 1 row for assignment
+    /// to SObject", Apex Developer Guide, "SOQL Statements").
+    pub fn single_row(&mut self, v: Value) -> R<Value> {
+        let Value::List(l) = &v else { return Ok(v) };
+        let (n, first) = {
+            let b = l.borrow();
+            if !matches!(b.elem, Ty::SObject(_)) {
+                drop(b);
+                return Ok(v);
+            }
+            (b.items.len(), b.items.first().cloned())
+        };
+        match n {
+            0 => self.throw("System.QueryException", "List has no rows for assignment to SObject"),
+            1 => Ok(first.unwrap_or_default()),
+            _ => self.throw("System.QueryException", "List has more than 1 row for assignment to SObject"),
+        }
     }
 
     /// `(T) v`: checks the runtime type ("Invalid conversion from runtime type X to Y").

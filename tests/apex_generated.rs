@@ -1,0 +1,115 @@
+//! sfgen's own generated Apex, run by `sfgen test`: every test of every fixture config's output
+//! and of both `sfgen init` presets runs to a verdict (none skipped, none a compile failure) and
+//! passes, except the generated code's own known bugs, each listed below with the exact
+//! failure the platform would report. Guide A's own test classes (fixtures/guide-a-tests) pass
+//! against the generated Webhook.
+
+mod common;
+
+use std::path::Path;
+
+/// Failures of the generated code itself (not the runtime), with the evidence in the issue
+/// they are tracked in: (method, message).
+const KNOWN_GENERATED_BUGS: &[(&str, &str)] = &[(
+    // Issue 20, finding 1: the test sets `simulate = 'no-slot'`, a value the webhook never reads,
+    // so a job is queued; fixtures/apex/webhook-no-slot keeps today's copy as a regression test.
+    "noQueueSlotKeepsTheChangeAndTheSaveSucceedsPositive",
+    "System.AssertException: Assertion Failed: no job was queued: Expected: 0, Actual: 1",
+)];
+
+fn run_tests(cwd: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json", "test"];
+    all.extend_from_slice(args);
+    let out = common::sfgen(cwd, &all);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("no JSON ({e}) from {all:?}: {text}{}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// Checks a run: at least `min` tests, every one to a verdict, passing but for the known bugs.
+fn assert_generated_tests_pass(what: &str, v: &serde_json::Value, min: usize) {
+    let tests = v["result"]["tests"].as_array().unwrap_or_else(|| panic!("{what}: no tests in {v}"));
+    assert!(tests.len() >= min, "{what}: {} tests, expected at least {min}", tests.len());
+    let mut problems = Vec::new();
+    for t in tests {
+        let name = t["FullName"].as_str().unwrap_or("");
+        let method = t["MethodName"].as_str().unwrap_or("");
+        let message = t["Message"].as_str().unwrap_or("");
+        match t["Outcome"].as_str().unwrap_or("") {
+            "Pass" => {}
+            "Fail" if KNOWN_GENERATED_BUGS.iter().any(|(m, msg)| *m == method && *msg == message) => {}
+            other => problems.push(format!("{name}: {other}: {message}\n{}", t["StackTrace"].as_str().unwrap_or(""))),
+        }
+    }
+    assert!(problems.is_empty(), "{what}:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn every_fixture_configs_generated_tests_pass() {
+    let root = common::root();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root.join("fixtures")).expect("fixtures") {
+        let cfg = entry.expect("entry").path().join("sfgen.json");
+        if !cfg.is_file() {
+            continue;
+        }
+        seen += 1;
+        let v = run_tests(&root, &["-c", cfg.to_str().expect("utf8")]);
+        let has_apex = v["result"]["coverage"]["coverage"].as_array().is_some_and(|c| !c.is_empty());
+        if has_apex {
+            assert_generated_tests_pass(&cfg.display().to_string(), &v, 5);
+            for c in v["result"]["coverage"]["coverage"].as_array().expect("coverage") {
+                assert_eq!(c["coveredPercent"], 100, "{}: {} is not fully covered: {c}", cfg.display(), c["name"]);
+            }
+        }
+    }
+    assert!(seen >= 3, "fixture configs found: {seen}");
+}
+
+#[test]
+fn both_init_presets_generated_tests_pass() {
+    for preset in ["webhook", "integration-user"] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = common::sfgen(dir.path(), &["init", "--preset", preset]);
+        assert!(out.status.success(), "init {preset}: {}", String::from_utf8_lossy(&out.stderr));
+        let v = run_tests(dir.path(), &[]);
+        let tests = v["result"]["tests"].as_array().expect("tests").len();
+        if preset == "webhook" {
+            assert_generated_tests_pass(preset, &v, 20);
+        } else {
+            // Guide B generates no Apex: nothing to run, and that is not a failure.
+            assert_eq!(tests, 0, "{v}");
+            assert_eq!(v["status"], 0, "{v}");
+        }
+    }
+}
+
+#[test]
+fn guide_a_own_tests_pass_against_the_generated_webhook() {
+    let root = common::root();
+    let dir = tempfile::tempdir().expect("tmp");
+    let out_dir = dir.path().join("pkg");
+    let cfg = root.join("fixtures/contact-webhook/sfgen.json");
+    let out = common::sfgen(
+        &root,
+        &[
+            "generate",
+            "-q",
+            "-c",
+            cfg.to_str().expect("utf8"),
+            "--format",
+            "mdapi",
+            "--out",
+            out_dir.to_str().expect("utf8"),
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for f in std::fs::read_dir(root.join("fixtures/guide-a-tests/classes")).expect("guide-a") {
+        let f = f.expect("entry").path();
+        std::fs::copy(&f, out_dir.join("classes").join(f.file_name().expect("name"))).expect("copy");
+    }
+    let v = run_tests(&root, &["--package", out_dir.to_str().expect("utf8")]);
+    let tests = v["result"]["tests"].as_array().expect("tests");
+    assert_eq!(tests.len(), 3, "{v}");
+    assert!(tests.iter().all(|t| t["Outcome"] == "Pass"), "{v:#}");
+}
