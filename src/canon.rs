@@ -431,34 +431,77 @@ pub fn fingerprint(value: &str) -> String {
 
 /// `text` with the userinfo of every URL in it (`https://user:password@host`) replaced by its
 /// fingerprint: the host stays visible, a credential never does.
+///
+/// Read as leniently as any parser might: the WHATWG URL forms without slashes
+/// (`https:user:pw@host`, which browsers and the `url` crate read as `https://user:pw@host`) or
+/// with backslashes, and a userinfo holding a raw `/`, `?` or `#` (`https://user:p/w@host`, which
+/// strict parsers refuse but people write): an `@` after one of those is taken as the end of a
+/// userinfo unless what comes before it is plainly a host (`https://example.com/a@b`).
 pub fn redact_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("://") || !text.contains('@') {
+    if !text.contains('@') || !text.contains(':') {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let (before, after) = rest.split_at(i + 3);
-        out.push_str(before);
-        // The authority ends at the first `/ ? #`, white space, quote or markup character.
-        let end = after
-            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>' | '`') || c.is_whitespace())
-            .unwrap_or(after.len());
-        let authority = &after[..end];
-        match authority.rfind('@') {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(i) = text[from..].find(':').map(|i| from + i) {
+        from = i + 1;
+        let scheme_start = text[..i]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |j| j + 1);
+        let scheme = &text[scheme_start..i];
+        if !scheme.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let after = &text[i + 1..];
+        let slashes = after.len() - after.trim_start_matches(['/', '\\']).len();
+        let special = ["http", "https", "ftp", "ws", "wss"].iter().any(|s| scheme.eq_ignore_ascii_case(s));
+        if slashes < 2 && !special {
+            continue;
+        }
+        let start = i + 1 + slashes;
+        let token_len = text[start..]
+            .find(|c: char| matches!(c, '"' | '\'' | '<' | '>' | '`') || c.is_whitespace())
+            .unwrap_or(text.len() - start);
+        let token = &text[start..start + token_len];
+        let authority_len = token.find(['/', '\\', '?', '#']).unwrap_or(token.len());
+        let userinfo = match token[..authority_len].rfind('@') {
+            Some(at) => Some(at),
+            None => token.rfind('@').filter(|&at| raw_userinfo(&token[..at])),
+        };
+        from = start + token_len;
+        match userinfo {
             // Already a fingerprint (a canonical form canonicalised again): kept, so that
             // redaction is idempotent.
-            Some(at) if authority[..at].starts_with(REDACTED_IN_URL) => out.push_str(authority),
+            Some(at) if token[..at].starts_with(REDACTED_IN_URL) => {}
             Some(at) if at > 0 => {
-                out.push_str(&fingerprint(&authority[..at]).replace(' ', "-"));
-                out.push_str(&authority[at..]);
+                out.push_str(&text[copied..start]);
+                out.push_str(&fingerprint(&token[..at]).replace(' ', "-"));
+                copied = start + at;
             }
-            _ => out.push_str(authority),
+            _ => {}
         }
-        rest = &after[end..];
     }
-    out.push_str(rest);
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
     std::borrow::Cow::Owned(out)
+}
+
+/// Whether `before`, the text between a URL's `//` and an `@` after a raw `/`, `?`, `#` or `\`,
+/// is a userinfo holding that character (`user:p/w`) rather than a host and a path holding an `@`
+/// (`example.com/a`, `localhost:8080/x`): it is, unless it starts with a plain host (a name with a
+/// dot, `localhost` or an IP literal) and an optional numeric port.
+fn raw_userinfo(before: &str) -> bool {
+    let first = before.split(['/', '\\', '?', '#']).next().unwrap_or(before);
+    let host = match first.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        Some(_) => return true,
+        None => first,
+    };
+    let plain = host.contains('.') || host.eq_ignore_ascii_case("localhost") || host.starts_with('[');
+    !plain
 }
 
 /// Replaces the text of `el`'s child `child` (if any) by its fingerprint.
@@ -954,6 +997,37 @@ mod tests {
         let once = redact_userinfo("xmlns=\"http://soap.sforce@ap.sforce.com/2006\"").into_owned();
         assert!(once.contains(REDACTED_IN_URL), "{once}");
         assert_eq!(redact_userinfo(&once), once);
+    }
+
+    /// Finding 13 of issue 24: userinfo holding a raw `?`, `#` or `/`, and the WHATWG forms
+    /// without slashes, were shown as written.
+    #[test]
+    fn userinfo_with_raw_delimiters_or_without_slashes_is_redacted() {
+        for (raw, secret, host) in [
+            ("https://user:pa?ss@host.example.com/x", "pa?ss", "@host.example.com/x"),
+            ("https://user:pa#ss@host.example.com", "pa#ss", "@host.example.com"),
+            ("https://user:pa/ss@host.example.com/p", "pa/ss", "@host.example.com/p"),
+            ("https://us/er@git.example.com", "us/er", "@git.example.com"),
+            ("https:user:pw@host.example.com/p", "user:pw", "@host.example.com/p"),
+            ("HTTPS:/user:pw@host.example.com", "user:pw", "@host.example.com"),
+            ("https:\\\\user:pw@host.example.com", "user:pw", "@host.example.com"),
+            ("<url>https://a:b?c#d/e@h.example.com</url>", "b?c#d/e", "@h.example.com</url>"),
+        ] {
+            let r = redact_userinfo(raw);
+            assert!(!r.contains(secret), "{raw} -> {r}");
+            assert!(r.contains(host) && r.contains(REDACTED_IN_URL), "{raw} -> {r}");
+            assert_eq!(redact_userinfo(&r), r, "not idempotent: {raw}");
+        }
+        // What is plainly a host and a path holding `@` stays as written.
+        for kept in [
+            "https://medium.com/@someone",
+            "http://localhost:8080/a@b",
+            "https://registry.example.com/pkg@1.2.3",
+            "mailto:someone@example.com",
+            "Time: 10:30, mail a@b.example.com",
+        ] {
+            assert_eq!(redact_userinfo(kept), kept);
+        }
     }
 
     #[test]

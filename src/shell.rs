@@ -21,7 +21,11 @@ pub const ORG_PLACEHOLDER: &str = "ORG_ALIAS";
 /// bash, zsh, ksh and POSIX.1-2024 sh), so the printed text holds no raw control character and the word
 /// still means the same bytes.
 pub fn quote(word: &str) -> String {
-    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=+,%".contains(c)) {
+    // A leading `=` is quoted too: zsh expands `=ls` to the path of `ls` (EQUALS option).
+    if !word.is_empty()
+        && !word.starts_with('=')
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=+,%".contains(c))
+    {
         return word.to_string();
     }
     if !word.chars().any(needs_escape) {
@@ -69,9 +73,36 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
-/// Control characters (C0, DEL, C1) and the bidirectional formatting characters.
-fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+/// `--target-org VALUE` for a printed `sf` command: `--target-org=VALUE` when the value starts
+/// with `-` (sf would read `--target-org --json` as two flags), the value quoted as [`quote`] does.
+pub fn target_org_flag(value: &str) -> String {
+    if value.starts_with('-') {
+        format!("--target-org={}", quote(value))
+    } else {
+        format!("--target-org {}", quote(value))
+    }
+}
+
+/// The one policy for characters sfgen never prints or writes raw into text meant for people or
+/// line-oriented tools (terminals, printed commands, reports): control characters (C0, DEL, C1,
+/// NEL), the Unicode line and paragraph separators (U+2028, U+2029: a line-oriented tool splits
+/// the line there), and the bidirectional formatting characters (U+061C, U+200E, U+200F,
+/// U+202A-U+202E, U+2066-U+2069: they reorder what is shown, "Trojan Source").
+pub fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` with every character [`needs_escape`] names written `\u{..}`, line feeds and tabs too:
+/// one line, safe in any report or line-oriented file (an LCOV record, an attribute).
+pub fn one_line(text: &str) -> String {
+    if !text.chars().any(needs_escape) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if needs_escape(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
 #[cfg(test)]
@@ -92,6 +123,19 @@ mod tests {
         assert_eq!(quote("it's"), "'it'\\''s'");
         assert_eq!(quote("<org-alias>"), "'<org-alias>'");
         assert_eq!(quote("x__y;touch${IFS}pwned;#"), "'x__y;touch${IFS}pwned;#'");
+    }
+
+    #[test]
+    fn line_separators_and_equals_are_quoted() {
+        assert_eq!(quote("=ls"), "'=ls'");
+        assert_eq!(quote("a=b"), "a=b");
+        let q = quote("org\u{2028}x\u{2029}y");
+        assert_eq!(q, "$'org\\xe2\\x80\\xa8x\\xe2\\x80\\xa9y'");
+        assert_eq!(printable("a\u{2028}b"), "a\\u{2028}b");
+        assert_eq!(target_org_flag("--json"), "--target-org=--json");
+        assert_eq!(target_org_flag("-x y"), "--target-org='-x y'");
+        assert_eq!(target_org_flag("my-org"), "--target-org my-org");
+        assert_eq!(one_line("A\u{202e}B\nC"), "A\\u{202e}B\\u{a}C");
     }
 
     #[test]

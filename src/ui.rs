@@ -48,8 +48,8 @@ pub fn get() -> Ui {
 pub fn printable(s: &str) -> String {
     s.chars()
         .map(|c| {
-            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-            if (c.is_control() && c != '\t') || bidi {
+            // One policy with shell::printable (controls, line separators, bidi controls).
+            if crate::shell::needs_escape(c) && c != '\t' {
                 c.escape_default().to_string()
             } else {
                 c.to_string()

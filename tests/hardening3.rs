@@ -566,3 +566,323 @@ fn finding_15_fifo_config_or_destructive_list_is_refused_at_once() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+// ------------------------------------------------------------------------------------------ 7
+
+/// A config with one External Client App whose callback URLs are `urls`, and `extra` keys.
+fn eca_config(dir: &Path, urls: &[&str], extra: serde_json::Value) -> PathBuf {
+    let mut app = serde_json::json!({
+        "name": "Vendor_App",
+        "contactEmail": "admin@example.com",
+        "callbackUrls": urls,
+        "scopes": ["Api", "RefreshToken"],
+    });
+    if let (Some(a), Some(e)) = (app.as_object_mut(), extra.as_object()) {
+        a.extend(e.clone());
+    }
+    let cfg = serde_json::json!({ "apiVersion": "62.0", "oauthApps": [app] });
+    let p = dir.join(format!("eca-{}.json", urls.len() + extra.to_string().len()));
+    std::fs::write(&p, serde_json::to_vec_pretty(&cfg).unwrap()).unwrap();
+    p
+}
+
+/// Finding 7: the callback check was a prefix test (`http://localhost...`), so hosts that only
+/// start with "localhost", or that hide another host behind `localhost@` or `%2e`, were accepted
+/// as local callbacks over plain http. Each is refused; loopback hosts still may use http.
+#[test]
+fn finding_07_http_callbacks_must_name_a_loopback_host() {
+    let work = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for bad in [
+        "http://localhost.evil.example.net/cb",
+        "http://localhost@evil.example.net/cb",
+        "http://localhost-evil.example.net/cb",
+        "http://localhost%2eevil.example.net/cb",
+        "http://localhost:8080@evil.example.net/cb",
+        "http://evil.example.net/localhost",
+        "http://127.0.0.1.evil.example.net/cb",
+    ] {
+        let cfg = eca_config(work.path(), &[bad], serde_json::json!({}));
+        let out = work.path().join("out");
+        let r = sfgen_env(&["generate", "-c", &s(&cfg), "--out", &s(&out)], &[]);
+        if r.code != Some(2) || !r.stderr.contains("callbackUrls[0]") || out.exists() {
+            failures.push(format!("{bad}: exit {:?}, not refused: {}", r.code, r.stderr));
+        }
+        let _ = std::fs::remove_file(cfg);
+    }
+    for good in
+        ["http://localhost:1717/cb", "http://127.0.0.1:8080/cb", "http://[::1]:9/cb", "https://vendor.example.com/cb"]
+    {
+        let cfg = eca_config(work.path(), &[good], serde_json::json!({}));
+        let r = sfgen_env(&["check", "-c", &s(&cfg)], &[]);
+        if r.code == Some(2) {
+            failures.push(format!("{good}: refused: {}", r.stderr));
+        }
+        let _ = std::fs::remove_file(cfg);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// ----------------------------------------------------------------------------------------- 10
+
+/// Finding 10: values that cannot deploy were accepted: `refreshTokenValidDays` 0 and 4294967295
+/// (the schema says 1 to 3650; the Metadata API field is an xsd:int), and Apex class, tab, record
+/// type and integration-user permission set names of 300 characters (and far more).
+#[test]
+fn finding_10_out_of_range_days_and_overlong_names_are_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (key, days) in [
+        ("refreshTokenValidDays", 0u64),
+        ("refreshTokenValidDays", 4_294_967_295),
+        ("refreshTokenIdleDays", 3651),
+        ("refreshTokenIdleDays", 0),
+    ] {
+        let cfg = eca_config(work.path(), &["https://vendor.example.com/cb"], serde_json::json!({ key: days }));
+        let r = sfgen_env(&["check", "-c", &s(&cfg)], &[]);
+        if r.code != Some(2) || !r.stderr.contains(key) || !r.stderr.contains("give 1 to 3650") {
+            failures.push(format!("{key} {days}: exit {:?}: {}", r.code, r.stderr));
+        }
+        let _ = std::fs::remove_file(cfg);
+    }
+    let long = format!("A{}", "b".repeat(299));
+    let huge = format!("C{}", "d".repeat(400_000));
+    let cases: Vec<(&str, serde_json::Value, &str)> = vec![
+        (
+            "permissionSets[0].classes[0]",
+            serde_json::json!({ "permissionSets": [{ "name": "P", "label": "P", "classes": [long] }] }),
+            "255",
+        ),
+        (
+            "permissionSets[0].classes[0]",
+            serde_json::json!({ "permissionSets": [{ "name": "P", "label": "P", "classes": [huge] }] }),
+            "255",
+        ),
+        (
+            "permissionSets[0].tabs",
+            serde_json::json!({ "permissionSets": [{ "name": "P", "label": "P", "tabs": { format!("standard-{long}"): "visible" } }] }),
+            "not a tab name",
+        ),
+        (
+            "permissionSets[0].recordTypes[0]",
+            serde_json::json!({ "permissionSets": [{ "name": "P", "label": "P", "recordTypes": [format!("Case.{long}")] }] }),
+            "80",
+        ),
+        (
+            "integration.integrationUser.permissionSets[0]",
+            serde_json::json!({ "integration": { "integrationUser": { "username": "api@example.com", "permissionSets": [long] } } }),
+            "80",
+        ),
+        (
+            "integration.integrationUser.permissionSets[0]",
+            serde_json::json!({ "integration": { "integrationUser": { "username": "api@example.com", "permissionSets": [huge] } } }),
+            "80",
+        ),
+    ];
+    for (path, mut cfg, mention) in cases {
+        cfg["apiVersion"] = "62.0".into();
+        let p = work.path().join("names.json");
+        std::fs::write(&p, serde_json::to_vec(&cfg).unwrap()).unwrap();
+        let r = sfgen_env(&["check", "-c", &s(&p)], &[]);
+        if r.code != Some(2) || !r.stderr.contains(path) || !r.stderr.contains(mention) {
+            failures.push(format!("{path}: exit {:?}: {}", r.code, r.stderr.chars().take(600).collect::<String>()));
+        }
+        if r.stderr.len() > 20_000 {
+            failures.push(format!("{path}: the message repeats the whole name ({} bytes)", r.stderr.len()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// ----------------------------------------------------------------------------------------- 11
+
+/// A fake `sf` on PATH that records the words of every call (NUL-separated, one call a line).
+fn recording_sf(dir: &Path) -> (String, PathBuf) {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let record = dir.join("record");
+    std::fs::write(
+        bin.join("sf"),
+        format!("#!/bin/sh\nprintf '%s\\0' \"$@\" >> '{}'\nprintf '\\n' >> '{}'\n", record.display(), record.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(bin.join("sf"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    (format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()), record)
+}
+
+/// Finding 11: a U+2028 in `--target-org` was printed raw (line-oriented tools split the
+/// command there), `SF_TARGET_ORG=--json` was printed `--target-org --json` (which sf reads as two
+/// flags), and `=ls` unquoted (zsh expands it to a path). Each printed command, pasted into a
+/// shell, now hands sf the org as the value of `--target-org`, and no line separator is printed.
+#[test]
+fn finding_11_printed_org_values_survive_pasting_and_line_tools() {
+    let work = tempfile::tempdir().unwrap();
+    let (path, record) = recording_sf(work.path());
+    let cfg = s(&root().join(CONFIG));
+    let zip = s(&work.path().join("d.zip"));
+    let mut failures = Vec::new();
+    for (how, org) in
+        [("-o", "org\u{2028}x\u{2029}y"), ("SF_TARGET_ORG", "--json"), ("-o", "=ls"), ("--target-org=", "-x y")]
+    {
+        let mut args = vec!["package", "-c", cfg.as_str(), "--out", zip.as_str()];
+        let flag = format!("--target-org={org}");
+        let env: Vec<(&str, &str)> = match how {
+            "-o" => {
+                args.extend(["-o", org]);
+                vec![]
+            }
+            "--target-org=" => {
+                args.push(&flag);
+                vec![]
+            }
+            _ => vec![("SF_TARGET_ORG", org)],
+        };
+        let r = sfgen_env(&args, &env);
+        if r.code != Some(0) {
+            failures.push(format!("{org:?}: exit {:?}: {}", r.code, r.stderr));
+            continue;
+        }
+        let j = sfgen_env(&[&["--json"], args.as_slice()].concat(), &env);
+        for (what, text) in [("text", &r.stdout), ("JSON", &j.stdout)] {
+            if let Some(c) = text.chars().find(|c| matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}')) {
+                failures.push(format!("{org:?}: the {what} holds U+{:04X} raw", c as u32));
+            }
+        }
+        let _ = std::fs::remove_file(&record);
+        let lines: Vec<&str> = r
+            .stdout
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("$ "))
+            .filter(|c| c.starts_with("sf ") || c.contains("&& sf "))
+            .collect();
+        for c in &lines {
+            let o = Command::new("bash").arg("-c").arg(c).current_dir(work.path()).env("PATH", &path).output().unwrap();
+            if !o.status.success() {
+                failures.push(format!("`{c}` does not paste: {}", String::from_utf8_lossy(&o.stderr)));
+            }
+        }
+        let calls = String::from_utf8_lossy(&std::fs::read(&record).unwrap_or_default()).into_owned();
+        let calls: Vec<Vec<&str>> =
+            calls.split("\0\n").filter(|c| !c.is_empty()).map(|c| c.split('\0').collect()).collect();
+        if calls.len() < 3 {
+            failures.push(format!("{org:?}: only {} sf calls pasted", calls.len()));
+        }
+        for words in &calls {
+            // As sf's parser reads it: `--target-org VALUE` or `--target-org=VALUE`.
+            let value = words.iter().enumerate().find_map(|(i, w)| {
+                if *w == "--target-org" {
+                    words.get(i + 1).copied()
+                } else {
+                    w.strip_prefix("--target-org=")
+                }
+            });
+            let next_is_flag = words
+                .iter()
+                .position(|w| *w == "--target-org")
+                .and_then(|i| words.get(i + 1))
+                .is_some_and(|v| v.starts_with('-'));
+            if value != Some(org) || next_is_flag {
+                failures.push(format!("{org:?}: sf gets {words:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// ----------------------------------------------------------------------------------------- 13
+
+/// Finding 13: URL passwords were shown when the userinfo held a raw `?`, `#` or `/`, or the URL
+/// was written `https:user:pw@host` (diff text, JSON and the output of a run writing a delta).
+#[test]
+fn finding_13_url_passwords_with_raw_delimiters_are_redacted_in_every_output() {
+    let work = tempfile::tempdir().unwrap();
+    let org = work.path().join("org");
+    let r = sfgen_env(&["generate", "-q", "-c", CONFIG, "--format", "mdapi", "--out", &s(&org)], &[]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let site = org.join("remoteSiteSettings/Webhook_Endpoint.remoteSite");
+    let original = std::fs::read_to_string(&site).unwrap();
+    let mut failures = Vec::new();
+    for (url, secret) in [
+        ("https://svc:S3cr?t-one@hooks.example.com/in", "S3cr?t-one"),
+        ("https://svc:S3cr#t-two@hooks.example.com", "S3cr#t-two"),
+        ("https://svc:S3cr/t-three@hooks.example.com/in", "S3cr/t-three"),
+        ("https:svc:S3cret-four@hooks.example.com", "S3cret-four"),
+    ] {
+        let changed = original.replace("https://hooks.contact-centre.example.com", url);
+        assert_ne!(changed, original);
+        std::fs::write(&site, changed).unwrap();
+        for format in ["text", "json"] {
+            let delta = s(&work.path().join(format!("delta-{format}.zip")));
+            let r = sfgen_env(
+                &["diff", "-c", CONFIG, "--org", &s(&org), "--format", format, "--delta-out", &delta, "--prune"],
+                &[],
+            );
+            if r.code != Some(1) {
+                failures.push(format!("{url} ({format}): exit {:?}: {}", r.code, r.stderr));
+            }
+            let secret_part = secret.split(['?', '#', '/']).next().unwrap();
+            if r.stdout.contains(secret_part) || r.stderr.contains(secret_part) {
+                failures.push(format!("{url} ({format}): the password is shown"));
+            }
+            if !r.stdout.contains("hooks.example.com") {
+                failures.push(format!("{url} ({format}): the host is hidden too"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// ----------------------------------------------------------------------------------------- 14
+
+const CLASS_META: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
+
+/// Finding 14: a raw U+202E (right-to-left override) from a class's file name reached the
+/// Cobertura and LCOV files. The one escaping policy applies to every report.
+#[test]
+fn finding_14_bidi_controls_never_reach_coverage_reports() {
+    let work = tempfile::tempdir().unwrap();
+    let pkg = work.path().join("pkg");
+    write(
+        &pkg,
+        "package.xml",
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <types>\n        <members>*</members>\n        <name>ApexClass</name>\n    </types>\n    <version>62.0</version>\n</Package>\n",
+    );
+    let name = "Invoice\u{202e}txt.sc\u{2028}";
+    write(
+        &pkg,
+        &format!("classes/{name}.cls"),
+        format!("public class {name} {{ public static Integer one() {{ return 1; }} }}\n").as_bytes(),
+    );
+    write(&pkg, &format!("classes/{name}.cls-meta.xml"), CLASS_META.as_bytes());
+    write(
+        &pkg,
+        "classes/InvoiceTest.cls",
+        b"@IsTest\nprivate class InvoiceTest {\n    @IsTest static void one() { System.assertEquals(1, 1); }\n}\n",
+    );
+    write(&pkg, "classes/InvoiceTest.cls-meta.xml", CLASS_META.as_bytes());
+    let reports = work.path().join("reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    let cob = reports.join("coverage.xml");
+    let lcov = reports.join("lcov.info");
+    let html = reports.join("coverage.html");
+    let r = sfgen_env(
+        &["check", "--package", &s(&pkg), "--cobertura", &s(&cob), "--lcov", &s(&lcov), "--html", &s(&html)],
+        &[],
+    );
+    assert!(r.code == Some(0) || r.code == Some(1), "{}", r.stderr);
+    let mut failures = Vec::new();
+    for f in [&cob, &lcov] {
+        let text = std::fs::read_to_string(f).unwrap();
+        if !text.contains("Invoice") {
+            failures.push(format!("{} does not list the class: {text}", f.display()));
+        }
+        if let Some(c) = text
+            .chars()
+            .find(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'))
+        {
+            failures.push(format!("{} holds U+{:04X} raw", f.display(), c as u32));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

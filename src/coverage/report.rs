@@ -11,7 +11,10 @@
 //!   every class's source, each executable line coloured covered / not covered / unknown.
 
 use super::{fmt_pct, fmt_range, Analysis, UnitCoverage};
+// Names and paths go through the one escaping policy (`shell::one_line`): a raw bidirectional
+// control or line separator from a file name never reaches a report.
 use crate::sf::xml::{escape_attr, escape_text};
+use crate::shell::one_line;
 use std::collections::BTreeSet;
 
 /// The lines of a unit by state.
@@ -57,8 +60,8 @@ pub fn cobertura(a: &Analysis, timestamp: u64) -> String {
             }
             classes.push_str(&format!(
                 "        <class name=\"{}\" filename=\"{}\" line-rate=\"{}\" branch-rate=\"0\" complexity=\"0\">\n          <methods/>\n          <lines>\n{body}          </lines>\n        </class>\n",
-                escape_attr(&u.name),
-                escape_attr(&u.file),
+                escape_attr(&one_line(&u.name)),
+                escape_attr(&one_line(&u.file)),
                 rate(hit.len(), known.len()),
             ));
         }
@@ -82,7 +85,7 @@ pub fn lcov(a: &Analysis) -> String {
     for u in &a.units {
         let known = known(u);
         let hit = &u.covered;
-        out.push_str(&format!("SF:{}\n", u.file));
+        out.push_str(&format!("SF:{}\n", one_line(&u.file)));
         for (l, h) in &known {
             out.push_str(&format!("DA:{l},{h}\n"));
         }
@@ -133,7 +136,7 @@ pub fn html(a: &Analysis, source: &dyn Fn(&str) -> Option<String>) -> String {
             "<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td class=\"n\">{}%</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
             u.type_name,
             anchor(u),
-            escape_text(&u.name),
+            escape_text(&one_line(&u.name)),
             fmt_pct(u.percent),
             escape_text(&fmt_range(u.low, u.high)),
             u.covered_lines,
@@ -150,7 +153,7 @@ pub fn html(a: &Analysis, source: &dyn Fn(&str) -> Option<String>) -> String {
             "<h2 id=\"{}\">{} {} — {}% within {}</h2>\n<pre class=\"src\">",
             anchor(u),
             u.type_name,
-            escape_text(&u.name),
+            escape_text(&one_line(&u.name)),
             fmt_pct(u.percent),
             escape_text(&fmt_range(u.low, u.high))
         ));

@@ -137,6 +137,38 @@ pub const MAX_NAMESPACE: usize = 15;
 /// only keeps a runaway string out of the Apex and the metadata).
 pub const MAX_STANDARD_NAME: usize = 80;
 
+/// Longest Apex class name: `ApexClass.Name` is a string of 255 characters (Salesforce Field
+/// Reference, ApexClass:
+/// <https://developer.salesforce.com/docs/platform/field-reference/references/field-reference/salesforce-field-reference-apexclass.html>).
+pub const MAX_CLASS_NAME: usize = 255;
+/// Longest permission set API name: `PermissionSet.Name`, 80 characters (Salesforce Field
+/// Reference, PermissionSet).
+pub const MAX_PERMISSION_SET_NAME: usize = 80;
+/// Longest record type API name: `RecordType.DeveloperName`, 80 characters (Salesforce Field
+/// Reference, RecordType:
+/// <https://developer.salesforce.com/docs/platform/field-reference/references/field-reference/salesforce-field-reference-recordtype.html>).
+pub const MAX_RECORD_TYPE_NAME: usize = 80;
+
+/// Why `name` is too long to deploy (`what` names it), if it is more than `max` characters; the
+/// message shows only the start of a runaway name.
+pub fn too_long(what: &str, name: &str, max: usize) -> Option<String> {
+    let n = name.chars().count();
+    (n > max).then(|| {
+        let start: String = name.chars().take(40).collect();
+        format!("{what} \"{}...\" is {n} characters; Salesforce allows {max}", start.escape_debug())
+    })
+}
+
+/// `name` as a message shows it: whole, or its first 60 characters and its length.
+pub fn shown_name(name: &str) -> String {
+    let n = name.chars().count();
+    if n <= 60 {
+        return name.escape_debug().to_string();
+    }
+    let start: String = name.chars().take(60).collect();
+    format!("{}... ({n} characters)", start.escape_debug())
+}
+
 /// Whether `s` is an SObject or field API name: an API name, optionally with a namespace
 /// prefix and a custom suffix (`ns__Invoice__c`, `Invoice__c`, `Amount__c`), within
 /// Salesforce's lengths.

@@ -24,7 +24,7 @@ pub struct Step {
 /// when its standard input is a terminal, and a pasted pipe is easy to get wrong).
 fn apex(name: &str, code: &str, target: &str) -> String {
     let file = quote(&format!("{name}.apex"));
-    format!("printf '%s\\n' {} > {file} && sf apex run --file {file} --target-org {target}", quote(code))
+    format!("printf '%s\\n' {} > {file} && sf apex run --file {file} {target}", quote(code))
 }
 
 /// What the Salesforce Integration user licence asks of a new integration user (Salesforce Help,
@@ -71,6 +71,7 @@ pub fn before_deploy(project: &Project) -> Vec<Step> {
 }
 
 /// The webhook's steps: who watches the outbox, the hourly sweep, sandboxes, the endpoint.
+/// `target` is the `--target-org` flag with its value ([`super::deploy::Org::flag`]).
 pub fn webhook(project: &Project, target: &str) -> Vec<Step> {
     let Some(w) = &project.webhook else { return Vec::new() };
     let vendor = project.integration.vendor.clone().unwrap_or_else(|| "the external service".to_string());
@@ -99,7 +100,7 @@ pub fn webhook(project: &Project, target: &str) -> Vec<Step> {
                 format!("pause and resume sending: {0}.pause() / {0}.resume() (changes are kept while paused)", w.class_name),
             ],
             commands: vec![
-                format!("sf org assign permset --name {} --target-org {target}", w.admin_permission_set),
+                format!("sf org assign permset --name {} {target}", w.admin_permission_set),
                 apex(&format!("{}-replay", w.class_name), &format!("{}.replayDeadLetters();", w.class_name), target),
             ],
         },
@@ -158,7 +159,7 @@ pub fn webhook(project: &Project, target: &str) -> Vec<Step> {
                         w.class_name
                     ),
                 ],
-                commands: vec![format!("sf org assign permset --name {}_Sender --target-org {target}", w.class_name)],
+                commands: vec![format!("sf org assign permset --name {}_Sender {target}", w.class_name)],
             });
         }
     }

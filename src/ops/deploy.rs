@@ -31,9 +31,10 @@ pub struct Org {
 }
 
 impl Org {
-    /// The `--target-org` value as a shell word: the alias, quoted, or the placeholder.
-    pub fn word(&self) -> String {
-        self.alias.as_deref().map(quote).unwrap_or_else(|| ORG_PLACEHOLDER.to_string())
+    /// The `--target-org` flag with its value as shell words: the alias, quoted (`--target-org=-x`
+    /// for a value starting with `-`, which sf would otherwise read as a flag), or the placeholder.
+    pub fn flag(&self) -> String {
+        crate::shell::target_org_flag(self.alias.as_deref().unwrap_or(ORG_PLACEHOLDER))
     }
 
     fn is_sandbox(&self) -> bool {
@@ -161,7 +162,7 @@ pub fn commands(target: &Target<'_>, tests: &Tests, org: &Org) -> Commands {
         Target::MetadataDir(p) => (None, format!("--metadata-dir {}", crate::shell::path(p))),
         Target::Zip(p) => (None, format!("--metadata-dir {} --single-package", crate::shell::path(p))),
     };
-    let org_flag = format!(" --target-org {}", org.word());
+    let org_flag = format!(" {}", org.flag());
     let wrap = |cmd: String| match &cd {
         Some(dir) => format!("(cd {dir} && {cmd})"),
         None => cmd,

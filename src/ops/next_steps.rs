@@ -28,7 +28,7 @@ pub fn next_steps(project: &Project, deploy: &Commands, org: &Org, api_version: 
     let i = &project.integration;
     let vendor = i.vendor.clone().unwrap_or_else(|| "the external service".to_string());
     let domain = i.org_domain.clone().unwrap_or_else(|| "https://<your-domain>.my.salesforce.com".to_string());
-    let target = org.word();
+    let target = org.flag();
 
     if let Some(id) = &i.managed_package_id {
         steps.push(Step {
@@ -38,7 +38,7 @@ pub fn next_steps(project: &Project, deploy: &Commands, org: &Org, api_version: 
                 "or open {}/packaging/installPackage.apexp?p0={id} as a System Administrator",
                 domain.trim_end_matches('/')
             )],
-            commands: vec![format!("sf package install --package {} --wait 20 --target-org {target}", quote(id))],
+            commands: vec![format!("sf package install --package {} --wait 20 {target}", quote(id))],
         });
     }
 
@@ -103,7 +103,7 @@ pub fn next_steps(project: &Project, deploy: &Commands, org: &Org, api_version: 
         let mut commands = Vec::new();
         if !sets.is_empty() {
             commands.push(format!(
-                "sf org assign permset{} --on-behalf-of {} --target-org {target}",
+                "sf org assign permset{} --on-behalf-of {} {target}",
                 sets.iter().map(|s| format!(" --name {}", quote(s))).collect::<String>(),
                 quote(username)
             ));
@@ -144,7 +144,7 @@ pub fn next_steps(project: &Project, deploy: &Commands, org: &Org, api_version: 
                 "after the deploy; as printed, the command assigns them to the user you are logged in as: add --on-behalf-of USERNAME (repeatable) for others".to_string(),
             ],
             commands: vec![format!(
-                "sf org assign permset{} --target-org {target}",
+                "sf org assign permset{} {target}",
                 unassigned.iter().map(|s| format!(" --name {}", quote(s))).collect::<String>()
             )],
         });
@@ -157,7 +157,7 @@ pub fn next_steps(project: &Project, deploy: &Commands, org: &Org, api_version: 
         details: vec!["retrieve what sfgen manages (sf writes org-retrieve/unpackaged.zip), then diff it".to_string()],
         commands: vec![
             format!("sfgen manifest{flags} > package.xml"),
-            format!("sf project retrieve start --manifest package.xml --target-metadata-dir org-retrieve --target-org {target}"),
+            format!("sf project retrieve start --manifest package.xml --target-metadata-dir org-retrieve {target}"),
             format!("sfgen diff{flags} --org org-retrieve/unpackaged.zip"),
         ],
     });

@@ -90,12 +90,19 @@ pub(crate) fn integration(cx: &mut Ctx<'_>, raw: Option<&RawIntegration>, sets: 
             let namespaced = ps
                 .split_once("__")
                 .is_some_and(|(ns, name)| ns.len() <= 15 && is_api_name(ns) && is_api_name(name));
+            let at = push_index("integration.integrationUser.permissionSets", j);
             if !is_api_name(ps) && !namespaced {
                 cx.error(
-                    &push_index("integration.integrationUser.permissionSets", j),
-                    format!("{ps:?} is not a permission set API name"),
+                    &at,
+                    format!("\"{}\" is not a permission set API name", crate::model::names::shown_name(ps)),
                     Some("letters, digits and single underscores, starting with a letter (ns__Name for a managed package's)".to_string()),
                 );
+            } else {
+                let name = ps.split_once("__").map_or(ps.as_str(), |(_, n)| n);
+                let max = crate::model::names::MAX_PERMISSION_SET_NAME;
+                if let Some(why) = crate::model::names::too_long("the permission set name", name, max) {
+                    cx.error(&at, why, None);
+                }
             }
         }
         let _ = sets;

@@ -91,7 +91,8 @@ pub struct RawConnectedApp {
     /// Description shown in Setup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// OAuth callback URLs (https, or http://localhost for development).
+    /// OAuth callback URLs (https, or http to a loopback host, http://localhost:PORT, for
+    /// development).
     #[schemars(length(min = 1))]
     pub callback_urls: Vec<String>,
     /// OAuth scopes, Metadata API names: Api, Web, Full, RefreshToken, OpenID, ...
@@ -193,6 +194,20 @@ pub enum RefreshTokens {
 /// Days without use after which a refresh token expires when the config says nothing.
 pub const DEFAULT_REFRESH_TOKEN_IDLE_DAYS: u32 = 90;
 
+/// Longest refresh token lifetime or idle time a config may give, in days (the schema's bound).
+pub const MAX_REFRESH_TOKEN_DAYS: u32 = 3650;
+
+/// Whether the callback URL's host is this machine: `localhost`, an address in 127.0.0.0/8 or
+/// `[::1]` (RFC 8252, section 7.3: loopback interface redirection).
+fn is_loopback(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 impl ConnectedApp {
     /// The metadata type of the app's main component.
     pub fn type_name(&self) -> &'static str {
@@ -251,12 +266,30 @@ pub(crate) fn connected_apps(
             }
             for (j, u) in a.callback_urls.iter().enumerate() {
                 let up = push_index(&push_key(&path, "callbackUrls"), j);
-                let local = u.starts_with("http://localhost");
-                if !local {
-                    cx.https_url(&up, u);
-                } else {
-                    cx.text(&up, u, 2000);
-                    cx.url_chars(&up, u);
+                match url::Url::parse(u) {
+                    // Plain http only to this machine (RFC 8252, section 7.3).
+                    Ok(parsed) if parsed.scheme() == "http" => {
+                        cx.text(&up, u, 2000);
+                        if !cx.url_chars(&up, u) {
+                            continue;
+                        }
+                        let problem = crate::section::ambiguous_authority(u, &parsed).or_else(|| {
+                            (!parsed.username().is_empty() || parsed.password().is_some())
+                                .then(|| "the URL names a user (user@host)".to_string())
+                        });
+                        if let Some(problem) = problem {
+                            cx.error(&up, format!("{problem}: a callback must name its host plainly"), Some("write it as http://localhost:PORT/path".to_string()));
+                        } else if !is_loopback(&parsed) {
+                            cx.error(
+                                &up,
+                                format!("http callback to {}: only a loopback host (localhost, 127.0.0.0/8, [::1]) may use http", parsed.host_str().unwrap_or_default()),
+                                Some("use https, or http://localhost:PORT/... for local development".to_string()),
+                            );
+                        }
+                    }
+                    _ => {
+                        cx.https_url(&up, u);
+                    }
                 }
             }
             let mut scopes = BTreeSet::new();
@@ -320,6 +353,21 @@ pub(crate) fn connected_apps(
                     format!("{name} admits only pre-authorised users, and no permission set pre-authorises anyone"),
                     Some("list \"preAuthorizedPermissionSets\" (or an integration user's permission sets), or assign the app in Setup".to_string()),
                 );
+            }
+            // The schema's bounds (1 to 3650 days, ten years): the deployed value is an xsd:int
+            // (`refreshTokenValidityPeriod` of ExtlClntAppOauthConfigurablePolicies in the
+            // Metadata API WSDL), and 0 or a value past it cannot deploy.
+            for (key, days) in [
+                ("refreshTokenValidDays", a.refresh_token_valid_days),
+                ("refreshTokenIdleDays", a.refresh_token_idle_days),
+            ] {
+                if let Some(d) = days.filter(|d| !(1..=MAX_REFRESH_TOKEN_DAYS).contains(d)) {
+                    cx.error(
+                        &push_key(&path, key),
+                        format!("{d} days is out of range: give 1 to {MAX_REFRESH_TOKEN_DAYS}"),
+                        Some("e.g. 90; for tokens that never expire, \"refreshTokenUntilRevoked\": true".to_string()),
+                    );
+                }
             }
             let policies = [
                 a.refresh_token_valid_days.map(|_| "refreshTokenValidDays"),

@@ -4,7 +4,7 @@
 use super::{label_from_name, Ctx};
 use crate::config::did_you_mean;
 use crate::config::spans::{push_index, push_key};
-use crate::model::names::*;
+use crate::model::names::{self, *};
 use crate::sf::xml::Element;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -254,9 +254,14 @@ pub(crate) fn permission_sets(cx: &mut Ctx<'_>, raw: &[RawPermissionSet]) -> Vec
             let mut classes = BTreeSet::new();
             for (j, c) in p.classes.iter().enumerate() {
                 let cp = push_index(&push_key(&path, "classes"), j);
-                let ok = c.split_once('.').map(|(ns, n)| is_api_name(ns) && is_api_name(n)).unwrap_or_else(|| is_api_name(c));
+                let (ns, class) = c.split_once('.').map_or((None, c.as_str()), |(ns, n)| (Some(ns), n));
+                let ok = is_api_name(class) && ns.is_none_or(is_api_name);
                 if !ok {
-                    cx.error(&cp, format!("\"{c}\" is not an Apex class name"), None);
+                    cx.error(&cp, format!("\"{}\" is not an Apex class name", names::shown_name(c)), None);
+                } else if let Some(why) = names::too_long("the class name", class, names::MAX_CLASS_NAME)
+                    .or_else(|| ns.and_then(|ns| names::too_long("the namespace prefix", ns, names::MAX_NAMESPACE)))
+                {
+                    cx.error(&cp, why, None);
                 }
                 classes.insert(c.clone());
             }
@@ -273,9 +278,12 @@ pub(crate) fn permission_sets(cx: &mut Ctx<'_>, raw: &[RawPermissionSet]) -> Vec
                         continue;
                     }
                 };
-                let name_ok = tab.strip_prefix("standard-").map(is_api_name).unwrap_or_else(|| is_sobject_name(tab));
+                let name_ok = tab
+                    .strip_prefix("standard-")
+                    .map(|o| is_api_name(o) && o.len() <= names::MAX_STANDARD_NAME)
+                    .unwrap_or_else(|| is_sobject_name(tab));
                 if !name_ok {
-                    cx.error(&tp, format!("\"{tab}\" is not a tab name"), Some("standard tabs are \"standard-<Object>\", custom ones the object or tab API name".to_string()));
+                    cx.error(&tp, format!("\"{}\" is not a tab name", names::shown_name(tab)), Some("standard tabs are \"standard-<Object>\", custom ones the object or tab API name (within Salesforce's name lengths)".to_string()));
                 }
                 tabs.insert(tab.clone(), v);
             }
@@ -285,9 +293,12 @@ pub(crate) fn permission_sets(cx: &mut Ctx<'_>, raw: &[RawPermissionSet]) -> Vec
                 let rp = push_index(&push_key(&path, "recordTypes"), j);
                 match rt.split_once('.') {
                     Some((o, n)) if is_sobject_name(o) && is_api_name(n) => {
+                        if let Some(why) = names::too_long("the record type name", n, names::MAX_RECORD_TYPE_NAME) {
+                            cx.error(&rp, why, None);
+                        }
                         record_types.insert(rt.clone());
                     }
-                    _ => cx.error(&rp, format!("\"{rt}\" must be written Object.RecordTypeName"), Some("e.g. \"Case.Order\"".to_string())),
+                    _ => cx.error(&rp, format!("\"{}\" must be written Object.RecordTypeName", names::shown_name(rt)), Some("e.g. \"Case.Order\"".to_string())),
                 }
             }
 

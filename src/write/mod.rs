@@ -569,7 +569,7 @@ pub fn folder(root: &Path, files: &[PlannedFile]) -> Result<FolderWritten> {
         }
     }
     check_targets(root, files)?;
-    let (_lock, created) = lock_output(root)?;
+    let (mut lock, created) = lock_output(root)?;
     // Checked again under the lock: another run may have changed the folder meanwhile.
     check_targets(root, files)?;
     sweep(root);
@@ -577,7 +577,7 @@ pub fn folder(root: &Path, files: &[PlannedFile]) -> Result<FolderWritten> {
     let record = read_record(root, &mut warnings);
     let new_record = record_of(files);
     if owned(root, &record)? && !is_cwd_or_parent(root) {
-        if let Some(removed) = replace_folder(root, files, &record, &new_record)? {
+        if let Some(removed) = replace_folder(root, files, &record, &new_record, &mut lock)? {
             created.keep();
             save_record(root, &mut { new_record });
             return Ok(FolderWritten { mode: FolderMode::Replaced, removed, warnings });
@@ -646,7 +646,7 @@ pub fn owned_folder(root: &Path, files: &[PlannedFile]) -> Result<()> {
         });
     }
     check_targets(root, files)?;
-    let (_lock, created) = lock_output(root)?;
+    let (mut lock, created) = lock_output(root)?;
     check_targets(root, files)?;
     sweep(root);
     let mut warnings = Vec::new();
@@ -662,7 +662,7 @@ pub fn owned_folder(root: &Path, files: &[PlannedFile]) -> Result<()> {
         });
     }
     let new_record = record_of(files);
-    if is_cwd_or_parent(root) || replace_folder(root, files, &record, &new_record)?.is_none() {
+    if is_cwd_or_parent(root) || replace_folder(root, files, &record, &new_record, &mut lock)?.is_none() {
         write_in_place(root, files, &record, &new_record)?;
     }
     created.keep();
@@ -729,14 +729,21 @@ fn is_empty_dir(dir: &Path) -> bool {
 /// empty, renames it over it); `None` when the platform cannot exchange (the caller then writes
 /// in place). The caller holds `root`'s lock; the new folder is locked before it is swapped in,
 /// so a run waiting for `root` waits for this one to finish with the new folder too.
-fn replace_folder(root: &Path, files: &[PlannedFile], old: &Record, new: &Record) -> Result<Option<Vec<String>>> {
+fn replace_folder(
+    root: &Path,
+    files: &[PlannedFile],
+    old: &Record,
+    new: &Record,
+    lock: &mut FolderLock,
+) -> Result<Option<Vec<String>>> {
     let parent = parent_of(root);
     let stage = Stage::new(&parent)?;
     let tree = stage.path().join("tree");
     std::fs::create_dir(&tree).map_err(werr(&tree))?;
     write_tree(&tree, files)?;
     let removed: Vec<String> = old.files.keys().filter(|k| !new.files.contains_key(*k)).cloned().collect();
-    let _new_lock = FolderLock::folder(&tree)?;
+    // Held with `root`'s lock until the caller has saved the record.
+    lock.add(&tree)?;
     // Saved before the swap: whichever of the two folders a kill leaves, the record matches it.
     save_record(root, &mut Record::during(old, new));
     if !root.exists() {
