@@ -13,11 +13,13 @@
 #   diff       diff --no-generate --include A --org B --prune     floor: tar cf - A B | cat (read both trees)
 #              --format stat
 #   delta      the same with --delta-out d.zip                    peer: sf sgd source delta --generate-delta
+#   git delta  delta --from HEAD~1 --generate-delta in G (the      peer: sf sgd source delta --generate-delta
+#              same commit sgd reads), and with --plan-tests
 #   convert    convert --from M --to o --format source            floor: cp -r A/force-app (write the tree)
 #   manifest   manifest --no-generate --include A                 peer: sf project generate manifest
 #   package    package --no-generate --include A --out o.zip      floor: zip -r -q of M (deflate 6, one core)
 #
-# Goals (issue 15): diff <= 1.5x its floor; delta >= 10x faster than sgd; convert <= 1.5x cp -r;
+# Goals (issue 15): diff <= 1.5x its floor; delta >= 10x faster than sgd (issue 23: git delta too); convert <= 1.5x cp -r;
 # manifest >= 20x faster than sf; package <= 0.8x zip -r; peak RSS <= 256 MiB at N = 5 000 and at
 # BIG_N <= 1.25x that at N, for diff, convert, manifest and package.
 #
@@ -152,7 +154,7 @@ P_PACKAGE="rm -f $O.zip"
 prepare "$N"
 prepare "$SMALL"
 [ "$BIG" = 0 ] || prepare "$BIG"
-[ "$SGD" = yes ] && prepare_git "$N"
+prepare_git "$N"
 
 echo
 echo "== N=$N: $(find "$BENCH_DIR/A$N/force-app" -type f | wc -l) source files, $(du -sm --apparent-size "$BENCH_DIR/A$N/force-app" | cut -f1) MB; mdapi tree $(find "$BENCH_DIR/M$N" -type f | wc -l) files; $RUNS rounds"
@@ -162,12 +164,16 @@ pr=0
 [ -n "$SF" ] && pr=$RUNS_PEER
 sr=0
 [ "$SGD" = yes ] && sr=$RUNS_PEER
+gr=0
+[ -d "$d/G$N" ] && gr=$RUNS
 echo " diff and delta"
 group "$RUNS" \
   "floor-read-$N" "$RUNS" "true" "tar cf - -C $d A$N B$N | cat >/dev/null" \
   "diff-$N" "$RUNS" "true" "$C_DIFF" \
   "delta-$N" "$RUNS" "$P_DELTA" "$C_DELTA" \
-  "sgd-$N" "$sr" "rm -rf $d/G$N/delta" "cd $d/G$N && mkdir delta && $SF sgd source delta --from HEAD~1 --to HEAD --output-dir delta --generate-delta"
+  "sgd-$N" "$sr" "rm -rf $d/G$N/delta" "cd $d/G$N && mkdir delta && $SF sgd source delta --from HEAD~1 --to HEAD --output-dir delta --generate-delta" \
+  "git-delta-$N" "$gr" "rm -rf $O-gitdelta" "cd $d/G$N && $SFGEN -q delta --from HEAD~1 --to HEAD -d $O-gitdelta --generate-delta" \
+  "git-delta-tests-$N" "$gr" "rm -rf $O-gitdelta" "cd $d/G$N && $SFGEN -q delta --from HEAD~1 --to HEAD -d $O-gitdelta --generate-delta --plan-tests"
 echo " convert mdapi -> source"
 group "$RUNS" \
   "floor-cp-$N" "$RUNS" "rm -rf $O-cp" "cp -r $d/A$N/force-app $O-cp" \
@@ -204,6 +210,8 @@ row() { # label sfgen other ratio op goal
 }
 row "diff / reading both trees" "diff-$N" "floor-read-$N" "$(ratio "${MED[diff-$N]}" "${MED[floor-read-$N]}")" "<=" 1.5
 row "sgd --generate-delta / diff --delta-out" "delta-$N" "sgd-$N" "$(ratio "${MED[sgd-$N]:-}" "${MED[delta-$N]}")" ">=" 10
+row "sgd --generate-delta / sfgen delta" "git-delta-$N" "sgd-$N" "$(ratio "${MED[sgd-$N]:-}" "${MED[git-delta-$N]}")" ">=" 10
+row "sgd / sfgen delta --plan-tests" "git-delta-tests-$N" "sgd-$N" "$(ratio "${MED[sgd-$N]:-}" "${MED[git-delta-tests-$N]}")" ">=" 10
 row "convert mdapi->source / cp -r" "convert-$N" "floor-cp-$N" "$(ratio "${MED[convert-$N]}" "${MED[floor-cp-$N]}")" "<=" 1.5
 row "sf generate manifest / manifest" "manifest-$N" "sf-manifest-$N" "$(ratio "${MED[sf-manifest-$N]:-}" "${MED[manifest-$N]}")" ">=" 20
 row "package / zip -r" "package-$N" "floor-zip-$N" "$(ratio "${MED[package-$N]}" "${MED[floor-zip-$N]}")" "<=" 0.8

@@ -385,6 +385,10 @@ pub struct DeltaArgs {
     /// sfdx-git-delta's documentation does) or pre (before it).
     #[arg(long, value_enum, default_value_t = DestructiveWhen::Post)]
     pub destructive_when: DestructiveWhen,
+    /// Name the test classes that reach the changed Apex (result.tests; always with --json) and
+    /// print the validation with them (RunSpecifiedTests), or RunLocalTests with the reason.
+    #[arg(long)]
+    pub plan_tests: bool,
     /// The org of the printed commands.
     #[command(flatten)]
     pub target: OrgArgs,

@@ -394,11 +394,18 @@ fn a_changed_class_runs_the_tests_that_reach_it() {
         "{validate}"
     );
     assert!(!validate.contains("destructive"), "nothing to delete: {validate}");
-    // The text names the command too.
-    let o = common::sfgen(&d, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap()]);
+    // The text names the command too with --plan-tests; without it (sgd's output, no Apex
+    // read) every local test runs.
+    let o = common::sfgen(&d, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap(), "--plan-tests"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
         text.contains("sf project deploy validate --manifest") && text.contains("--tests QueueableRecipes_Tests"),
+        "{text}"
+    );
+    let o = common::sfgen(&d, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("--test-level RunLocalTests") && text.contains("--plan-tests names the test classes"),
         "{text}"
     );
 }

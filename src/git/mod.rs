@@ -65,6 +65,8 @@ struct Entry {
 /// A repository, opened read-only.
 pub struct Repo {
     repo: gix::Repository,
+    /// Its git folder (other threads open their own handles on it).
+    git_dir: PathBuf,
     /// The folder it was found from (for messages).
     dir: PathBuf,
 }
@@ -93,7 +95,8 @@ impl Repo {
         })?;
         let mut repo = repo;
         repo.object_cache_size_if_unset(16 << 20);
-        Ok(Self { repo, dir: dir.to_path_buf() })
+        let git_dir = repo.git_dir().to_path_buf();
+        Ok(Self { repo, git_dir, dir: dir.to_path_buf() })
     }
 
     /// The folder the repository's files are checked out in (its work tree), if any.
@@ -159,7 +162,32 @@ impl Repo {
             }
             out.push(Entry { name: e.filename.to_string(), id: e.oid.to_owned(), is_tree: mode.is_tree() })
         }
+        // Git orders a folder as if its name ended in '/': sorted by name, lookups can bisect.
+        out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
+    }
+
+    /// `f` of the content of each blob of `ids`, read on every core (in the order of `ids`).
+    pub fn map_blobs<T: Send>(&self, ids: &[ObjectId], f: impl Fn(&[u8]) -> T + Sync) -> Result<Vec<T>> {
+        use rayon::prelude::*;
+        let (dir, git_dir) = (&self.dir, &self.git_dir);
+        ids.par_iter()
+            .map_init(
+                || gix::open(git_dir),
+                |r, id| {
+                    let r = r.as_ref().map_err(|e| {
+                        input(format!("{}: cannot open the repository: {e}", dir.display()), "check it with `git fsck`")
+                    })?;
+                    let object = r.find_object(*id).map_err(|e| {
+                        input(
+                            format!("{}: cannot read object {id}: {e}", dir.display()),
+                            "the clone may be partial or damaged: fetch again (`git fetch`), or check it with `git fsck`",
+                        )
+                    })?;
+                    Ok(f(&object.data))
+                },
+            )
+            .collect()
     }
 
     /// Reads a blob.
@@ -196,13 +224,33 @@ impl Repo {
             Some(id) => self.entries(id)?,
             None => Vec::new(),
         };
-        let mut names: Vec<&str> = old_entries.iter().chain(new_entries.iter()).map(|e| e.name.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
-        for name in names {
+        // Both lists are sorted by name: walk them side by side.
+        let (mut i, mut j) = (0, 0);
+        let mut pairs: Vec<(&str, Option<&Entry>, Option<&Entry>)> = Vec::new();
+        loop {
+            match (old_entries.get(i), new_entries.get(j)) {
+                (Some(a), Some(b)) if a.name == b.name => {
+                    pairs.push((a.name.as_str(), Some(a), Some(b)));
+                    i += 1;
+                    j += 1;
+                }
+                (Some(a), Some(b)) if a.name < b.name => {
+                    pairs.push((a.name.as_str(), Some(a), None));
+                    i += 1;
+                }
+                (Some(a), None) => {
+                    pairs.push((a.name.as_str(), Some(a), None));
+                    i += 1;
+                }
+                (_, Some(b)) => {
+                    pairs.push((b.name.as_str(), None, Some(b)));
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        for (name, o, n) in pairs {
             let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
-            let o = old_entries.iter().find(|e| e.name == name);
-            let n = new_entries.iter().find(|e| e.name == name);
             let wanted_file = in_roots(&path, roots);
             let wanted_dir = wanted_file || roots.iter().any(|r| r.starts_with(&format!("{path}/")));
             if o.map(|e| &e.id) == n.map(|e| &e.id) && o.map(|e| e.is_tree) == n.map(|e| e.is_tree) {
@@ -227,6 +275,10 @@ impl Repo {
         }
         Ok(())
     }
+}
+
+fn find<'a>(entries: &'a [Entry], name: &str) -> Option<&'a Entry> {
+    entries.binary_search_by(|e| e.name.as_str().cmp(name)).ok().map(|i| &entries[i])
 }
 
 fn split(e: Option<&Entry>) -> (Option<ObjectId>, Option<ObjectId>) {
@@ -261,9 +313,9 @@ impl Snapshot<'_> {
                 None => ("", dir),
             };
             match self.tree(parent)? {
-                Some(entries) => match entries.iter().find(|e| e.name == name && e.is_tree) {
-                    Some(e) => Some(std::rc::Rc::new(self.repo.entries(e.id)?)),
-                    None => None,
+                Some(entries) => match find(&entries, name) {
+                    Some(e) if e.is_tree => Some(std::rc::Rc::new(self.repo.entries(e.id)?)),
+                    _ => None,
                 },
                 None => None,
             }
@@ -275,6 +327,20 @@ impl Snapshot<'_> {
     /// The names in the folder `dir` with whether each is a folder (empty when `dir` is none).
     pub fn read_dir(&self, dir: &str) -> Result<Vec<(String, bool)>> {
         Ok(self.tree(dir)?.map(|t| t.iter().map(|e| (e.name.clone(), e.is_tree)).collect()).unwrap_or_default())
+    }
+
+    /// The entries of the folder `dir` named `stem` or `stem.<anything>` (a component's files
+    /// and folder beside its `-meta.xml`), with whether each is a folder.
+    pub fn named_like(&self, dir: &str, stem: &str) -> Result<Vec<(String, bool)>> {
+        let Some(t) = self.tree(dir)? else { return Ok(Vec::new()) };
+        let start = t.partition_point(|e| e.name.as_str() < stem);
+        let dotted = format!("{stem}.");
+        Ok(t[start..]
+            .iter()
+            .take_while(|e| e.name.starts_with(stem))
+            .filter(|e| e.name == stem || e.name.starts_with(&dotted))
+            .map(|e| (e.name.clone(), e.is_tree))
+            .collect())
     }
 
     /// Every file beneath the folder `dir`, recursively (paths from the repository's root).
@@ -301,7 +367,7 @@ impl Snapshot<'_> {
             Some((d, n)) => (d, n),
             None => ("", path),
         };
-        Ok(self.tree(dir)?.and_then(|t| t.iter().find(|e| e.name == name && !e.is_tree).map(|e| e.id)))
+        Ok(self.tree(dir)?.and_then(|t| find(&t, name).filter(|e| !e.is_tree).map(|e| e.id)))
     }
 
     /// Whether `path` is a file or a folder at this commit.

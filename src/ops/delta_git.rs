@@ -202,14 +202,12 @@ fn neighbourhood(snap: &Snapshot<'_>, path: &str, root: &str, seen: &mut BTreeSe
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    for (name, is_dir) in snap.read_dir(&dir)? {
-        if name == stem || name.starts_with(&format!("{stem}.")) {
-            let p = if dir.is_empty() { name } else { format!("{dir}/{name}") };
-            if is_dir {
-                out.extend(snap.files_under(&p)?);
-            } else {
-                out.push(p);
-            }
+    for (name, is_dir) in snap.named_like(&dir, stem)? {
+        let p = if dir.is_empty() { name } else { format!("{dir}/{name}") };
+        if is_dir {
+            out.extend(snap.files_under(&p)?);
+        } else {
+            out.push(p);
         }
     }
     Ok(out)
@@ -527,7 +525,7 @@ fn parent_xml(child: &str, parent: &SourceComponent) -> Option<String> {
 }
 
 /// Runs `sfgen delta`.
-pub fn run(args: &DeltaArgs) -> Result<Outcome> {
+pub fn run(args: &DeltaArgs, json: bool) -> Result<Outcome> {
     let version = match &args.api_version {
         None => None,
         Some(v) => {
@@ -574,7 +572,11 @@ pub fn run(args: &DeltaArgs) -> Result<Outcome> {
             })
         })
         .unwrap_or_else(|| super::desired::DEFAULT_API_VERSION.to_string());
-    let plan = super::delta_tests::plan(&to, &roots, &forceignore, &delta)?;
+    let plan = if args.plan_tests || json {
+        super::delta_tests::plan(&repo, &to, &roots, &forceignore, &delta)?
+    } else {
+        super::delta_tests::unplanned(&delta)
+    };
 
     // Every file is planned before anything is written.
     let xml = |m: &Members| {
@@ -645,6 +647,8 @@ pub fn run(args: &DeltaArgs) -> Result<Outcome> {
     }
     if let Some(reason) = &plan.reason {
         text.push_str(&format!("Tests: {reason}\n"));
+    } else if plan.has_apex && plan.classes.is_empty() {
+        text.push_str("Tests: every local test (--plan-tests names the test classes that reach the changed Apex)\n");
     }
     match &commands {
         Some(c) => {

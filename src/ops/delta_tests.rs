@@ -15,7 +15,7 @@
 
 use super::delta_git::Delta;
 use crate::error::Result;
-use crate::git::Snapshot;
+use crate::git::{Repo, Snapshot};
 use crate::read::ignore::ForceIgnore;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -67,7 +67,7 @@ struct Unit {
 }
 
 /// Identifiers and string literals of Apex source (comments skipped), lower case.
-fn lex(source: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+fn lex(source: &str, keep: &dyn Fn(&str) -> bool) -> (BTreeSet<String>, BTreeSet<String>) {
     let (mut names, mut strings) = (BTreeSet::new(), BTreeSet::new());
     let b = source.as_bytes();
     let mut i = 0;
@@ -93,7 +93,10 @@ fn lex(source: &str) -> (BTreeSet<String>, BTreeSet<String>) {
                 i += 1;
             }
             if let Some(s) = source.get(start..i.min(b.len())) {
-                strings.insert(s.to_ascii_lowercase());
+                let s = s.to_ascii_lowercase();
+                if keep(&s) {
+                    strings.insert(s);
+                }
             }
             i += 1;
         } else if c.is_ascii_alphabetic() || c == b'_' {
@@ -101,7 +104,10 @@ fn lex(source: &str) -> (BTreeSet<String>, BTreeSet<String>) {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
                 i += 1;
             }
-            names.insert(source[start..i].to_ascii_lowercase());
+            let name = source[start..i].to_ascii_lowercase();
+            if keep(&name) {
+                names.insert(name);
+            }
         } else {
             i += 1;
         }
@@ -109,8 +115,13 @@ fn lex(source: &str) -> (BTreeSet<String>, BTreeSet<String>) {
     (names, strings)
 }
 
-fn read_unit(source: &str, is_trigger: bool) -> Unit {
-    let (names, strings) = lex(source);
+/// Reads one class or trigger, keeping the names `keep` says may matter (class names, objects
+/// with triggers: what the reach follows), so memory follows the graph, not the source.
+fn read_unit(source: &str, is_trigger: bool, keep: &dyn Fn(&str) -> bool) -> Unit {
+    let keep = |n: &str| {
+        keep(n) || matches!(n, "insert" | "update" | "upsert" | "delete" | "undelete" | "merge" | "forname" | "on")
+    };
+    let (names, strings) = lex(source, &keep);
     let has_dml = ["insert", "update", "upsert", "delete", "undelete", "merge"].iter().any(|k| names.contains(*k));
     let has_for_name = names.contains("forname");
     let object = if is_trigger {
@@ -136,11 +147,18 @@ fn read_unit(source: &str, is_trigger: bool) -> Unit {
     }
 }
 
+/// The plan without reading the project's Apex (no `--plan-tests`): every local test when the
+/// delta holds Apex.
+pub fn unplanned(delta: &Delta) -> Plan {
+    let apex = |m: &super::delta_git::Members| m.contains_key("ApexClass") || m.contains_key("ApexTrigger");
+    Plan { has_apex: apex(&delta.package) || apex(&delta.destructive), ..Plan::default() }
+}
+
 /// Types whose change can make tests of unchanged Apex fail (what they validate is data).
 const BEHAVIOUR_TYPES: &[&str] = &["ValidationRule", "Flow", "WorkflowRule", "WorkflowFieldUpdate", "DuplicateRule"];
 
 /// The test plan of `delta` over the Apex of the project at `to`.
-pub fn plan(to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgnore, delta: &Delta) -> Result<Plan> {
+pub fn plan(repo: &Repo, to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgnore, delta: &Delta) -> Result<Plan> {
     let apex = |m: &super::delta_git::Members| -> Vec<(String, String)> {
         ["ApexClass", "ApexTrigger"]
             .iter()
@@ -158,21 +176,40 @@ pub fn plan(to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgnore, delta: &D
             Some("the delta only deletes Apex: no changed class to name tests for, so every local test runs".into());
         return Ok(plan);
     }
-    // Every class and trigger of the package directories at `to`.
-    let mut units: BTreeMap<String, Unit> = BTreeMap::new();
-    let mut names_of_tests: BTreeMap<String, String> = BTreeMap::new();
+    // Every class and trigger of the package directories at `to`, read on every core.
+    let mut found: Vec<(String, bool, gix::ObjectId)> = Vec::new();
     for root in roots {
         for path in to.files_under(root)? {
             let (is_class, is_trigger) = (path.ends_with(".cls"), path.ends_with(".trigger"));
             if !(is_class || is_trigger) || ignore.denies(&path, false) {
                 continue;
             }
-            let Some(bytes) = to.read(&path)? else { continue };
-            let written = crate::sf::paths::base_name(&path).to_string();
-            let key = format!("{}:{}", if is_trigger { "t" } else { "c" }, written.to_ascii_lowercase());
-            names_of_tests.insert(key.clone(), written);
-            units.insert(key, read_unit(&String::from_utf8_lossy(&bytes), is_trigger));
+            if let Some(id) = to.file_id(&path)? {
+                found.push((crate::sf::paths::base_name(&path).to_string(), is_trigger, id));
+            }
         }
+    }
+    // Triggers first (the objects they are on matter), then classes, each read and reduced to
+    // the names that matter on every core, without holding the sources.
+    let class_names: BTreeSet<String> = found.iter().filter(|f| !f.1).map(|f| f.0.to_ascii_lowercase()).collect();
+    let trigger_ids: Vec<gix::ObjectId> = found.iter().filter(|f| f.1).map(|f| f.2).collect();
+    let trigger_units = repo.map_blobs(&trigger_ids, |bytes| {
+        read_unit(&String::from_utf8_lossy(bytes), true, &|n: &str| class_names.contains(n))
+    })?;
+    let objects: BTreeSet<String> = trigger_units.iter().map(|u| u.object.clone()).collect();
+    let class_ids: Vec<gix::ObjectId> = found.iter().filter(|f| !f.1).map(|f| f.2).collect();
+    let class_units = repo.map_blobs(&class_ids, |bytes| {
+        read_unit(&String::from_utf8_lossy(bytes), false, &|n: &str| class_names.contains(n) || objects.contains(n))
+    })?;
+    let mut units: BTreeMap<String, Unit> = BTreeMap::new();
+    let mut names_of_tests: BTreeMap<String, String> = BTreeMap::new();
+    let (triggers, classes): (Vec<_>, Vec<_>) = found.into_iter().partition(|f| f.1);
+    for ((written, is_trigger, _), unit) in
+        triggers.into_iter().zip(trigger_units).chain(classes.into_iter().zip(class_units))
+    {
+        let key = format!("{}:{}", if is_trigger { "t" } else { "c" }, written.to_ascii_lowercase());
+        names_of_tests.insert(key.clone(), written);
+        units.insert(key, unit);
     }
     let classes: BTreeSet<String> = units.keys().filter_map(|k| k.strip_prefix("c:")).map(str::to_string).collect();
     let triggers_on: BTreeMap<String, Vec<String>> =
@@ -233,9 +270,13 @@ pub fn plan(to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgnore, delta: &D
         .filter_map(|t| delta.package.get(*t).or(delta.destructive.get(*t)).map(|m| format!("{t} ({})", m.len())))
         .collect();
     if !unreached.is_empty() {
-        plan.reason = Some(format!(
-            "no test class reaches {} (through calls, triggers fired by DML or Type.forName), so every local test runs",
+        let shown = if unreached.len() > 10 {
+            format!("{} and {} more", unreached[..10].join(", "), unreached.len() - 10)
+        } else {
             unreached.join(", ")
+        };
+        plan.reason = Some(format!(
+            "no test class reaches {shown} (through calls, triggers fired by DML or Type.forName), so every local test runs"
         ));
     } else if !behaviour.is_empty() {
         plan.reason = Some(format!(
@@ -254,16 +295,16 @@ mod tests {
 
     #[test]
     fn lexing_skips_comments_and_keeps_strings() {
-        let (names, strings) = lex("// Foo\nclass A { /* Bar */ B b = new B(); String s = 'Baz\\'x'; }");
+        let (names, strings) = lex("// Foo\nclass A { /* Bar */ B b = new B(); String s = 'Baz\\'x'; }", &|_| true);
         assert!(names.contains("a") && names.contains("b") && !names.contains("foo") && !names.contains("bar"));
         assert!(strings.contains("baz\\'x"), "{strings:?}");
     }
 
     #[test]
     fn a_trigger_names_its_object() {
-        let u = read_unit("trigger AccountTrigger on Account (before insert) { }", true);
+        let u = read_unit("trigger AccountTrigger on Account (before insert) { }", true, &|_| true);
         assert_eq!(u.object, "account");
-        let u = read_unit("trigger T on Contact(after update) {}", true);
+        let u = read_unit("trigger T on Contact(after update) {}", true, &|_| true);
         assert_eq!(u.object, "contact");
     }
 }

@@ -36,7 +36,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Command::Manifest(args) => manifest::run(args, cli.json),
         Command::Convert(args) => convert::run(args),
         Command::Diff(args) => diff::run(args),
-        Command::Delta(args) => delta_git::run(args),
+        Command::Delta(args) => delta_git::run(args, cli.json),
         Command::Check(args) => check::run(args, cli.quiet),
         Command::Test(args) => test::run(args, cli.quiet, cli.json),
     }
