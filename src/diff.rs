@@ -14,6 +14,7 @@ use crate::canon::{self, Options};
 use crate::error::Result;
 use crate::metadata::{Component, ComponentKey, Raw, Tree};
 use crate::sf::registry::{registry, MdType, Transformer};
+use crate::sf::xml::{Element, Node};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What happens to a component if the desired state is deployed.
@@ -90,17 +91,10 @@ impl DiffReport {
         self.components.iter().filter(move |c| c.status == status)
     }
 
-    /// The deployable part of the desired tree: its added and changed components.
+    /// The deployable part of the desired tree: its added and changed components (see
+    /// [`delta_components`]).
     pub fn delta_tree(&self, desired: &Tree) -> Tree {
-        let mut tree = Tree::new();
-        for c in &self.components {
-            if matches!(c.status, Status::Added | Status::Changed) {
-                if let Some(comp) = desired.get(&c.key) {
-                    tree.insert(comp.clone());
-                }
-            }
-        }
-        tree
+        delta_components(self, |k| Ok(desired.get(k).cloned())).unwrap_or_default()
     }
 
     /// The keys of the added and changed components (what a delta deploys).
@@ -183,22 +177,32 @@ pub fn diff_sides(desired: &dyn Side, org: &dyn Side, opts: &DiffOptions) -> Res
         0 => None,
         n => rayon::ThreadPoolBuilder::new().num_threads(n).build().ok(),
     };
-    let compare_one = |key: &ComponentKey| -> Result<(Status, Option<String>, Vec<ComponentKey>)> {
+    type Verdict = (Status, Option<String>, Vec<ComponentKey>, Vec<(ComponentKey, Status, Option<String>)>);
+    let compare_one = |key: &ComponentKey| -> Result<Verdict> {
         if !org.has(key) {
-            return Ok((Status::Added, None, Vec::new()));
+            return Ok((Status::Added, None, Vec::new(), Vec::new()));
         }
         // Bytes first: the same files on both sides are the same component, read once and
         // never parsed (a project diffed against a copy of itself parses nothing).
         if let (Some(a), Some(b)) = (desired.raw(key)?, org.raw(key)?) {
             if a == b {
-                return Ok((Status::Unchanged, None, Vec::new()));
+                return Ok((Status::Unchanged, None, Vec::new(), Vec::new()));
             }
         }
         let (Some(d), Some(o)) = (desired.load(key)?, org.load(key)?) else {
-            return Ok((Status::Added, None, Vec::new()));
+            return Ok((Status::Added, None, Vec::new(), Vec::new()));
         };
         if d.files == o.files {
-            return Ok((Status::Unchanged, None, Vec::new()));
+            return Ok((Status::Unchanged, None, Vec::new(), Vec::new()));
+        }
+        let removed = if opts.prune { removed_children(&d, &o) } else { Vec::new() };
+        // A component whose children are components of their own (an object's fields, list
+        // views, record types; custom labels; workflow rules) is compared child by child: a
+        // changed field is `CustomField:Obj.Field` changed, and the parent is changed only when
+        // its own elements are.
+        if let Some((own_changed, own_diff, children, org_only)) = compare_children(&d, &o, opts) {
+            let removed = if opts.prune { org_only } else { Vec::new() };
+            return Ok((if own_changed { Status::Changed } else { Status::Unchanged }, own_diff, removed, children));
         }
         let (changed, diff) = if opts.skip_text {
             (component_differs(&d, &o, opts.canon), None)
@@ -206,8 +210,7 @@ pub fn diff_sides(desired: &dyn Side, org: &dyn Side, opts: &DiffOptions) -> Res
             let diff = compare_component(&d, &o, opts.canon);
             (diff.is_some(), diff)
         };
-        let removed = if opts.prune { removed_children(&d, &o) } else { Vec::new() };
-        Ok((if changed { Status::Changed } else { Status::Unchanged }, diff, removed))
+        Ok((if changed { Status::Changed } else { Status::Unchanged }, diff, removed, Vec::new()))
     };
     let mut verdicts: BTreeMap<ComponentKey, (Status, Option<String>)> = BTreeMap::new();
     for chunk in desired_keys.chunks(CHUNK) {
@@ -216,8 +219,11 @@ pub fn diff_sides(desired: &dyn Side, org: &dyn Side, opts: &DiffOptions) -> Res
             Some(p) => p.install(run)?,
             None => run()?,
         };
-        for (key, (status, diff, removed)) in chunk.iter().zip(results) {
+        for (key, (status, diff, removed, children)) in chunk.iter().zip(results) {
             verdicts.insert(key.clone(), (status, diff));
+            for (k, st, diff) in children {
+                verdicts.insert(k, (st, diff));
+            }
             for r in removed {
                 verdicts.entry(r).or_insert((Status::Removed, None));
             }
@@ -252,6 +258,170 @@ pub fn diff_sides(desired: &dyn Side, org: &dyn Side, opts: &DiffOptions) -> Res
         report.components.push(ComponentDiff { key, status, diff });
     }
     Ok(report)
+}
+
+/// Whether `child` is listed in package.xml on its own under `parent` (as
+/// [`crate::sf::manifest::members_of`] lists it).
+fn listable(parent: &MdType, child: &MdType) -> bool {
+    child.is_addressable
+        && (parent.transformer == Transformer::Decomposed
+            || (child.unique_id_element.is_some() && child.xml_element_name.is_some()))
+}
+
+/// A component with children of its own, split: its root (attributes kept) holding only its own
+/// elements, and each listable child as `(child type, member) -> element`. `None` when the
+/// component is not one file of XML with such children.
+type Split = (Element, BTreeMap<(String, String), Element>);
+
+fn split_children(c: &Component) -> Option<(String, Split)> {
+    let reg = registry();
+    let ty = reg.by_name(&c.key.type_name)?;
+    if ty.children.is_none() {
+        return None;
+    }
+    let [file] = c.files.as_slice() else { return None };
+    let root = crate::sf::xml::parse(&file.bytes).ok()?;
+    let mut own = Element { name: root.name.clone(), attributes: root.attributes.clone(), children: Vec::new() };
+    let mut children = BTreeMap::new();
+    for node in root.children {
+        match &node {
+            Node::Element(el) => match reg.child_by_element(ty, &el.name) {
+                Some(ct) if listable(ty, ct) => {
+                    let name = crate::sf::manifest::child_name(el, ct);
+                    let member = if ct.ignore_parent_name { name } else { format!("{}.{name}", c.key.full_name) };
+                    children.insert((ct.name.clone(), member), el.clone());
+                }
+                _ => own.children.push(node),
+            },
+            Node::Text(_) => own.children.push(node),
+        }
+    }
+    (!children.is_empty() || reg.children_of(ty).any(|ct| listable(ty, ct)))
+        .then(|| (file.path.clone(), (own, children)))
+}
+
+fn document(root: &Element, children: Vec<Node>) -> Vec<u8> {
+    Element { name: root.name.clone(), attributes: root.attributes.clone(), children }.to_document().into_bytes()
+}
+
+/// The child-by-child comparison of two components with children of their own (see
+/// [`split_children`]): whether the parent's own elements differ (and their diff), and a verdict
+/// per added or changed child, and the children only the org holds.
+#[allow(clippy::type_complexity)]
+fn compare_children(
+    desired: &Component,
+    org: &Component,
+    opts: &DiffOptions,
+) -> Option<(bool, Option<String>, Vec<(ComponentKey, Status, Option<String>)>, Vec<ComponentKey>)> {
+    let (path, (d_own, d_children)) = split_children(desired)?;
+    let (org_path, (o_own, o_children)) = split_children(org)?;
+    if path != org_path {
+        return None;
+    }
+    let differ = |old: &[u8], new: &[u8]| -> (bool, Option<String>) {
+        if opts.skip_text {
+            return (!canon::same(&path, old, new, opts.canon), None);
+        }
+        let (a, b) = canon::canonical_pair(&path, old, new, opts.canon);
+        if a == b {
+            (false, None)
+        } else {
+            (true, Some(unified(&path, &a, &b)))
+        }
+    };
+    let (own_changed, own_diff) =
+        differ(&document(&o_own, o_own.children.clone()), &document(&d_own, d_own.children.clone()));
+    // A child is judged in its parent's secrecy context: a field of a protected custom setting
+    // is redacted as in the whole object (protected on either side: redacted on both).
+    let protected = |own: &Element| {
+        own.find("customSettingsType").is_some()
+            && own.find("visibility").map(Element::text_content).as_deref() == Some("Protected")
+    };
+    let context: Vec<Node> = if protected(&d_own) || protected(&o_own) {
+        vec![
+            Node::Element(Element::text("customSettingsType", "Hierarchy")),
+            Node::Element(Element::text("visibility", "Protected")),
+        ]
+    } else {
+        Vec::new()
+    };
+    let with_context = |el: &Element| {
+        let mut v = context.clone();
+        v.push(Node::Element(el.clone()));
+        v
+    };
+    let mut children = Vec::new();
+    for ((t, member), el) in &d_children {
+        let key = ComponentKey::new(t.clone(), member.clone());
+        match o_children.get(&(t.clone(), member.clone())) {
+            None => children.push((key, Status::Added, None)),
+            Some(o_el) if o_el == el => {}
+            Some(o_el) => {
+                let (changed, diff) =
+                    differ(&document(&o_own, with_context(o_el)), &document(&d_own, with_context(el)));
+                if changed {
+                    children.push((key, Status::Changed, diff));
+                }
+            }
+        }
+    }
+    let org_only = o_children
+        .keys()
+        .filter(|k| !d_children.contains_key(*k))
+        .map(|(t, m)| ComponentKey::new(t.clone(), m.clone()))
+        .collect();
+    Some((own_changed, own_diff, children, org_only))
+}
+
+/// What a delta deploys of `desired` for `report`: the added and changed components, and for a
+/// changed child whose parent is otherwise unchanged, the parent's file holding only the changed
+/// children (so package.xml lists `CustomField:Obj.Field`, not the object). `load` reads a
+/// desired component.
+pub fn delta_components(
+    report: &DiffReport,
+    load: impl Fn(&ComponentKey) -> Result<Option<Component>>,
+) -> Result<Tree> {
+    let reg = registry();
+    let keys: BTreeSet<&ComponentKey> = report.delta_keys().collect();
+    let mut tree = Tree::new();
+    let mut by_parent: BTreeMap<ComponentKey, BTreeSet<(String, String)>> = BTreeMap::new();
+    for key in &keys {
+        let parent = reg.by_name(&key.type_name).filter(|t| t.is_child()).and_then(|t| {
+            let pt = reg.parent_of(t)?;
+            let name = if t.ignore_parent_name {
+                pt.name.clone()
+            } else {
+                key.full_name.split_once('.').map(|(p, _)| p.to_string())?
+            };
+            Some(ComponentKey::new(pt.name.clone(), name))
+        });
+        match parent {
+            Some(p) if keys.contains(&p) => {}
+            Some(p) => {
+                by_parent.entry(p).or_default().insert((key.type_name.clone(), key.full_name.clone()));
+            }
+            None => {
+                if let Some(c) = load(key)? {
+                    tree.insert(c);
+                }
+            }
+        }
+    }
+    for (parent, keep) in by_parent {
+        let Some(c) = load(&parent)? else { continue };
+        let Some((path, (own, children))) = split_children(&c) else {
+            tree.insert(c);
+            continue;
+        };
+        let kept: Vec<Node> =
+            children.into_iter().filter(|(k, _)| keep.contains(k)).map(|(_, el)| Node::Element(el)).collect();
+        let root = Element { name: own.name.clone(), attributes: own.attributes.clone(), children: Vec::new() };
+        tree.insert(Component::new(
+            c.key.clone(),
+            vec![crate::metadata::MetadataFile::new(path, document(&root, kept))],
+        ));
+    }
+    Ok(tree)
 }
 
 /// The unified diff (org → sfgen) of every file of the component that differs after
@@ -482,11 +652,125 @@ mod tests {
         let o = comp("CustomObject", "O__c", &[("objects/O__c.object", "<CustomObject><fields><fullName>A__c</fullName></fields><fields><fullName>B__c</fullName></fields><label>O</label></CustomObject>")]);
         let r = diff_trees(&tree(vec![d]), &tree(vec![o]), &DiffOptions { prune: true, ..DiffOptions::default() });
         let got: Vec<(String, Status)> = r.components.iter().map(|c| (c.key.to_string(), c.status)).collect();
+        // The object's own elements are the same: only the field is a difference (issue 23).
         assert_eq!(
             got,
-            vec![("CustomField:O__c.B__c".into(), Status::Removed), ("CustomObject:O__c".into(), Status::Changed)]
+            vec![("CustomField:O__c.B__c".into(), Status::Removed), ("CustomObject:O__c".into(), Status::Unchanged)]
         );
         assert_eq!(r.removed_by_type().get("CustomField"), Some(&vec!["O__c.B__c".to_string()]));
+    }
+
+    const NS: &str = "xmlns=\"http://soap.sforce.com/2006/04/metadata\"";
+
+    fn object(label: &str, fields: &[(&str, &str)]) -> Component {
+        let fields: String = fields
+            .iter()
+            .map(|(n, l)| format!("<fields><fullName>{n}</fullName><label>{l}</label><type>Text</type></fields>"))
+            .collect();
+        comp(
+            "CustomObject",
+            "O__c",
+            &[("objects/O__c.object", &format!("<CustomObject {NS}>{fields}<label>{label}</label></CustomObject>"))],
+        )
+    }
+
+    #[test]
+    fn a_changed_field_is_the_field_changed_and_the_delta_holds_only_it() {
+        let d = object("O", &[("A__c", "A"), ("B__c", "B relabelled"), ("C__c", "C")]);
+        let o = object("O", &[("A__c", "A"), ("B__c", "B")]);
+        for skip_text in [false, true] {
+            let r = diff_trees(
+                &tree(vec![d.clone()]),
+                &tree(vec![o.clone()]),
+                &DiffOptions { skip_text, ..DiffOptions::default() },
+            );
+            let got: Vec<(String, Status)> = r.components.iter().map(|c| (c.key.to_string(), c.status)).collect();
+            assert_eq!(
+                got,
+                vec![
+                    ("CustomField:O__c.B__c".into(), Status::Changed),
+                    ("CustomField:O__c.C__c".into(), Status::Added),
+                    ("CustomObject:O__c".into(), Status::Unchanged),
+                ]
+            );
+            assert_eq!((r.summary.added, r.summary.changed, r.summary.unchanged), (1, 1, 1));
+            if !skip_text {
+                let diff = r.components[0].diff.as_deref().unwrap_or_default();
+                assert!(
+                    diff.contains("-        <label>B</label>") && diff.contains("+        <label>B relabelled</label>"),
+                    "{diff}"
+                );
+                assert!(!diff.contains("A__c"), "only the field's own diff: {diff}");
+            }
+            let delta = r.delta_tree(&tree(vec![d.clone()]));
+            let members = crate::sf::manifest::members(&delta);
+            assert_eq!(
+                members.into_iter().collect::<Vec<_>>(),
+                vec![("CustomField".to_string(), vec!["O__c.B__c".to_string(), "O__c.C__c".to_string()])]
+            );
+            let file = String::from_utf8_lossy(&delta.components.values().next().unwrap().files[0].bytes).into_owned();
+            assert!(file.contains("B__c") && file.contains("C__c") && !file.contains("A__c"), "{file}");
+            assert!(!file.contains("<label>O</label>"), "the object's own elements stay out: {file}");
+        }
+        // The object's own change is the object changed; the whole object is then deployed.
+        let d2 = object("O renamed", &[("A__c", "A"), ("B__c", "B")]);
+        let r = diff_trees(&tree(vec![d2.clone()]), &tree(vec![o]), &DiffOptions::default());
+        let got: Vec<(String, Status)> = r.components.iter().map(|c| (c.key.to_string(), c.status)).collect();
+        assert_eq!(got, vec![("CustomObject:O__c".into(), Status::Changed)]);
+        assert_eq!(r.delta_tree(&tree(vec![d2.clone()])).get(&d2.key), Some(&d2));
+    }
+
+    #[test]
+    fn a_protected_settings_field_is_redacted_in_its_own_diff() {
+        let setting = |default: &str| {
+            comp(
+                "CustomObject",
+                "S__c",
+                &[(
+                    "objects/S__c.object",
+                    &format!("<CustomObject {NS}><customSettingsType>Hierarchy</customSettingsType><fields><fullName>Plain__c</fullName><defaultValue>{default}</defaultValue><type>Text</type></fields><label>S</label><visibility>Protected</visibility></CustomObject>"),
+                )],
+            )
+        };
+        let r = diff_trees(
+            &tree(vec![setting("'new-s3cret'")]),
+            &tree(vec![setting("'old-s3cret'")]),
+            &DiffOptions::default(),
+        );
+        let field = r.components.iter().find(|c| c.key.type_name == "CustomField").expect("the field changed");
+        assert_eq!(field.status, Status::Changed);
+        let diff = field.diff.as_deref().unwrap_or_default();
+        assert!(diff.contains(REDACTED_PREFIX) && !diff.contains("s3cret"), "{diff}");
+    }
+
+    const REDACTED_PREFIX: &str = "***REDACTED***";
+
+    #[test]
+    fn labels_are_compared_label_by_label() {
+        let labels = |items: &[(&str, &str)]| {
+            let body: String = items
+                .iter()
+                .map(|(n, v)| format!("<labels><fullName>{n}</fullName><language>en_US</language><protected>false</protected><shortDescription>{n}</shortDescription><value>{v}</value></labels>"))
+                .collect();
+            comp(
+                "CustomLabels",
+                "CustomLabels",
+                &[("labels/CustomLabels.labels", &format!("<CustomLabels {NS}>{body}</CustomLabels>"))],
+            )
+        };
+        let d = labels(&[("a", "1"), ("b", "two"), ("c", "3")]);
+        let o = labels(&[("a", "1"), ("b", "2"), ("z", "9")]);
+        let r = diff_trees(&tree(vec![d]), &tree(vec![o]), &DiffOptions { prune: true, ..DiffOptions::default() });
+        let got: Vec<(String, Status)> = r.components.iter().map(|c| (c.key.to_string(), c.status)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("CustomLabel:b".into(), Status::Changed),
+                ("CustomLabel:c".into(), Status::Added),
+                ("CustomLabel:z".into(), Status::Removed),
+                ("CustomLabels:CustomLabels".into(), Status::Unchanged),
+            ]
+        );
     }
 
     #[test]

@@ -129,7 +129,9 @@ fn schema_is_json_schema_of_the_config() {
 
 #[test]
 fn every_command_help_has_an_example() {
-    for cmd in ["generate", "init", "schema", "package", "manifest", "convert", "diff", "check", "completions", "man"] {
+    for cmd in
+        ["generate", "init", "schema", "package", "manifest", "convert", "diff", "delta", "check", "completions", "man"]
+    {
         let o = sfgen(Path::new("."), &[cmd, "--help"]);
         assert!(o.status.success(), "{cmd} --help");
         assert!(stdout(&o).contains("Example"), "{cmd} --help has no example:\n{}", stdout(&o));

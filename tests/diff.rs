@@ -505,3 +505,73 @@ fn a_component_both_generated_and_included_is_an_error_with_a_usable_hint() {
     ]);
     assert_ne!(preferred.code, 2, "--prefer resolves the conflict: {}", preferred.stderr);
 }
+
+/// Issue 23: an object's children are compared one by one. A relabelled field is
+/// `CustomField:Obj.Field` changed (the object, whose own elements are the same, unchanged), in
+/// the text, the JSON and the delta, whose object file holds only that field; a field only the
+/// org has is removed with --prune. (Before, the whole `CustomObject` was "changed" and its
+/// delta deployed every field.)
+#[test]
+fn a_changed_field_is_the_field_in_text_json_and_delta() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = |dir: &Path, fields: &[(&str, &str)]| {
+        let o = dir.join("force-app/main/default/objects/Ticket__c");
+        std::fs::create_dir_all(o.join("fields")).unwrap();
+        std::fs::write(
+            dir.join("sfdx-project.json"),
+            r#"{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"62.0"}"#,
+        )
+        .unwrap();
+        std::fs::write(o.join("Ticket__c.object-meta.xml"), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <deploymentStatus>Deployed</deploymentStatus>\n    <label>Ticket</label>\n    <nameField>\n        <label>Ticket Name</label>\n        <type>Text</type>\n    </nameField>\n    <pluralLabel>Tickets</pluralLabel>\n    <sharingModel>ReadWrite</sharingModel>\n</CustomObject>\n").unwrap();
+        for (name, label) in fields {
+            std::fs::write(o.join(format!("fields/{name}.field-meta.xml")), format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>{name}</fullName>\n    <label>{label}</label>\n    <length>80</length>\n    <type>Text</type>\n</CustomField>\n")).unwrap();
+        }
+    };
+    let (desired, org_dir) = (tmp.path().join("desired"), tmp.path().join("org"));
+    project(&desired, &[("Subject__c", "Subject"), ("Status__c", "Status (relabelled)")]);
+    project(&org_dir, &[("Subject__c", "Subject"), ("Status__c", "Status"), ("Old__c", "Old")]);
+    let delta = tmp.path().join("delta");
+    let (d, o, out) = (desired.to_string_lossy(), org_dir.to_string_lossy(), delta.to_string_lossy());
+    let run = sfgen(&["diff", "--no-generate", "--include", &d, "--org", &o, "--prune", "--json", "--delta-out", &out]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let got: Vec<(String, String, String)> = v["result"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["type"].as_str().unwrap().into(),
+                c["fullName"].as_str().unwrap().into(),
+                c["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String)> = [
+        ("CustomField", "Ticket__c.Old__c", "removed"),
+        ("CustomField", "Ticket__c.Status__c", "changed"),
+        ("CustomObject", "Ticket__c", "unchanged"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    let diff = v["result"]["components"][1]["diff"].as_str().unwrap();
+    assert!(diff.contains("-        <label>Status</label>\n+        <label>Status (relabelled)</label>"), "{diff}");
+    assert!(!diff.contains("Subject"), "{diff}");
+    let package = std::fs::read_to_string(delta.join("package.xml")).unwrap();
+    assert!(
+        package.contains("<members>Ticket__c.Status__c</members>") && !package.contains("CustomObject"),
+        "{package}"
+    );
+    let object = std::fs::read_to_string(delta.join("objects/Ticket__c.object")).unwrap();
+    assert!(
+        object.contains("Status__c") && !object.contains("Subject__c") && !object.contains("<pluralLabel>"),
+        "{object}"
+    );
+    let destructive = std::fs::read_to_string(delta.join("destructiveChanges.xml")).unwrap();
+    assert!(destructive.contains("<members>Ticket__c.Old__c</members>"), "{destructive}");
+    let text = sfgen(&["diff", "--no-generate", "--include", &d, "--org", &o, "--prune"]).stdout;
+    assert!(text.contains("changed   CustomField  Ticket__c.Status__c"), "{text}");
+    assert!(text.contains("changed CustomField:Ticket__c.Status__c"), "{text}");
+}

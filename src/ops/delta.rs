@@ -52,12 +52,7 @@ pub fn write(args: &DiffArgs, report: &DiffReport, desired: &Desired) -> Result<
         });
     }
     // Only what the delta deploys is read again (the diff held one chunk at a time).
-    let mut delta = Tree::new();
-    for key in report.delta_keys() {
-        if let Some(c) = desired.load(key)? {
-            delta.insert(c);
-        }
-    }
+    let delta = crate::diff::delta_components(report, |key| desired.load(key))?;
     let removed = report.removed_by_type();
     let removed_count: usize = removed.values().map(Vec::len).sum();
     let files = match args.layout {
