@@ -517,3 +517,23 @@ fn ignore_and_include_files_follow_sgd() {
     let json = run_sfgen(&d, &out, &["--include-destructive-file", include.to_str().unwrap()]);
     assert_eq!(json["result"]["destructiveChanges"], serde_json::json!({"ApexClass": ["B"]}));
 }
+
+#[test]
+fn deleting_a_class_still_named_elsewhere_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tiny(tmp.path());
+    let meta = std::fs::read_to_string(d.join(format!("{M}/classes/A.cls-meta.xml"))).unwrap();
+    write(&d, &format!("{M}/classes/B.cls"), "public class B {}\n");
+    write(&d, &format!("{M}/classes/B.cls-meta.xml"), &meta);
+    write(&d, &format!("{M}/classes/User.cls"), "public class User { B b = new B(); }\n");
+    write(&d, &format!("{M}/classes/User.cls-meta.xml"), &meta);
+    commit(&d, "b");
+    rm(&d, &format!("{M}/classes/B.cls"));
+    rm(&d, &format!("{M}/classes/B.cls-meta.xml"));
+    commit(&d, "delete b");
+    let json = run_sfgen(&d, &tmp.path().join("out"), &[]);
+    assert_eq!(json["result"]["destructiveChanges"], serde_json::json!({"ApexClass": ["B"]}));
+    let warnings = json["warnings"].to_string();
+    assert!(warnings.contains("ApexClass B is deleted, but User still names it"), "{warnings}");
+    assert_eq!(json["result"]["tests"]["testLevel"], "RunLocalTests");
+}

@@ -416,8 +416,10 @@ fn finding_02_secrets_by_meaning_are_fingerprinted_in_every_diff_format() {
             "NamedCredential:Modern",
             "NamedCredential:Aws",
             "ExternalCredential:Ext",
-            "CustomObject:Vault__c",
-            "CustomObject:Hook_Settings__c",
+            // Objects are compared field by field (issue 23): the fields holding the secrets.
+            "CustomField:Vault__c.Endpoint__c",
+            "CustomField:Hook_Settings__c.Signing_Key__c",
+            "CustomField:Hook_Settings__c.Vendor_Login__c",
             "CustomMetadata:Vendor.Prod",
             "CustomMetadata:Vendor.Hidden",
             "RemoteSiteSetting:Hooks",

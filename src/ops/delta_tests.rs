@@ -171,11 +171,8 @@ pub fn plan(repo: &Repo, to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgno
     if !plan.has_apex {
         return Ok(plan);
     }
-    if deployed.is_empty() {
-        plan.reason =
-            Some("the delta only deletes Apex: no changed class to name tests for, so every local test runs".into());
-        return Ok(plan);
-    }
+    let deleted_classes: BTreeMap<String, String> =
+        deleted.iter().filter(|(t, _)| t == "ApexClass").map(|(_, n)| (n.to_ascii_lowercase(), n.clone())).collect();
     // Every class and trigger of the package directories at `to`, read on every core.
     let mut found: Vec<(String, bool, gix::ObjectId)> = Vec::new();
     for root in roots {
@@ -199,7 +196,9 @@ pub fn plan(repo: &Repo, to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgno
     let objects: BTreeSet<String> = trigger_units.iter().map(|u| u.object.clone()).collect();
     let class_ids: Vec<gix::ObjectId> = found.iter().filter(|f| !f.1).map(|f| f.2).collect();
     let class_units = repo.map_blobs(&class_ids, |bytes| {
-        read_unit(&String::from_utf8_lossy(bytes), false, &|n: &str| class_names.contains(n) || objects.contains(n))
+        read_unit(&String::from_utf8_lossy(bytes), false, &|n: &str| {
+            class_names.contains(n) || objects.contains(n) || deleted_classes.contains_key(n)
+        })
     })?;
     let mut units: BTreeMap<String, Unit> = BTreeMap::new();
     let mut names_of_tests: BTreeMap<String, String> = BTreeMap::new();
@@ -210,6 +209,28 @@ pub fn plan(repo: &Repo, to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgno
         let key = format!("{}:{}", if is_trigger { "t" } else { "c" }, written.to_ascii_lowercase());
         names_of_tests.insert(key.clone(), written);
         units.insert(key, unit);
+    }
+    // A class deleted while code at --to still names it: the Metadata API refuses the deletion
+    // (the class is still referenced), so the deploy fails.
+    for (lower, name) in &deleted_classes {
+        let users: Vec<&str> = units
+            .iter()
+            .filter(|(_, u)| u.names.contains(lower))
+            .filter_map(|(k, _)| names_of_tests.get(k).map(String::as_str))
+            .collect();
+        if !users.is_empty() {
+            plan.warnings.push(format!(
+                "ApexClass {name} is deleted, but {} still name{} it: the deletion fails while code references the class; change or delete {} in the same delta",
+                users.join(", "),
+                if users.len() == 1 { "s" } else { "" },
+                if users.len() == 1 { "it" } else { "them" },
+            ));
+        }
+    }
+    if deployed.is_empty() {
+        plan.reason =
+            Some("the delta only deletes Apex: no changed class to name tests for, so every local test runs".into());
+        return Ok(plan);
     }
     let classes: BTreeSet<String> = units.keys().filter_map(|k| k.strip_prefix("c:")).map(str::to_string).collect();
     let triggers_on: BTreeMap<String, Vec<String>> =
