@@ -276,9 +276,7 @@ type Split = (Element, BTreeMap<(String, String), Element>);
 fn split_children(c: &Component) -> Option<(String, Split)> {
     let reg = registry();
     let ty = reg.by_name(&c.key.type_name)?;
-    if ty.children.is_none() {
-        return None;
-    }
+    ty.children.as_ref()?;
     let [file] = c.files.as_slice() else { return None };
     let root = crate::sf::xml::parse(&file.bytes).ok()?;
     let mut own = Element { name: root.name.clone(), attributes: root.attributes.clone(), children: Vec::new() };

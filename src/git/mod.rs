@@ -173,7 +173,7 @@ impl Repo {
         let (dir, git_dir) = (&self.dir, &self.git_dir);
         ids.par_iter()
             .map_init(
-                || gix::open(git_dir),
+                || gix::open(git_dir).map_err(|e| e.to_string()),
                 |r, id| {
                     let r = r.as_ref().map_err(|e| {
                         input(format!("{}: cannot open the repository: {e}", dir.display()), "check it with `git fsck`")
