@@ -241,8 +241,14 @@ fn junit_is_written_with_one_case_per_rule_and_unit() {
         sfgen(&["check", "--package", "fixtures/check/coverage-unit", "--junit", failing.to_str().expect("utf8")]);
     assert_eq!(code, 1);
     let xml = std::fs::read_to_string(&failing).expect("junit written");
-    assert!(xml.contains("<testcase classname=\"sfgen.check.rules\" name=\"coverage-unit\">\n      <failure"), "{xml}");
-    assert!(xml.contains("name=\"ApexClass Greeter (33.33% estimated, [33.33%, 33.33%])\">\n      <failure"), "{xml}");
+    // One case per finding, with the file on disk and the line CI annotations point at.
+    assert!(
+        xml.contains("<testcase classname=\"sfgen.check.rules\" name=\"coverage-unit: ApexClass:Greeter\" file=\"fixtures/check/coverage-unit/classes/Greeter.cls\" line=\""),
+        "{xml}"
+    );
+    assert!(xml.contains("name=\"ApexClass Greeter (33.33% estimated, [33.33%, 33.33%])\" file=\"fixtures/check/coverage-unit/classes/Greeter.cls\" line=\""), "{xml}");
+    let case = xml.split("name=\"coverage-unit: ApexClass:Greeter\"").nth(1).expect("case");
+    assert!(case.split("</testcase>").next().expect("body").contains("<failure"), "{xml}");
 }
 
 #[test]

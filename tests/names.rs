@@ -148,7 +148,11 @@ const ORDER_OBJECT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </CustomObject>
 "#;
 
-const APEX: &str = "@IsTest\nprivate class NamesTest {\n    @IsTest\n    static void inserts() {\n        Contact c = new Contact(LastName = 'x', MobilPhone = '1');\n        insert c;\n        List<Contact> l = [SELECT Id, Acount.Name FROM Contact];\n        Assert.areEqual(1, l.size());\n    }\n}\n";
+const APEX: &str = "@IsTest\nprivate class NamesTest {\n    @IsTest\n    static void inserts() {\n        Contact c = new Contact(LastName = Greeting.hello(), MobilPhone = '1');\n        insert c;\n        List<Contact> l = [SELECT Id, Acount.Name FROM Contact];\n        Assert.areEqual(1, l.size());\n    }\n}\n";
+
+const GREETING: &str = "public with sharing class Greeting {\n    public static String hello() {\n        String s = 'hello';\n        return s;\n    }\n}\n";
+
+const CLASS_META: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
 
 /// A source-format project with the permission set, the Apex test and the custom object.
 fn project(dir: &Path) {
@@ -157,10 +161,9 @@ fn project(dir: &Path) {
         ("permissionsets/Names.permissionset-meta.xml", PERMSET),
         ("objects/Order__c/Order__c.object-meta.xml", ORDER_OBJECT),
         ("classes/Names Tests/NamesTest.cls", APEX),
-        (
-            "classes/Names Tests/NamesTest.cls-meta.xml",
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n",
-        ),
+        ("classes/Names Tests/NamesTest.cls-meta.xml", CLASS_META),
+        ("classes/Schema Recipes/Greeting.cls", GREETING),
+        ("classes/Schema Recipes/Greeting.cls-meta.xml", CLASS_META),
     ] {
         let p = base.join(path);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
@@ -202,4 +205,66 @@ fn check_names_a_packages_permission_sets_and_apex() {
     assert_eq!(find("name-not-in-package", "record type Invoice__c.Big")["severity"], "warning");
     assert_eq!(find("name-not-in-package", "object Invoice__c is not defined")["severity"], "warning");
     assert_eq!(find("name-not-in-package", "Apex class Missing_Class")["severity"], "warning");
+}
+
+#[test]
+fn findings_and_reports_name_the_files_on_disk_with_their_case() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    project(tmp.path());
+    let file = "force-app/main/default/classes/Names Tests/NamesTest.cls";
+    let o = sfgen(
+        tmp.path(),
+        &[
+            "check",
+            "--package",
+            ".",
+            "--junit",
+            "j.xml",
+            "--lcov",
+            "l.info",
+            "--cobertura",
+            "c.xml",
+            "--html",
+            "h.html",
+        ],
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains(&format!("{file}:5: Contact has no field MobilPhone")), "text names the file: {out}");
+    assert!(
+        out.contains("force-app/main/default/permissionsets/Names.permissionset-meta.xml:9:"),
+        "permission set named as on disk: {out}"
+    );
+    let class = "force-app/main/default/classes/Schema Recipes/Greeting.cls";
+    for (report, needle) in [
+        ("j.xml", format!("file=\"{file}\" line=\"5\"")),
+        ("j.xml", format!("file=\"{class}\"")),
+        ("l.info", format!("SF:{class}")),
+        ("c.xml", format!("filename=\"{class}\"")),
+        ("h.html", class.to_string()),
+    ] {
+        let text = std::fs::read_to_string(tmp.path().join(report)).expect("report");
+        assert!(text.contains(&needle), "{report}: {needle}: {text}");
+    }
+    assert!(tmp.path().join(file).is_file(), "the named file exists");
+    let o = sfgen(tmp.path(), &["check", "--package", ".", "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    for f in v["result"]["findings"].as_array().expect("findings") {
+        if let Some(p) = f["file"].as_str() {
+            assert!(tmp.path().join(p).is_file(), "finding path exists on disk: {p}");
+        }
+    }
+    assert_eq!(v["result"]["coverage"][0]["file"], class);
+}
+
+#[test]
+fn test_method_names_keep_their_case() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    project(tmp.path());
+    // A test that asserts nothing is reported by its name.
+    let p = tmp.path().join("force-app/main/default/classes/Names Tests/NamesTest.cls");
+    std::fs::write(&p, "@IsTest\nprivate class NamesTest {\n    @IsTest\n    static void insertsOneContact() {\n        insert new Contact(LastName = Greeting.hello());\n    }\n}\n").expect("write");
+    let o = sfgen(tmp.path(), &["check", "--package", "."]);
+    let out = stdout(&o);
+    assert!(out.contains("test method insertsOneContact asserts nothing"), "{out}");
 }

@@ -4,50 +4,67 @@ use super::{CheckReport, Severity, RULES};
 use crate::coverage::{fmt_pct, fmt_range};
 use crate::sf::xml::{escape_attr, escape_text};
 
-/// The JUnit XML document of a report: suite `sfgen check` with a testcase per rule (a
-/// `<failure>` listing its error findings; warnings go to `<system-out>`) and a testcase per
-/// class/trigger coverage (a `<failure>` when below the minimum).
+/// The JUnit XML document of a report: suite `sfgen check` with a passing testcase per rule that
+/// found nothing, a testcase per finding (`file` and `line` attributes for CI annotations; a
+/// `<failure>` for an error, `<system-out>` for a warning) and a testcase per class/trigger
+/// coverage (its `file`, the first line not covered; a `<failure>` when below the minimum).
 pub fn render_junit(report: &CheckReport) -> String {
     let mut cases = String::new();
     let mut failures = 0usize;
     let mut count = 0usize;
     for (rule, what) in RULES {
-        count += 1;
-        let errors: Vec<_> =
-            report.findings.iter().filter(|f| f.rule == *rule && f.severity == Severity::Error).collect();
-        let warnings: Vec<_> =
-            report.findings.iter().filter(|f| f.rule == *rule && f.severity == Severity::Warning).collect();
-        cases.push_str(&format!("    <testcase classname=\"sfgen.check.rules\" name=\"{}\">\n", escape_attr(rule)));
-        let line = |f: &super::Finding| {
+        let found: Vec<_> = report.findings.iter().filter(|f| f.rule == *rule).collect();
+        if found.is_empty() {
+            count += 1;
+            cases
+                .push_str(&format!("    <testcase classname=\"sfgen.check.rules\" name=\"{}\"/>\n", escape_attr(rule)));
+            continue;
+        }
+        // One case per finding, with the file and line CI annotations point at.
+        for f in found {
+            count += 1;
+            let mut attrs = format!(
+                "classname=\"sfgen.check.rules\" name=\"{}\"",
+                escape_attr(&format!("{rule}: {}", f.component))
+            );
+            if let Some(file) = &f.file {
+                attrs.push_str(&format!(" file=\"{}\"", escape_attr(&crate::shell::one_line(file))));
+            }
+            if let Some(l) = f.line {
+                attrs.push_str(&format!(" line=\"{l}\""));
+            }
+            cases.push_str(&format!("    <testcase {attrs}>\n"));
             let loc = match (&f.file, f.line) {
                 (Some(file), Some(l)) => format!(" {file}:{l}"),
                 (Some(file), None) => format!(" {file}"),
                 _ => String::new(),
             };
-            format!("{}{}: {}", f.component, loc, f.message)
-        };
-        if !errors.is_empty() {
-            failures += 1;
-            let body: Vec<String> = errors.iter().map(|f| line(f)).collect();
-            cases.push_str(&format!(
-                "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-                escape_attr(&format!("{} error(s): {what}", errors.len())),
-                escape_attr(rule),
-                escape_text(&body.join("\n"))
-            ));
+            let text = format!("{}{}: {}", f.component, loc, f.message);
+            if f.severity == Severity::Error {
+                failures += 1;
+                cases.push_str(&format!(
+                    "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                    escape_attr(&format!("{}: {what}", f.message)),
+                    escape_attr(rule),
+                    escape_text(&text)
+                ));
+            } else {
+                cases.push_str(&format!(
+                    "      <system-out>{}</system-out>\n",
+                    escape_text(&format!("warning: {text}"))
+                ));
+            }
+            cases.push_str("    </testcase>\n");
         }
-        if !warnings.is_empty() {
-            let body: Vec<String> = warnings.iter().map(|f| format!("warning: {}", line(f))).collect();
-            cases.push_str(&format!("      <system-out>{}</system-out>\n", escape_text(&body.join("\n"))));
-        }
-        cases.push_str("    </testcase>\n");
     }
     for u in &report.analysis.units {
         count += 1;
         let range = fmt_range(u.low, u.high);
+        let line = u.uncovered.first().or(u.unknown.first()).map(|l| format!(" line=\"{l}\"")).unwrap_or_default();
         cases.push_str(&format!(
-            "    <testcase classname=\"sfgen.check.coverage\" name=\"{}\">\n",
-            escape_attr(&format!("{} {} ({}% estimated, {range})", u.type_name, u.name, fmt_pct(u.percent)))
+            "    <testcase classname=\"sfgen.check.coverage\" name=\"{}\" file=\"{}\"{line}>\n",
+            escape_attr(&format!("{} {} ({}% estimated, {range})", u.type_name, u.name, fmt_pct(u.percent))),
+            escape_attr(&crate::shell::one_line(&u.file))
         ));
         // A failure exactly when the unit's coverage finding is an error.
         let failing = |low: bool, high: bool| high || (report.strict && low);

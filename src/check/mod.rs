@@ -8,10 +8,12 @@
 //! `sfgen generate` and `sfgen package` can refuse early. Coverage comes from the static
 //! estimate in [`crate::coverage`]; every other rule reads the package's own files.
 
+mod html;
 mod junit;
 pub mod names;
 mod rules;
 
+pub use html::render_html;
 pub use junit::render_junit;
 
 use crate::coverage::{self, Analysis};
@@ -197,6 +199,30 @@ impl CheckReport {
             coverage::fmt_range(lo, hi),
             coverage::fmt_pct(self.min_coverage)
         )
+    }
+
+    /// Names files as the user's project has them: `map` takes an mdapi path
+    /// (`classes/SchemaRecipes.cls`) to the file on disk it was read from
+    /// (`force-app/main/default/classes/Schema Recipes/SchemaRecipes.cls`); paths it does not
+    /// know stay as they are.
+    pub fn rename_files(&mut self, map: &std::collections::BTreeMap<String, String>) {
+        let re = |p: &mut String| {
+            if let Some(d) = map.get(p.as_str()) {
+                p.clone_from(d);
+            }
+        };
+        for f in &mut self.findings {
+            if let Some(p) = f.file.as_mut() {
+                re(p);
+            }
+        }
+        let a = &mut self.analysis;
+        a.units.iter_mut().for_each(|u| re(&mut u.file));
+        a.tests.iter_mut().for_each(|t| re(&mut t.file));
+        a.triggers.iter_mut().for_each(|t| re(&mut t.file));
+        a.endpoints.iter_mut().for_each(|e| re(&mut e.file));
+        a.untested_mocks.iter_mut().for_each(|m| re(&mut m.file));
+        a.parse_errors.iter_mut().for_each(|e| re(&mut e.0));
     }
 
     /// `Class.method` of every test whose walk hit the estimator's limits.

@@ -465,7 +465,7 @@ fn analyze_inline(sources: &[Source], facts: &PackageFacts) -> Analysis {
         })
         .collect();
     triggers.sort_by(|a, b| a.name.cmp(&b.name));
-    result.tests.sort_by(|a, b| (&a.class, &a.method).cmp(&(&b.class, &b.method)));
+    result.tests.sort_by_cached_key(|t| (t.class.clone(), t.method.to_ascii_lowercase()));
     Analysis {
         units,
         tests: result.tests,

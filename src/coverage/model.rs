@@ -109,7 +109,10 @@ pub(super) struct Unit {
 
 /// A method or constructor.
 pub(super) struct Method<'p> {
+    /// Lower case (Apex names are case-insensitive): what calls are matched on.
     pub name: String,
+    /// As the source spells it: what reports show.
+    pub display_name: String,
     /// Return type, lower case (`void`, `list<contact>`).
     pub ret: String,
     pub params: Vec<(String, String)>,
@@ -353,6 +356,10 @@ impl<'p> Index<'p> {
                     let (ann, see_all, test_mod) = annotations(modifiers_of(m), src);
                     let method = Method {
                         name: m.child_by_field_name("name").map(|x| lower(x, src)).unwrap_or_default(),
+                        display_name: m
+                            .child_by_field_name("name")
+                            .map(|x| text(x, src).to_string())
+                            .unwrap_or_default(),
                         ret: m.child_by_field_name("type").map(|x| type_text(x, src)).unwrap_or_default(),
                         params: params(m, src),
                         body: m.child_by_field_name("body"),

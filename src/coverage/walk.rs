@@ -314,7 +314,7 @@ pub(super) fn run(idx: &Index) -> WalkResult {
 }
 
 fn text_name(m: &super::model::Method) -> String {
-    m.name.clone()
+    m.display_name.clone()
 }
 
 fn new_ctx() -> Ctx {

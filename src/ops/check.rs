@@ -7,6 +7,7 @@ use crate::coverage::report;
 use crate::error::{Error, Result};
 use crate::read::archive::Limits;
 use crate::Outcome;
+use std::collections::BTreeMap;
 
 /// Runs `sfgen check`; `quiet` (`-q`) keeps only the error findings and the summary line.
 pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
@@ -19,16 +20,27 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
     let limits = Limits::from_env()?;
     let mut warnings = Vec::new();
     let mut generated = std::collections::BTreeSet::new();
+    // mdapi path → the file on disk, so findings and reports name the user's files.
+    let mut disk: BTreeMap<String, String> = BTreeMap::new();
     let (tree, package_xml) = match &args.package {
         Some(path) => {
             let input = crate::read::open(path, &limits)?;
             let px =
                 if input.format == crate::read::Format::Mdapi { input.vfs().read("package.xml").ok() } else { None };
+            if px.is_some() {
+                if let Some(p) = input.vfs().disk_path("package.xml") {
+                    disk.insert("package.xml".into(), p);
+                }
+            }
             warnings.extend(input.warnings.iter().cloned());
+            disk.extend(input.disk_paths());
             let mut tree = input.load_all()?;
             for inc in &args.include {
                 let more = crate::read::open(inc, &limits)?;
                 warnings.extend(more.warnings.iter().cloned());
+                for (k, v) in more.disk_paths() {
+                    disk.entry(k).or_insert(v);
+                }
                 for (_, c) in more.load_all()?.components {
                     tree.insert(c);
                 }
@@ -38,6 +50,9 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
         None => {
             let desired = super::desired::desired(&args.config, &args.include, None, false, &limits)?;
             warnings.extend(desired.warnings.iter().cloned());
+            for inc in &desired.includes {
+                disk.extend(inc.disk_paths());
+            }
             generated = desired
                 .index
                 .iter()
@@ -48,7 +63,9 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
         }
     };
     let opts = CheckOptions { min_coverage: args.min_coverage, package_xml, strict: args.strict, generated };
-    let report = check_tree(&tree, &opts);
+    let mut report = check_tree(&tree, &opts);
+    report.rename_files(&disk);
+    let mdapi_of: BTreeMap<&str, &str> = disk.iter().map(|(m, d)| (d.as_str(), m.as_str())).collect();
     if let Some(junit) = &args.junit {
         crate::write::file(junit, render_junit(&report).as_bytes())?;
     }
@@ -61,12 +78,13 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
     }
     if let Some(path) = &args.html {
         let source = |file: &str| {
+            let file = mdapi_of.get(file).copied().unwrap_or(file);
             tree.iter()
                 .flat_map(|c| c.files.iter())
                 .find(|f| f.path == file)
                 .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
         };
-        crate::write::file(path, report::html(&report.analysis, &source).as_bytes())?;
+        crate::write::file(path, crate::check::render_html(&report, &source).as_bytes())?;
     }
     Ok(Outcome {
         exit: u8::from(report.has_errors()),

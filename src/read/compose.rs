@@ -279,6 +279,26 @@ impl Unit {
         }
     }
 
+    /// Each mdapi file of the unit with the input file it comes from: a copied file keeps its
+    /// lines, so findings on it can name the input's file; a recomposed or merged one is named
+    /// after its first input file (the object's own file).
+    pub fn file_origins<'a>(&'a self, vfs: &'a Vfs) -> Vec<(String, &'a str)> {
+        match &self.recipe {
+            Recipe::Files(f) => f.iter().map(|f| (f.dest(vfs).to_string(), f.src(vfs))).collect(),
+            Recipe::Recompose { parent, children, out } => parent
+                .iter()
+                .chain(children.iter().map(|(_, p)| p))
+                .next()
+                .map(|&id| vec![(out.clone(), vfs.path(id))])
+                .unwrap_or_default(),
+            Recipe::Merge { files, out } => files.first().map(|f| vec![(out.clone(), f.as_str())]).unwrap_or_default(),
+            Recipe::StaticResource { xml, content, name, .. } => vec![
+                (format!("staticresources/{name}.resource-meta.xml"), xml.as_str()),
+                (format!("staticresources/{name}.resource"), content.as_str()),
+            ],
+        }
+    }
+
     /// The unit's files in the input (for messages and hashing), sorted.
     pub fn sources<'a>(&'a self, vfs: &'a Vfs) -> Vec<&'a str> {
         let mut v: Vec<&str> = match &self.recipe {

@@ -92,6 +92,21 @@ impl Input {
         Ok(map)
     }
 
+    /// mdapi path → the file on disk it was read from, as the user names it
+    /// (`force-app/main/default/classes/Schema Recipes/SchemaRecipes.cls`), for every component
+    /// file of a folder input (none for a zip: its files are not on disk).
+    pub fn disk_paths(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for u in &self.units {
+            for (dest, src) in u.file_origins(&self.vfs) {
+                if let Some(p) = self.vfs.disk_path(src) {
+                    out.insert(dest, p);
+                }
+            }
+        }
+        out
+    }
+
     /// The input's file tree (for callers that need a file outside any component, such as
     /// package.xml).
     pub fn vfs(&self) -> &Vfs {

@@ -177,6 +177,20 @@ impl Vfs {
         &self.input
     }
 
+    /// Where the file `path` is on disk, as the user would name it (the input folder joined with
+    /// it, POSIX separators, no leading `./`); `None` for a zip or files held in memory.
+    pub fn disk_path(&self, path: &str) -> Option<String> {
+        if !matches!(self.sources, Sources::Folder(_)) {
+            return None;
+        }
+        let joined = self.input.join(path).to_string_lossy().replace('\\', "/");
+        let mut s = joined.as_str();
+        while let Some(rest) = s.strip_prefix("./") {
+            s = rest;
+        }
+        Some(s.to_string())
+    }
+
     /// Whether `path` is a file or a folder of the tree.
     pub fn exists(&self, path: &str) -> bool {
         self.is_file(path) || self.is_dir(path)
