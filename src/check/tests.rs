@@ -62,7 +62,10 @@ fn text_and_json_agree_on_findings() {
     assert_eq!(json["findings"].as_array().map(Vec::len), Some(r.findings.len()));
     assert_eq!(json["errors"].as_u64(), Some(r.counts().0 as u64));
     let junit = render_junit(&r);
-    assert!(junit.contains("name=\"trigger-zero-coverage: ApexTrigger:T\" file=\"triggers/T.trigger\">\n      <failure"), "{junit}");
+    assert!(
+        junit.contains("name=\"trigger-zero-coverage: ApexTrigger:T\" file=\"triggers/T.trigger\">\n      <failure"),
+        "{junit}"
+    );
 }
 
 #[test]
