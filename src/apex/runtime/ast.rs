@@ -302,6 +302,8 @@ pub enum E {
         key: Option<TypeRef>,
         /// `merge`'s second operand.
         merge_with: Option<Box<Expr>>,
+        /// `insert as user` (user-mode DML).
+        user_mode: bool,
     },
     /// A call that may run a dynamic query (`Database.query(q)`), with the locals in scope by
     /// name (slot), so the query's binds (`:name`) can name them.
@@ -506,6 +508,8 @@ pub struct Method {
     pub body: Option<Vec<Stmt>>,
     /// Slots the body needs.
     pub nlocals: u32,
+    /// The declared type of each slot (assignments convert to it: `acc = [SELECT ...]`).
+    pub slot_types: std::sync::Arc<[Option<TypeRef>]>,
     /// Modifiers.
     pub mods: Modifiers,
     /// Where the name is.

@@ -108,7 +108,12 @@ fn copy(
                 return c.clone();
             }
             let b = o.borrow();
-            let fresh = Rc::new(RefCell::new(Obj { class: b.class, fields: Vec::new(), exc: b.exc.clone() }));
+            let fresh = Rc::new(RefCell::new(Obj {
+                class: b.class,
+                fields: Vec::new(),
+                exc: b.exc.clone(),
+                stub: b.stub.clone(),
+            }));
             seen.insert(key, Value::Obj(fresh.clone()));
             let fields: Vec<Value> = b
                 .fields
@@ -133,6 +138,7 @@ fn copy(
         Value::Map(m) => {
             let b = m.borrow();
             let out = Value::Map(Rc::new(RefCell::new(MapV {
+                ci: b.ci,
                 key: b.key.clone(),
                 val: b.val.clone(),
                 items: b

@@ -64,7 +64,7 @@ pub fn lower_file(src: &str, file: u32) -> Result<Lowered, SyntaxError> {
             },
         });
     }
-    let mut cx = Cx { src, file, scopes: Vec::new(), next: 0, max: 0 };
+    let mut cx = Cx { src, file, scopes: Vec::new(), next: 0, max: 0, slot_types: Vec::new() };
     let mut out = Lowered::default();
     let mut c = root.walk();
     for top in root.named_children(&mut c) {
@@ -123,6 +123,8 @@ struct Cx<'s> {
     scopes: Vec<Vec<(String, u32)>>,
     next: u32,
     max: u32,
+    /// Declared type of each slot of the body being lowered.
+    slot_types: Vec<Option<TypeRef>>,
 }
 
 fn named_children(n: Node) -> Vec<Node> {
@@ -155,6 +157,17 @@ impl<'s> Cx<'s> {
         self.scopes = vec![Vec::new()];
         self.next = 0;
         self.max = 0;
+        self.slot_types.clear();
+    }
+
+    /// Declares a local with its type.
+    fn declare_typed(&mut self, name: &str, ty: &TypeRef) -> u32 {
+        let slot = self.declare(name);
+        if self.slot_types.len() <= slot as usize {
+            self.slot_types.resize(slot as usize + 1, None);
+        }
+        self.slot_types[slot as usize] = Some(ty.clone());
+        slot
     }
 
     fn push(&mut self) {
@@ -300,8 +313,8 @@ impl<'s> Cx<'s> {
     /// A synthetic method holding a block (initialisers, accessors), with `params` in scope.
     fn block_body(&mut self, block: Node, params: &[(TypeRef, Arc<str>)]) -> Method {
         self.begin_body();
-        for (_, p) in params {
-            self.declare(p);
+        for (t, p) in params {
+            self.declare_typed(p, t);
         }
         let body = self.block_stmts(block);
         Method {
@@ -311,6 +324,7 @@ impl<'s> Cx<'s> {
             ret: TypeRef::named("void"),
             body: Some(body),
             nlocals: self.max,
+            slot_types: self.slot_types.clone().into(),
             mods: Modifiers::default(),
             loc: self.loc(block),
         }
@@ -326,8 +340,8 @@ impl<'s> Cx<'s> {
             }
         }
         self.begin_body();
-        for (_, p) in &params {
-            self.declare(p);
+        for (t, p) in &params {
+            self.declare_typed(p, t);
         }
         let body = m.child_by_field_name("body").map(|b| {
             if b.kind() == "constructor_body" {
@@ -349,6 +363,7 @@ impl<'s> Cx<'s> {
             ret,
             body,
             nlocals: self.max,
+            slot_types: self.slot_types.clone().into(),
             mods: self.modifiers(m),
             loc: self.loc(m.child_by_field_name("name").unwrap_or(m)),
         }
@@ -440,6 +455,7 @@ impl<'s> Cx<'s> {
                 ret: TypeRef::named("void"),
                 body: Some(Vec::new()),
                 nlocals: 0,
+                slot_types: Vec::new().into(),
                 mods: Modifiers::default(),
                 loc: self.loc(n),
             });
@@ -701,7 +717,7 @@ impl<'s> Cx<'s> {
             // The initialiser is evaluated before the name is in scope... but Apex resolves
             // `Integer x = x;` as an error anyway; declare after lowering the value.
             let init = d.child_by_field_name("value").map(|v| self.init_value(v, &ty));
-            let slot = self.declare(&name);
+            let slot = self.declare_typed(&name, &ty);
             vars.push((slot, name, init));
         }
         S::Local { ty, vars }
@@ -1011,15 +1027,13 @@ impl<'s> Cx<'s> {
                     "merge" => DmlOp::Merge,
                     other => return E::Unsupported(format!("the DML verb '{other}'").into()),
                 };
-                if n.child_by_field_name("security_mode").is_some() {
-                    // `insert as user`: user-mode DML checks the running user's access; tests run
-                    // as an administrator-like user with every permission here, so it behaves
-                    // as system mode.
-                }
+                // `insert as user`: user-mode DML checks the running user's access.
+                let user_mode =
+                    children_by_field(n, "security_mode").iter().any(|m| self.text(*m).eq_ignore_ascii_case("user"));
                 let target = self.bx(n.child_by_field_name("target"), n);
                 let key = n.child_by_field_name("upsert_key").map(|k| self.ty(k));
                 let merge_with = n.child_by_field_name("merge_with").map(|m| Box::new(self.expr(m)));
-                E::Dml { op, target, key, merge_with }
+                E::Dml { op, target, key, merge_with, user_mode }
             }
             "version_expression" => E::Unsupported("Package.Version".into()),
             other => E::Unsupported(format!("the expression '{other}'").into()),

@@ -24,6 +24,8 @@ pub struct FileInfo {
     pub exec: BTreeSet<usize>,
     /// A compile error: (line, column, message).
     pub error: Option<(u32, u32, String)>,
+    /// The source text (ApexClass.Body / ApexTrigger.Body).
+    pub text: std::sync::Arc<str>,
 }
 
 /// A class as the runtime uses it.
@@ -165,9 +167,14 @@ pub const PLATFORM_ENUMS: &[(&str, &[&str])] = &[
             "BATCH_CHUNK_SERIAL",
             "BULK_API",
             "COMMERCE_INTEGRATION",
+            "DISCOVERABLE_LOGIN",
+            "FLOW",
+            "FUNCTION_CALLBACK",
+            "INBOUND_EMAIL_SERVICE",
             "FUTURE",
             "INVOCABLE_ACTION",
             "IOT",
+            "NEWSITES",
             "PLATFORM_EVENT_PUBLISH_CALLBACK",
             "POST_INSTALL_SCRIPT",
             "QUEUEABLE",
@@ -327,6 +334,7 @@ impl Program {
                 is_test: false,
                 exec: BTreeSet::new(),
                 error: None,
+                text: text.as_str().into(),
             };
             match lower::lower_file(text, file) {
                 Ok(lowered) => {
@@ -711,6 +719,7 @@ fn broken_test_class(name: &str, text: &str, file: u32) -> Option<ClassDecl> {
             ret: TypeRef::named("void"),
             body: Some(Vec::new()),
             nlocals: 0,
+            slot_types: Vec::new().into(),
             mods: Modifiers { is_test: true, is_static: true, ..Modifiers::default() },
             loc: Loc { file, line, col: 1 },
         });
@@ -723,6 +732,7 @@ fn broken_test_class(name: &str, text: &str, file: u32) -> Option<ClassDecl> {
             ret: TypeRef::named("void"),
             body: Some(Vec::new()),
             nlocals: 0,
+            slot_types: Vec::new().into(),
             mods: Modifiers { is_test: true, is_static: true, ..Modifiers::default() },
             loc: Loc { file, line: 1, col: 1 },
         });

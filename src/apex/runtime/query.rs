@@ -34,6 +34,7 @@ fn field_type(t: &Ft) -> soql::FieldType {
         Ft::Date => soql::FieldType::Date,
         Ft::DateTime => soql::FieldType::Datetime,
         Ft::Time => soql::FieldType::Time,
+        Ft::EntityRef(_) => soql::FieldType::Reference,
         Ft::Other => soql::FieldType::Other,
     }
 }
@@ -87,8 +88,82 @@ pub fn from_soql(v: &soql::Value) -> Value {
     }
 }
 
+impl OrgView<'_> {
+    /// A field of a synthetic `EntityDefinition` (id: the object's API name) or `FieldDefinition`
+    /// (id: `Object.Field`) row.
+    fn definition_value(&self, table: &str, id: &str, field: &str) -> soql::Value {
+        let s = |v: &str| soql::Value::String(v.to_string());
+        let f = field.to_ascii_lowercase();
+        if table == "entitydefinition" {
+            let Some(o) = self.schema.object(id) else { return soql::Value::Null };
+            return match f.as_str() {
+                "id" | "durableid" | "qualifiedapiname" => s(&o.name),
+                "developername" => s(o.name.strip_suffix("__c").unwrap_or(&o.name)),
+                "label" | "masterlabel" => s(&o.label),
+                "plurallabel" => s(&o.plural),
+                "keyprefix" => s(&o.prefix),
+                _ => soql::Value::Null,
+            };
+        }
+        let Some((obj, fname)) = id.split_once('.') else { return soql::Value::Null };
+        let Some(o) = self.schema.object(obj) else { return soql::Value::Null };
+        let Some(fi) = o.field(fname) else { return soql::Value::Null };
+        match f.as_str() {
+            "id" | "durableid" => s(&format!("{}.{}", o.name, fi.name)),
+            "qualifiedapiname" => s(&fi.name),
+            "developername" => s(fi.name.strip_suffix("__c").unwrap_or(&fi.name)),
+            "label" | "masterlabel" => s(&fi.label),
+            "entitydefinitionid" => s(&o.name),
+            _ => soql::Value::Null,
+        }
+    }
+}
+
 impl soql::DataSource for OrgView<'_> {
     fn describe(&self, name: &str) -> Option<soql::ObjectDescribe> {
+        let text = |n: &str| soql::FieldDescribe::new(n, soql::FieldType::String);
+        if name.eq_ignore_ascii_case("entitydefinition") {
+            let fields = [
+                "DurableId",
+                "QualifiedApiName",
+                "DeveloperName",
+                "Label",
+                "MasterLabel",
+                "KeyPrefix",
+                "NamespacePrefix",
+                "PluralLabel",
+            ]
+            .iter()
+            .map(|n| text(n))
+            .chain([soql::FieldDescribe::new("Id", soql::FieldType::Id)])
+            .collect();
+            return Some(soql::ObjectDescribe {
+                name: "EntityDefinition".into(),
+                fields,
+                child_relationships: Vec::new(),
+            });
+        }
+        if name.eq_ignore_ascii_case("fielddefinition") {
+            let mut fields: Vec<soql::FieldDescribe> = [
+                "DurableId",
+                "QualifiedApiName",
+                "DeveloperName",
+                "Label",
+                "MasterLabel",
+                "DataType",
+                "NamespacePrefix",
+            ]
+            .iter()
+            .map(|n| text(n))
+            .collect();
+            fields.push(soql::FieldDescribe::new("Id", soql::FieldType::Id));
+            fields.push(soql::FieldDescribe::lookup("EntityDefinitionId", "EntityDefinition", &["EntityDefinition"]));
+            return Some(soql::ObjectDescribe {
+                name: "FieldDefinition".into(),
+                fields,
+                child_relationships: Vec::new(),
+            });
+        }
         let o = self.schema.object(name)?;
         let fields = o
             .fields
@@ -98,9 +173,10 @@ impl soql::DataSource for OrgView<'_> {
                 field_type: field_type(&f.ty),
                 reference_to: match &f.ty {
                     Ft::Reference(t) => t.iter().map(|x| x.to_string()).collect(),
+                    Ft::EntityRef(t) => vec![t.to_string()],
                     _ => Vec::new(),
                 },
-                relationship_name: if matches!(f.ty, Ft::Reference(_)) {
+                relationship_name: if matches!(f.ty, Ft::Reference(_) | Ft::EntityRef(_)) {
                     f.relationship.as_ref().map(|r| r.to_string())
                 } else {
                     None
@@ -121,6 +197,21 @@ impl soql::DataSource for OrgView<'_> {
 
     fn records(&self, object: &str, include_deleted: bool) -> Vec<String> {
         let table = object.to_ascii_lowercase();
+        if table == "entitydefinition" {
+            let mut names: Vec<String> = self.schema.objects.values().map(|o| o.name.to_string()).collect();
+            names.sort();
+            return names;
+        }
+        if table == "fielddefinition" {
+            let mut out = Vec::new();
+            for o in self.schema.objects.values() {
+                for f in o.fields.values() {
+                    out.push(format!("{}.{}", o.name, f.name));
+                }
+            }
+            out.sort();
+            return out;
+        }
         let mut out: Vec<String> = self.db.rows(&table).filter_map(|r| r.id()).map(|i| i.to_string()).collect();
         if include_deleted {
             out.extend(self.db.recycle.iter().filter(|(_, (t, _))| *t == table).map(|(id, _)| id.to_string()));
@@ -130,6 +221,9 @@ impl soql::DataSource for OrgView<'_> {
 
     fn value(&self, object: &str, id: &str, field: &str) -> soql::Value {
         let table = object.to_ascii_lowercase();
+        if table == "entitydefinition" || table == "fielddefinition" {
+            return self.definition_value(&table, id, field);
+        }
         let row = self.db.row(&table, id).or_else(|| self.db.recycle.get(id).map(|(_, r)| r));
         match row.and_then(|r| r.get(field)) {
             Some(v) => to_soql(v),
@@ -171,6 +265,11 @@ fn row_to_sobject(r: &soql::Row) -> Value {
 
 impl<'p> Interp<'p> {
     fn run_query(&mut self, query: soql::Query, binds: Vec<Value>, count_only: bool) -> R<Value> {
+        let from = query.from.name.clone();
+        self.ensure_setup_rows(&from);
+        if matches!(query.access_mode(), soql::AccessMode::SecurityEnforced | soql::AccessMode::UserMode) {
+            super::stdlib::platform::permission_gap(self, "a SOQL query in user mode")?;
+        }
         self.lim.queries += 1;
         if self.lim.queries > self.lim.max_queries() {
             let n = self.lim.queries;

@@ -140,6 +140,19 @@ pub struct MapV {
     pub val: Ty,
     /// Entries by key: (the key value, the value).
     pub items: IndexMap<Key, (Value, Value)>,
+    /// String keys compare ignoring case (the maps of `getGlobalDescribe()` and
+    /// `fields.getMap()`, Apex Reference, "Schema Class").
+    pub ci: bool,
+}
+
+impl MapV {
+    /// The hashing key of a map key (lower case for a case-insensitive map).
+    pub fn key(&self, k: &Value) -> Key {
+        match (self.ci, k) {
+            (true, Value::Str(s)) => Key::Str(s.to_lowercase().into()),
+            _ => key_of(k),
+        }
+    }
 }
 
 /// A record: its object and the fields set or queried, by lower-case name.
@@ -196,6 +209,8 @@ pub struct Obj {
     pub fields: Vec<Value>,
     /// What an exception carries.
     pub exc: Option<Box<ExcData>>,
+    /// A `Test.createStub` stand-in: the `StubProvider` its method calls go to.
+    pub stub: Option<Value>,
 }
 
 /// What an exception carries besides its fields.
@@ -436,7 +451,7 @@ impl Value {
 
     /// A new empty map.
     pub fn map(key: Ty, val: Ty) -> Value {
-        Value::Map(Rc::new(RefCell::new(MapV { key, val, items: IndexMap::new() })))
+        Value::Map(Rc::new(RefCell::new(MapV { key, val, items: IndexMap::new(), ci: false })))
     }
 
     /// A new set.
@@ -557,6 +572,7 @@ pub fn deep_copy(v: &Value) -> Value {
         Value::Map(m) => {
             let m = m.borrow();
             Value::Map(Rc::new(RefCell::new(MapV {
+                ci: m.ci,
                 key: m.key.clone(),
                 val: m.val.clone(),
                 items: m.items.iter().map(|(k, (kv, vv))| (k.clone(), (kv.clone(), deep_copy(vv)))).collect(),

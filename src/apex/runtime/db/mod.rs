@@ -21,6 +21,20 @@ pub struct Db {
     pub counters: HashMap<String, u64>,
     /// Auto-number counters per object.
     pub autonumbers: HashMap<String, u64>,
+    /// Undo records of the DML statements running ([`Db::mark`], [`Db::rollback_to`]): a failed
+    /// statement is undone without copying the org for every statement.
+    journal: Vec<Undo>,
+    /// Open marks (nested statements, from triggers).
+    open: usize,
+}
+
+/// What undoes one change.
+#[derive(Debug, Clone)]
+enum Undo {
+    /// A row was stored: its previous state (none: it was new).
+    Row(String, Rc<str>, Option<SObj>),
+    /// A recycle-bin entry changed: its previous state.
+    Bin(Rc<str>, Option<(String, SObj)>),
 }
 
 impl Db {
@@ -54,14 +68,79 @@ impl Db {
     /// Stores a row (replacing one with the same id).
     pub fn put(&mut self, table: &str, row: SObj) {
         let Some(id) = row.id() else { return };
-        self.tables.entry(table.to_string()).or_default().insert(id, row);
+        let prev = self.tables.entry(table.to_string()).or_default().insert(id.clone(), row);
+        if self.open > 0 {
+            self.journal.push(Undo::Row(table.to_string(), id, prev));
+        }
     }
 
     /// Removes a row to the recycle bin.
     pub fn delete(&mut self, table: &str, id: &str) -> Option<SObj> {
         let row = self.tables.get_mut(table).and_then(|t| t.shift_remove(id))?;
-        self.recycle.insert(id.into(), (table.to_string(), row.clone()));
+        let prev = self.recycle.insert(id.into(), (table.to_string(), row.clone()));
+        if self.open > 0 {
+            self.journal.push(Undo::Row(table.to_string(), id.into(), Some(row.clone())));
+            self.journal.push(Undo::Bin(id.into(), prev));
+        }
         Some(row)
+    }
+
+    /// Takes a row out of the recycle bin (undelete).
+    pub fn unrecycle(&mut self, id: &str) {
+        let prev = self.recycle.shift_remove(id);
+        if self.open > 0 {
+            self.journal.push(Undo::Bin(id.into(), prev));
+        }
+    }
+
+    /// Starts recording what a DML statement changes; returns the mark to roll back to.
+    pub fn mark(&mut self) -> usize {
+        self.open += 1;
+        self.journal.len()
+    }
+
+    /// Ends a statement that succeeded (its changes stay; an enclosing statement may still undo
+    /// them).
+    pub fn commit(&mut self, mark: usize) {
+        self.open = self.open.saturating_sub(1);
+        if self.open == 0 {
+            self.journal.truncate(mark.min(self.journal.len()));
+            self.journal.clear();
+        }
+    }
+
+    /// Undoes everything recorded since `mark` and ends the statement.
+    pub fn rollback_to(&mut self, mark: usize) {
+        while self.journal.len() > mark {
+            match self.journal.pop() {
+                Some(Undo::Row(table, id, prev)) => {
+                    let t = self.tables.entry(table).or_default();
+                    match prev {
+                        Some(row) => {
+                            // Put back in place (insertion order may move to the end: rows keep
+                            // their ids, which is what order by default follows here).
+                            t.insert(id, row);
+                        }
+                        None => {
+                            t.shift_remove(&id);
+                        }
+                    }
+                }
+                Some(Undo::Bin(id, prev)) => match prev {
+                    Some(e) => {
+                        self.recycle.insert(id, e);
+                    }
+                    None => {
+                        self.recycle.shift_remove(&id);
+                    }
+                },
+                None => break,
+            }
+        }
+        self.open = self.open.saturating_sub(1);
+        if self.open == 0 {
+            self.journal.clear();
+        }
     }
 
     /// Counts every live row.

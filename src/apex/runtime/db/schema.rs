@@ -49,6 +49,9 @@ pub enum FieldType {
     Time,
     /// Lookup or master-detail to the objects named.
     Reference(Vec<Arc<str>>),
+    /// A custom metadata relationship to `EntityDefinition` or `FieldDefinition`: its value is an
+    /// API name (`Account`, `Account.Name`), and SOQL follows it (`Object__r.QualifiedApiName`).
+    EntityRef(Arc<str>),
     /// Anything else (formula, address, ...): read-only here, any value.
     Other,
 }
@@ -167,6 +170,20 @@ pub struct Schema {
     pub mdt: Vec<MdtRecord>,
     /// Key prefix → object name (the package's objects; standard ones are looked up).
     pub by_prefix: HashMap<String, Arc<str>>,
+    /// Setup records the package's metadata puts in the org (PermissionSet, PermissionSetGroup,
+    /// StaticResource, RecordType): lower-case object → rows of (field, value).
+    pub setup_rows: HashMap<String, Vec<Vec<(&'static str, MetaVal)>>>,
+}
+
+/// A value of a setup record read from metadata.
+#[derive(Debug, Clone)]
+pub enum MetaVal {
+    /// Text.
+    Str(String),
+    /// Checkbox.
+    Bool(bool),
+    /// Binary content (a static resource's Body).
+    Blob(Arc<[u8]>),
 }
 
 /// A standard object from the describe data, with the package's child relationships onto it.
@@ -326,7 +343,11 @@ impl Schema {
                         "Date" => FieldType::Date,
                         "DateTime" => FieldType::DateTime,
                         "Time" => FieldType::Time,
-                        "Lookup" | "MasterDetail" | "MetadataRelationship" => {
+                        // A metadata relationship holds an API name (`Account`, `Account.Name`).
+                        "MetadataRelationship" => {
+                            FieldType::EntityRef(target.clone().unwrap_or_else(|| "EntityDefinition".into()).into())
+                        }
+                        "Lookup" | "MasterDetail" => {
                             FieldType::Reference(target.clone().map(|t| vec![t.into()]).unwrap_or_default())
                         }
                         _ => FieldType::Other,
@@ -363,6 +384,70 @@ impl Schema {
                 s.objects.insert(lname, o);
             }
         }
+        for c in tree.iter() {
+            let text_of = |tag: &str| -> Option<String> {
+                c.files.iter().find_map(|f| {
+                    crate::sf::xml::parse(&f.bytes)
+                        .ok()
+                        .and_then(|r| r.find(tag).map(|x| x.text_content().trim().to_string()))
+                })
+            };
+            let name = c.key.full_name.clone();
+            match c.key.type_name.as_str() {
+                "PermissionSet" => {
+                    let label = text_of("label").unwrap_or_else(|| name.clone());
+                    s.setup_rows.entry("permissionset".into()).or_default().push(vec![
+                        ("Name", MetaVal::Str(name.clone())),
+                        ("Label", MetaVal::Str(label)),
+                        ("IsOwnedByProfile", MetaVal::Bool(false)),
+                        ("NamespacePrefix", MetaVal::Str(String::new())),
+                    ]);
+                }
+                "PermissionSetGroup" => {
+                    let label = text_of("label").unwrap_or_else(|| name.clone());
+                    s.setup_rows.entry("permissionsetgroup".into()).or_default().push(vec![
+                        ("DeveloperName", MetaVal::Str(name.clone())),
+                        ("MasterLabel", MetaVal::Str(label)),
+                        ("Status", MetaVal::Str("Updated".into())),
+                    ]);
+                }
+                "StaticResource" => {
+                    let body = c
+                        .files
+                        .iter()
+                        .find(|f| !f.path.ends_with("-meta.xml"))
+                        .map(|f| Arc::<[u8]>::from(f.bytes.as_slice()));
+                    let ctype = c
+                        .files
+                        .iter()
+                        .find(|f| f.path.ends_with("-meta.xml"))
+                        .and_then(|f| crate::sf::xml::parse(&f.bytes).ok())
+                        .and_then(|r| r.find("contentType").map(|x| x.text_content().trim().to_string()))
+                        .unwrap_or_default();
+                    let mut row = vec![("Name", MetaVal::Str(name.clone())), ("ContentType", MetaVal::Str(ctype))];
+                    if let Some(b) = body {
+                        row.push(("Body", MetaVal::Blob(b)));
+                    }
+                    s.setup_rows.entry("staticresource".into()).or_default().push(row);
+                }
+                "CustomObject" => {
+                    for f in &c.files {
+                        let Ok(root) = crate::sf::xml::parse(&f.bytes) else { continue };
+                        for rt in root.elements().filter(|e| e.name == "recordTypes") {
+                            let t = |n: &str| rt.find(n).map(|x| x.text_content().trim().to_string());
+                            let dev = t("fullName").unwrap_or_default();
+                            s.setup_rows.entry("recordtype".into()).or_default().push(vec![
+                                ("DeveloperName", MetaVal::Str(dev.clone())),
+                                ("Name", MetaVal::Str(t("label").unwrap_or(dev))),
+                                ("SobjectType", MetaVal::Str(name.clone())),
+                                ("IsActive", MetaVal::Bool(t("active").as_deref() != Some("false"))),
+                            ]);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
         for c in tree.iter().filter(|c| c.key.type_name == "CustomMetadata") {
             let Some((ty, dev)) = c.key.full_name.split_once('.') else { continue };
             for f in &c.files {
@@ -392,6 +477,9 @@ impl Schema {
             }
             for f in o.fields.values() {
                 if let (FieldType::Reference(targets), Some(rel)) = (&f.ty, &f.child_relationship) {
+                    if o.kind == ObjKind::Metadata {
+                        continue;
+                    }
                     for t in targets {
                         children.push((t.to_ascii_lowercase(), (rel.clone(), o.name.clone(), f.name.clone())));
                     }

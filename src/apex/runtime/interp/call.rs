@@ -19,6 +19,7 @@ impl<'p> Interp<'p> {
         args: &[Value],
         static_only: bool,
     ) -> Option<(ClassId, usize)> {
+        let hints = std::mem::take(&mut self.arg_hints);
         let l = name.to_ascii_lowercase();
         let mut at = Some(cid);
         let mut guard = 0;
@@ -27,7 +28,7 @@ impl<'p> Interp<'p> {
             if guard > 100 {
                 break;
             }
-            let best = self.best_overload(c, &l, args, static_only);
+            let best = self.best_overload(c, &l, args, static_only, &hints);
             if let Some(m) = best {
                 return Some((c, m));
             }
@@ -36,7 +37,14 @@ impl<'p> Interp<'p> {
         None
     }
 
-    fn best_overload(&mut self, c: ClassId, l: &str, args: &[Value], static_only: bool) -> Option<usize> {
+    fn best_overload(
+        &mut self,
+        c: ClassId,
+        l: &str,
+        args: &[Value],
+        static_only: bool,
+        hints: &[Option<Ty>],
+    ) -> Option<usize> {
         let idxs = self.p.classes[c as usize].methods.get(l)?.clone();
         let mut best: Option<(usize, i32)> = None;
         for mi in idxs {
@@ -46,9 +54,22 @@ impl<'p> Interp<'p> {
             }
             let mut score = 0;
             let mut ok = true;
-            for ((pt, _), a) in m.params.iter().zip(args) {
+            for (i, ((pt, _), a)) in m.params.iter().zip(args).enumerate() {
                 let t = self.ty(pt, Some(c));
-                match self.arg_score(a, &t) {
+                // A null with a static type (`(String) null`) matches that type's parameter.
+                let s = match hints.get(i).and_then(|h| h.as_ref()) {
+                    Some(h) if a.is_null() => {
+                        if *h == t {
+                            Some(4)
+                        } else if matches!(t, Ty::Object) {
+                            Some(1)
+                        } else {
+                            None
+                        }
+                    }
+                    _ => self.arg_score(a, &t),
+                };
+                match s {
                     Some(s) => score += s,
                     None => {
                         ok = false;
@@ -144,7 +165,7 @@ impl<'p> Interp<'p> {
     }
 
     fn run_body(&mut self, c: ClassId, m: &'p Method, this: Option<Rc<RefCell<Obj>>>, args: Vec<Value>) -> R<Value> {
-        let mut f = Frame::new(m.nlocals.max(m.params.len() as u32), this, Some(c));
+        let mut f = Frame::for_method(m, this, Some(c));
         for (i, ((pt, _), a)) in m.params.iter().zip(args).enumerate() {
             let t = self.ty(pt, Some(c));
             f.locals[i] = self.coerce(a, &t)?;
@@ -240,6 +261,13 @@ impl<'p> Interp<'p> {
         match v {
             Value::Null => self.npe(),
             Value::Obj(o) => {
+                let stub = o.borrow().stub.clone();
+                if let Some(provider) = stub {
+                    let l = name.to_ascii_lowercase();
+                    if !matches!(l.as_str(), "equals" | "hashcode" | "tostring") {
+                        return stdlib::platform::stub_call(self, o, provider, name, args);
+                    }
+                }
                 let cid = o.borrow().class;
                 if let Some((dc, m)) = self.find_method(cid, name, &args, false) {
                     let is_static = self.p.classes[dc as usize].decl.methods[m].mods.is_static;
@@ -253,7 +281,10 @@ impl<'p> Interp<'p> {
                 let sig = self.signature(name, &args);
                 self.compile_error(format!("Method does not exist or incorrect signature: {sig} from the type {cname}"))
             }
-            _ => stdlib::call_method(self, v, &name.to_ascii_lowercase(), args),
+            _ => {
+                self.arg_hints.clear();
+                stdlib::call_method(self, v, &name.to_ascii_lowercase(), args)
+            }
         }
     }
 
@@ -346,7 +377,7 @@ impl<'p> Interp<'p> {
                     }
                     Err(b) => {
                         let m = &cl.decl.static_blocks[b];
-                        let mut fr = Frame::new(m.nlocals, None, Some(c));
+                        let mut fr = Frame::for_method(m, None, Some(c));
                         if let Some(body) = &m.body {
                             self.exec_block(&mut fr, body)?;
                         }
@@ -464,6 +495,7 @@ impl<'p> Interp<'p> {
             class: c,
             fields: vec![Value::Null; cl.layout.len()],
             exc: if is_exc { Some(Box::default()) } else { None },
+            stub: None,
         }));
         if is_exc {
             let loc2 = self.here();
@@ -555,7 +587,7 @@ impl<'p> Interp<'p> {
                 let m = &cl.decl.ctors[ci];
                 self.enter(name, loc)?;
                 let r = (|| -> R<()> {
-                    let mut f = Frame::new(m.nlocals.max(m.params.len() as u32), Some(obj.clone()), Some(c));
+                    let mut f = Frame::for_method(m, Some(obj.clone()), Some(c));
                     for (i, ((pt, _), a)) in m.params.iter().zip(args).enumerate() {
                         let t = self.ty(pt, Some(c));
                         f.locals[i] = self.coerce(a, &t)?;
@@ -645,7 +677,7 @@ impl<'p> Interp<'p> {
                 }
                 Err(b) => {
                     let m = &cl.decl.instance_blocks[b];
-                    let mut fr = Frame::new(m.nlocals, Some(obj.clone()), Some(c));
+                    let mut fr = Frame::for_method(m, Some(obj.clone()), Some(c));
                     if let Some(body) = &m.body {
                         self.exec_block(&mut fr, body)?;
                     }

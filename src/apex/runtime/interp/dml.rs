@@ -115,7 +115,7 @@ impl<'p> Interp<'p> {
             return Ok(Vec::new());
         }
         self.lim.uncommitted_dml = true;
-        let snapshot = self.db.clone();
+        let mark = self.db.mark();
         let mut results: Vec<RowResult> = (0..items.len()).map(|_| RowResult::default()).collect();
         // Object of each row.
         let mut objs: Vec<Rc<str>> = Vec::with_capacity(items.len());
@@ -158,16 +158,25 @@ impl<'p> Interp<'p> {
             for &i in &ins {
                 results[i].created = true;
             }
-            self.run_chunks(DmlOp::Insert, &items, &objs, &ins, &mut results)?;
-            self.run_chunks(DmlOp::Update, &items, &objs, &upd, &mut results)?;
+            if let Err(e) = self.run_chunks(DmlOp::Insert, &items, &objs, &ins, &mut results) {
+                self.db.rollback_to(mark);
+                return Err(e);
+            }
+            if let Err(e) = self.run_chunks(DmlOp::Update, &items, &objs, &upd, &mut results) {
+                self.db.rollback_to(mark);
+                return Err(e);
+            }
         } else {
             let all: Vec<usize> = (0..items.len()).filter(|i| results[*i].errors.is_empty()).collect();
-            self.run_chunks(op, &items, &objs, &all, &mut results)?;
+            if let Err(e) = self.run_chunks(op, &items, &objs, &all, &mut results) {
+                self.db.rollback_to(mark);
+                return Err(e);
+            }
         }
         let failed = results.iter().position(|r| !r.errors.is_empty());
         if let Some(first) = failed {
             if all_or_none {
-                self.db = snapshot;
+                self.db.rollback_to(mark);
                 for it in &items {
                     if let (Item::Rec(s), DmlOp::Insert) = (it, op) {
                         s.borrow_mut().fields.shift_remove("id");
@@ -196,6 +205,7 @@ impl<'p> Interp<'p> {
                 return Err(Box::new(Ctl::Throw(exc)));
             }
         }
+        self.db.commit(mark);
         Ok(results)
     }
 
@@ -449,7 +459,7 @@ impl<'p> Interp<'p> {
                 DmlOp::Undelete => {
                     if let Some(row) = &new_rows[k] {
                         if let Some(id) = row.borrow().id() {
-                            self.db.recycle.shift_remove(&id);
+                            self.db.unrecycle(&id);
                             let mut restored = row.borrow().clone();
                             restored.put("IsDeleted", Value::Bool(false));
                             self.db.put(&table, restored);
@@ -567,7 +577,7 @@ impl<'p> Interp<'p> {
             let name: Rc<str> = format!("Trigger.{}", trig.decl.name).into();
             let here = self.here();
             let r = self.enter(name, here).and_then(|_| {
-                let mut f = Frame::new(trig.decl.body.nlocals, None, None);
+                let mut f = Frame::for_method(&trig.decl.body, None, None);
                 let r = match &trig.decl.body.body {
                     Some(b) => self.exec_block(&mut f, b).map(|_| ()),
                     None => Ok(()),
@@ -624,7 +634,7 @@ impl<'p> Interp<'p> {
             let name: Rc<str> = format!("Trigger.{}", trig.decl.name).into();
             let here = self.here();
             let r = self.enter(name, here).and_then(|_| {
-                let mut f = Frame::new(trig.decl.body.nlocals, None, None);
+                let mut f = Frame::for_method(&trig.decl.body, None, None);
                 let r = match &trig.decl.body.body {
                     Some(b) => self.exec_block(&mut f, b).map(|_| ()),
                     None => Ok(()),
@@ -691,7 +701,7 @@ impl<'p> Interp<'p> {
         for f in info.fields.values() {
             let v = row.get(&f.name);
             let null = v.is_none_or(|v| v.is_null() || matches!(v, Value::Str(s) if s.is_empty()));
-            if f.required && null && (insert || v.is_some()) && !f.system {
+            if f.required && null && (insert || v.is_some()) {
                 missing.push(f.name.to_string());
             }
             let Some(v) = v else { continue };

@@ -99,6 +99,10 @@ const BUILTINS: &[&str] = &[
     "set",
     "map",
     "comparator",
+    "security",
+    "restcontext",
+    "restrequest",
+    "restresponse",
 ];
 
 impl<'p> Interp<'p> {
@@ -322,7 +326,10 @@ impl<'p> Interp<'p> {
                 self.soql(text, vals)
             }
             E::Sosl => self.unsupported("SOSL (a FIND query) needs the org's search index"),
-            E::Dml { op, target, key, merge_with } => {
+            E::Dml { op, target, key, merge_with, user_mode } => {
+                if *user_mode {
+                    stdlib::platform::permission_gap(self, "user-mode DML")?;
+                }
                 let t = self.eval(f, target)?;
                 let m = match merge_with {
                     Some(m) => Some(self.eval(f, m)?),
@@ -602,7 +609,18 @@ impl<'p> Interp<'p> {
     pub fn assign(&mut self, f: &mut Frame, target: &Expr, v: Value) -> R<Value> {
         match &target.kind {
             E::Local(slot, _) => {
-                // Locals keep their declared type: widen numbers as a declaration would.
+                // Locals keep their declared type: convert as a declaration would.
+                let types = f.types.clone();
+                let declared = types.as_ref().and_then(|t| t.get(*slot as usize)).and_then(|x| x.as_ref());
+                if let Some(tr) = declared {
+                    // `tr` lives in the program (the Arc is the method's): the cache key is stable.
+                    let t = self.ty(tr, f.class);
+                    let v = self.coerce(v, &t)?;
+                    if let Some(s) = f.locals.get_mut(*slot as usize) {
+                        *s = v.clone();
+                    }
+                    return Ok(v);
+                }
                 let cur = f.locals.get(*slot as usize).cloned().unwrap_or_default();
                 let v = match (&cur, &v) {
                     (Value::Long(_), Value::Int(i)) => Value::Long(*i as i64),
@@ -662,6 +680,13 @@ impl<'p> Interp<'p> {
                     Qual::Val(other) => {
                         stdlib::set_prop(self, &other, &name.to_ascii_lowercase(), v.clone())?;
                         Ok(v)
+                    }
+                    Qual::Builtin(b) => {
+                        let b = b.strip_prefix("system.").unwrap_or(&b).to_string();
+                        if stdlib::platform::static_set(self, &b, &name.to_ascii_lowercase(), v.clone()) {
+                            return Ok(v);
+                        }
+                        self.unsupported(format!("setting {b}.{name}"))
                     }
                     Qual::Class(c) => {
                         let l = name.to_ascii_lowercase();
@@ -839,6 +864,14 @@ impl<'p> Interp<'p> {
         for a in args {
             vals.push(self.eval(f, a)?);
         }
+        let hints: Vec<Option<Ty>> = args
+            .iter()
+            .map(|a| match &a.kind {
+                E::Cast { ty, .. } => Some(self.ty(ty, f.class)),
+                _ => None,
+            })
+            .collect();
+        self.arg_hints = if hints.iter().any(Option::is_some) { hints } else { Vec::new() };
         let here = e.loc;
         if let Some(top) = self.stack.last_mut() {
             top.loc = Loc { line: here.line, col: top.loc.col, file: top.loc.file };
@@ -848,8 +881,14 @@ impl<'p> Interp<'p> {
             None => self.call_unqualified(f, name, vals, here)?,
             Some(Qual::Val(v)) => self.call_method_value(&v, name, vals)?,
             Some(Qual::Class(c)) => self.call_static(c, name, vals, here)?,
-            Some(Qual::SObj(o)) => stdlib::sobject_static(self, &o, &name.to_ascii_lowercase(), vals)?,
-            Some(Qual::Builtin(b)) => stdlib::call_static(self, &b, &name.to_ascii_lowercase(), vals)?,
+            Some(Qual::SObj(o)) => {
+                self.arg_hints.clear();
+                stdlib::sobject_static(self, &o, &name.to_ascii_lowercase(), vals)?
+            }
+            Some(Qual::Builtin(b)) => {
+                self.arg_hints.clear();
+                stdlib::call_static(self, &b, &name.to_ascii_lowercase(), vals)?
+            }
         };
         Ok(Some(r))
     }
@@ -872,7 +911,7 @@ impl<'p> Interp<'p> {
         let tag = accessor_tag(self, c, idx);
         let here = self.here();
         self.enter(tag, here)?;
-        let mut fr = super::Frame::new(m.nlocals.max(1), this, Some(c));
+        let mut fr = super::Frame::for_method(m, this, Some(c));
         if let Some(v) = value {
             fr.locals[0] = v;
         }

@@ -60,6 +60,8 @@ pub enum Flow {
 pub struct Frame {
     /// Slots.
     pub locals: Vec<Value>,
+    /// Declared types of the slots (when known).
+    pub types: Option<std::sync::Arc<[Option<crate::apex::runtime::ast::TypeRef>]>>,
     /// `this`.
     pub this: Option<Rc<RefCell<Obj>>>,
     /// The class whose code runs (None in a trigger).
@@ -69,7 +71,18 @@ pub struct Frame {
 impl Frame {
     /// A frame with `n` slots.
     pub fn new(n: u32, this: Option<Rc<RefCell<Obj>>>, class: Option<ClassId>) -> Frame {
-        Frame { locals: vec![Value::Null; n as usize], this, class }
+        Frame { locals: vec![Value::Null; n as usize], types: None, this, class }
+    }
+
+    /// A frame for a method's body (slots typed as declared).
+    pub fn for_method(
+        m: &crate::apex::runtime::ast::Method,
+        this: Option<Rc<RefCell<Obj>>>,
+        class: Option<ClassId>,
+    ) -> Frame {
+        let mut f = Frame::new(m.nlocals.max(m.params.len() as u32), this, class);
+        f.types = Some(m.slot_types.clone());
+        f
     }
 }
 
@@ -208,6 +221,15 @@ pub struct Interp<'p> {
     pub dyn_this: Option<Rc<RefCell<Obj>>>,
     /// The calling code's class, for binds naming statics.
     pub dyn_class: Option<ClassId>,
+    /// Static types of the next call's arguments where the code states them (`(String) null`):
+    /// overloads are chosen by them.
+    pub arg_hints: Vec<Option<Ty>>,
+    /// Settable platform statics (`RestContext.request`).
+    pub platform_statics: HashMap<String, Value>,
+    /// Objects whose setup records were stored ([`Interp::ensure_setup_rows`]).
+    pub seeded: std::collections::HashSet<String>,
+    /// Platform Cache contents, per partition.
+    pub cache: crate::apex::runtime::stdlib::platform::CacheStore,
 }
 
 /// The outcome of [`Interp::run_body`].
@@ -241,6 +263,10 @@ impl<'p> Interp<'p> {
             dyn_scope: Vec::new(),
             dyn_this: None,
             dyn_class: None,
+            arg_hints: Vec::new(),
+            platform_statics: HashMap::new(),
+            cache: HashMap::new(),
+            seeded: std::collections::HashSet::new(),
         };
         it.seed_org();
         it
@@ -263,9 +289,24 @@ impl<'p> Interp<'p> {
         o.put("DefaultLocaleSidKey", Value::str("en_US"));
         self.db.put("organization", o);
         let mut admin = None;
-        for name in
-            ["System Administrator", "Standard User", "Read Only", "Minimum Access - Salesforce", "Chatter Free User"]
-        {
+        // The standard profiles every org has (Salesforce Help, "Standard Profiles").
+        for name in [
+            "System Administrator",
+            "Standard User",
+            "Read Only",
+            "Minimum Access - Salesforce",
+            "Chatter Free User",
+            "Marketing User",
+            "Contract Manager",
+            "Solution Manager",
+            "Standard Platform User",
+            "Chatter External User",
+            "Chatter Moderator User",
+            "Customer Community User",
+            "Customer Community Plus User",
+            "Partner Community User",
+            "Identity User",
+        ] {
             let id = self.db.new_id("00e");
             let mut pr = SObj::new("Profile");
             pr.put("Id", Value::Id(id.clone()));
@@ -310,6 +351,69 @@ impl<'p> Interp<'p> {
         }
     }
 
+    /// Stores the setup records the package's metadata puts in the org (permission sets, static
+    /// resources, record types) for one object, once, when a query first reads it.
+    pub fn ensure_setup_rows(&mut self, table: &str) {
+        use crate::apex::runtime::db::schema::MetaVal;
+        let table = table.to_ascii_lowercase();
+        if table == "apexclass" || table == "apextrigger" {
+            self.ensure_apex_rows();
+            return;
+        }
+        let schema = self.schema;
+        let Some(rows) = schema.setup_rows.get(&table) else { return };
+        if !self.seeded.insert(table.clone()) {
+            return;
+        }
+        let Some(info) = schema.object(&table) else { return };
+        let (prefix, obj) = (info.prefix.to_string(), info.name.to_string());
+        for r in rows {
+            let id = self.db.new_id(&prefix);
+            let mut s = SObj::new(&obj);
+            s.put("Id", Value::Id(id));
+            for (k, v) in r {
+                s.put(
+                    k,
+                    match v {
+                        MetaVal::Str(x) if x.is_empty() => Value::Null,
+                        MetaVal::Str(x) => Value::str(x),
+                        MetaVal::Bool(b) => Value::Bool(*b),
+                        MetaVal::Blob(b) => Value::Blob(Rc::new(b.to_vec())),
+                    },
+                );
+            }
+            self.db.put(&table, s);
+        }
+    }
+
+    /// Stores the package's ApexClass and ApexTrigger rows, once, when a query first reads them.
+    pub fn ensure_apex_rows(&mut self) {
+        if self.db.tables.contains_key("apexclass") {
+            return;
+        }
+        // The package's Apex is in the org: ApexClass and ApexTrigger are setup objects a test
+        // can query without SeeAllData.
+        let p = self.p;
+        for f in &p.files {
+            let (table, prefix, obj) = if f.type_name == "ApexTrigger" {
+                ("apextrigger", "01q", "ApexTrigger")
+            } else {
+                ("apexclass", "01p", "ApexClass")
+            };
+            let id = self.db.new_id(prefix);
+            let mut r = SObj::new(obj);
+            r.put("Id", Value::Id(id));
+            r.put("Name", Value::str(&f.name));
+            r.put("Body", Value::str(&f.text));
+            r.put("Status", Value::str("Active"));
+            r.put("IsValid", Value::Bool(f.error.is_none()));
+            r.put("ApiVersion", Value::Dec(rust_decimal::Decimal::new(620, 1)));
+            r.put("NamespacePrefix", Value::Null);
+            r.put("LengthWithoutComments", Value::Int(f.text.len() as i32));
+            self.db.put(table, r);
+        }
+    }
+
     // ---- errors -------------------------------------------------------------------------
 
     /// Where the running statement is.
@@ -338,6 +442,7 @@ impl<'p> Interp<'p> {
                 uncatchable: class.ends_with("LimitException") || class.ends_with("AssertException"),
                 ..ExcData::default()
             })),
+            stub: None,
         })))
     }
 
@@ -446,6 +551,13 @@ impl<'p> Interp<'p> {
         let r = self.p.resolve_type(t, ctx, &|n| schema.object_name(n).map(|s| s.to_string().into()));
         self.type_cache.insert(key, r.clone());
         r
+    }
+
+    /// The type a written type means in class `ctx`, for a `TypeRef` that is not part of the
+    /// program (built at run time): resolved without the cache.
+    pub fn ty_uncached(&self, t: &TypeRef, ctx: Option<ClassId>) -> Ty {
+        let schema = self.schema;
+        self.p.resolve_type(t, ctx, &|n| schema.object_name(n).map(|s| s.to_string().into()))
     }
 
     /// An SObject type by name, if the org knows it.

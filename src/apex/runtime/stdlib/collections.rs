@@ -313,7 +313,7 @@ pub fn map_method(it: &mut Interp, m: &Rc<RefCell<MapV>>, name: &str, args: Vec<
         ("put", 2) => {
             let k = it.coerce(args[0].clone(), &kt)?;
             let v = it.coerce(args[1].clone(), &vt)?;
-            let key = key_of(&k);
+            let key = m.borrow().key(&k);
             let n = m.borrow().items.len();
             grow_check(it, n + 1)?;
             let old = m.borrow_mut().items.insert(key, (k, v));
@@ -324,18 +324,21 @@ pub fn map_method(it: &mut Interp, m: &Rc<RefCell<MapV>>, name: &str, args: Vec<
                 Ok(k) => k,
                 Err(_) => return Ok(Value::Null),
             };
-            Ok(m.borrow().items.get(&key_of(&k)).map(|(_, v)| v.clone()).unwrap_or_default())
+            let key = m.borrow().key(&k);
+            Ok(m.borrow().items.get(&key).map(|(_, v)| v.clone()).unwrap_or_default())
         }
         ("containskey", 1) => {
             let k = match it.coerce(args[0].clone(), &kt) {
                 Ok(k) => k,
                 Err(_) => return Ok(Value::Bool(false)),
             };
-            Ok(Value::Bool(m.borrow().items.contains_key(&key_of(&k))))
+            let key = m.borrow().key(&k);
+            Ok(Value::Bool(m.borrow().items.contains_key(&key)))
         }
         ("remove", 1) => {
             let k = it.coerce(args[0].clone(), &kt)?;
-            Ok(m.borrow_mut().items.shift_remove(&key_of(&k)).map(|(_, v)| v).unwrap_or_default())
+            let key = m.borrow().key(&k);
+            Ok(m.borrow_mut().items.shift_remove(&key).map(|(_, v)| v).unwrap_or_default())
         }
         ("keyset", 0) => {
             let keys: Vec<Value> = m.borrow().items.values().map(|(k, _)| k.clone()).collect();

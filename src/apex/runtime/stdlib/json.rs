@@ -635,7 +635,7 @@ pub fn typed(it: &mut Interp, j: &J, t: &Ty, strict: bool) -> R<Value> {
             let J::Obj(o) = j else { return mismatch(it, j, t) };
             it.init_class(*c)?;
             let n = cl.layout.len();
-            let obj = Rc::new(RefCell::new(Obj { class: *c, fields: vec![Value::Null; n], exc: None }));
+            let obj = Rc::new(RefCell::new(Obj { class: *c, fields: vec![Value::Null; n], exc: None, stub: None }));
             for (k, v) in o {
                 let l = k.to_ascii_lowercase();
                 let Some(&pos) = it.p.classes[*c as usize].layout_index.get(&l) else {
@@ -647,8 +647,8 @@ pub fn typed(it: &mut Interp, j: &J, t: &Ty, strict: bool) -> R<Value> {
                     continue;
                 };
                 let (owner, fi) = it.p.classes[*c as usize].layout[pos];
-                let fty = it.p.classes[owner as usize].decl.fields[fi].ty.clone();
-                let ft = it.ty(&fty, Some(owner));
+                let p = it.p;
+                let ft = it.ty(&p.classes[owner as usize].decl.fields[fi].ty, Some(owner));
                 let val = typed(it, v, &ft, strict)?;
                 obj.borrow_mut().fields[pos] = val;
             }

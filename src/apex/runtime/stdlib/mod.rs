@@ -14,6 +14,7 @@ pub mod datetime;
 pub mod http;
 pub mod json;
 pub mod number;
+pub mod platform;
 pub mod regex;
 pub mod schema;
 pub mod sobject;
@@ -51,6 +52,9 @@ pub fn call_static(it: &mut Interp, class: &str, name: &str, args: Vec<Value>) -
         "eventbus" => system::call_eventbus(it, name, args),
         "url" => http::call_url_static(it, name, args),
         "request" => Ok(Value::native(Native::Request)),
+        "security" => platform::security_static(it, name, args),
+        "cache.org" => platform::cache_static(it, "org", name, args),
+        "cache.session" => platform::cache_static(it, "session", name, args),
         "queueableduplicatesignature" => it.unsupported("QueueableDuplicateSignature static methods"),
         _ => return unknown(it, class, name),
     }?;
@@ -83,7 +87,7 @@ pub fn call_method(it: &mut Interp, v: &Value, name: &str, args: Vec<Value>) -> 
             let k = key_of(v);
             return Ok(Value::Int(hash_key(&k)));
         }
-        ("tostring", 0) if !matches!(v, Value::Native(_)) => {
+        ("tostring", 0) if !matches!(v, Value::Native(_) | Value::Blob(_)) => {
             let s = it.stringify(v)?;
             return Ok(Value::str(s));
         }
@@ -140,6 +144,7 @@ fn native_method(it: &mut Interp, n: &Rc<RefCell<Native>>, name: &str, args: Vec
         "eventbus.testbroker" => system::eventbus_method(it, name, args),
         "system.request" => system::request_method(it, name, args),
         "system.asyncoptions" | "system.savepoint" => it.unsupported(format!("{}.{name}", display_class(kind))),
+        "system.object" => platform::bag_method(it, n, name, args),
         _ => it.unsupported(format!("{}.{name}", display_class(kind))),
     }
 }
@@ -167,6 +172,9 @@ pub fn object_method(it: &mut Interp, o: &Rc<RefCell<Obj>>, name: &str, args: &[
 /// `Builtin.name` (a static property or a nested platform class).
 pub fn static_prop(it: &mut Interp, class: &str, name: &str) -> R<Option<Qual>> {
     let class = class.strip_prefix("system.").unwrap_or(class);
+    if let Some(v) = platform::static_get(it, class, name) {
+        return Ok(Some(Qual::Val(v)));
+    }
     Ok(match class {
         "trigger" => Some(Qual::Val(system::trigger_prop(it, name)?)),
         "schema.sobjecttype" => match it.sobject_type(name) {
@@ -204,6 +212,16 @@ pub fn instance_prop(it: &mut Interp, v: &Value, name: &str) -> R<Option<Value>>
                     it.unsupported("field sets (org metadata)")
                 }
                 Native::FieldsOf(o) => schema::field_describe(it, &o, name).map(Some),
+                // DML results serialise their getters as properties (`sr.success`, `sr.id`).
+                Native::DmlResult { id, errors, .. } => Ok(match name {
+                    "id" => Some(id.map(Value::Id).unwrap_or_default()),
+                    "success" => Some(Value::Bool(errors.is_empty())),
+                    "errors" => Some(Value::list(
+                        Ty::Native("database.error".into()),
+                        errors.into_iter().map(|e| Value::native(Native::DbError(e))).collect(),
+                    )),
+                    _ => None,
+                }),
                 Native::Bag(_, props) => Ok(Some(props.get(name).cloned().unwrap_or_default())),
                 _ => Ok(None),
             }
@@ -244,6 +262,9 @@ pub fn set_prop(it: &mut Interp, target: &Value, name: &str, v: Value) -> R<()> 
 /// `new T(args)` for a platform type.
 pub fn construct(it: &mut Interp, ty: &str, args: Vec<Value>) -> R<Value> {
     let t = ty.strip_prefix("system.").unwrap_or(ty);
+    if let Some(v) = platform::construct(it, t) {
+        return Ok(v);
+    }
     match (t, args.len()) {
         ("httprequest", 0) => Ok(Value::native(Native::HttpRequest(HttpMsg { timeout: 10_000, ..HttpMsg::default() }))),
         ("httpresponse", 0) => Ok(Value::native(Native::HttpResponse(HttpMsg::default()))),

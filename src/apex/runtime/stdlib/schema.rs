@@ -8,12 +8,24 @@ use crate::apex::runtime::values::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// Standard auto-number fields (Object Reference: "Auto Number" fields of these objects).
+pub const AUTONUMBER_FIELDS: &[(&str, &str)] = &[
+    ("Case", "CaseNumber"),
+    ("Contract", "ContractNumber"),
+    ("Order", "OrderNumber"),
+    ("Solution", "SolutionNumber"),
+    ("Quote", "QuoteNumber"),
+    ("Idea", "IdeaNumber"),
+    ("WorkOrder", "WorkOrderNumber"),
+];
+
 /// `Schema.*`
 pub fn call_schema(it: &mut Interp, name: &str, args: Vec<Value>) -> R<Value> {
     match name {
         "getglobaldescribe" => {
             let m = Value::map(Ty::String, Ty::Native("schema.sobjecttype".into()));
             if let Value::Map(mm) = &m {
+                mm.borrow_mut().ci = true;
                 let mut names: Vec<Rc<str>> = it.schema.objects.values().map(|o| Rc::from(&*o.name)).collect();
                 names.sort();
                 for n in names {
@@ -122,7 +134,10 @@ pub fn describe_method(it: &mut Interp, n: &Rc<RefCell<Native>>, name: &str, arg
                     info.as_ref().is_some_and(|i| matches!(i.kind, ObjKind::HierarchySetting | ObjKind::ListSetting)),
                 ),
                 "isaccessible" | "iscreateable" | "isupdateable" | "isdeletable" | "isqueryable" | "issearchable"
-                | "isundeletable" | "ismergeable" => Value::Bool(true),
+                | "isundeletable" | "ismergeable" => {
+                    super::platform::permission_gap(it, "object permissions")?;
+                    Value::Bool(true)
+                }
                 "fields" => Value::native(Native::FieldsOf(o)),
                 "getrecordtypeinfos"
                 | "getrecordtypeinfosbyname"
@@ -135,6 +150,7 @@ pub fn describe_method(it: &mut Interp, n: &Rc<RefCell<Native>>, name: &str, arg
             "getmap" => {
                 let m = Value::map(Ty::String, Ty::Native("schema.sobjectfield".into()));
                 if let (Value::Map(mm), Some(info)) = (&m, it.schema.object(&o)) {
+                    mm.borrow_mut().ci = true;
                     for f in info.fields.values() {
                         let k = Value::str(f.name.to_ascii_lowercase());
                         mm.borrow_mut()
@@ -153,6 +169,7 @@ pub fn describe_method(it: &mut Interp, n: &Rc<RefCell<Native>>, name: &str, arg
                 "getlabel" => Value::str(fi.as_ref().map(|x| x.label.to_string()).unwrap_or_else(|| f.to_string())),
                 "gettype" => display_type(it, fi.as_ref().map(|x| &x.ty), &f),
                 "isaccessible" | "iscreateable" | "isupdateable" | "isfilterable" | "issortable" | "isgroupable" => {
+                    super::platform::permission_gap(it, "field permissions")?;
                     Value::Bool(
                         !(fi.as_ref().is_some_and(|x| x.system)
                             && name != "isaccessible"
@@ -165,7 +182,12 @@ pub fn describe_method(it: &mut Interp, n: &Rc<RefCell<Native>>, name: &str, arg
                 "isexternalid" => Value::Bool(fi.as_ref().is_some_and(|x| x.external_id)),
                 "isunique" => Value::Bool(fi.as_ref().is_some_and(|x| x.unique)),
                 "iscalculated" => Value::Bool(fi.as_ref().is_some_and(|x| x.system) && !f.eq_ignore_ascii_case("id")),
-                "isautonumber" => Value::Bool(false),
+                "isautonumber" => Value::Bool(
+                    (f.eq_ignore_ascii_case("name") && it.schema.object(&o).is_some_and(|i| i.autonumber.is_some()))
+                        || AUTONUMBER_FIELDS
+                            .iter()
+                            .any(|(ob, fl)| ob.eq_ignore_ascii_case(&o) && fl.eq_ignore_ascii_case(&f)),
+                ),
                 "getlength" => Value::Int(match fi.as_ref().map(|x| &x.ty) {
                     Some(FieldType::Text(n)) => *n as i32,
                     _ => 0,
@@ -231,13 +253,7 @@ pub fn call_type_static(it: &mut Interp, name: &str, args: Vec<Value>) -> R<Valu
             } else {
                 arg_str(it, &args, 0)?.unwrap_or_default()
             };
-            let t = crate::apex::runtime::ast::TypeRef {
-                parts: n.split('.').map(String::from).collect(),
-                args: Vec::new(),
-                array: 0,
-            };
-            // Generic names (`List<String>`) are parsed by the lowering's type syntax only in code;
-            // here only plain names resolve.
+            let Some(t) = parse_type_name(&n) else { return Ok(Value::Null) };
             let schema = it.schema;
             let ty = it.p.resolve_type(&t, None, &|x| schema.object_name(x).map(|s| s.to_string().into()));
             Ok(match ty {
@@ -248,6 +264,62 @@ pub fn call_type_static(it: &mut Interp, name: &str, args: Vec<Value>) -> R<Valu
         }
         _ => it.unsupported(format!("Type.{name}")),
     }
+}
+
+/// A type written as text (`Account`, `Outer.Inner`, `Map<Id,Account>`, `List<String>`,
+/// `String[]`), as `Type.forName` takes it.
+pub fn parse_type_name(s: &str) -> Option<crate::apex::runtime::ast::TypeRef> {
+    fn parse(c: &[char], i: &mut usize, depth: usize) -> Option<crate::apex::runtime::ast::TypeRef> {
+        if depth > 20 {
+            return None;
+        }
+        let skip = |i: &mut usize| {
+            while *i < c.len() && c[*i].is_whitespace() {
+                *i += 1;
+            }
+        };
+        skip(i);
+        let mut name = String::new();
+        while *i < c.len() && (c[*i].is_alphanumeric() || c[*i] == '_' || c[*i] == '.') {
+            name.push(c[*i]);
+            *i += 1;
+        }
+        if name.is_empty() {
+            return None;
+        }
+        let mut t = crate::apex::runtime::ast::TypeRef {
+            parts: name.split('.').map(String::from).collect(),
+            args: Vec::new(),
+            array: 0,
+        };
+        skip(i);
+        if *i < c.len() && c[*i] == '<' {
+            *i += 1;
+            loop {
+                t.args.push(parse(c, i, depth + 1)?);
+                skip(i);
+                match c.get(*i) {
+                    Some(',') => *i += 1,
+                    Some('>') => {
+                        *i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        skip(i);
+        while *i + 1 < c.len() && c[*i] == '[' && c[*i + 1] == ']' {
+            t.array += 1;
+            *i += 2;
+            skip(i);
+        }
+        Some(t)
+    }
+    let c: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    let t = parse(&c, &mut i, 0)?;
+    (i == c.len()).then_some(t)
 }
 
 /// Methods of a `System.Type`.

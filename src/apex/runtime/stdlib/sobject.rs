@@ -161,6 +161,9 @@ pub fn mdt_rows(it: &mut Interp) -> Vec<(String, SObj)> {
 
 /// `Settings__c.getOrgDefaults()`, `Type__mdt.getInstance('Name')`, ...
 pub fn statics(it: &mut Interp, obj: &Rc<str>, name: &str, args: Vec<Value>) -> R<Value> {
+    if name == "getsobjecttype" && args.is_empty() {
+        return Ok(Value::SType(obj.clone()));
+    }
     let Some(info) = it.schema.object(obj).cloned() else {
         return it.unsupported(format!("{obj}.{name}"));
     };

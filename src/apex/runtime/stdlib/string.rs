@@ -35,7 +35,9 @@ pub fn call_static(it: &mut Interp, name: &str, args: Vec<Value>) -> R<Value> {
         "isempty" => Ok(Value::Bool(arg_str(it, &args, 0)?.is_none_or(|s| s.is_empty()))),
         "isnotempty" => Ok(Value::Bool(!arg_str(it, &args, 0)?.is_none_or(|s| s.is_empty()))),
         "valueof" => match args.first() {
-            None | Some(Value::Null) => Ok(if args.is_empty() { Value::Null } else { Value::str("null") }),
+            // `String.valueOf(null)` is null in Apex (unlike Java's "null"): code relies on it
+            // (`String.valueOf(map.get(k)) == null`).
+            None | Some(Value::Null) => Ok(Value::Null),
             Some(v) => {
                 let v = v.clone();
                 Ok(Value::str(it.stringify(&v)?))
@@ -269,6 +271,11 @@ pub fn method(it: &mut Interp, v: &Value, name: &str, args: Vec<Value>) -> R<Val
             Value::Int(r)
         }
         "hashcode" => Value::Int(java_hash(&s)),
+        "getsobjecttype" if matches!(v, Value::Id(_)) => match s.get(..3).and_then(|p| it.schema.object_by_prefix(p)) {
+            Some(o) => Value::SType(std::rc::Rc::from(&*o)),
+            None => return it.throw("System.SObjectException", format!("Invalid id: {s}")),
+        },
+        "to15" if matches!(v, Value::Id(_)) => Value::str(s.get(..15).unwrap_or(&s)),
         "isblank" => Value::Bool(s.trim().is_empty()),
         "isnotblank" => Value::Bool(!s.trim().is_empty()),
         "isempty" => Value::Bool(s.is_empty()),

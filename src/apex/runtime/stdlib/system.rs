@@ -303,6 +303,10 @@ fn results(kind: &'static str, rs: Vec<crate::apex::runtime::interp::dml::RowRes
 
 /// `Database.*`
 pub fn call_database(it: &mut Interp, name: &str, args: Vec<Value>) -> R<Value> {
+    let user_mode = args.iter().any(|a| matches!(a, Value::Enum(c, o) if it.p.classes[*c as usize].full.ends_with("AccessLevel") && it.enum_name(*c, *o) == "USER_MODE"));
+    if user_mode {
+        super::platform::permission_gap(it, "a Database method in user mode")?;
+    }
     let target = args.first().cloned().unwrap_or_default();
     let single = !matches!(target, Value::List(_));
     let dml = |it: &mut Interp, op: DmlOp, aon_index: usize, kind: &'static str, key: Option<String>| -> R<Value> {

@@ -87,7 +87,7 @@ pub fn call_static(it: &mut Interp, name: &str, args: Vec<Value>) -> R<Value> {
             it.test.fixed_search = args.first().cloned();
             Ok(Value::Null)
         }
-        "createstub" => it.unsupported("Test.createStub (StubProvider)"),
+        "createstub" => super::platform::create_stub(it, args),
         "loaddata" => it.unsupported("Test.loadData (static resource data)"),
         "setcurrentpage" | "setcurrentpagereference" => it.unsupported("Test.setCurrentPage (Visualforce)"),
         _ => it.unsupported(format!("Test.{name}")),

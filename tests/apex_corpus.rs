@@ -1,0 +1,91 @@
+//! `sfgen test` on the corpus (`../shared/corpus`: apex-recipes, dreamhouse-lwc, lwc-recipes),
+//! public projects whose tests pass in real orgs: every Fail here is a runtime bug until shown
+//! otherwise. Per project, the counts of tests that ran to a verdict, passed, failed and were
+//! skipped are held to floors and ceilings (raise them as the runtime grows; never lower them
+//! without saying why), and the skip reasons are printed, counted. The figures are in the
+//! README ("sfgen test" section). Without the corpus the test is skipped, unless
+//! `SFGEN_REQUIRE_CORPUS=1` (CI sets it).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// (project, at least this many test methods to a verdict, at least this many passing, at most
+/// this many failing).
+const EXPECT: &[(&str, u64, u64, u64)] =
+    &[("apex-recipes", 245, 220, 25), ("dreamhouse-lwc", 11, 7, 4), ("lwc-recipes", 13, 11, 2)];
+
+fn corpus_dir() -> Option<PathBuf> {
+    let shared =
+        std::env::var_os("SFGEN_SHARED").map(PathBuf::from).unwrap_or_else(|| common::root().join("../shared"));
+    let dir = shared.join("corpus");
+    if dir.join("apex-recipes.tar.gz").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("SFGEN_REQUIRE_CORPUS").as_deref() != Ok("1"),
+        "SFGEN_REQUIRE_CORPUS=1 but no corpus in {}",
+        dir.display()
+    );
+    eprintln!("skipped: no corpus in {}", dir.display());
+    None
+}
+
+#[test]
+fn corpus_tests_run_to_verdicts_and_pass() {
+    let Some(dir) = corpus_dir() else { return };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut report = Vec::new();
+    let mut problems = Vec::new();
+    for (name, min_verdicts, min_pass, max_fail) in EXPECT {
+        let o = Command::new("tar")
+            .arg("xzf")
+            .arg(dir.join(format!("{name}.tar.gz")))
+            .arg("-C")
+            .arg(tmp.path())
+            .output()
+            .expect("tar");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = common::sfgen(
+            &common::root(),
+            &["--json", "test", "--package", tmp.path().join(name).to_str().expect("utf8")],
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{name}: no JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+        let s = &v["result"]["summary"];
+        let (ran, pass, fail, skip) = (
+            s["testsRan"].as_u64().expect("ran"),
+            s["passing"].as_u64().expect("pass"),
+            s["failing"].as_u64().expect("fail"),
+            s["skipped"].as_u64().expect("skip"),
+        );
+        let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+        let mut fails = Vec::new();
+        for t in v["result"]["tests"].as_array().expect("tests") {
+            match t["Outcome"].as_str() {
+                Some("Skip") => {
+                    *reasons.entry(t["SkipReason"].as_str().unwrap_or("").chars().take(90).collect()).or_default() += 1
+                }
+                Some("Fail" | "CompileFail") => fails.push(format!(
+                    "  {}: {}",
+                    t["FullName"],
+                    t["Message"].as_str().unwrap_or("").lines().next().unwrap_or("")
+                )),
+                _ => {}
+            }
+        }
+        report.push(format!("{name}: {ran} ran to a verdict ({pass} passed, {fail} failed), {skip} skipped"));
+        let mut by_count: Vec<(usize, String)> = reasons.into_iter().map(|(r, n)| (n, r)).collect();
+        by_count.sort_by(|a, b| b.cmp(a));
+        for (n, r) in by_count {
+            report.push(format!("    {n:3} skipped: {r}"));
+        }
+        if ran < *min_verdicts || pass < *min_pass || fail > *max_fail {
+            problems.push(format!("{name}: {ran} verdicts (>= {min_verdicts}), {pass} passed (>= {min_pass}), {fail} failed (<= {max_fail})\n{}", fails.join("\n")));
+        }
+    }
+    eprintln!("{}", report.join("\n"));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
