@@ -958,9 +958,11 @@ fn raw_zip(entries: &[(String, Vec<u8>, u32, u32, u16)]) -> Vec<u8> {
 // ----------------------------------------------------------------------------------------- 11
 
 /// Finding 11: the reader accepted XML that is not well formed (raw control characters, `--` in a
-/// comment, `<` in an attribute, content after the root, a double BOM, a late `<?xml?>`) and a
-/// wrong root element or namespace. Each, as a class's meta file in a folder and in a zip, is
-/// refused by every command that reads the file, naming it.
+/// comment, `<` in an attribute, content after the root, a double BOM, a late `<?xml?>`). Each, as
+/// a class's meta file in a folder and in a zip, is refused by every command that reads the file,
+/// naming it. A wrong root element or namespace is what `sf project convert source` copies
+/// without a word (issue 21: what sf reads, sfgen reads): every reader goes on, with a warning
+/// naming the file.
 #[test]
 fn finding_11_malformed_or_misrooted_metadata_xml_is_refused_by_every_reader() {
     let ns = "xmlns=\"http://soap.sforce.com/2006/04/metadata\"";
@@ -977,6 +979,7 @@ fn finding_11_malformed_or_misrooted_metadata_xml_is_refused_by_every_reader() {
         ("the wrong namespace", format!("<ApexClass xmlns=\"urn:evil\">{body}</ApexClass>")),
         ("no namespace", format!("<ApexClass>{body}</ApexClass>")),
     ];
+    let sf_reads = ["the wrong root", "the wrong namespace", "no namespace"];
     let tmp = tempfile::tempdir().unwrap();
     for (i, (what, meta)) in cases.iter().enumerate() {
         let folder = tmp.path().join(format!("case{i}"));
@@ -992,6 +995,16 @@ fn finding_11_malformed_or_misrooted_metadata_xml_is_refused_by_every_reader() {
             for (cmd, args) in readers(input, work.path()).into_iter().filter(|(c, _)| !c.starts_with("manifest")) {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 let r = sfgen(&args);
+                if sf_reads.contains(what) {
+                    assert!(r.code.is_some_and(|c| c < 2), "{what} in {} / {cmd}: {}", input.display(), r.stderr);
+                    // diff reads only what differs from the generated side: the class is new there.
+                    assert!(
+                        r.stderr.lines().any(|l| l.starts_with("warning: ") && l.contains("Good.cls-meta.xml")),
+                        "{what} / {cmd}: {}",
+                        r.stderr
+                    );
+                    continue;
+                }
                 assert_eq!(r.code, Some(2), "{what} in {} / {cmd}: {}", input.display(), r.stderr);
                 assert!(r.stderr.contains("Good.cls-meta.xml"), "{what} / {cmd}: {}", r.stderr);
                 assert!(!r.stderr.contains('\u{1b}'), "{what} / {cmd}: raw ESC in the error");

@@ -588,7 +588,19 @@ pub(super) fn metadata_xml(tree: &Tree, package_xml: Option<&[u8]>, out: &mut Ve
                 continue;
             }
             if let Err(e) = xml::check_metadata(&f.bytes, &expected) {
-                out.push(finding("metadata-xml", Severity::Error, c.key.to_string(), Some(&f.path), None, e));
+                // A root named after another type is what sf converts without a word (a public
+                // project's .featureParameterInteger-meta.xml holds <FeatureParameterBoolean>): a
+                // warning; a file the deploy cannot read (no or another namespace) an error.
+                let other_root = xml::check_root(&f.bytes).is_ok_and(|r| r.name != expected);
+                let (severity, e) = if other_root {
+                    (
+                        Severity::Warning,
+                        format!("{e}: sf reads the file by its folder and suffix, the deploy may refuse it"),
+                    )
+                } else {
+                    (Severity::Error, e)
+                };
+                out.push(finding("metadata-xml", severity, c.key.to_string(), Some(&f.path), None, e));
             }
         }
     }

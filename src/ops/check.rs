@@ -22,6 +22,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
     let mut generated = std::collections::BTreeSet::new();
     // mdapi path → the file on disk, so findings and reports name the user's files.
     let mut disk: BTreeMap<String, String> = BTreeMap::new();
+    let mut read_warnings = Vec::new();
     let (tree, package_xml) = match &args.package {
         Some(path) => {
             let input = crate::read::open(path, &limits)?;
@@ -35,6 +36,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
             warnings.extend(input.warnings.iter().cloned());
             disk.extend(input.disk_paths());
             let mut tree = input.load_all()?;
+            read_warnings.extend(input.take_read_warnings());
             for inc in &args.include {
                 let more = crate::read::open(inc, &limits)?;
                 warnings.extend(more.warnings.iter().cloned());
@@ -44,6 +46,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
                 for (_, c) in more.load_all()?.components {
                     tree.insert(c);
                 }
+                read_warnings.extend(more.take_read_warnings());
             }
             (tree, px)
         }
@@ -59,10 +62,13 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
                 .filter(|(_, o)| matches!(o, super::desired::Origin::Generated))
                 .map(|(k, _)| k.clone())
                 .collect();
-            (desired.load_all()?, None)
+            let tree = desired.load_all()?;
+            read_warnings.extend(desired.read_warnings());
+            (tree, None)
         }
     };
     let opts = CheckOptions { min_coverage: args.min_coverage, package_xml, strict: args.strict, generated };
+    warnings.extend(read_warnings);
     let mut report = check_tree(&tree, &opts);
     report.rename_files(&disk);
     let mdapi_of: BTreeMap<&str, &str> = disk.iter().map(|(m, d)| (d.as_str(), m.as_str())).collect();

@@ -71,7 +71,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
             "bytes": bytes,
         }),
         text,
-        warnings: input.warnings.clone(),
+        warnings: input.warnings.iter().cloned().chain(input.take_read_warnings()).collect(),
         ..Outcome::default()
     })
 }

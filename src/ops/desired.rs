@@ -53,6 +53,12 @@ impl Desired {
         }
     }
 
+    /// Warnings found while the included components were read (a metadata file whose root is
+    /// not its type), once each.
+    pub fn read_warnings(&self) -> Vec<String> {
+        self.includes.iter().flat_map(Input::take_read_warnings).collect()
+    }
+
     /// Every component, read on every core.
     pub fn load_all(&self) -> Result<Tree> {
         use rayon::prelude::*;

@@ -64,6 +64,8 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
     });
     let mut warnings = desired.warnings.clone();
     warnings.extend(org.warnings.iter().cloned());
+    warnings.extend(desired.read_warnings());
+    warnings.extend(org.take_read_warnings());
     Ok(Outcome { exit: u8::from(report.has_differences()), result, text, guidance: String::new(), warnings })
 }
 

@@ -155,6 +155,7 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
         "quickDeployCommand": deploy.quick,
         "nextSteps": steps,
     });
+    warnings.extend(desired.read_warnings());
     Ok(Outcome {
         exit: 0,
         result,

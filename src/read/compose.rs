@@ -453,7 +453,22 @@ impl Unit {
 /// XML, or that is not the metadata it claims to be, would otherwise reach a deploy or a diff as
 /// raw text. Only a component's metadata file is checked; the content of documents, static
 /// resources and bundles is left alone.
+/// Refuses metadata XML no tool can read (not well-formed, a DOCTYPE or entities, runaway
+/// nesting). A root that is not the file's type, or a root outside the Metadata API namespace, is
+/// what `sf project convert source` copies without a word (a public project ships a
+/// `.featureParameterInteger-meta.xml` whose root is `<FeatureParameterBoolean>`): read as sf
+/// reads it, with a warning naming the file, since the deploy may refuse it.
 fn check_metadata_xml(vfs: &Vfs, src: &str, bytes: &[u8], expected: &str) -> Result<()> {
+    if xml::check_root(bytes).is_ok() {
+        if let Err(why) = xml::check_metadata(bytes, expected) {
+            let shown = vfs.disk_path(src).unwrap_or_else(|| src.to_string());
+            vfs.note(format!(
+                "{}: {why}; read as sf reads it (by its folder and suffix), but the deploy may refuse it",
+                crate::ui::printable(&shown)
+            ));
+        }
+        return Ok(());
+    }
     xml::check_metadata(bytes, expected).map_err(|e| Error::Input {
         message: format!(
             "{}: refusing entry {:?}: not readable metadata XML: {e}",
@@ -497,14 +512,13 @@ fn parse_root(vfs: &Vfs, path: &str, expected: &str) -> Result<Element> {
         hint: Some("fix the XML".into()),
     })?;
     if root.name != expected {
-        return Err(Error::Input {
-            message: format!(
-                "{}: {path}: root element is <{}>, expected <{expected}>",
-                vfs.input().display(),
-                root.name
-            ),
-            hint: Some(format!("use <{expected}> as the root")),
-        });
+        // As for copied files (see check_metadata_xml): sf recomposes it all the same.
+        let shown = vfs.disk_path(path).unwrap_or_else(|| path.to_string());
+        vfs.note(format!(
+            "{}: root element is <{}>, expected <{expected}>; read as sf reads it (by its folder and suffix), but the deploy may refuse it",
+            crate::ui::printable(&shown),
+            root.name
+        ));
     }
     Ok(root)
 }

@@ -65,6 +65,8 @@ impl ForceIgnore {
                     ),
                 });
             }
+            // A UTF-8 byte order mark is not part of the first pattern.
+            let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
             let text = String::from_utf8_lossy(bytes);
             let mut patterns = 0usize;
             for (i, line) in text.lines().enumerate() {

@@ -92,6 +92,12 @@ impl Input {
         Ok(map)
     }
 
+    /// Warnings found while components were read (a metadata file whose root is not its type),
+    /// one line each; each is given once.
+    pub fn take_read_warnings(&self) -> Vec<String> {
+        self.vfs.take_notes()
+    }
+
     /// mdapi path → the file on disk it was read from, as the user names it
     /// (`force-app/main/default/classes/Schema Recipes/SchemaRecipes.cls`), for every component
     /// file of a folder input (none for a zip: its files are not on disk).
@@ -401,6 +407,8 @@ pub struct ProjectJson {
 impl ProjectJson {
     /// Parses sfdx-project.json (`input` names it in messages).
     pub fn parse(input: &Path, bytes: &[u8]) -> Result<Self> {
+        // sf reads a file that starts with a UTF-8 byte order mark (editors on Windows write one).
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         let v: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| input_error(input, format!("not valid JSON: {e}"), "fix sfdx-project.json"))?;
         let dirs = v.get("packageDirectories").and_then(|d| d.as_array()).ok_or_else(|| {

@@ -97,6 +97,9 @@ pub struct Vfs {
     dirs: Paths,
     sources: Sources,
     max_file_bytes: u64,
+    /// What reading found that sf accepts but a deploy may not (a metadata file whose root is
+    /// not its type): collected while components are read, reported as warnings.
+    notes: std::sync::Mutex<Vec<String>>,
 }
 
 impl Vfs {
@@ -156,7 +159,7 @@ impl Vfs {
         let mut dirs: Vec<&str> = seen.into_iter().collect();
         dirs.sort_unstable();
         let dirs = Paths::from_sorted(dirs);
-        Self { input, files, dirs, sources, max_file_bytes }
+        Self { input, files, dirs, sources, max_file_bytes, notes: Default::default() }
     }
 
     /// The same tree without the files `drop` says (their folders go when they empty).
@@ -175,6 +178,22 @@ impl Vfs {
     /// The input this tree was read from (for messages).
     pub fn input(&self) -> &Path {
         &self.input
+    }
+
+    /// Records a warning found while reading (see [`Vfs::take_notes`]).
+    pub fn note(&self, message: String) {
+        if let Ok(mut n) = self.notes.lock() {
+            if !n.contains(&message) {
+                n.push(message);
+            }
+        }
+    }
+
+    /// The warnings recorded while reading so far, sorted, and forgets them.
+    pub fn take_notes(&self) -> Vec<String> {
+        let mut v = self.notes.lock().map(|mut n| std::mem::take(&mut *n)).unwrap_or_default();
+        v.sort();
+        v
     }
 
     /// Where the file `path` is on disk, as the user would name it (the input folder joined with
