@@ -91,6 +91,9 @@ where
     ui::init(ui::decide(cli.color, json, quiet));
     // A coloured diff holds escape sequences of its own (and escapes the lines it shows).
     let coloured = matches!(&cli.command, cli::Command::Diff(_)) && ui::get().color;
+    // `diff` exits 1 when the sides differ: an answer, not an error, so `-q` keeps it quiet (the
+    // exit status says it, as `diff -q` and `git diff --quiet` do).
+    let quiet_answer = quiet && matches!(&cli.command, cli::Command::Diff(_));
     match ops::dispatch(&cli) {
         Ok(outcome) => {
             let mut stdout = std::io::stdout().lock();
@@ -106,7 +109,9 @@ where
                 for w in &outcome.warnings {
                     let _ = writeln!(stderr, "warning: {}", shell::printable(w));
                 }
-                if text_is_output || (coloured && (!quiet || outcome.exit != 0)) {
+                if quiet_answer {
+                    // Nothing but the warnings.
+                } else if text_is_output || (coloured && (!quiet || outcome.exit != 0)) {
                     let _ = write!(stdout, "{}", outcome.text);
                 } else if !quiet || outcome.exit != 0 {
                     let _ = write!(stdout, "{}", shell::printable(&outcome.text));
@@ -165,10 +170,55 @@ fn help_command(args: &[std::ffi::OsString]) -> String {
 
 /// Prints what clap had to say about the command line (an error, `--help`, `--version`): its
 /// own text, or with `--json` one envelope; returns the exit code (2 for an error).
+/// sf verbs people type at sfgen: what sfgen does instead, and the sf command that does it.
+fn sf_verb_pointer(args: &[std::ffi::OsString]) -> Option<(String, Vec<String>)> {
+    let verb = args.iter().skip(1).map(|a| a.to_string_lossy()).find(|a| !a.starts_with('-'))?;
+    match verb.as_ref() {
+        "deploy" | "validate" | "push" => Some((
+            format!("sfgen does not {verb}: it writes the package and prints the sf commands that deploy it"),
+            vec![
+                "`sfgen package --out deploy.zip --target-org ALIAS` writes the zip and prints, e.g., `sf project deploy validate --metadata-dir deploy.zip --single-package --test-level RunSpecifiedTests --tests ... --target-org ALIAS` then `sf project deploy quick --use-most-recent --target-org ALIAS`".into(),
+                "`sfgen generate --out out` prints `(cd out && sf project deploy start --source-dir force-app ...)` for a source project".into(),
+                "run `sfgen --help` for sfgen's commands".into(),
+            ],
+        )),
+        "retrieve" | "pull" => Some((
+            format!("sfgen does not {verb}: `sf project retrieve start` does, with the manifest sfgen prints"),
+            vec![
+                "`sfgen manifest > package.xml` then `sf project retrieve start --manifest package.xml --target-metadata-dir org-retrieve --target-org ALIAS`, and `sfgen diff --org org-retrieve`".into(),
+                "run `sfgen --help` for sfgen's commands".into(),
+            ],
+        )),
+        _ => None,
+    }
+}
+
 fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
     let json = wants_json(args);
     use clap::error::ErrorKind;
     let code: u8 = if e.use_stderr() { 2 } else { 0 };
+    if e.kind() == ErrorKind::InvalidSubcommand {
+        if let Some((message, actions)) = sf_verb_pointer(args) {
+            if json {
+                let envelope = serde_json::json!({
+                    "status": 2,
+                    "name": "UsageError",
+                    "message": message,
+                    "exitCode": 2,
+                    "actions": actions,
+                    "warnings": [],
+                    "data": { "kind": "InvalidSubcommand" },
+                });
+                println!("{}", serde_json::to_string_pretty(&envelope).unwrap_or_default());
+            } else {
+                eprintln!("error: {message}");
+                for a in &actions {
+                    eprintln!("  help: {a}");
+                }
+            }
+            return ExitCode::from(2);
+        }
+    }
     if !json {
         let _ = e.print();
         return ExitCode::from(code);

@@ -104,6 +104,36 @@ fn output_dir_and_d_are_accepted_beside_out_to_and_delta_out() {
     let o = sfgen(tmp.path(), &["diff", "-q", "-c", &c, "--org", org.to_str().expect("utf8"), "--output-dir", "delta"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(tmp.path().join("delta/package.xml").is_file());
+    // Quiet means quiet, as `diff -q` and `git diff --quiet`: the exit status is the answer.
+    assert_eq!(stdout(&o), "", "diff -q prints no summary, diffs or deploy commands");
+    let o = sfgen(tmp.path(), &["diff", "-q", "-c", &c, "--org", org.to_str().expect("utf8")]);
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(1), ""), "{}", stderr(&o));
+    let o = sfgen(tmp.path(), &["diff", "-c", &c, "--org", org.to_str().expect("utf8")]);
+    assert!(stdout(&o).contains("sfgen diff against"), "without -q the report is printed");
+}
+
+#[test]
+fn sf_verbs_point_to_the_sf_command() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let o = sfgen(tmp.path(), &["deploy", "--target-org", "prod"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains("unrecognized subcommand"), "{err}");
+    assert!(
+        err.contains("sfgen does not deploy") && err.contains("sf project deploy validate --metadata-dir deploy.zip"),
+        "{err}"
+    );
+    assert!(err.contains("sf project deploy quick --use-most-recent"), "{err}");
+    let o = sfgen(tmp.path(), &["--json", "retrieve"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json envelope");
+    assert_eq!(v["exitCode"], 2);
+    assert!(
+        v["actions"][0].as_str().is_some_and(|a| a.contains("sf project retrieve start --manifest package.xml")),
+        "{v}"
+    );
+    // Other unknown words keep clap's answer.
+    let o = sfgen(tmp.path(), &["generat"]);
+    assert!(stderr(&o).contains("unrecognized subcommand"), "{}", stderr(&o));
 }
 
 #[test]
