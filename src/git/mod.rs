@@ -94,7 +94,7 @@ impl Repo {
             )
         })?;
         let mut repo = repo;
-        repo.object_cache_size_if_unset(16 << 20);
+        repo.object_cache_size_if_unset(2 << 20);
         let git_dir = repo.git_dir().to_path_buf();
         Ok(Self { repo, git_dir, dir: dir.to_path_buf() })
     }
