@@ -2,26 +2,14 @@
 //! 5 points of the hand-counted truth), one fixture per rule, the clean fixture, both guide
 //! configs (100 % estimated), `--junit` and exit codes.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sfgen(args: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sfgen")).current_dir(root()).args(args).output().expect("run sfgen");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let json = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
-    (out.status.code().unwrap_or(-1), json, stdout + &String::from_utf8_lossy(&out.stderr))
-}
+mod support;
+use support::{root, sfgen};
 
 fn check_json(args: &[&str]) -> (i32, serde_json::Value) {
     let mut all = vec!["--json", "check"];
     all.extend_from_slice(args);
-    let (code, json, text) = sfgen(&all);
-    assert!(json.is_object(), "no JSON from sfgen {all:?}: {text}");
-    (code, json)
+    let o = sfgen(&all);
+    (o.code, o.json())
 }
 
 fn rules_of(json: &serde_json::Value) -> Vec<(String, String)> {
@@ -161,13 +149,15 @@ fn coverage_below_the_minimum_only_maybe_is_a_warning_and_strict_makes_it_an_err
 fn quiet_prints_only_errors_and_the_summary_line() {
     // Errors (coverage-unit, package-xml-sync) and a warning (mock-not-test) together.
     let args = ["check", "--package", "fixtures/check/coverage-unit", "--include", "fixtures/check/mock-not-test"];
-    let (code, _, full) = sfgen(&args);
-    assert_eq!(code, 1, "{full}");
+    let o = sfgen(&args);
+    let full = o.all();
+    assert_eq!(o.code, 1, "{full}");
     assert!(full.contains("Apex code coverage") && full.contains("warning[mock-not-test]"), "{full}");
     let mut quiet = vec!["-q"];
     quiet.extend(args);
-    let (code, _, out) = sfgen(&quiet);
-    assert_eq!(code, 1, "{out}");
+    let o = sfgen(&quiet);
+    let out = o.all();
+    assert_eq!(o.code, 1, "{out}");
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines.last().is_some_and(|l| l.starts_with("check: ") && l.contains("warning")), "{out}");
     assert!(lines.len() >= 2 && lines[..lines.len() - 1].iter().all(|l| l.starts_with("  error[")), "{out}");
@@ -228,18 +218,18 @@ fn guide_fixtures_pass_with_full_estimated_coverage() {
 fn junit_is_written_with_one_case_per_rule_and_unit() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("nested/sfgen-check.xml");
-    let (code, _, text) =
-        sfgen(&["check", "-c", "fixtures/contact-webhook/sfgen.json", "--junit", out.to_str().expect("utf8")]);
-    assert_eq!(code, 0, "{text}");
+    support::Sfgen::new()
+        .args(["check", "-c", "fixtures/contact-webhook/sfgen.json", "--junit", out.to_str().expect("utf8")])
+        .status(0)
+        .run();
     let xml = std::fs::read_to_string(&out).expect("junit written");
     assert_eq!(xml.matches("<testcase ").count(), sfgen::check::RULES.len() + 3, "{xml}");
     assert!(!xml.contains("<failure"), "{xml}");
     assert!(xml.contains("ApexClass Webhook (100% estimated, ["), "{xml}");
 
     let failing = dir.path().join("fail.xml");
-    let (code, _, _) =
-        sfgen(&["check", "--package", "fixtures/check/coverage-unit", "--junit", failing.to_str().expect("utf8")]);
-    assert_eq!(code, 1);
+    let o = sfgen(&["check", "--package", "fixtures/check/coverage-unit", "--junit", failing.to_str().expect("utf8")]);
+    assert_eq!(o.code, 1, "{}", o.all());
     let xml = std::fs::read_to_string(&failing).expect("junit written");
     // One case per finding, with the file on disk and the line CI annotations point at.
     assert!(
@@ -253,8 +243,9 @@ fn junit_is_written_with_one_case_per_rule_and_unit() {
 
 #[test]
 fn text_report_labels_the_estimate_and_min_coverage_changes_the_verdict() {
-    let (code, _, text) = sfgen(&["check", "--package", "fixtures/coverage/queueable-stoptest/package"]);
-    assert_eq!(code, 0, "{text}");
+    let o = sfgen(&["check", "--package", "fixtures/coverage/queueable-stoptest/package"]);
+    let text = o.all();
+    assert_eq!(o.code, 0, "{text}");
     assert!(text.contains("estimated"), "{text}");
     assert!(text.contains("SyncJob") && text.contains("77.78%"), "{text}");
     let (code, json) =
@@ -265,10 +256,8 @@ fn text_report_labels_the_estimate_and_min_coverage_changes_the_verdict() {
 
 #[test]
 fn bad_input_exits_two() {
-    let (code, _, _) = sfgen(&["check", "--package", "fixtures/does-not-exist"]);
-    assert_eq!(code, 2);
-    let (code, _, _) = sfgen(&["check", "-c", "fixtures/contact-webhook/sfgen.json", "--min-coverage", "150"]);
-    assert_eq!(code, 2);
+    assert_eq!(sfgen(&["check", "--package", "fixtures/does-not-exist"]).code, 2);
+    assert_eq!(sfgen(&["check", "-c", "fixtures/contact-webhook/sfgen.json", "--min-coverage", "150"]).code, 2);
 }
 
 #[test]

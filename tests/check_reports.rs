@@ -3,20 +3,17 @@
 //! xmllint and checked for consistency; LCOV record by record; the HTML report is opened in a
 //! real headless Chromium, which must colour each line state differently.
 
+mod support;
 use sfgen::sf::xml::{self, Element};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::{root, Sfgen, Tool};
 
 /// Runs check on the released-package fixture writing the three reports; returns the folder
 /// and check's JSON result.
 fn reports() -> (tempfile::TempDir, serde_json::Value) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-        .current_dir(root())
+    let json = Sfgen::new()
         .args(["--json", "check", "--package", "fixtures/released-package/package"])
         .arg("--cobertura")
         .arg(dir.path().join("out/coverage.xml"))
@@ -24,10 +21,9 @@ fn reports() -> (tempfile::TempDir, serde_json::Value) {
         .arg(dir.path().join("out/lcov.info"))
         .arg("--html")
         .arg(dir.path().join("out/coverage.html"))
-        .output()
-        .expect("run sfgen");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        .status(0)
+        .run()
+        .json();
     (dir, json["result"].clone())
 }
 
@@ -50,9 +46,10 @@ fn cobertura_follows_the_dtd_and_lists_the_known_lines() {
     let bytes = std::fs::read(&path).expect("cobertura written");
     // The DTD GitLab and Codecov read (validated offline; xmllint is installed by CI).
     let dtd = root().join("tests/data/cobertura-coverage-04.dtd");
-    match Command::new("xmllint").arg("--nonet").arg("--noout").arg("--dtdvalid").arg(&dtd).arg(&path).output() {
-        Ok(o) => assert!(o.status.success(), "not valid per coverage-04.dtd: {}", String::from_utf8_lossy(&o.stderr)),
-        Err(e) => assert!(std::env::var_os("CI").is_none(), "xmllint is needed in CI: {e}"),
+    if let Some(xmllint) = support::require(Tool::Xmllint) {
+        let o = Command::new(xmllint).arg("--nonet").arg("--noout").arg("--dtdvalid").arg(&dtd).arg(&path).output();
+        let o = o.expect("xmllint runs");
+        assert!(o.status.success(), "not valid per coverage-04.dtd: {}", String::from_utf8_lossy(&o.stderr));
     }
     // (sfgen's own XML reader refuses any DOCTYPE; the DTD was checked above.)
     let text = String::from_utf8(bytes).expect("utf8");
@@ -126,21 +123,6 @@ fn lcov_has_one_record_per_unit_with_consistent_totals() {
     }
 }
 
-/// Chromium, when installed (Debian's `chromium`); required when SFGEN_REQUIRE_BROWSER is set.
-fn chromium() -> Option<PathBuf> {
-    for name in ["chromium", "chromium-browser", "google-chrome"] {
-        if let Some(p) = std::env::var_os("PATH")
-            .into_iter()
-            .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-        {
-            return Some(p);
-        }
-    }
-    None
-}
-
 fn run_chromium(browser: &Path, profile: &Path, args: &[&str], url: &str) -> std::process::Output {
     Command::new(browser)
         .args([
@@ -160,15 +142,9 @@ fn run_chromium(browser: &Path, profile: &Path, args: &[&str], url: &str) -> std
 }
 
 #[test]
+#[ignore = "slow tier: needs a headless Chromium (apt-get install chromium); .ci/run runs it"]
 fn html_report_renders_each_line_state_in_its_own_colour_in_a_real_browser() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("SFGEN_REQUIRE_BROWSER").is_none(),
-            "SFGEN_REQUIRE_BROWSER is set but no chromium is on PATH (apt-get install -y chromium)"
-        );
-        eprintln!("skipped: no chromium on PATH (set SFGEN_REQUIRE_BROWSER to make this a failure)");
-        return;
-    };
+    let Some(browser) = support::require(Tool::Chromium) else { return };
     let (dir, result) = reports();
     let html = std::fs::read_to_string(dir.path().join("out/coverage.html")).expect("html written");
     assert!(!html.contains("<script src") && !html.contains("<link"), "the report is self-contained");

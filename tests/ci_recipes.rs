@@ -5,10 +5,9 @@
 //! against the package step's JSON (failing only on the unknown org `ci-org`) and every `sf`
 //! command in the recipes parses.
 
-mod common;
-use common::{require_sf, root};
-use std::path::Path;
+mod support;
 use std::process::Command;
+use support::{path_with, root, SfCli, TempProject};
 
 fn doc() -> String {
     std::fs::read_to_string(root().join("docs/ci.md")).expect("docs/ci.md")
@@ -102,20 +101,10 @@ fn all_snippets() -> Vec<Snippet> {
     blocks.iter().flat_map(|b| snippets(b)).collect()
 }
 
-fn path_with_sfgen(extra: Option<&Path>) -> String {
-    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_sfgen"));
-    let mut path = format!("{}:{}", bin.parent().expect("dir").display(), std::env::var("PATH").unwrap_or_default());
-    if let Some(e) = extra {
-        path = format!("{}:{path}", e.display());
-    }
-    path
-}
-
 /// A folder holding what `sfgen init` writes, as a user's repository would.
-fn repo() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let o = Command::new(env!("CARGO_BIN_EXE_sfgen")).arg("init").current_dir(tmp.path()).output().expect("init");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+fn repo() -> TempProject {
+    let tmp = TempProject::new();
+    tmp.cmd().arg("init").status(0).run();
     tmp
 }
 
@@ -134,7 +123,7 @@ fn every_sfgen_command_in_the_ci_recipes_runs_on_the_config_sfgen_init_writes() 
             .arg("-c")
             .arg(cmd)
             .current_dir(tmp.path())
-            .env("PATH", path_with_sfgen(None))
+            .env("PATH", path_with(&[]))
             .env_remove("SF_TARGET_ORG")
             .output()
             .expect("bash");
@@ -209,8 +198,9 @@ fn the_junit_report_job_may_write_checks() {
 }
 
 #[test]
+#[ignore = "slow tier: needs the Salesforce CLI (../shared/tools/sf-conformance --install-only); .ci/run runs it"]
 fn with_the_salesforce_cli_the_deploy_steps_run_as_written() {
-    let Some(sf) = require_sf() else { return };
+    let Some(sf) = SfCli::require() else { return };
     let tmp = repo();
     let bin = tmp.path().join(".bin");
     sf.write_launcher(&bin);
@@ -224,7 +214,7 @@ fn with_the_salesforce_cli_the_deploy_steps_run_as_written() {
             .arg("-c")
             .arg(script)
             .current_dir(tmp.path())
-            .env("PATH", path_with_sfgen(Some(&bin)))
+            .env("PATH", path_with(&[&bin]))
             .env("HOME", &home)
             .env("RUNNER_TEMP", tmp.path())
             .envs(env.iter().copied())

@@ -1,34 +1,21 @@
 //! End-to-end tests of the real binary: init, generate, schema, help, machine output, and the
 //! promises about what generate writes and never touches.
 
-mod common;
-use common::*;
-use std::path::Path;
-
-fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
-}
+mod support;
+use support::*;
 
 #[test]
 fn init_then_generate_for_both_presets() {
     for preset in ["webhook", "integration-user"] {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let o = sfgen(tmp.path(), &["init", "--preset", preset]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        let o = sfgen_in(tmp.path(), &["init", "--preset", preset]);
+        assert!(o.success(), "{}", o.stderr);
         assert!(tmp.path().join("sfgen.json").exists());
-        let o = sfgen(tmp.path(), &["generate", "--out", "out"]);
-        assert!(o.status.success(), "{preset}: {}", stderr(&o));
+        let o = sfgen_in(tmp.path(), &["generate", "--out", "out"]);
+        assert!(o.success(), "{preset}: {}", o.stderr);
         assert!(tmp.path().join("out/sfdx-project.json").exists());
         assert!(tmp.path().join("out/force-app/main/default/permissionsets").is_dir());
-        assert!(stdout(&o).contains("Next steps"), "next steps are printed: {}", stdout(&o));
+        assert!(o.stdout.contains("Next steps"), "next steps are printed: {}", o.stdout);
     }
 }
 
@@ -36,12 +23,12 @@ fn init_then_generate_for_both_presets() {
 fn init_refuses_to_overwrite_without_force() {
     let tmp = tempfile::tempdir().expect("tempdir");
     std::fs::write(tmp.path().join("sfgen.json"), "{}").expect("write");
-    let o = sfgen(tmp.path(), &["init"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    let o = sfgen_in(tmp.path(), &["init"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("--force"), "{}", o.stderr);
     assert_eq!(std::fs::read_to_string(tmp.path().join("sfgen.json")).expect("read"), "{}");
-    let o = sfgen(tmp.path(), &["init", "--force", "--preset", "integration-user"]);
-    assert!(o.status.success());
+    let o = sfgen_in(tmp.path(), &["init", "--force", "--preset", "integration-user"]);
+    assert!(o.success());
     assert!(std::fs::read_to_string(tmp.path().join("sfgen.json")).expect("read").contains("Order_Automation"));
 }
 
@@ -50,11 +37,11 @@ fn generating_twice_gives_identical_trees() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let cfg = root().join("fixtures/signed-webhook/sfgen.json");
     for out in ["a", "b"] {
-        let o = sfgen(
+        let o = sfgen_in(
             tmp.path(),
             &["generate", "-q", "-c", cfg.to_str().expect("utf8"), "--format", "mdapi", "--out", out],
         );
-        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(o.success(), "{}", o.stderr);
     }
     assert_eq!(read_tree(&tmp.path().join("a")), read_tree(&tmp.path().join("b")));
 }
@@ -69,8 +56,8 @@ fn generate_overwrites_its_files_and_touches_nothing_else() {
     std::fs::write(classes.join("Webhook.cls"), "stale").expect("write");
     std::fs::write(out.join("sfdx-project.json"), "{\"mine\": true}").expect("write");
     let cfg = root().join("fixtures/contact-webhook/sfgen.json");
-    let o = sfgen(tmp.path(), &["generate", "-q", "-c", cfg.to_str().expect("utf8"), "--out", "out"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sfgen_in(tmp.path(), &["generate", "-q", "-c", cfg.to_str().expect("utf8"), "--out", "out"]);
+    assert!(o.success(), "{}", o.stderr);
     assert_eq!(std::fs::read_to_string(classes.join("Mine.cls")).expect("read"), "public class Mine {}");
     assert!(std::fs::read_to_string(classes.join("Webhook.cls")).expect("read").contains("implements Queueable"));
     assert_eq!(
@@ -90,36 +77,36 @@ fn bad_config_exits_2_and_writes_nothing() {
         r#"{"apiVersion": "62.0", "remoteSites": [{"name": "A", "url": "http://x.example.com"}]}"#,
     )
     .expect("write");
-    let o = sfgen(tmp.path(), &["generate", "--out", "out"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("sfgen.json:1:"), "names file:line:column: {}", stderr(&o));
-    assert!(stderr(&o).contains("remoteSites[0].url"), "names the JSON path: {}", stderr(&o));
+    let o = sfgen_in(tmp.path(), &["generate", "--out", "out"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("sfgen.json:1:"), "names file:line:column: {}", o.stderr);
+    assert!(o.stderr.contains("remoteSites[0].url"), "names the JSON path: {}", o.stderr);
     assert!(!tmp.path().join("out").exists());
 }
 
 #[test]
 fn missing_config_says_how_to_start() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let o = sfgen(tmp.path(), &["generate", "--out", "out"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("sfgen init"), "{}", stderr(&o));
+    let o = sfgen_in(tmp.path(), &["generate", "--out", "out"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("sfgen init"), "{}", o.stderr);
 }
 
 #[test]
 fn unknown_environment_is_refused_with_the_known_ones() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let cfg = root().join("fixtures/contact-webhook/sfgen.json");
-    let o = sfgen(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--env", "sandbx", "--out", "out"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("did you mean \"sandbox\""), "{}", stderr(&o));
+    let o = sfgen_in(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--env", "sandbx", "--out", "out"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("did you mean \"sandbox\""), "{}", o.stderr);
     assert!(!tmp.path().join("out").exists());
 }
 
 #[test]
 fn schema_is_json_schema_of_the_config() {
-    let o = sfgen(Path::new("."), &["schema"]);
-    assert!(o.status.success());
-    let v = json(&o);
+    let o = sfgen(&["schema"]);
+    assert!(o.success());
+    let v = o.json();
     let props = v["properties"].as_object().expect("properties");
     for key in ["apiVersion", "webhook", "remoteSites", "connectedApps", "permissionSets", "settings", "environments"] {
         assert!(props.contains_key(key), "schema lacks {key}");
@@ -132,24 +119,24 @@ fn every_command_help_has_an_example() {
     for cmd in
         ["generate", "init", "schema", "package", "manifest", "convert", "diff", "delta", "check", "completions", "man"]
     {
-        let o = sfgen(Path::new("."), &[cmd, "--help"]);
-        assert!(o.status.success(), "{cmd} --help");
-        assert!(stdout(&o).contains("Example"), "{cmd} --help has no example:\n{}", stdout(&o));
+        let o = sfgen(&[cmd, "--help"]);
+        assert!(o.success(), "{cmd} --help");
+        assert!(o.stdout.contains("Example"), "{cmd} --help has no example:\n{}", o.stdout);
     }
 }
 
 #[test]
 fn json_envelope_for_generate_init_schema_and_errors() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let o = sfgen(tmp.path(), &["init", "--json"]);
-    let v = json(&o);
+    let o = sfgen_in(tmp.path(), &["init", "--json"]);
+    let v = o.json();
     assert_eq!(v["status"], 0);
     assert_eq!(v["result"]["preset"], "webhook");
     assert!(v["warnings"].is_array());
 
-    let o = sfgen(tmp.path(), &["generate", "--json", "--out", "out"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v = json(&o);
+    let o = sfgen_in(tmp.path(), &["generate", "--json", "--out", "out"]);
+    assert!(o.success(), "{}", o.stderr);
+    let v = o.json();
     assert_eq!(v["status"], 0);
     assert_eq!(v["result"]["format"], "source");
     assert!(v["result"]["files"]
@@ -161,13 +148,13 @@ fn json_envelope_for_generate_init_schema_and_errors() {
     let steps = v["result"]["nextSteps"].as_array().expect("nextSteps");
     assert!(steps.iter().any(|s| s["id"] == "deploy"));
 
-    let o = sfgen(tmp.path(), &["schema", "--json"]);
-    assert_eq!(json(&o)["status"], 0);
+    let o = sfgen_in(tmp.path(), &["schema", "--json"]);
+    assert_eq!(o.json()["status"], 0);
 
     std::fs::write(tmp.path().join("bad.json"), r#"{"apiVersion": "62.0", "webhok": {}}"#).expect("write");
-    let o = sfgen(tmp.path(), &["generate", "--json", "-c", "bad.json", "--out", "x"]);
-    assert_eq!(o.status.code(), Some(2));
-    let v = json(&o);
+    let o = sfgen_in(tmp.path(), &["generate", "--json", "-c", "bad.json", "--out", "x"]);
+    assert_eq!(o.code, 2);
+    let v = o.json();
     assert_eq!(v["status"], 2);
     assert_eq!(v["exitCode"], 2);
     assert_eq!(v["name"], "ConfigError");
@@ -179,8 +166,8 @@ fn json_envelope_for_generate_init_schema_and_errors() {
 fn next_steps_fill_in_the_config_values() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let cfg = root().join("fixtures/integration-user/sfgen.json");
-    let o = sfgen(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--format", "mdapi", "--out", "out"]);
-    let text = stdout(&o);
+    let o = sfgen_in(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--format", "mdapi", "--out", "out"]);
+    let text = o.stdout;
     assert!(
         text.contains("https://acme.my.salesforce.com/packaging/installPackage.apexp?p0=04t5w000004QFkXAAW"),
         "{text}"
@@ -201,32 +188,32 @@ fn next_steps_fill_in_the_config_values() {
     assert!(!text.contains("NoTestRun"), "NoTestRun is for development orgs only: {text}");
 
     let cfg = root().join("fixtures/contact-webhook/sfgen.json");
-    let o = sfgen(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--env", "sandbox", "--out", "out2"]);
-    let text = stdout(&o);
+    let o = sfgen_in(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--env", "sandbox", "--out", "out2"]);
+    let text = o.stdout;
     assert!(text.contains("--test-level RunSpecifiedTests --tests TestContactTrigger --tests TestWebhook"), "{text}");
     assert!(text.contains("environment: a sandbox"), "{text}");
     assert!(text.contains("https://acme--uat.sandbox.my.salesforce.com"), "{text}");
 
-    let o = sfgen(tmp.path(), &["generate", "-q", "-c", cfg.to_str().expect("utf8"), "--out", "out3"]);
-    assert!(stdout(&o).is_empty(), "--quiet hides the summary and next steps: {}", stdout(&o));
+    let o = sfgen_in(tmp.path(), &["generate", "-q", "-c", cfg.to_str().expect("utf8"), "--out", "out3"]);
+    assert!(o.stdout.is_empty(), "--quiet hides the summary and next steps: {}", o.stdout);
 }
 
 #[test]
 fn completions_and_man_page_generate() {
     for shell in ["bash", "zsh", "fish", "powershell"] {
-        let o = sfgen(Path::new("."), &["completions", shell]);
-        assert!(o.status.success(), "{shell}");
-        assert!(stdout(&o).contains("generate"), "{shell} completion names the commands");
+        let o = sfgen(&["completions", shell]);
+        assert!(o.success(), "{shell}");
+        assert!(o.stdout.contains("generate"), "{shell} completion names the commands");
     }
-    let o = sfgen(Path::new("."), &["man"]);
-    assert!(o.status.success());
-    assert!(stdout(&o).starts_with(".ie") || stdout(&o).contains(".TH"), "roff output");
+    let o = sfgen(&["man"]);
+    assert!(o.success());
+    assert!(o.stdout.starts_with(".ie") || o.stdout.contains(".TH"), "roff output");
 }
 
 #[test]
 fn docs_config_md_matches_the_schema() {
-    let o = sfgen(Path::new("."), &["schema", "--markdown"]);
-    assert!(o.status.success());
+    let o = sfgen(&["schema", "--markdown"]);
+    assert!(o.success());
     let path = root().join("docs/config.md");
     if updating() {
         std::fs::write(&path, &o.stdout).expect("write docs/config.md");
@@ -234,7 +221,7 @@ fn docs_config_md_matches_the_schema() {
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
-        committed == stdout(&o),
+        committed == o.stdout,
         "docs/config.md is out of date with the config schema: run `cargo run -- schema --markdown > docs/config.md`"
     );
 }
@@ -245,13 +232,13 @@ fn docs_config_md_matches_the_schema() {
 fn json_envelope_for_every_other_command() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let run = |args: &[&str]| {
-        let o = sfgen(tmp.path(), args);
-        let v = json(&o);
-        assert_eq!(v["status"].as_i64(), o.status.code().map(i64::from), "{args:?}: status mirrors the exit code");
+        let o = sfgen_in(tmp.path(), args);
+        let v = o.json();
+        assert_eq!(v["status"].as_i64(), Some(i64::from(o.code)), "{args:?}: status mirrors the exit code");
         assert!(v["warnings"].is_array(), "{args:?}: warnings is an array");
         v
     };
-    assert_eq!(sfgen(tmp.path(), &["init", "-q"]).status.code(), Some(0));
+    assert_eq!(sfgen_in(tmp.path(), &["init", "-q"]).code, 0);
 
     let v = run(&["package", "--json", "--out", "deploy.zip"]);
     let r = &v["result"];
@@ -310,10 +297,10 @@ fn no_progress_bar_in_a_pipe() {
     for extra in [&[][..], &["--json"][..]] {
         let mut args = vec!["package", "--no-check", "--no-generate", "--include", "big", "--out", "big.zip"];
         args.extend_from_slice(extra);
-        let o = sfgen(tmp.path(), &args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let err = stderr(&o);
+        let o = sfgen_in(tmp.path(), &args);
+        assert!(o.success(), "{}", o.stderr);
+        let err = o.stderr;
         assert!(!err.contains('\r') && !err.contains("compressing"), "progress output on a pipe: {err:?}");
-        assert!(!stdout(&o).contains('\r'), "progress output on stdout");
+        assert!(!o.stdout.contains('\r'), "progress output on stdout");
     }
 }

@@ -3,21 +3,9 @@
 //! `--api-version`), `sfgen.json` found from a subfolder, source written into the project's
 //! default package directory, and deltas in the layout pipelines read.
 
-mod common;
-use common::{read_tree, root, sfgen};
+mod support;
 use std::path::Path;
-
-fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn envelope(o: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not one JSON document ({e}):\n{}", stdout(o)))
-}
+use support::{read_tree, root, sfgen_in, Output};
 
 fn cfg(name: &str) -> String {
     root().join("fixtures").join(name).join("sfgen.json").to_str().expect("utf8").to_string()
@@ -33,10 +21,10 @@ fn flag_errors_under_json_are_one_envelope_with_actions() {
         vec!["--json"],
         vec!["package", "--json", "--test-level", "Foo"],
     ] {
-        let o = sfgen(tmp.path(), &args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        assert!(o.stderr.is_empty(), "{args:?}: stderr {}", stderr(&o));
-        let v = envelope(&o);
+        let o = sfgen_in(tmp.path(), &args);
+        assert_eq!(o.code, 2, "{args:?}");
+        assert!(o.stderr.is_empty(), "{args:?}: stderr {}", o.stderr);
+        let v = o.json();
         assert_eq!(v["status"], 2, "{v:#}");
         assert_eq!(v["exitCode"], 2, "{v:#}");
         assert_eq!(v["name"], "UsageError", "{v:#}");
@@ -44,13 +32,13 @@ fn flag_errors_under_json_are_one_envelope_with_actions() {
         assert!(v["actions"].as_array().is_some_and(|a| !a.is_empty()), "{v:#}");
         assert_eq!(v["warnings"], serde_json::json!([]), "{v:#}");
     }
-    let o = sfgen(tmp.path(), &["check", "--json", "--min-coverage"]);
-    assert_eq!(envelope(&o)["actions"][0], "run `sfgen check --help` for the flags and examples");
+    let o = sfgen_in(tmp.path(), &["check", "--json", "--min-coverage"]);
+    assert_eq!(o.json()["actions"][0], "run `sfgen check --help` for the flags and examples");
     // --help and --version are answers, not errors.
-    let v = envelope(&sfgen(tmp.path(), &["generate", "--help", "--json"]));
+    let v = sfgen_in(tmp.path(), &["generate", "--help", "--json"]).json();
     assert_eq!(v["status"], 0);
     assert!(v["result"]["help"].as_str().is_some_and(|h| h.contains("--output-dir")), "{v:#}");
-    let v = envelope(&sfgen(tmp.path(), &["--version", "--json"]));
+    let v = sfgen_in(tmp.path(), &["--version", "--json"]).json();
     assert_eq!(v["result"]["version"], env!("CARGO_PKG_VERSION"));
 }
 
@@ -58,12 +46,12 @@ fn flag_errors_under_json_are_one_envelope_with_actions() {
 fn error_envelopes_carry_the_hints_as_actions() {
     let tmp = tempfile::tempdir().expect("tempdir");
     std::fs::write(tmp.path().join("sfgen.json"), r#"{"apiVersion": "62.0", "webhok": {}}"#).expect("write");
-    let v = envelope(&sfgen(tmp.path(), &["generate", "--out", "out", "--json"]));
+    let v = sfgen_in(tmp.path(), &["generate", "--out", "out", "--json"]).json();
     assert_eq!(v["name"], "ConfigError");
     assert!(!v["message"].as_str().expect("message").contains("help:"), "{v:#}");
     assert_eq!(v["actions"], serde_json::json!(["webhok: did you mean \"webhook\"?"]), "{v:#}");
     assert_eq!(v["warnings"], serde_json::json!([]));
-    let v = envelope(&sfgen(tmp.path(), &["generate", "--out", "out", "--json", "--api-version", "70.0"]));
+    let v = sfgen_in(tmp.path(), &["generate", "--out", "out", "--json", "--api-version", "70.0"]).json();
     assert_eq!(v["name"], "InputError");
     assert_eq!(v["message"], "--api-version 70.0: not an API version sfgen knows");
     assert_eq!(v["actions"], serde_json::json!(["give one from 56.0 to 66.0, e.g. --api-version 62.0"]));
@@ -73,17 +61,17 @@ fn error_envelopes_carry_the_hints_as_actions() {
 fn quiet_never_hides_what_users_redirect() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let c = cfg("contact-webhook");
-    let o = sfgen(tmp.path(), &["manifest", "-q", "-c", &c]);
-    assert!(stdout(&o).starts_with("<?xml") && stdout(&o).contains("<members>Webhook</members>"), "{}", stdout(&o));
-    let o = sfgen(tmp.path(), &["schema", "-q"]);
-    assert!(serde_json::from_slice::<serde_json::Value>(&o.stdout).is_ok(), "{}", stdout(&o));
-    let o = sfgen(tmp.path(), &["completions", "bash", "-q"]);
-    assert!(stdout(&o).contains("_sfgen"), "{}", stdout(&o));
-    let o = sfgen(tmp.path(), &["man", "-q"]);
-    assert!(stdout(&o).contains(".TH"), "{}", stdout(&o));
+    let o = sfgen_in(tmp.path(), &["manifest", "-q", "-c", &c]);
+    assert!(o.stdout.starts_with("<?xml") && o.stdout.contains("<members>Webhook</members>"), "{}", o.stdout);
+    let o = sfgen_in(tmp.path(), &["schema", "-q"]);
+    assert!(serde_json::from_str::<serde_json::Value>(&o.stdout).is_ok(), "{}", o.stdout);
+    let o = sfgen_in(tmp.path(), &["completions", "bash", "-q"]);
+    assert!(o.stdout.contains("_sfgen"), "{}", o.stdout);
+    let o = sfgen_in(tmp.path(), &["man", "-q"]);
+    assert!(o.stdout.contains(".TH"), "{}", o.stdout);
     // The chatter is what -q hides.
-    let o = sfgen(tmp.path(), &["generate", "-q", "-c", &c, "--out", "out"]);
-    assert!(o.status.success() && o.stdout.is_empty(), "{}", stdout(&o));
+    let o = sfgen_in(tmp.path(), &["generate", "-q", "-c", &c, "--out", "out"]);
+    assert!(o.success() && o.stdout.is_empty(), "{}", o.stdout);
 }
 
 #[test]
@@ -91,18 +79,19 @@ fn output_dir_and_d_are_accepted_beside_out_to_and_delta_out() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let c = cfg("contact-webhook");
     for (flag, dir) in [("--output-dir", "a"), ("-d", "b"), ("--out", "c")] {
-        let o = sfgen(tmp.path(), &["generate", "-q", "-c", &c, flag, dir]);
-        assert!(o.status.success(), "{flag}: {}", stderr(&o));
+        let o = sfgen_in(tmp.path(), &["generate", "-q", "-c", &c, flag, dir]);
+        assert!(o.success(), "{flag}: {}", o.stderr);
     }
     assert_eq!(read_tree(&tmp.path().join("a")), read_tree(&tmp.path().join("c")));
     assert_eq!(read_tree(&tmp.path().join("b")), read_tree(&tmp.path().join("c")));
-    let o = sfgen(tmp.path(), &["convert", "-q", "--from", "a", "--output-dir", "conv", "--format", "mdapi"]);
-    assert!(o.status.success() && tmp.path().join("conv/package.xml").is_file(), "{}", stderr(&o));
-    let o = sfgen(tmp.path(), &["convert", "-q", "--from", "a", "-d", "conv2", "--format", "mdapi"]);
-    assert!(o.status.success() && tmp.path().join("conv2/package.xml").is_file(), "{}", stderr(&o));
+    let o = sfgen_in(tmp.path(), &["convert", "-q", "--from", "a", "--output-dir", "conv", "--format", "mdapi"]);
+    assert!(o.success() && tmp.path().join("conv/package.xml").is_file(), "{}", o.stderr);
+    let o = sfgen_in(tmp.path(), &["convert", "-q", "--from", "a", "-d", "conv2", "--format", "mdapi"]);
+    assert!(o.success() && tmp.path().join("conv2/package.xml").is_file(), "{}", o.stderr);
     let org = root().join("fixtures/diff/contact-webhook/retrieve/unpackaged.zip");
-    let o = sfgen(tmp.path(), &["diff", "-q", "-c", &c, "--org", org.to_str().expect("utf8"), "--output-dir", "delta"]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o =
+        sfgen_in(tmp.path(), &["diff", "-q", "-c", &c, "--org", org.to_str().expect("utf8"), "--output-dir", "delta"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(tmp.path().join("delta/package.xml").is_file());
     // Quiet means quiet, as `diff -q` and `git diff --quiet`: the exit status is the answer.
     assert_eq!(stdout(&o), "", "diff -q prints no summary, diffs or deploy commands");
@@ -140,24 +129,26 @@ fn sf_verbs_point_to_the_sf_command() {
 fn api_version_overrides_the_configs() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let c = cfg("contact-webhook");
-    let o =
-        sfgen(tmp.path(), &["generate", "-q", "-c", &c, "--format", "mdapi", "--out", "out", "--api-version", "61.0"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sfgen_in(
+        tmp.path(),
+        &["generate", "-q", "-c", &c, "--format", "mdapi", "--out", "out", "--api-version", "61.0"],
+    );
+    assert!(o.success(), "{}", o.stderr);
     let tree = read_tree(&tmp.path().join("out"));
     let meta = String::from_utf8_lossy(&tree["classes/Webhook.cls-meta.xml"]).into_owned();
     assert!(meta.contains("<apiVersion>61.0</apiVersion>"), "{meta}");
     assert!(String::from_utf8_lossy(&tree["package.xml"]).contains("<version>61.0</version>"));
-    let o = sfgen(tmp.path(), &["manifest", "-c", &c, "--api-version", "60.0"]);
-    assert!(stdout(&o).contains("<version>60.0</version>"), "{}", stdout(&o));
+    let o = sfgen_in(tmp.path(), &["manifest", "-c", &c, "--api-version", "60.0"]);
+    assert!(o.stdout.contains("<version>60.0</version>"), "{}", o.stdout);
     for bad in ["61", "99.0", "sixty", "61.5"] {
-        let o = sfgen(tmp.path(), &["generate", "-c", &c, "--out", "bad", "--api-version", bad]);
-        assert_eq!(o.status.code(), Some(2), "{bad}");
-        assert!(stderr(&o).contains("--api-version"), "{}", stderr(&o));
+        let o = sfgen_in(tmp.path(), &["generate", "-c", &c, "--out", "bad", "--api-version", bad]);
+        assert_eq!(o.code, 2, "{bad}");
+        assert!(o.stderr.contains("--api-version"), "{}", o.stderr);
     }
     assert!(!tmp.path().join("bad").exists());
     // The printed later-diff commands carry the override.
-    let o = sfgen(tmp.path(), &["package", "-c", &c, "--out", "d.zip", "--api-version", "61.0"]);
-    assert!(stdout(&o).contains("--api-version 61.0 > package.xml"), "{}", stdout(&o));
+    let o = sfgen_in(tmp.path(), &["package", "-c", &c, "--out", "d.zip", "--api-version", "61.0"]);
+    assert!(o.stdout.contains("--api-version 61.0 > package.xml"), "{}", o.stdout);
 }
 
 #[test]
@@ -168,25 +159,25 @@ fn sfgen_json_is_found_in_a_parent_folder_up_to_the_repository_root() {
     std::fs::create_dir_all(&deep).expect("mkdir");
     std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
     std::fs::copy(cfg("contact-webhook"), repo.join("sfgen.json")).expect("copy");
-    let o = sfgen(&deep, &["generate", "--out", "../../../out"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sfgen_in(&deep, &["generate", "--out", "../../../out"]);
+    assert!(o.success(), "{}", o.stderr);
     assert!(repo.join("out/force-app/main/default/classes/Webhook.cls").is_file());
-    assert!(stdout(&o).contains("$ sfgen manifest -c ../../../sfgen.json > package.xml"), "{}", stdout(&o));
+    assert!(o.stdout.contains("$ sfgen manifest -c ../../../sfgen.json > package.xml"), "{}", o.stdout);
     // Diagnostics name the file found.
     std::fs::write(repo.join("sfgen.json"), "{").expect("write");
-    let o = sfgen(&deep, &["check"]);
-    assert!(stderr(&o).starts_with("error: ../../../sfgen.json:1:"), "{}", stderr(&o));
+    let o = sfgen_in(&deep, &["check"]);
+    assert!(o.stderr.starts_with("error: ../../../sfgen.json:1:"), "{}", o.stderr);
     // Not above the repository root.
     std::fs::remove_file(repo.join("sfgen.json")).expect("rm");
     std::fs::copy(cfg("contact-webhook"), tmp.path().join("sfgen.json")).expect("copy");
-    let o = sfgen(&deep, &["check"]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
+    let o = sfgen_in(&deep, &["check"]);
+    assert_eq!(o.code, 2);
+    let err = o.stderr;
     assert!(err.contains("no sfgen.json in") && err.contains("or its parents"), "{err}");
     assert!(err.contains("run `sfgen init`"), "{err}");
     // An explicit -c is taken as given.
-    let o = sfgen(&deep, &["check", "-c", "sfgen.json"]);
-    assert_eq!(o.status.code(), Some(2));
+    let o = sfgen_in(&deep, &["check", "-c", "sfgen.json"]);
+    assert_eq!(o.code, 2);
 }
 
 fn project(dir: &Path, json: &str) {
@@ -201,9 +192,9 @@ fn generate_writes_into_the_projects_default_package_directory() {
     let json =
         r#"{"packageDirectories":[{"path":"force-app"},{"path":"./src/","default":true}],"sourceApiVersion":"62.0"}"#;
     project(&p, json);
-    let o = sfgen(tmp.path(), &["generate", "-c", &cfg("contact-webhook"), "--out", "proj", "--json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v = envelope(&o);
+    let o = sfgen_in(tmp.path(), &["generate", "-c", &cfg("contact-webhook"), "--out", "proj", "--json"]);
+    assert!(o.success(), "{}", o.stderr);
+    let v = o.json();
     assert_eq!(v["result"]["packageDirectory"], "src");
     assert!(p.join("src/main/default/classes/Webhook.cls").is_file());
     assert!(!p.join("force-app").exists(), "nothing goes to force-app");
@@ -226,37 +217,38 @@ fn a_source_api_version_mismatch_is_reported() {
         &tmp.path().join("proj"),
         r#"{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"61.0"}"#,
     );
-    let o = sfgen(tmp.path(), &["generate", "-c", &cfg("contact-webhook"), "--out", "proj"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let err = stderr(&o);
+    let o = sfgen_in(tmp.path(), &["generate", "-c", &cfg("contact-webhook"), "--out", "proj"]);
+    assert!(o.success(), "{}", o.stderr);
+    let err = o.stderr;
     assert!(
         err.contains("sourceApiVersion is 61.0, but the generated files are for API 62.0 (the config's apiVersion)")
             && err.contains("pass --api-version 61.0"),
         "{err}"
     );
-    let o = sfgen(tmp.path(), &["generate", "-c", &cfg("contact-webhook"), "--out", "proj", "--api-version", "61.0"]);
-    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    let o =
+        sfgen_in(tmp.path(), &["generate", "-c", &cfg("contact-webhook"), "--out", "proj", "--api-version", "61.0"]);
+    assert!(o.stderr.is_empty(), "{}", o.stderr);
     // A project file sf would refuse leaves the source in force-app, with a warning.
     project(&tmp.path().join("junk"), "{\"name\": 1}");
-    let o = sfgen(tmp.path(), &["generate", "-c", &cfg("contact-webhook"), "--out", "junk"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("no packageDirectories; the source goes into force-app"), "{}", stderr(&o));
+    let o = sfgen_in(tmp.path(), &["generate", "-c", &cfg("contact-webhook"), "--out", "junk"]);
+    assert!(o.success(), "{}", o.stderr);
+    assert!(o.stderr.contains("no packageDirectories; the source goes into force-app"), "{}", o.stderr);
 }
 
-fn diff(tmp: &Path, extra: &[&str]) -> std::process::Output {
+fn diff(tmp: &Path, extra: &[&str]) -> Output {
     let org = root().join("fixtures/diff/contact-webhook/retrieve/unpackaged.zip");
     let c = cfg("contact-webhook");
     let mut args = vec!["diff", "-c", &c, "--org", org.to_str().expect("utf8"), "--prune"];
     args.extend_from_slice(extra);
-    sfgen(tmp, &args)
+    sfgen_in(tmp, &args)
 }
 
 #[test]
 fn sgd_layout_writes_package_and_destructive_changes_folders() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let o = diff(tmp.path(), &["-d", "out", "--layout", "sgd", "--destructive-when", "post", "--json"]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let v = envelope(&o);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let v = o.json();
     let tree = read_tree(&tmp.path().join("out"));
     let names: Vec<&str> = tree.keys().map(String::as_str).collect();
     assert!(names.contains(&"package/package.xml"), "{names:?}");
@@ -282,15 +274,15 @@ fn sgd_layout_writes_package_and_destructive_changes_folders() {
     assert_eq!(d["quickDeployCommand"], "sf project deploy quick --use-most-recent --target-org ORG_ALIAS");
     // A second run replaces its own earlier delta, and nothing else.
     let o = diff(tmp.path(), &["-d", "out", "--layout", "sgd", "-q"]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.code, 1, "{}", o.stderr);
     std::fs::create_dir_all(tmp.path().join("mine")).expect("mkdir");
     std::fs::write(tmp.path().join("mine/notes.txt"), "mine").expect("write");
     let o = diff(tmp.path(), &["-d", "mine", "--layout", "sgd", "-q"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(o.code, 2, "{}", o.stderr);
     assert_eq!(std::fs::read_to_string(tmp.path().join("mine/notes.txt")).expect("read"), "mine");
     // Text says the same, validate first.
     let o = diff(tmp.path(), &["-d", "out2", "--layout", "sgd", "--format", "stat", "-o", "prod"]);
-    let text = stdout(&o);
+    let text = o.stdout;
     let v_at = text
         .find("$ (cd out2 && sf project deploy validate --manifest package/package.xml --pre-destructive-changes")
         .expect(&text);
@@ -302,32 +294,32 @@ fn sgd_layout_writes_package_and_destructive_changes_folders() {
 fn destructive_when_names_the_mdapi_file_and_a_zip_with_sgd_is_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let o = diff(tmp.path(), &["-d", "post", "--destructive-when", "post", "-q"]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(tmp.path().join("post/destructiveChangesPost.xml").is_file());
     assert!(!tmp.path().join("post/destructiveChanges.xml").exists());
     let o = diff(tmp.path(), &["-d", "plain", "-q"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.code, 1);
     assert!(tmp.path().join("plain/destructiveChanges.xml").is_file());
     let o = diff(tmp.path(), &["-d", "x.zip", "--layout", "sgd"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("the sgd layout is a folder"), "{}", stderr(&o));
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("the sgd layout is a folder"), "{}", o.stderr);
     assert!(!tmp.path().join("x.zip").exists());
     let o = diff(tmp.path(), &["--layout", "sgd"]);
-    assert_eq!(o.status.code(), Some(2), "--layout needs --delta-out");
+    assert_eq!(o.code, 2, "--layout needs --delta-out");
 }
 
 #[test]
 fn package_summary_says_validate_before_deploy() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let o = sfgen(tmp.path(), &["package", "-c", &cfg("contact-webhook"), "--out", "d.zip"]);
-    let text = stdout(&o);
+    let o = sfgen_in(tmp.path(), &["package", "-c", &cfg("contact-webhook"), "--out", "d.zip"]);
+    let text = o.stdout;
     assert!(!text.contains("Deploy with:"), "{text}");
     let validate = text.find("$ sf project deploy validate --metadata-dir d.zip").expect(&text);
     let deploy = text.find("$ sf project deploy quick").expect(&text);
     assert!(validate < deploy, "{text}");
     // Without a config (--no-generate) the summary prints them itself.
-    let o = sfgen(tmp.path(), &["package", "--no-generate", "--include", "d.zip", "--out", "e.zip"]);
-    let text = stdout(&o);
+    let o = sfgen_in(tmp.path(), &["package", "--no-generate", "--include", "d.zip", "--out", "e.zip"]);
+    let text = o.stdout;
     let validate = text.find("$ sf project deploy validate --metadata-dir e.zip").expect(&text);
     let deploy = text.find("$ sf project deploy quick").expect(&text);
     assert!(validate < deploy, "{text}");

@@ -2,38 +2,9 @@
 //! (modulo whitespace), a zip converts like a folder, and an existing output is never mixed
 //! with a conversion.
 
+mod support;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sfgen(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sfgen")).current_dir(root()).args(args).output().expect("run sfgen");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
-    )
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
-
-/// Every file under `dir`: relative POSIX path → bytes.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    for e in walkdir::WalkDir::new(dir) {
-        let e = e.expect("walk");
-        if e.file_type().is_file() {
-            let rel = e.path().strip_prefix(dir).expect("prefix").to_string_lossy().replace('\\', "/");
-            out.insert(rel, std::fs::read(e.path()).expect("read"));
-        }
-    }
-    out
-}
+use support::{read_tree as files, root, s, Sfgen};
 
 /// Content modulo whitespace: XML and text compared with all whitespace runs removed
 /// between tags and collapsed elsewhere.
@@ -71,15 +42,15 @@ fn fixture_round_trip() -> BTreeMap<String, Vec<u8>> {
 fn source_to_mdapi_to_source_round_trips() {
     let dir = tempfile::tempdir().expect("temp");
     let (mdapi, source) = (dir.path().join("mdapi"), dir.path().join("source"));
-    let (code, out) =
-        sfgen(&["convert", "--from", "fixtures/realistic-project", "--to", s(&mdapi), "--format", "mdapi"]);
-    assert_eq!(code, 0, "{out}");
+    Sfgen::new()
+        .args(["convert", "--from", "fixtures/realistic-project", "--to", s(&mdapi), "--format", "mdapi"])
+        .status(0)
+        .run();
     let md = files(&mdapi);
     assert!(md.contains_key("package.xml") && md.contains_key("objects/Invoice__c.object"), "{:?}", md.keys());
     assert!(!md.keys().any(|k| k.ends_with(".field-meta.xml")), "objects must be recomposed");
 
-    let (code, out) = sfgen(&["convert", "--from", s(&mdapi), "--to", s(&source), "--format", "source"]);
-    assert_eq!(code, 0, "{out}");
+    Sfgen::new().args(["convert", "--from", s(&mdapi), "--to", s(&source), "--format", "source"]).status(0).run();
     assert!(source.join("sfdx-project.json").is_file());
     let back = files(&source.join("force-app"));
     let original = fixture_round_trip();
@@ -98,12 +69,12 @@ fn source_to_mdapi_to_source_round_trips() {
 fn a_retrieve_zip_converts_like_its_folder() {
     let dir = tempfile::tempdir().expect("temp");
     let zip = dir.path().join("retrieve.zip");
-    let (code, out) =
-        sfgen(&["package", "--no-check", "--no-generate", "--include", "fixtures/realistic-project", "--out", s(&zip)]);
-    assert_eq!(code, 0, "{out}");
+    Sfgen::new()
+        .args(["package", "--no-check", "--no-generate", "--include", "fixtures/realistic-project", "--out", s(&zip)])
+        .status(0)
+        .run();
     let from_zip = dir.path().join("from-zip");
-    let (code, out) = sfgen(&["convert", "--from", s(&zip), "--to", s(&from_zip), "--format", "source"]);
-    assert_eq!(code, 0, "{out}");
+    Sfgen::new().args(["convert", "--from", s(&zip), "--to", s(&from_zip), "--format", "source"]).status(0).run();
     let back = files(&from_zip.join("force-app"));
     assert_eq!(back.keys().collect::<Vec<_>>(), fixture_round_trip().keys().collect::<Vec<_>>());
 }
@@ -114,8 +85,11 @@ fn an_existing_output_is_refused_and_left_alone() {
     let to = dir.path().join("out");
     std::fs::create_dir_all(&to).expect("mkdir");
     std::fs::write(to.join("keep.txt"), "mine").expect("write");
-    let (code, out) = sfgen(&["convert", "--from", "fixtures/realistic-project", "--to", s(&to), "--format", "mdapi"]);
-    assert_eq!(code, 2, "{out}");
+    let out = Sfgen::new()
+        .args(["convert", "--from", "fixtures/realistic-project", "--to", s(&to), "--format", "mdapi"])
+        .status(2)
+        .run()
+        .all();
     assert!(out.contains("not an empty folder"), "{out}");
     assert_eq!(files(&to).keys().collect::<Vec<_>>(), ["keep.txt"]);
 
@@ -125,8 +99,11 @@ fn an_existing_output_is_refused_and_left_alone() {
     std::fs::write(bad.join("package.xml"), "<Package/>").expect("write");
     std::fs::write(bad.join("objects/A__c.object"), "<CustomObject><fields></CustomObject>").expect("write");
     let target = dir.path().join("never");
-    let (code, out) = sfgen(&["convert", "--from", s(&bad), "--to", s(&target), "--format", "source"]);
-    assert_eq!(code, 2, "{out}");
+    let out = Sfgen::new()
+        .args(["convert", "--from", s(&bad), "--to", s(&target), "--format", "source"])
+        .status(2)
+        .run()
+        .all();
     assert!(out.contains("objects/A__c.object"), "{out}");
     assert!(!target.exists());
     let leftovers: Vec<String> = std::fs::read_dir(dir.path())

@@ -11,37 +11,25 @@
 //! - `check --package` and `check --include` run on it without a config, and without crashing.
 //!
 //! The comparisons with sf need the Salesforce CLI (`../shared/tools/sf-conformance
-//! --install-only`); without it they are skipped, unless `SFGEN_REQUIRE_SF=1` (CI sets it).
-//! Without the corpus every test is skipped, unless `SFGEN_REQUIRE_CORPUS=1` (CI sets it).
+//! --install-only`). Slow tier: every test is `#[ignore]`d (`.ci/run` runs them); run without
+//! the corpus or the CLI they are skipped, unless required (`SFGEN_REQUIRE_CORPUS=1`,
+//! `SFGEN_REQUIRE_SF=1`, `SFGEN_REQUIRE_ALL=1` or `CI`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::{root, s, sfgen_in as sfgen, SfCli, Tool};
 
 fn corpus() -> Option<Vec<PathBuf>> {
-    let shared = std::env::var_os("SFGEN_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"));
-    let dir = shared.join("corpus");
+    let dir = support::require(Tool::Corpus)?;
     let mut archives: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().ends_with(".tar.gz")).collect())
         .unwrap_or_default();
     archives.sort();
-    if archives.is_empty() {
-        assert!(
-            std::env::var("SFGEN_REQUIRE_CORPUS").as_deref() != Ok("1"),
-            "SFGEN_REQUIRE_CORPUS=1 but there is no corpus in {}",
-            dir.display()
-        );
-        eprintln!("skipped: no corpus in {}", dir.display());
-        return None;
-    }
     Some(archives)
 }
 
@@ -51,27 +39,6 @@ fn unpack(archive: &Path, into: &Path) -> PathBuf {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let name = archive.file_name().unwrap().to_string_lossy().trim_end_matches(".tar.gz").to_string();
     into.join(name)
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn sfgen(cwd: &Path, args: &[&str]) -> Run {
-    let o = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("SF_TARGET_ORG")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("sfgen runs");
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
 }
 
 fn sf(cli: &Path, cwd: &Path, args: &[&str]) {
@@ -87,29 +54,9 @@ fn sf(cli: &Path, cwd: &Path, args: &[&str]) {
 /// Every file of a folder or zip (a zip's single top folder holding package.xml stripped).
 fn files(path: &Path) -> BTreeMap<String, Vec<u8>> {
     if path.is_dir() {
-        let mut out = BTreeMap::new();
-        for e in walkdir::WalkDir::new(path).into_iter().flatten().filter(|e| e.file_type().is_file()) {
-            let rel = e.path().strip_prefix(path).unwrap().to_string_lossy().replace('\\', "/");
-            out.insert(rel, std::fs::read(e.path()).unwrap());
-        }
-        return out;
+        return support::read_tree(path);
     }
-    unzip(&std::fs::read(path).unwrap())
-}
-
-fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut out = BTreeMap::new();
-    for i in 0..z.len() {
-        let mut e = z.by_index(i).unwrap();
-        if e.is_dir() {
-            continue;
-        }
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut e, &mut b).unwrap();
-        out.insert(e.name().unwrap().into_owned(), b);
-    }
-    out
+    support::zip::read_file(path)
 }
 
 /// An XML document modulo whitespace between elements, leading and trailing whitespace of
@@ -186,7 +133,7 @@ fn same(a: &[u8], b: &[u8]) -> bool {
         return true;
     }
     if a.starts_with(b"PK") && b.starts_with(b"PK") {
-        return unzip(a) == unzip(b);
+        return support::zip::read(a) == support::zip::read(b);
     }
     matches!((parse_xml(a), parse_xml(b)), (Some(x), Some(y)) if x == y)
 }
@@ -231,7 +178,7 @@ fn prepared() -> &'static [Project] {
         let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("corpus");
         let _ = std::fs::remove_dir_all(&base);
         std::fs::create_dir_all(&base).unwrap();
-        let sf_cli = common::sf_cli();
+        let sf_cli = SfCli::locate();
         archives
             .iter()
             .map(|a| {
@@ -287,14 +234,10 @@ fn prepared() -> &'static [Project] {
 /// is skipped, or fails under `SFGEN_REQUIRE_SF=1`).
 fn projects(with_sf: bool) -> Vec<&'static Project> {
     let all = prepared();
-    if with_sf && !all.is_empty() && !all[0].with_sf && common::require_sf().is_none() {
+    if with_sf && !all.is_empty() && !all[0].with_sf && SfCli::require().is_none() {
         return Vec::new();
     }
     all.iter().collect()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn members(package_xml: &[u8]) -> BTreeSet<(String, String)> {
@@ -310,6 +253,7 @@ fn members(package_xml: &[u8]) -> BTreeSet<(String, String)> {
 }
 
 #[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus) and the Salesforce CLI; .ci/run runs it"]
 fn package_holds_what_sf_converts() {
     for p in projects(true) {
         let tmp = tempfile::tempdir().unwrap();
@@ -328,6 +272,7 @@ fn package_holds_what_sf_converts() {
 }
 
 #[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus) and the Salesforce CLI; .ci/run runs it"]
 fn package_with_generated_components_adds_exactly_them() {
     for p in projects(true) {
         let tmp = tempfile::tempdir().unwrap();
@@ -362,6 +307,7 @@ fn package_with_generated_components_adds_exactly_them() {
 }
 
 #[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus) and the Salesforce CLI; .ci/run runs it"]
 fn convert_both_ways_equals_sf() {
     for p in projects(true) {
         let tmp = tempfile::tempdir().unwrap();
@@ -379,6 +325,7 @@ fn convert_both_ways_equals_sf() {
 }
 
 #[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus) and the Salesforce CLI; .ci/run runs it"]
 fn manifest_lists_what_sf_generate_manifest_lists() {
     for p in projects(true) {
         let r = sfgen(&root(), &["manifest", "--no-generate", "--include", s(&p.dir)]);
@@ -389,6 +336,7 @@ fn manifest_lists_what_sf_generate_manifest_lists() {
 }
 
 #[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus) and the Salesforce CLI; .ci/run runs it"]
 fn a_project_diffed_against_sfs_conversion_of_itself_has_no_differences_and_a_changed_copy_exactly_its_changes() {
     for p in projects(true) {
         let tmp = tempfile::tempdir().unwrap();
@@ -465,6 +413,7 @@ fn a_project_diffed_against_sfs_conversion_of_itself_has_no_differences_and_a_ch
 }
 
 #[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus); .ci/run runs it"]
 fn check_runs_on_the_projects_without_a_config() {
     for p in projects(false) {
         let dir = tempfile::tempdir().unwrap(); // no sfgen.json here
@@ -480,6 +429,7 @@ fn check_runs_on_the_projects_without_a_config() {
 }
 
 #[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus); .ci/run runs it"]
 fn files_that_are_no_metadata_are_each_named_once() {
     for p in projects(false) {
         let tmp = tempfile::tempdir().unwrap();

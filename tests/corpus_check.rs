@@ -10,28 +10,23 @@
 //!   lines: 0 %, and a RunSpecifiedTests deploy of it fails the 75 % per-class rule.
 //! - dreamhouse-lwc, lwc-recipes: none.
 
-use std::path::PathBuf;
+mod support;
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::{root, Tool};
 
 #[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus); .ci/run runs it"]
 fn corpus_projects_report_only_real_errors() {
-    let shared = std::env::var_os("SFGEN_SHARED").map_or_else(|| root().join("../shared"), PathBuf::from);
-    let corpus = shared.join("corpus");
-    if !corpus.is_dir() {
-        assert!(std::env::var_os("CI").is_none(), "CI has no corpus at {}", corpus.display());
-        eprintln!("skipped: no corpus at {}", corpus.display());
+    if support::require(Tool::Corpus).is_none() {
         return;
     }
+    let shared = support::shared();
     let work = tempfile::tempdir().expect("tempdir");
     let summary = work.path().join("summary.json");
     let out = Command::new("python3")
         .arg(root().join("scripts/corpus-check.py"))
         .arg("--sfgen")
-        .arg(env!("CARGO_BIN_EXE_sfgen"))
+        .arg(support::bin())
         .arg("--keep")
         .arg(work.path())
         .arg("--json")

@@ -6,34 +6,16 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
+use std::path::Path;
+use support::{assert_golden as golden, copy_dir, root, Output};
 
 const CANARY: &str = "CANARY-consumer-secret-7f3a9d";
 const CASES: &[&str] = &["contact-webhook", "integration-user"];
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn sfgen(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("NO_COLOR")
-        .output()
-        .unwrap();
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+/// `support::sfgen`, and the consumer secret of the org snapshots is never printed.
+fn sfgen(args: &[&str]) -> Output {
+    let run = support::sfgen(args);
     assert!(
         !run.stdout.contains(CANARY) && !run.stderr.contains(CANARY),
         "the consumer secret leaked:\n{}{}",
@@ -58,22 +40,6 @@ fn org(case: &str, layout: &str) -> String {
         "source" => format!("fixtures/diff/{case}/retrieve-source"),
         "noise" => format!("fixtures/diff/{case}/noise-only/unpackaged"),
         other => panic!("unknown layout {other}"),
-    }
-}
-
-/// Compares `actual` with the golden file, or rewrites it under `UPDATE_GOLDENS=1`.
-fn golden(path: &Path, actual: &str) {
-    if std::env::var_os("UPDATE_GOLDENS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(path)
-        .unwrap_or_else(|_| panic!("missing golden {}; run UPDATE_GOLDENS=1 cargo test --test diff", path.display()));
-    if expected != actual {
-        let diff =
-            similar::TextDiff::from_lines(&expected, actual).unified_diff().header("expected", "actual").to_string();
-        panic!("{} differs from the output:\n{diff}", path.display());
     }
 }
 
@@ -248,19 +214,6 @@ fn ignore_comments() {
     assert_eq!((plain.code, plain.stdout.as_str()), (1, "0 added, 1 changed, 18 unchanged, 0 removed\n"));
     let ignoring = sfgen(&["diff", "-c", &cfg, "--org", &o, "--format", "stat", "--ignore-comments"]);
     assert_eq!((ignoring.code, ignoring.stdout.as_str()), (0, "0 added, 0 changed, 19 unchanged, 0 removed\n"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Applies a delta package over an org tree, as a deploy would: its components replace or

@@ -2,8 +2,8 @@
 //! the fixture has one), must match `fixtures/<case>/expected/<format>[-<env>]/` byte for byte.
 //! `UPDATE_GOLDENS=1 cargo test --test golden` rewrites them; review the diff before committing.
 
-mod common;
-use common::*;
+mod support;
+use support::*;
 
 fn check(case: &str, format: &str, env: Option<&str>) {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -16,8 +16,8 @@ fn check(case: &str, format: &str, env: Option<&str>) {
         args.push("--env");
         args.push(e);
     }
-    let o = sfgen(tmp.path(), &args);
-    assert!(o.status.success(), "generate failed: {}", String::from_utf8_lossy(&o.stderr));
+    let o = sfgen_in(tmp.path(), &args);
+    assert!(o.success(), "generate failed: {}", o.stderr);
     let name = match env {
         Some(e) => format!("{format}-{e}"),
         None => format.to_string(),
@@ -93,8 +93,8 @@ fn every_environment_gets_the_same_apex() {
         if let Some(e) = env {
             args.extend(["--env", e]);
         }
-        let o = sfgen(tmp.path(), &args);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = sfgen_in(tmp.path(), &args);
+        assert!(o.success(), "{}", o.stderr);
     }
     let base = read_tree(&tmp.path().join("base"));
     let sandbox = read_tree(&tmp.path().join("sandbox"));

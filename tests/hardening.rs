@@ -9,94 +9,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write as _;
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{root, s, sfgen, write, Sfgen};
 
 const CONFIG: &str = "fixtures/contact-webhook/sfgen.json";
 /// A line of an outside file that must never reach any output.
 const SECRET: &str = "TOP{SECRET-h12-outside-file-4f1d";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    took: Duration,
-}
-
-impl Run {
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-}
-
-/// Runs sfgen in the crate root with `env`; a run still going after `limit` is killed and fails
-/// the test as a hang.
-fn sfgen_env(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Run {
-    let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("SF_TARGET_ORG")
-        .env("NO_COLOR", "1")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Drain the pipes while waiting (a full pipe would block the child).
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut out, &mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut err, &mut s);
-        s
-    });
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("sfgen {args:?} hangs (still running after {limit:?})");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let status = child.wait().unwrap();
-    let took = start.elapsed();
-    Run {
-        code: status.code(),
-        stdout: String::from_utf8_lossy(&t_out.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&t_err.join().unwrap()).into_owned(),
-        took,
-    }
-}
-
-fn sfgen(args: &[&str]) -> Run {
-    sfgen_env(args, &[], Duration::from_secs(120))
-}
-
-fn s(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
-}
-
-fn write(root: &Path, rel: &str, bytes: &[u8]) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, bytes).unwrap();
-}
 
 const CLASS_META: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
 const PACKAGE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <types>\n        <members>*</members>\n        <name>ApexClass</name>\n    </types>\n    <version>62.0</version>\n</Package>\n";
@@ -136,8 +57,8 @@ fn mknod(path: &Path, minor: u32) -> bool {
 
 /// Every command that reads an input folder, given it and a fresh output folder.
 fn readers(input: &Path, out: &Path) -> Vec<(&'static str, Vec<String>)> {
-    let i = s(input);
-    let o = |rel: &str| s(&out.join(rel));
+    let i = s(input).to_string();
+    let o = |rel: &str| s(&out.join(rel)).to_string();
     vec![
         ("diff --org", vec!["diff".into(), "-c".into(), CONFIG.into(), "--org".into(), i.clone()]),
         (
@@ -176,8 +97,8 @@ fn refused_by_every_reader(what: &str, input: &Path, mentions: &[&str], limit: D
     let mut failures = Vec::new();
     for (cmd, args) in readers(input, work.path()) {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let r = sfgen_env(&args, &[], limit);
-        if r.code != Some(2) {
+        let r = Sfgen::new().args(&args).timeout(limit).run();
+        if r.code != 2 {
             failures.push(format!("{what} / {cmd}: exit {:?}, not 2: {}", r.code, r.stderr));
         }
         if r.all().contains(SECRET) || r.all().contains("SECRET-h12") {
@@ -258,7 +179,7 @@ fn finding_01_forceignore_dev_zero_is_exit_2_not_0() {
     if mknod(&proj.join(".forceignore"), 5) {
         refused_by_every_reader(".forceignore as a zero device", &proj, &[".forceignore"], Duration::from_secs(30));
     } else {
-        eprintln!("skipped the device-node case: mknod is not permitted here");
+        support::skipped("the device-node case (mknod is not permitted here)");
     }
 }
 
@@ -385,14 +306,13 @@ fn finding_03_files_swapped_for_links_or_fifos_while_converting_never_leak_or_ha
     for i in 0..runs {
         let to = tmp.path().join(format!("out{i}"));
         let format = if i % 2 == 0 { "source" } else { "mdapi" };
-        let r = sfgen_env(
-            &["convert", "--from", &s(&proj), "--to", &s(&to), "--format", format],
-            &[],
-            Duration::from_secs(60),
-        );
+        let r = Sfgen::new()
+            .args(["convert", "--from", s(&proj), "--to", s(&to), "--format", format])
+            .timeout(Duration::from_secs(60))
+            .run();
         match r.code {
-            Some(0) => ok += 1,
-            Some(2) => refused += 1,
+            0 => ok += 1,
+            2 => refused += 1,
             other => failures.push(format!("run {i}: exit {other:?}: {}", r.stderr)),
         }
         if r.all().contains(SECRET) {
@@ -441,13 +361,13 @@ fn finding_04_fifo_device_and_links_as_output_targets_are_refused_and_untouched(
     std::fs::write(&victim, "keep me").unwrap();
     let link_file = t.join("link-to-file.zip");
     std::os::unix::fs::symlink(&victim, &link_file).unwrap();
-    let org = s(&root().join("fixtures/diff/contact-webhook/retrieve/unpackaged.zip"));
+    let org = s(&root().join("fixtures/diff/contact-webhook/retrieve/unpackaged.zip")).to_string();
     let mut targets = vec![fifo.clone(), link_fifo.clone(), link_file.clone()];
     if has_dev {
         targets.push(dev.clone());
         targets.push(link_dev.clone());
     } else {
-        eprintln!("skipped the device-node targets: mknod is not permitted here");
+        support::skipped("the device-node targets (mknod is not permitted here)");
     }
     let mut failures = Vec::new();
     for target in &targets {
@@ -464,8 +384,8 @@ fn finding_04_fifo_device_and_links_as_output_targets_are_refused_and_untouched(
             vec!["convert", "--from", &org, "--to", &o, "--format", "source"],
         ];
         for args in commands {
-            let r = sfgen_env(&args, &[], Duration::from_secs(60));
-            if r.code != Some(2) {
+            let r = Sfgen::new().args(&args).timeout(Duration::from_secs(60)).run();
+            if r.code != 2 {
                 failures.push(format!("{args:?}: exit {:?}, not 2: {}", r.code, r.stderr));
             }
         }
@@ -517,29 +437,18 @@ fn finding_05_delta_out_refuses_a_users_mdapi_project_and_the_org_retrieve() {
     write(&project, "classes/MyOwn.cls-meta.xml", CLASS_META.as_bytes());
     write(&project, "README-team.md", b"# our notes\n");
     let retrieve = tmp.path().join("retrieve");
-    for e in walkdir::WalkDir::new(root().join("fixtures/diff/contact-webhook/retrieve-unzipped/unpackaged"))
-        .into_iter()
-        .flatten()
-    {
-        let rel =
-            e.path().strip_prefix(root().join("fixtures/diff/contact-webhook/retrieve-unzipped/unpackaged")).unwrap();
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(retrieve.join(rel)).unwrap();
-        } else {
-            std::fs::copy(e.path(), retrieve.join(rel)).unwrap();
-        }
-    }
+    support::copy_dir(&root().join("fixtures/diff/contact-webhook/retrieve-unzipped/unpackaged"), &retrieve);
     write(&retrieve, "README-team.md", b"# our retrieve\n");
-    let org_zip = s(&root().join("fixtures/diff/contact-webhook/retrieve/unpackaged.zip"));
+    let org_zip = s(&root().join("fixtures/diff/contact-webhook/retrieve/unpackaged.zip")).to_string();
     for (what, org, out) in [
         ("a user's mdapi project", org_zip.clone(), project.clone()),
-        ("the --org retrieve itself", s(&retrieve), retrieve.clone()),
+        ("the --org retrieve itself", s(&retrieve).to_string(), retrieve.clone()),
     ] {
         let before = snapshot(&out);
         for layout in ["mdapi", "sgd"] {
             let r =
-                sfgen(&["diff", "-c", CONFIG, "--org", &org, "--prune", "--delta-out", &s(&out), "--layout", layout]);
-            assert_eq!(r.code, Some(2), "{what} ({layout}): {}", r.stderr);
+                sfgen(&["diff", "-c", CONFIG, "--org", &org, "--prune", "--delta-out", s(&out), "--layout", layout]);
+            assert_eq!(r.code, 2, "{what} ({layout}): {}", r.stderr);
             assert!(r.stderr.contains("sfgen did not write"), "{what}: {}", r.stderr);
             assert_eq!(snapshot(&out), before, "{what} ({layout}): files changed");
         }
@@ -561,9 +470,13 @@ fn finding_06_files_written_into_out_during_generate_survive() {
     let out = tmp.path().join("out");
     let env = [("SFGEN_STATE_DIR", state.to_str().unwrap())];
     let gen = |env: &[(&str, &str)]| {
-        sfgen_env(&["generate", "-q", "-c", CONFIG, "--out", &s(&out)], env, Duration::from_secs(60))
+        Sfgen::new()
+            .args(["generate", "-q", "-c", CONFIG, "--out", s(&out)])
+            .envs(env.iter().copied())
+            .timeout(Duration::from_secs(60))
+            .run()
     };
-    assert_eq!(gen(&env).code, Some(0));
+    assert_eq!(gen(&env).code, 0);
     let stop = Arc::new(AtomicBool::new(false));
     let written = Arc::new(Mutex::new(Vec::<String>::new()));
     let writer = {
@@ -582,7 +495,7 @@ fn finding_06_files_written_into_out_during_generate_survive() {
     };
     for _ in 0..15 {
         let r = gen(&env);
-        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        assert_eq!(r.code, 0, "{}", r.stderr);
     }
     stop.store(true, Ordering::Relaxed);
     writer.join().unwrap();
@@ -617,12 +530,12 @@ fn finding_06_users_sfgen_named_files_survive() {
     }
     for _ in 0..3 {
         for fmt in ["source", "mdapi"] {
-            let r = sfgen_env(
-                &["generate", "-q", "-c", CONFIG, "--format", fmt, "--out", &s(&out)],
-                &env,
-                Duration::from_secs(60),
-            );
-            assert_eq!(r.code, Some(0), "{}", r.stderr);
+            let r = Sfgen::new()
+                .args(["generate", "-q", "-c", CONFIG, "--format", fmt, "--out", s(&out)])
+                .envs(env.iter().copied())
+                .timeout(Duration::from_secs(60))
+                .run();
+            assert_eq!(r.code, 0, "{}", r.stderr);
         }
     }
     for (dir, rel) in mine {
@@ -670,8 +583,12 @@ fn finding_06_existing_folders_keep_mode_and_owner() {
         // Twice: the second run finds a folder sfgen wrote (replaced as a whole when it is all
         // sfgen's).
         for run in 0..2 {
-            let r = sfgen_env(&["generate", "-q", "-c", CONFIG, "--out", &s(&out)], &env, Duration::from_secs(60));
-            assert_eq!(r.code, Some(0), "{case}: {}", r.stderr);
+            let r = Sfgen::new()
+                .args(["generate", "-q", "-c", CONFIG, "--out", s(&out)])
+                .envs(env.iter().copied())
+                .timeout(Duration::from_secs(60))
+                .run();
+            assert_eq!(r.code, 0, "{case}: {}", r.stderr);
             for d in &dirs {
                 let m = std::fs::metadata(d).unwrap();
                 assert_eq!(m.permissions().mode() & 0o7777, 0o700, "{case}, run {run}: {} changed mode", d.display());
@@ -702,7 +619,7 @@ fn finding_06_symlinked_out_is_refused_and_its_target_untouched() {
         vec!["generate", "-c", CONFIG, "--format", "mdapi", "--out", link.to_str().unwrap()],
     ] {
         let r = sfgen(&args);
-        assert_eq!(r.code, Some(2), "{}", r.stderr);
+        assert_eq!(r.code, 2, "{}", r.stderr);
         assert!(r.stderr.contains("symbolic link"), "{}", r.stderr);
     }
     assert_eq!(snapshot(&real), vec![("mine.txt".to_string(), b"mine\n".to_vec())]);
@@ -710,12 +627,6 @@ fn finding_06_symlinked_out_is_refused_and_its_target_untouched() {
 }
 
 // ----------------------------------------------------------------------------------------- 13
-
-/// A zip of `files` (stored), through the crate's own deterministic writer.
-fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let owned: Vec<(String, Vec<u8>)> = files.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
-    sfgen::write::zip::zip_bytes(&owned).unwrap()
-}
 
 /// Finding 13: names that are one file on macOS and Windows (NFC and NFD `Café`, σ and ς, case
 /// only) were written side by side. In a zip or a folder input, each pair is refused by every
@@ -737,7 +648,7 @@ fn finding_13_names_that_clash_on_macos_and_windows_are_refused_in_zips_and_fold
         ];
         let zip_path = tmp.path().join(format!("{}.zip", what.replace('/', "-")));
         let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
-        std::fs::write(&zip_path, zip_of(&refs)).unwrap();
+        std::fs::write(&zip_path, support::zip::of_files(&refs)).unwrap();
         let folder = tmp.path().join(what.replace('/', "-"));
         for (p, bytes) in &files {
             write(&folder, p, bytes);
@@ -747,7 +658,7 @@ fn finding_13_names_that_clash_on_macos_and_windows_are_refused_in_zips_and_fold
             for (cmd, args) in readers(input, work.path()) {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 let r = sfgen(&args);
-                assert_eq!(r.code, Some(2), "{what} in {} / {cmd}: {}", input.display(), r.stderr);
+                assert_eq!(r.code, 2, "{what} in {} / {cmd}: {}", input.display(), r.stderr);
                 assert!(r.stderr.contains("collides"), "{what} / {cmd}: {}", r.stderr);
                 assert!(std::fs::read_dir(work.path()).unwrap().next().is_none(), "{what} / {cmd} wrote files");
             }
@@ -794,11 +705,11 @@ fn finding_13_convert_refuses_names_windows_cannot_hold_or_that_disguise_themsel
         files.push(("package.xml".into(), PACKAGE.as_bytes().to_vec()));
         let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
         let zip_path = tmp.path().join("in.zip");
-        std::fs::write(&zip_path, zip_of(&refs)).unwrap();
+        std::fs::write(&zip_path, support::zip::of_files(&refs)).unwrap();
         for fmt in ["source", "mdapi"] {
             let to = tmp.path().join(format!("out-{fmt}"));
-            let r = sfgen(&["convert", "--from", &s(&zip_path), "--to", &s(&to), "--format", fmt]);
-            assert_eq!(r.code, Some(2), "{what} ({fmt}): {}", r.stderr);
+            let r = sfgen(&["convert", "--from", s(&zip_path), "--to", s(&to), "--format", fmt]);
+            assert_eq!(r.code, 2, "{what} ({fmt}): {}", r.stderr);
             assert!(r.stderr.contains(mention), "{what} ({fmt}): {}", r.stderr);
             assert!(!to.exists(), "{what} ({fmt}): output written");
             assert!(!r.stderr.contains('\u{202e}'), "{what}: the override reached the terminal raw");
@@ -813,7 +724,7 @@ fn finding_13_convert_refuses_names_windows_cannot_hold_or_that_disguise_themsel
 /// naming the variable (never echoing the value), exit 2; in-range values work.
 #[test]
 fn finding_14_env_caps_out_of_bounds_are_a_clear_error() {
-    let org = s(&root().join("fixtures/diff/contact-webhook/retrieve-unzipped"));
+    let org = s(&root().join("fixtures/diff/contact-webhook/retrieve-unzipped")).to_string();
     let tmp = tempfile::tempdir().unwrap();
     for var in ["SFGEN_MAX_FILE_BYTES", "SFGEN_MAX_TOTAL_BYTES", "SFGEN_MAX_ENTRIES", "SFGEN_MAX_RATIO"] {
         for value in ["18446744073709551615", "18446744073709551616", "0", "-1", "1e9", "lots"] {
@@ -821,8 +732,8 @@ fn finding_14_env_caps_out_of_bounds_are_a_clear_error() {
                 vec!["diff", "-c", CONFIG, "--org", &org],
                 vec!["convert", "--from", &org, "--to", tmp.path().join("c").to_str().unwrap(), "--format", "source"],
             ] {
-                let r = sfgen_env(&args, &[(var, value)], Duration::from_secs(60));
-                assert_eq!(r.code, Some(2), "{var}={value} {args:?}: {}", r.stderr);
+                let r = Sfgen::new().args(&args).env(var, value).timeout(Duration::from_secs(60)).run();
+                assert_eq!(r.code, 2, "{var}={value} {args:?}: {}", r.stderr);
                 assert!(r.stderr.contains(var), "{var}={value}: {}", r.stderr);
                 assert!(!r.stderr.contains("no root element"), "{var}={value}: {}", r.stderr);
                 if value.len() > 3 {
@@ -833,12 +744,12 @@ fn finding_14_env_caps_out_of_bounds_are_a_clear_error() {
         }
     }
     // At the bound it is honoured: files read whole.
-    let r = sfgen_env(
-        &["diff", "-c", CONFIG, "--org", &org],
-        &[("SFGEN_MAX_FILE_BYTES", "1099511627776")],
-        Duration::from_secs(60),
-    );
-    assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
+    let r = Sfgen::new()
+        .args(["diff", "-c", CONFIG, "--org", &org])
+        .env("SFGEN_MAX_FILE_BYTES", "1099511627776")
+        .timeout(Duration::from_secs(60))
+        .run();
+    assert!(matches!(r.code, 0 | 1), "{}", r.stderr);
 }
 
 // ------------------------------------------------------------------------------------------ 8
@@ -864,10 +775,10 @@ fn finding_08_forceignore_with_400_000_patterns_is_refused_fast() {
         let zip_path = tmp.path().join(format!("{}.zip", what.replace(' ', "")));
         let files = snapshot(&folder);
         let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
-        std::fs::write(&zip_path, zip_of(&refs)).unwrap();
+        std::fs::write(&zip_path, support::zip::of_files(&refs)).unwrap();
         for input in [&folder, &zip_path] {
-            let r = sfgen_env(&["diff", "-c", CONFIG, "--org", &s(input)], &[], Duration::from_secs(30));
-            assert_eq!(r.code, Some(2), "{what} in {}: {}", input.display(), r.stderr);
+            let r = Sfgen::new().args(["diff", "-c", CONFIG, "--org", s(input)]).timeout(Duration::from_secs(30)).run();
+            assert_eq!(r.code, 2, "{what} in {}: {}", input.display(), r.stderr);
             assert!(r.stderr.contains(".forceignore") && r.stderr.contains(mention), "{what}: {}", r.stderr);
             assert!(r.took < Duration::from_secs(20), "{what} took {:?}", r.took);
         }
@@ -882,77 +793,22 @@ fn finding_08_thousand_small_zero_entries_are_refused_by_the_whole_zip_ratio() {
     let tmp = tempfile::tempdir().unwrap();
     let zip_path = tmp.path().join("zeros.zip");
     // Each entry is the same deflated MiB of zeros (compressed once: the zip is written raw).
-    let zeros = vec![0u8; 1 << 20];
-    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-    enc.write_all(&zeros).unwrap();
-    let body = enc.finish().unwrap();
-    let mut crc = flate2::Crc::new();
-    crc.update(&zeros);
-    let mut entries: Vec<(String, Vec<u8>, u32, u32, u16)> = vec![(
-        "package.xml".into(),
-        PACKAGE.as_bytes().to_vec(),
-        PACKAGE.len() as u32,
-        {
-            let mut c = flate2::Crc::new();
-            c.update(PACKAGE.as_bytes());
-            c.sum()
-        },
-        0,
-    )];
+    let zeros = support::zip::deflated("Z.resource", &vec![0u8; 1 << 20]);
+    let mut entries = vec![support::zip::entry("package.xml", PACKAGE.as_bytes())];
     for i in 0..1000 {
-        entries.push((format!("staticresources/Z{i}.resource"), body.clone(), zeros.len() as u32, crc.sum(), 8));
+        entries
+            .push(support::zip::Entry { name: format!("staticresources/Z{i}.resource").into_bytes(), ..zeros.clone() });
     }
-    std::fs::write(&zip_path, raw_zip(&entries)).unwrap();
+    std::fs::write(&zip_path, support::zip::write(&entries)).unwrap();
     let size = std::fs::metadata(&zip_path).unwrap().len();
     assert!(size < 3 << 20, "the zip is {size} bytes");
     let work = tempfile::tempdir().unwrap();
     for (cmd, args) in readers(&zip_path, work.path()) {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let r = sfgen_env(&args, &[], Duration::from_secs(60));
-        assert_eq!(r.code, Some(2), "{cmd}: {}", r.stderr);
+        let r = Sfgen::new().args(&args).timeout(Duration::from_secs(60)).run();
+        assert_eq!(r.code, 2, "{cmd}: {}", r.stderr);
         assert!(r.stderr.contains("ratio") && r.stderr.contains("SFGEN_MAX_RATIO"), "{cmd}: {}", r.stderr);
     }
-}
-
-/// A zip of (name, stored bytes, uncompressed size, CRC-32, method) entries, written by hand.
-fn raw_zip(entries: &[(String, Vec<u8>, u32, u32, u16)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for (name, body, size, crc, method) in entries {
-        let offset = out.len() as u32;
-        for (buf, central_header) in [(&mut out, false), (&mut central, true)] {
-            buf.extend(if central_header { 0x02014b50u32 } else { 0x04034b50u32 }.to_le_bytes());
-            if central_header {
-                buf.extend(20u16.to_le_bytes());
-            }
-            buf.extend(20u16.to_le_bytes());
-            buf.extend(0u16.to_le_bytes());
-            buf.extend(method.to_le_bytes());
-            buf.extend([0, 0, 0x21, 0]);
-            buf.extend(crc.to_le_bytes());
-            buf.extend((body.len() as u32).to_le_bytes());
-            buf.extend(size.to_le_bytes());
-            buf.extend((name.len() as u16).to_le_bytes());
-            buf.extend(0u16.to_le_bytes());
-            if central_header {
-                buf.extend([0u8; 6]);
-                buf.extend(0u32.to_le_bytes());
-                buf.extend(offset.to_le_bytes());
-            }
-            buf.extend(name.as_bytes());
-        }
-        out.extend(body);
-    }
-    let cd_offset = out.len() as u32;
-    out.extend(&central);
-    out.extend(0x06054b50u32.to_le_bytes());
-    out.extend([0u8; 4]);
-    out.extend((entries.len() as u16).to_le_bytes());
-    out.extend((entries.len() as u16).to_le_bytes());
-    out.extend((central.len() as u32).to_le_bytes());
-    out.extend(cd_offset.to_le_bytes());
-    out.extend(0u16.to_le_bytes());
-    out
 }
 
 // ----------------------------------------------------------------------------------------- 11
@@ -988,7 +844,7 @@ fn finding_11_malformed_or_misrooted_metadata_xml_is_refused_by_every_reader() {
         let files = snapshot(&folder);
         let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
         let zip_path = tmp.path().join(format!("case{i}.zip"));
-        std::fs::write(&zip_path, zip_of(&refs)).unwrap();
+        std::fs::write(&zip_path, support::zip::of_files(&refs)).unwrap();
         for input in [&folder, &zip_path] {
             let work = tempfile::tempdir().unwrap();
             // `manifest` lists names without reading the files: content cannot harm it.
@@ -996,7 +852,7 @@ fn finding_11_malformed_or_misrooted_metadata_xml_is_refused_by_every_reader() {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 let r = sfgen(&args);
                 if sf_reads.contains(what) {
-                    assert!(r.code.is_some_and(|c| c < 2), "{what} in {} / {cmd}: {}", input.display(), r.stderr);
+                    assert!(r.code < 2, "{what} in {} / {cmd}: {}", input.display(), r.stderr);
                     // diff reads only what differs from the generated side: the class is new there.
                     assert!(
                         r.stderr.lines().any(|l| l.starts_with("warning: ") && l.contains("Good.cls-meta.xml")),
@@ -1005,7 +861,7 @@ fn finding_11_malformed_or_misrooted_metadata_xml_is_refused_by_every_reader() {
                     );
                     continue;
                 }
-                assert_eq!(r.code, Some(2), "{what} in {} / {cmd}: {}", input.display(), r.stderr);
+                assert_eq!(r.code, 2, "{what} in {} / {cmd}: {}", input.display(), r.stderr);
                 assert!(r.stderr.contains("Good.cls-meta.xml"), "{what} / {cmd}: {}", r.stderr);
                 assert!(!r.stderr.contains('\u{1b}'), "{what} / {cmd}: raw ESC in the error");
                 assert!(std::fs::read_dir(work.path()).unwrap().next().is_none(), "{what} / {cmd} wrote files");
@@ -1022,23 +878,23 @@ fn finding_11_destructive_line_with_an_escape_character_is_refused_with_its_line
     let list = tmp.path().join("remove.txt");
     std::fs::write(&list, "# to delete\nApexClass:Old\u{1b}]0;x\u{7}Hook\n").unwrap();
     let out = tmp.path().join("deploy.zip");
-    let r = sfgen(&["package", "-c", CONFIG, "--destructive", &s(&list), "--out", &s(&out)]);
-    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    let r = sfgen(&["package", "-c", CONFIG, "--destructive", s(&list), "--out", s(&out)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("remove.txt:2") && r.stderr.contains("control character"), "{}", r.stderr);
     assert!(!r.stderr.contains('\u{1b}') && !r.stderr.contains('\u{7}'), "{:?}", r.stderr);
     assert!(!out.exists());
     // A clean list still packages, and its destructiveChanges.xml is XML xmllint accepts.
     std::fs::write(&list, "# to delete\nApexClass:OldHook\nCustomField:Contact.Old__c\n").unwrap();
-    let r = sfgen(&["package", "-c", CONFIG, "--destructive", &s(&list), "--out", &s(&out)]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = sfgen(&["package", "-c", CONFIG, "--destructive", s(&list), "--out", s(&out)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     let bytes = std::fs::read(&out).unwrap();
     let files = sfgen::archive::read_zip(&out, &bytes, &sfgen::archive::Limits::default()).unwrap();
     let (_, xml) = files.iter().find(|(p, _)| p == "destructiveChanges.xml").expect("destructiveChanges.xml");
     sfgen::sf::xml::check_metadata(xml, "Package").unwrap();
-    if Command::new("xmllint").arg("--version").output().is_ok() {
+    if let Some(xmllint) = support::require(support::Tool::Xmllint) {
         let path = tmp.path().join("destructiveChanges.xml");
         std::fs::write(&path, xml).unwrap();
-        let lint = Command::new("xmllint").arg("--noout").arg(&path).output().unwrap();
+        let lint = Command::new(xmllint).arg("--noout").arg(&path).output().unwrap();
         assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stderr));
     }
 }
@@ -1063,9 +919,9 @@ fn finding_08_check_package_of_forty_oversized_classes_is_a_finding_not_a_parse(
     }
     let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
     let zip_path = tmp.path().join("big.zip");
-    std::fs::write(&zip_path, zip_of(&refs)).unwrap();
-    let r = sfgen_env(&["--json", "check", "--package", &s(&zip_path)], &[], Duration::from_secs(120));
-    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    std::fs::write(&zip_path, support::zip::of_files(&refs)).unwrap();
+    let r = Sfgen::new().args(["--json", "check", "--package", s(&zip_path)]).timeout(Duration::from_secs(120)).run();
+    assert_eq!(r.code, 1, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let size_errors = v["result"]["findings"]
         .as_array()

@@ -10,80 +10,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
+use std::path::Path;
+use support::zip::{entry, Entry};
+use support::{root, write, Sfgen};
 
 const CONFIG: &str = "fixtures/contact-webhook/sfgen.json";
-
-// ---------------------------------------------------------------------------------------------
-// A raw zip writer: names as bytes, any unix mode, stored or deflated, sizes that may lie.
-
-struct Entry {
-    name: Vec<u8>,
-    data: Vec<u8>,
-    mode: u32,
-    deflate: bool,
-    declared: Option<u32>,
-}
-
-fn entry(name: &str, data: &[u8]) -> Entry {
-    Entry { name: name.as_bytes().to_vec(), data: data.to_vec(), mode: 0o100644, deflate: false, declared: None }
-}
-
-fn zip(entries: &[Entry]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for e in entries {
-        let body = if e.deflate {
-            let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-            std::io::Write::write_all(&mut enc, &e.data).unwrap();
-            enc.finish().unwrap()
-        } else {
-            e.data.clone()
-        };
-        let mut crc = flate2::Crc::new();
-        crc.update(&e.data);
-        let size = e.declared.unwrap_or(e.data.len() as u32);
-        let method: u16 = if e.deflate { 8 } else { 0 };
-        let offset = out.len() as u32;
-        out.extend(0x04034b50u32.to_le_bytes());
-        out.extend(20u16.to_le_bytes());
-        out.extend(0u16.to_le_bytes());
-        out.extend(method.to_le_bytes());
-        out.extend([0, 0, 0x21, 0]);
-        out.extend(crc.sum().to_le_bytes());
-        out.extend((body.len() as u32).to_le_bytes());
-        out.extend(size.to_le_bytes());
-        out.extend((e.name.len() as u16).to_le_bytes());
-        out.extend(0u16.to_le_bytes());
-        out.extend(&e.name);
-        out.extend(&body);
-        central.extend(0x02014b50u32.to_le_bytes());
-        central.extend((0x0300u16 | 20).to_le_bytes());
-        central.extend(20u16.to_le_bytes());
-        central.extend(0u16.to_le_bytes());
-        central.extend(method.to_le_bytes());
-        central.extend([0, 0, 0x21, 0]);
-        central.extend(crc.sum().to_le_bytes());
-        central.extend((body.len() as u32).to_le_bytes());
-        central.extend(size.to_le_bytes());
-        central.extend((e.name.len() as u16).to_le_bytes());
-        central.extend([0u8; 8]);
-        central.extend((e.mode << 16).to_le_bytes());
-        central.extend(offset.to_le_bytes());
-        central.extend(&e.name);
-    }
-    let cd_offset = out.len() as u32;
-    out.extend(&central);
-    out.extend(0x06054b50u32.to_le_bytes());
-    out.extend([0u8; 4]);
-    out.extend((entries.len() as u16).to_le_bytes());
-    out.extend((entries.len() as u16).to_le_bytes());
-    out.extend((central.len() as u32).to_le_bytes());
-    out.extend(cd_offset.to_le_bytes());
-    out.extend(0u16.to_le_bytes());
-    out
-}
 
 // ---------------------------------------------------------------------------------------------
 // Valid metadata to surround the hostile entry with.
@@ -133,12 +65,6 @@ fn with(mut extra: Vec<Entry>) -> Vec<Entry> {
     let mut v = base_entries();
     v.append(&mut extra);
     v
-}
-
-fn write(root: &Path, rel: &str, bytes: &[u8]) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, bytes).unwrap();
 }
 
 fn base_folder(root: &Path) {
@@ -394,7 +320,8 @@ fn cases() -> Vec<Case> {
             name: "folder-fifo",
             input: Input::Folder(|root| {
                 base_folder(root);
-                let ok = Command::new("mkfifo").arg(root.join("classes/Pipe.cls")).status().unwrap().success();
+                let ok =
+                    std::process::Command::new("mkfifo").arg(root.join("classes/Pipe.cls")).status().unwrap().success();
                 assert!(ok, "mkfifo");
             }),
             env: &[],
@@ -536,10 +463,6 @@ fn is_content_case(name: &str) -> bool {
         || name.starts_with("source-folder-")
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 #[test]
 fn hostile_corpus_is_refused_by_every_reader() {
     let mut failures = Vec::new();
@@ -549,7 +472,7 @@ fn hostile_corpus_is_refused_by_every_reader() {
         let input = match &case.input {
             Input::Zip(build) => {
                 let p = work.path().join(format!("{}.zip", case.name));
-                std::fs::write(&p, zip(&build())).unwrap();
+                std::fs::write(&p, support::zip::write(&build())).unwrap();
                 p
             }
             Input::Folder(build) => {
@@ -572,16 +495,11 @@ fn hostile_corpus_is_refused_by_every_reader() {
             std::fs::remove_dir_all(&out).unwrap();
             std::fs::create_dir_all(&out).unwrap();
             runs += 1;
-            let output = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-                .args(&args)
-                .current_dir(root())
-                .envs(case.env.iter().copied())
-                .output()
-                .unwrap();
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let code = output.status.code();
+            let output = Sfgen::new().args(&args).envs(case.env.iter().copied()).run();
+            let stderr = &output.stderr;
+            let code = output.code;
             let mut problems = Vec::new();
-            if code != Some(2) {
+            if code != 2 {
                 problems.push(format!("exit {code:?}, not 2"));
             }
             for m in case.mentions {
@@ -628,14 +546,8 @@ fn committed_hostile_archives_are_refused() {
         let path = entry.unwrap().path();
         let work = tempfile::tempdir().unwrap();
         for (what, args) in commands(&path, work.path()) {
-            let output = Command::new(env!("CARGO_BIN_EXE_sfgen")).args(&args).current_dir(root()).output().unwrap();
-            assert_eq!(
-                output.status.code(),
-                Some(2),
-                "{} / {what}: {}",
-                path.display(),
-                String::from_utf8_lossy(&output.stderr)
-            );
+            let output = Sfgen::new().args(&args).run();
+            assert_eq!(output.code, 2, "{} / {what}: {}", path.display(), output.stderr);
             assert!(list(work.path()).is_empty(), "{} / {what} wrote {:?}", path.display(), list(work.path()));
         }
     }
@@ -646,28 +558,15 @@ fn committed_hostile_archives_are_refused() {
 fn terminal_escapes_in_org_content_are_not_printed_raw() {
     let work = tempfile::tempdir().unwrap();
     let org = work.path().join("org");
-    for e in
-        walkdir::WalkDir::new(root().join("fixtures/diff/contact-webhook/noise-only/unpackaged")).into_iter().flatten()
-    {
-        let rel = e.path().strip_prefix(root().join("fixtures/diff/contact-webhook/noise-only/unpackaged")).unwrap();
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(org.join(rel)).unwrap();
-        } else {
-            std::fs::copy(e.path(), org.join(rel)).unwrap();
-        }
-    }
+    support::copy_dir(&root().join("fixtures/diff/contact-webhook/noise-only/unpackaged"), &org);
     std::fs::write(
         org.join("classes/Webhook.cls"),
         "public class Webhook { String s = '\u{1b}]0;PWNED\u{7}\u{1b}[2J'; }\n",
     )
     .unwrap();
     for color in ["never", "always"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-            .args(["diff", "--color", color, "-c", CONFIG, "--org", &org.to_string_lossy()])
-            .current_dir(root())
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let out = support::sfgen(&["diff", "--color", color, "-c", CONFIG, "--org", &org.to_string_lossy()]);
+        let stdout = &out.stdout;
         assert!(stdout.contains("PWNED"), "{stdout}");
         assert!(!stdout.contains("\u{1b}]0;") && !stdout.contains('\u{7}'), "raw escape sequence printed:\n{stdout:?}");
     }
@@ -683,13 +582,9 @@ fn generate_never_writes_through_a_link_in_the_output() {
     std::fs::create_dir_all(&out).unwrap();
     std::fs::create_dir_all(&elsewhere).unwrap();
     std::os::unix::fs::symlink(&elsewhere, out.join("force-app")).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-        .args(["generate", "-c", CONFIG, "--out", &out.to_string_lossy()])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let output = support::sfgen(&["generate", "-c", CONFIG, "--out", &out.to_string_lossy()]);
+    let stderr = &output.stderr;
+    assert_eq!(output.code, 2, "{stderr}");
     assert!(stderr.contains("force-app") && stderr.contains("symbolic link"), "{stderr}");
     assert!(list(&elsewhere).is_empty(), "wrote through the link: {:?}", list(&elsewhere));
 }

@@ -2,8 +2,8 @@
 //! the exact diagnostics in `expected_stderr.txt` (file:line:column, JSON path, what is wrong,
 //! how to fix it), and nothing written. `UPDATE_GOLDENS=1` rewrites the expected messages.
 
-mod common;
-use common::*;
+mod support;
+use support::*;
 
 #[test]
 fn every_invalid_fixture_is_refused_with_its_diagnostics() {
@@ -16,11 +16,11 @@ fn every_invalid_fixture_is_refused_with_its_diagnostics() {
     for case in cases {
         let tmp = tempfile::tempdir().expect("tempdir");
         std::fs::copy(case.join("sfgen.json"), tmp.path().join("sfgen.json")).expect("copy");
-        let o = sfgen(tmp.path(), &["generate", "--out", "out"]);
-        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        let o = sfgen_in(tmp.path(), &["generate", "--out", "out"]);
+        let stderr = o.stderr.clone();
         let name = case.file_name().expect("name").to_string_lossy().into_owned();
-        if o.status.code() != Some(2) {
-            failures.push_str(&format!("{name}: exit {:?}, expected 2\n", o.status.code()));
+        if Some(o.code) != Some(2) {
+            failures.push_str(&format!("{name}: exit {:?}, expected 2\n", Some(o.code)));
         }
         if tmp.path().join("out").exists() {
             failures.push_str(&format!("{name}: the output folder was created\n"));

@@ -4,46 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Run {
-    code: Option<i32>,
-    stderr: String,
-}
-
-/// Runs sfgen; a run that has not finished after two minutes is a hang (it is killed and the
-/// test fails), not a slow run.
-fn sfgen(args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("sfgen {args:?} hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    Run { code: out.status.code(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
-}
+use std::path::Path;
+use support::sfgen;
 
 fn base() -> Value {
     json!({
@@ -63,7 +27,7 @@ fn refused(what: &str, config: &Value, mentions: &[&str]) {
     std::fs::write(&cfg, serde_json::to_vec_pretty(config).unwrap()).unwrap();
     let out = dir.path().join("out");
     let r = sfgen(&["generate", "-c", &cfg.to_string_lossy(), "--out", &out.to_string_lossy()]);
-    assert_eq!(r.code, Some(2), "{what}: {}", r.stderr);
+    assert_eq!(r.code, 2, "{what}: {}", r.stderr);
     assert!(!out.exists(), "{what}: output written");
     for m in mentions {
         assert!(r.stderr.contains(m), "{what}: the error does not mention {m:?}:\n{}", r.stderr);
@@ -80,7 +44,7 @@ fn base_config_is_valid() {
     let cfg = dir.path().join("sfgen.json");
     std::fs::write(&cfg, serde_json::to_vec_pretty(&base()).unwrap()).unwrap();
     let r = sfgen(&["generate", "-c", &cfg.to_string_lossy(), "--out", &dir.path().join("out").to_string_lossy()]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 #[test]
@@ -92,7 +56,7 @@ fn config_over_the_size_cap() {
     std::fs::write(&cfg, text).unwrap();
     let out = dir.path().join("out");
     let r = sfgen(&["generate", "-c", &cfg.to_string_lossy(), "--out", &out.to_string_lossy()]);
-    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("1048576") && r.stderr.contains("limit"), "{}", r.stderr);
     assert!(!out.exists());
 }
@@ -151,7 +115,7 @@ fn endless_inputs_are_refused_not_read_forever() {
     for (what, args) in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let r = sfgen(&args);
-        assert_eq!(r.code, Some(2), "{what}: {}", r.stderr);
+        assert_eq!(r.code, 2, "{what}: {}", r.stderr);
         assert!(r.stderr.contains("/dev/zero"), "{what}: {}", r.stderr);
     }
     assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing is written");
@@ -229,7 +193,7 @@ fn org_must_be_a_folder_or_a_zip() {
     let notzip = dir.path().join("retrieve.zip");
     std::fs::write(&notzip, b"this is not a zip").unwrap();
     let r = sfgen(&["diff", "-c", "fixtures/contact-webhook/sfgen.json", "--org", &notzip.to_string_lossy()]);
-    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("retrieve.zip"), "{}", r.stderr);
     let _ = Path::new("");
 }
@@ -260,7 +224,7 @@ fn test_record_numbers_apex_cannot_write_are_refused() {
             std::fs::write(&cfg, serde_json::to_vec(&c).unwrap()).unwrap();
             let r =
                 sfgen(&["generate", "-c", &cfg.to_string_lossy(), "--out", &dir.path().join("out").to_string_lossy()]);
-            assert_eq!(r.code, Some(0), "{n}: {}", r.stderr);
+            assert_eq!(r.code, 0, "{n}: {}", r.stderr);
         } else {
             refused(&format!("Amount {n}"), &c, &["testRecord.Amount", "Apex number literal"]);
         }
@@ -277,6 +241,6 @@ fn deeply_nested_config() {
         format!("{{\"apiVersion\":\"62.0\",\"environments\":{{\"x\":{}{}}}}}", "[".repeat(depth), "]".repeat(depth));
     std::fs::write(&cfg, text).unwrap();
     let r = sfgen(&["generate", "-c", &cfg.to_string_lossy(), "--out", &dir.path().join("out").to_string_lossy()]);
-    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("sfgen.json"), "{}", r.stderr);
 }

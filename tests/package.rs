@@ -2,50 +2,14 @@
 //! what their package.xml lists, hostile includes refused with nothing written, destructive
 //! manifests, and `--prefer` for components both generated and included.
 
+mod support;
 use std::collections::BTreeSet;
-use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs sfgen in the repository root; returns (exit code, stdout, stderr).
-fn sfgen(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-        .current_dir(root())
-        .args(args)
-        .env_remove("SF_TARGET_ORG")
-        .output()
-        .expect("run sfgen");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use support::zip::read_file as unzip;
+use support::{s, sfgen, Output, SfCli, Sfgen};
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 temp path")
-}
-
-/// Every entry of a zip: name → bytes.
-fn unzip(path: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let file = std::fs::File::open(path).expect("open zip");
-    let mut archive = zip::ZipArchive::new(file).expect("a valid zip");
-    let mut out = std::collections::BTreeMap::new();
-    for i in 0..archive.len() {
-        let mut e = archive.by_index(i).expect("entry");
-        let mut bytes = Vec::new();
-        e.read_to_end(&mut bytes).expect("read entry");
-        out.insert(e.name().expect("entry name").to_string(), bytes);
-    }
-    out
 }
 
 /// (type, member) pairs of a package.xml, parsed independently of sfgen.
@@ -67,7 +31,7 @@ fn packaging_twice_gives_byte_identical_zips() {
     let dir = tmp();
     let (a, b) = (dir.path().join("a.zip"), dir.path().join("sub/b.zip"));
     for out in [&a, &b] {
-        let (code, _, err) = sfgen(&[
+        let Output { code, stderr: err, .. } = sfgen(&[
             "package",
             "--no-check",
             "-c",
@@ -93,7 +57,7 @@ fn packaging_twice_gives_byte_identical_zips() {
 fn zip_holds_what_its_package_xml_lists() {
     let dir = tmp();
     let out = dir.path().join("r.zip");
-    let (code, text, err) =
+    let Output { code, stdout: text, stderr: err, .. } =
         sfgen(&["package", "--no-check", "--no-generate", "--include", "fixtures/realistic-project", "--out", s(&out)]);
     assert_eq!(code, 0, "{err}");
     let entries = unzip(&out);
@@ -159,7 +123,7 @@ fn zip_holds_what_its_package_xml_lists() {
 fn json_summary_has_hash_counts_and_command() {
     let dir = tmp();
     let out = dir.path().join("a.zip");
-    let (code, stdout, err) =
+    let Output { code, stdout, stderr: err, .. } =
         sfgen(&["--json", "package", "-c", "fixtures/contact-webhook/sfgen.json", "--out", s(&out)]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
@@ -180,19 +144,11 @@ fn json_summary_has_hash_counts_and_command() {
 
 /// A zip built by hand, with names no well-behaved tool writes.
 fn hostile_zip(path: &Path, name: &str, unix_mode: u32) {
-    let file = std::fs::File::create(path).expect("create");
-    let mut w = zip::ZipWriter::new(file);
-    let opts = zip::write::SimpleFileOptions::default().unix_permissions(0o644);
-    w.start_file("package.xml", opts).expect("start");
-    w.write_all(b"<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\"><version>62.0</version></Package>")
-        .expect("write");
-    if unix_mode & 0o170000 == 0o120000 {
-        w.add_symlink(name, "/etc/passwd", zip::write::SimpleFileOptions::default()).expect("symlink");
-    } else {
-        w.start_file(name, opts).expect("start");
-        w.write_all(b"public class X {}").expect("write");
-    }
-    w.finish().expect("finish");
+    use support::zip::{entry, symlink};
+    let package = b"<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\"><version>62.0</version></Package>";
+    let hostile =
+        if unix_mode & 0o170000 == 0o120000 { symlink(name, "/etc/passwd") } else { entry(name, b"public class X {}") };
+    std::fs::write(path, support::zip::write(&[entry("package.xml", package), hostile])).expect("write zip");
 }
 
 #[test]
@@ -209,7 +165,8 @@ fn hostile_includes_are_refused_and_nothing_is_written() {
         vec![(slip, "evil.cls"), (abs, "/etc/cron.d/evil"), (link, "classes/X.cls")]
     };
     for (input, named) in &cases {
-        let (code, _, err) = sfgen(&["package", "--no-generate", "--include", s(input), "--out", s(&out)]);
+        let Output { code, stderr: err, .. } =
+            sfgen(&["package", "--no-generate", "--include", s(input), "--out", s(&out)]);
         assert_eq!(code, 2, "{input:?} must be refused: {err}");
         assert!(err.contains(named), "error must name the entry {named}: {err}");
         assert!(!out.exists(), "nothing may be written for {input:?}");
@@ -220,7 +177,8 @@ fn hostile_includes_are_refused_and_nothing_is_written() {
         std::fs::create_dir_all(project.join("classes")).expect("mkdir");
         std::fs::write(project.join("package.xml"), "<Package/>").expect("write");
         std::os::unix::fs::symlink("/etc/passwd", project.join("classes/Evil.cls")).expect("symlink");
-        let (code, _, err) = sfgen(&["package", "--no-generate", "--include", s(&project), "--out", s(&out)]);
+        let Output { code, stderr: err, .. } =
+            sfgen(&["package", "--no-generate", "--include", s(&project), "--out", s(&out)]);
         assert_eq!(code, 2, "{err}");
         assert!(err.contains("classes/Evil.cls") && err.contains("symbolic link"), "{err}");
         assert!(!out.exists());
@@ -231,14 +189,12 @@ fn hostile_includes_are_refused_and_nothing_is_written() {
 fn oversized_inputs_are_refused_by_the_env_limits() {
     let dir = tmp();
     let out = dir.path().join("out.zip");
-    let o = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-        .current_dir(root())
+    Sfgen::new()
         .env("SFGEN_MAX_ENTRIES", "10")
         .args(["package", "--no-check", "--no-generate", "--include", "fixtures/realistic-project", "--out", s(&out)])
-        .output()
-        .expect("run");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("SFGEN_MAX_ENTRIES"));
+        .status(2)
+        .stderr_contains("SFGEN_MAX_ENTRIES")
+        .run();
     assert!(!out.exists());
 }
 
@@ -250,7 +206,8 @@ fn destructive_changes_beside_their_companion_package_xml() {
 
     // Deleting only: the companion package.xml carries nothing but <version>.
     let out = dir.path().join("delete.zip");
-    let (code, _, err) = sfgen(&["package", "--no-generate", "--destructive", s(&list), "--out", s(&out)]);
+    let Output { code, stderr: err, .. } =
+        sfgen(&["package", "--no-generate", "--destructive", s(&list), "--out", s(&out)]);
     assert_eq!(code, 0, "{err}");
     let entries = unzip(&out);
     assert_eq!(entries.keys().collect::<Vec<_>>(), ["destructiveChanges.xml", "package.xml"]);
@@ -266,7 +223,7 @@ fn destructive_changes_beside_their_companion_package_xml() {
 
     // Deploying and deleting before: destructiveChangesPre.xml, package.xml lists the deploy.
     let out = dir.path().join("pre.zip");
-    let (code, _, err) = sfgen(&[
+    let Output { code, stderr: err, .. } = sfgen(&[
         "package",
         "-c",
         "fixtures/contact-webhook/sfgen.json",
@@ -286,14 +243,15 @@ fn destructive_changes_beside_their_companion_package_xml() {
     let xml = dir.path().join("destructive.xml");
     std::fs::write(&xml, "<?xml version=\"1.0\"?>\n<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\"><types><members>*</members><name>ApexClass</name></types><version>62.0</version></Package>\n").expect("write");
     let out = dir.path().join("wild.zip");
-    let (code, _, err) = sfgen(&["package", "--no-generate", "--destructive", s(&xml), "--out", s(&out)]);
+    let Output { code, stderr: err, .. } =
+        sfgen(&["package", "--no-generate", "--destructive", s(&xml), "--out", s(&out)]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("wildcard"), "{err}");
     assert!(!out.exists());
 
     // Deleting what is deployed is a contradiction.
     std::fs::write(&list, "ApexTrigger:ContactTrigger\n").expect("write");
-    let (code, _, err) =
+    let Output { code, stderr: err, .. } =
         sfgen(&["package", "-c", "fixtures/contact-webhook/sfgen.json", "--destructive", s(&list), "--out", s(&out)]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("ApexTrigger:ContactTrigger"), "{err}");
@@ -303,7 +261,7 @@ fn destructive_changes_beside_their_companion_package_xml() {
 fn prefer_decides_components_both_generated_and_included() {
     let dir = tmp();
     let existing = dir.path().join("existing");
-    let (code, _, err) =
+    let Output { code, stderr: err, .. } =
         sfgen(&["generate", "-c", "fixtures/contact-webhook/sfgen.json", "--format", "mdapi", "--out", s(&existing)]);
     assert_eq!(code, 0, "{err}");
     let class = existing.join("classes/Webhook.cls");
@@ -313,20 +271,20 @@ fn prefer_decides_components_both_generated_and_included() {
 
     let out = dir.path().join("p.zip");
     let base = ["package", "-c", "fixtures/contact-webhook/sfgen.json", "--include", s(&existing), "--out", s(&out)];
-    let (code, _, err) = sfgen(&base);
+    let Output { code, stderr: err, .. } = sfgen(&base);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("ApexClass:") && err.contains("--prefer"), "{err}");
     assert!(!out.exists());
 
     let mut args = base.to_vec();
     args.extend(["--prefer", "include"]);
-    let (code, _, err) = sfgen(&args);
+    let Output { code, stderr: err, .. } = sfgen(&args);
     assert_eq!(code, 0, "{err}");
     assert_eq!(String::from_utf8_lossy(&unzip(&out)["classes/Webhook.cls"]), body);
 
     let mut args = base.to_vec();
     args.extend(["--prefer", "generated"]);
-    let (code, _, err) = sfgen(&args);
+    let Output { code, stderr: err, .. } = sfgen(&args);
     assert_eq!(code, 0, "{err}");
     assert!(!String::from_utf8_lossy(&unzip(&out)["classes/Webhook.cls"]).contains("edited in the project"));
 }
@@ -335,7 +293,7 @@ fn prefer_decides_components_both_generated_and_included() {
 fn manifest_lists_the_same_components_as_the_package() {
     let dir = tmp();
     let out = dir.path().join("r.zip");
-    let (code, _, err) = sfgen(&[
+    let Output { code, stderr: err, .. } = sfgen(&[
         "package",
         "--no-check",
         "-c",
@@ -346,11 +304,12 @@ fn manifest_lists_the_same_components_as_the_package() {
         s(&out),
     ]);
     assert_eq!(code, 0, "{err}");
-    let (code, manifest, err) =
+    let Output { code, stdout: manifest, stderr: err, .. } =
         sfgen(&["manifest", "-c", "fixtures/contact-webhook/sfgen.json", "--include", "fixtures/realistic-project"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(manifest.as_bytes(), unzip(&out)["package.xml"].as_slice());
-    let (code, json, _) = sfgen(&["--json", "manifest", "--no-generate", "--include", "fixtures/realistic-project"]);
+    let Output { code, stdout: json, .. } =
+        sfgen(&["--json", "manifest", "--no-generate", "--include", "fixtures/realistic-project"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert!(v["result"]["packageXml"].as_str().is_some_and(|x| x.contains("<members>InvoiceService</members>")));
@@ -380,7 +339,8 @@ fn unknown_files_are_warnings_naming_them_and_sf_placement_is_followed() {
     std::fs::write(d.join("weird/X.notatype-meta.xml"), "<X/>").expect("write");
     std::fs::write(d.join("weird/README.md"), "hi").expect("write");
     let out = dir.path().join("o.zip");
-    let (code, _, err) = sfgen(&["package", "--no-generate", "--include", s(&project), "--out", s(&out)]);
+    let Output { code, stderr: err, .. } =
+        sfgen(&["package", "--no-generate", "--include", s(&project), "--out", s(&out)]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("weird/X.notatype-meta.xml") && err.contains("no metadata type"), "{err}");
     assert!(err.contains("weird/README.md") && err.contains("not metadata"), "{err}");
@@ -389,25 +349,24 @@ fn unknown_files_are_warnings_naming_them_and_sf_placement_is_followed() {
     assert!(entries.contains_key("remoteSiteSettings/X.remoteSite"), "{:?}", entries.keys());
     // .forceignore makes them go away, silently.
     std::fs::write(project.join(".forceignore"), "**/weird/**\n**/remoteSites/**\n").expect("write");
-    let (code, _, err) = sfgen(&["package", "--no-generate", "--include", s(&project), "--out", s(&out)]);
+    let Output { code, stderr: err, .. } =
+        sfgen(&["package", "--no-generate", "--include", s(&project), "--out", s(&out)]);
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("weird"), "{err}");
     assert_eq!(unzip(&out).len(), 3);
 }
 
+/// `scripts/compare-with-sf.sh`: `package --include fixtures/realistic-project` holds what
+/// `sf project convert source` makes of it.
 #[test]
-fn compare_with_sf_when_available() {
-    // CI runs scripts/compare-with-sf.sh itself; here only when the Salesforce CLI is present.
-    let cache = std::env::var("HOME").map(|h| PathBuf::from(h).join(".cache/sf-conformance/npm/node_modules/.bin/sf"));
-    let has_sf = Command::new("sf").arg("--version").output().is_ok_and(|o| o.status.success())
-        || cache.as_ref().is_ok_and(|p| p.exists());
-    if !has_sf || std::env::var_os("SFGEN_SKIP_SF").is_some() {
-        eprintln!("skipping: no Salesforce CLI");
-        return;
-    }
-    let o = Command::new("bash")
-        .arg(root().join("scripts/compare-with-sf.sh"))
-        .env("SFGEN", env!("CARGO_BIN_EXE_sfgen"))
+#[ignore = "slow tier: needs the Salesforce CLI (../shared/tools/sf-conformance --install-only); .ci/run runs it"]
+fn package_include_equals_sf_project_convert_source() {
+    let Some(sf) = SfCli::require() else { return };
+    let bin = tempfile::tempdir().expect("tempdir");
+    let o = std::process::Command::new("bash")
+        .arg(support::root().join("scripts/compare-with-sf.sh"))
+        .env("SF", sf.write_launcher(bin.path()))
+        .env("SFGEN", support::bin())
         .output()
         .expect("run compare-with-sf.sh");
     assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
@@ -432,15 +391,15 @@ fn a_kill_mid_write_leaves_no_partial_zip() {
     }
     std::fs::write(project.join("package.xml"), "<Package/>").expect("write");
     let reference = dir.path().join("ref.zip");
-    let (code, _, err) =
+    let Output { code, stderr: err, .. } =
         sfgen(&["package", "--no-check", "--no-generate", "--include", s(&project), "--out", s(&reference)]);
     assert_eq!(code, 0, "{err}");
     let expected = std::fs::read(&reference).expect("reference zip");
     for delay_ms in [0u64, 5, 20, 60, 150] {
         let out = dir.path().join(format!("killed-{delay_ms}.zip"));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-            .current_dir(root())
+        let mut child = Sfgen::new()
             .args(["-q", "package", "--no-check", "--no-generate", "--include", s(&project), "--out", s(&out)])
+            .command()
             .spawn()
             .expect("spawn");
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
@@ -459,7 +418,7 @@ fn package_checks_what_it_generates_not_the_included_project() {
     // fixtures/check/coverage-unit's Greeter is 33% covered (no test reaches 2 of its 3 lines):
     // `sfgen check --include` reports it, but packaging an existing project is not blocked by an
     // estimate of its code.
-    let (code, _, err) = sfgen(&[
+    let Output { code, stderr: err, .. } = sfgen(&[
         "package",
         "-c",
         "fixtures/contact-webhook/sfgen.json",
@@ -470,7 +429,7 @@ fn package_checks_what_it_generates_not_the_included_project() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.exists());
-    let (code, _, err) =
+    let Output { code, stderr: err, .. } =
         sfgen(&["check", "-c", "fixtures/contact-webhook/sfgen.json", "--include", "fixtures/check/coverage-unit"]);
     assert_eq!(code, 1, "check does report the included class: {err}");
 }

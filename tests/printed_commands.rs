@@ -3,18 +3,10 @@
 //! fill in the org, and hostile values (paths, aliases, names) reach the command as one word
 //! each, never as shell syntax or raw control characters (issue 12, finding 7).
 
-mod common;
-use common::{root, sfgen};
+mod support;
 use std::path::Path;
 use std::process::Command;
-
-fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use support::{root, sfgen_in, Output, Sfgen};
 
 /// The `$ ` lines of a text report.
 fn dollar_lines(text: &str) -> Vec<String> {
@@ -66,9 +58,9 @@ fn printed_text_of_every_fixture_passes_bash_n_and_matches_the_json() {
     let mut script = String::new();
     for (name, args) in runs() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let o = sfgen(tmp.path(), &args);
-        assert!(o.status.success(), "{name}: {}", stderr(&o));
-        let text = stdout(&o);
+        let o = sfgen_in(tmp.path(), &args);
+        assert!(o.success(), "{name}: {}", o.stderr);
+        let text = o.stdout;
         let printed = dollar_lines(&text);
         assert!(printed.iter().any(|c| c.contains("sf project deploy")), "{name}: no deploy command in\n{text}");
         let out = args[args.iter().position(|a| *a == "--out").expect("--out") + 1];
@@ -78,8 +70,8 @@ fn printed_text_of_every_fixture_passes_bash_n_and_matches_the_json() {
         let alt = format!("{out}.json-run");
         let pos = json_args.iter().position(|a| *a == out).expect("out");
         json_args[pos] = &alt;
-        let j = sfgen(tmp.path(), &json_args);
-        let v: serde_json::Value = serde_json::from_slice(&j.stdout).expect("envelope");
+        let j = sfgen_in(tmp.path(), &json_args);
+        let v: serde_json::Value = serde_json::from_str(&j.stdout).expect("envelope");
         let from_json: Vec<String> = json_commands(&v["result"]).into_iter().map(|c| c.replace(&alt, out)).collect();
         assert_eq!(printed, from_json, "{name}: the text and the JSON print different commands");
         for c in &printed {
@@ -90,7 +82,11 @@ fn printed_text_of_every_fixture_passes_bash_n_and_matches_the_json() {
     let file = tmp.path().join("pasted.sh");
     std::fs::write(&file, &script).expect("write");
     let o = Command::new("bash").arg("-n").arg(&file).output().expect("bash");
-    assert!(o.status.success(), "bash -n refuses the printed commands:\n{}\n{script}", stderr(&o));
+    assert!(
+        o.status.success(),
+        "bash -n refuses the printed commands:\n{}\n{script}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
@@ -98,9 +94,9 @@ fn target_org_and_sf_target_org_fill_in_every_sf_command() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let cfg = root().join("fixtures/integration-user/sfgen.json");
     let cfg = cfg.to_str().expect("utf8");
-    let check = |o: std::process::Output, alias: &str| {
-        assert!(o.status.success(), "{}", stderr(&o));
-        let cmds: Vec<String> = dollar_lines(&stdout(&o)).into_iter().filter(|c| c.contains("sf ")).collect();
+    let check = |o: Output, alias: &str| {
+        assert!(o.success(), "{}", o.stderr);
+        let cmds: Vec<String> = dollar_lines(&o.stdout).into_iter().filter(|c| c.contains("sf ")).collect();
         assert!(cmds.len() >= 5, "{cmds:?}");
         for c in &cmds {
             if c.starts_with("sf ") || c.contains("&& sf ") {
@@ -109,23 +105,17 @@ fn target_org_and_sf_target_org_fill_in_every_sf_command() {
             assert!(!c.contains("ORG_ALIAS"), "{c}");
         }
     };
-    check(sfgen(tmp.path(), &["package", "-c", cfg, "--out", "a.zip", "--target-org", "uat"]), "uat");
-    check(sfgen(tmp.path(), &["generate", "-c", cfg, "--out", "b", "-o", "my-prod"]), "my-prod");
-    let o = Command::new(env!("CARGO_BIN_EXE_sfgen"))
+    check(sfgen_in(tmp.path(), &["package", "-c", cfg, "--out", "a.zip", "--target-org", "uat"]), "uat");
+    check(sfgen_in(tmp.path(), &["generate", "-c", cfg, "--out", "b", "-o", "my-prod"]), "my-prod");
+    let o = Sfgen::new()
         .args(["generate", "-c", cfg, "--out", "c", "--format", "mdapi"])
         .current_dir(tmp.path())
         .env("SF_TARGET_ORG", "from-env@example.com")
-        .output()
-        .expect("runs");
+        .run();
     check(o, "from-env@example.com");
     // Without one: the placeholder, a plain word, and how to fill it in.
-    let o = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-        .args(["generate", "-c", cfg, "--out", "d"])
-        .current_dir(tmp.path())
-        .env_remove("SF_TARGET_ORG")
-        .output()
-        .expect("runs");
-    let text = stdout(&o);
+    let o = sfgen_in(tmp.path(), &["generate", "-c", cfg, "--out", "d"]);
+    let text = o.stdout;
     assert!(text.contains("--target-org ORG_ALIAS"), "{text}");
     assert!(
         text.contains("replace ORG_ALIAS with the org's alias or username, or run sfgen with --target-org ALIAS"),
@@ -153,7 +143,7 @@ fn paste(text: &str, cwd: &Path, path: &str, record: &Path) -> Vec<Vec<String>> 
     let _ = std::fs::remove_file(record);
     for c in dollar_lines(text).into_iter().filter(|c| c.starts_with("sf ") || c.contains("&& sf ")) {
         let o = Command::new("bash").arg("-c").arg(&c).current_dir(cwd).env("PATH", path).output().expect("bash");
-        assert!(o.status.success(), "`{c}` did not paste: {}", stderr(&o));
+        assert!(o.status.success(), "`{c}` did not paste: {}", String::from_utf8_lossy(&o.stderr));
     }
     let bytes = std::fs::read(record).unwrap_or_default();
     String::from_utf8_lossy(&bytes)
@@ -183,9 +173,9 @@ fn hostile_paths_and_org_aliases_reach_sf_as_one_word_each() {
         } else {
             vec!["generate", "-c", cfg.to_str().expect("utf8"), "--format", format, &out_flag, "-o", alias]
         };
-        let o = sfgen(tmp.path(), &args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let calls = paste(&stdout(&o), tmp.path(), &path, &record);
+        let o = sfgen_in(tmp.path(), &args);
+        assert!(o.success(), "{}", o.stderr);
+        let calls = paste(&o.stdout, tmp.path(), &path, &record);
         assert!(calls.len() >= 4, "{calls:?}");
         for words in &calls {
             assert_eq!(value_of(words, "--target-org"), Some(alias), "{words:?}");
@@ -199,15 +189,14 @@ fn hostile_paths_and_org_aliases_reach_sf_as_one_word_each() {
         assert!(!tmp.path().join("pwned").exists(), "a printed command ran shell syntax");
     }
     // The sfgen commands too (the config path is in them).
-    let o = sfgen(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--out", "plain"]);
-    let sfgen_lines: Vec<String> = dollar_lines(&stdout(&o)).into_iter().filter(|c| c.starts_with("sfgen ")).collect();
+    let o = sfgen_in(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--out", "plain"]);
+    let sfgen_lines: Vec<String> = dollar_lines(&o.stdout).into_iter().filter(|c| c.starts_with("sfgen ")).collect();
     assert!(sfgen_lines.iter().all(|l| l.contains("-c ") && l.contains("'\\''")), "{sfgen_lines:?}");
-    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_sfgen"));
-    let path = format!("{}:{path}", bin.parent().expect("dir").display());
+    let path = format!("{}:{path}", support::bin().parent().expect("dir").display());
     let manifest = sfgen_lines.iter().find(|l| l.starts_with("sfgen manifest")).expect("manifest line");
     let m =
         Command::new("bash").arg("-c").arg(manifest).current_dir(tmp.path()).env("PATH", &path).output().expect("bash");
-    assert!(m.status.success(), "`{manifest}`: {}", stderr(&m));
+    assert!(m.status.success(), "`{manifest}`: {}", String::from_utf8_lossy(&m.stderr));
     assert!(std::fs::read_to_string(tmp.path().join("package.xml"))
         .expect("package.xml")
         .contains("<members>Webhook</members>"));
@@ -220,18 +209,18 @@ fn control_characters_in_printed_values_are_escaped_not_sent_to_the_terminal() {
     let (path, record) = recording_sf(tmp.path());
     let cfg = root().join("fixtures/integration-user/sfgen.json");
     let out = "out\u{1b}]0;pwned\u{7}\u{1b}[31m";
-    let o = sfgen(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--format", "mdapi", "--out", out]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
+    let o = sfgen_in(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--format", "mdapi", "--out", out]);
+    assert!(o.success(), "{}", o.stderr);
+    let text = o.stdout;
     assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "raw ESC/BEL reached the terminal: {text:?}");
     assert!(text.contains("$'out\\x1b]0;pwned\\x07\\x1b[31m'"), "{text}");
     // Pasted, the quoted word is the path again.
     let calls = paste(&text, tmp.path(), &path, &record);
     assert!(calls.iter().any(|w| value_of(w, "--metadata-dir") == Some(out)), "{calls:?}");
     // An error naming such a value escapes it too.
-    let o = sfgen(tmp.path(), &["generate", "-c", "cfg\u{1b}[2J.json", "--out", "x"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(!stderr(&o).contains('\u{1b}'), "{:?}", stderr(&o));
+    let o = sfgen_in(tmp.path(), &["generate", "-c", "cfg\u{1b}[2J.json", "--out", "x"]);
+    assert_eq!(o.code, 2);
+    assert!(!o.stderr.contains('\u{1b}'), "{:?}", o.stderr);
 }
 
 fn config_with(tmp: &Path, edit: impl FnOnce(&mut serde_json::Value)) -> std::path::PathBuf {
@@ -251,16 +240,16 @@ fn permission_set_name_with_double_underscore_is_still_validated_as_an_api_name(
     config_with(tmp.path(), |v| {
         v["integration"]["integrationUser"]["permissionSets"] = serde_json::json!(["x__y;touch${IFS}pwned;#"]);
     });
-    let o = sfgen(tmp.path(), &["generate", "--out", "out"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    let err = stderr(&o);
+    let o = sfgen_in(tmp.path(), &["generate", "--out", "out"]);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    let err = o.stderr;
     assert!(err.contains("integration.integrationUser.permissionSets[0]"), "{err}");
     assert!(err.contains("is not a permission set API name"), "{err}");
     assert!(!tmp.path().join("out").exists(), "nothing is written on a bad config");
-    assert!(!stdout(&o).contains("touch"), "{}", stdout(&o));
+    assert!(!o.stdout.contains("touch"), "{}", o.stdout);
     for bad in ["__x", "x__", "ns__a__b", "toolongnamespace__Set", "x__y z"] {
         config_with(tmp.path(), |v| v["integration"]["integrationUser"]["permissionSets"] = serde_json::json!([bad]));
-        assert_eq!(sfgen(tmp.path(), &["generate", "--out", "out"]).status.code(), Some(2), "{bad} was accepted");
+        assert_eq!(sfgen_in(tmp.path(), &["generate", "--out", "out"]).code, 2, "{bad} was accepted");
     }
 }
 
@@ -270,9 +259,9 @@ fn namespaced_permission_set_of_a_managed_package_is_accepted_and_printed_as_one
     config_with(tmp.path(), |v| {
         v["integration"]["integrationUser"]["permissionSets"] = serde_json::json!(["oa__Order_Automation_User"]);
     });
-    let o = sfgen(tmp.path(), &["generate", "--out", "out"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
+    let o = sfgen_in(tmp.path(), &["generate", "--out", "out"]);
+    assert!(o.success(), "{}", o.stderr);
+    let text = o.stdout;
     assert!(text.contains("$ sf org assign permset --name oa__Order_Automation_User --on-behalf-of order-automation@acme.example.com --target-org ORG_ALIAS"), "{text}");
     // The generated sets the user is not given still get an assignment command.
     assert!(text.contains("$ sf org assign permset --name Order_Automation_Integration --name Order_Automation_Minimum --target-org ORG_ALIAS"), "{text}");
@@ -284,9 +273,9 @@ fn escape_and_bel_in_the_integration_username_are_refused() {
     config_with(tmp.path(), |v| {
         v["integration"]["integrationUser"]["username"] = serde_json::json!("ops\u{1b}]0;owned\u{7}@acme.example.com");
     });
-    let o = sfgen(tmp.path(), &["generate", "--out", "out"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    let err = stderr(&o);
+    let o = sfgen_in(tmp.path(), &["generate", "--out", "out"]);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    let err = o.stderr;
     assert!(err.contains("integration.integrationUser.username"), "{err}");
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "raw control characters in the error: {err:?}");
 }
@@ -301,8 +290,8 @@ fn every_generated_permission_set_gets_an_assignment_command() {
             app.as_object_mut().expect("object").remove("clientCredentials");
         }
     });
-    let o = sfgen(tmp.path(), &["package", "--out", "d.zip"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
+    let o = sfgen_in(tmp.path(), &["package", "--out", "d.zip"]);
+    assert!(o.success(), "{}", o.stderr);
+    let text = o.stdout;
     assert!(text.contains("$ sf org assign permset --name Order_Automation_Integration --name Order_Automation_Minimum --target-org ORG_ALIAS"), "{text}");
 }

@@ -12,12 +12,13 @@
 //!   text after `metadata::xml::parse` (quick-xml), or the generated Apex literal after
 //!   unescaping, equals the string; no config string lands in an Apex comment.
 //!
-//! See `tests/fuzzkit/mod.rs` for the environment variables that turn these into timed fuzz
+//! See `tests/support/fuzz.rs` for the environment variables that turn these into timed fuzz
 //! runs (`scripts/fuzz-smoke.sh`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod fuzzkit;
+mod support;
+use support::fuzz as fuzzkit;
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -268,12 +269,12 @@ const CONFIG_TOKENS: &[&[u8]] = &[
 fn config_seeds() -> Vec<(String, Vec<u8>)> {
     let mut seeds = fuzzkit::corpus("config");
     for case in ["contact-webhook", "integration-user", "signed-webhook"] {
-        let p = fuzzkit::root().join("fixtures").join(case).join("sfgen.json");
+        let p = support::root().join("fixtures").join(case).join("sfgen.json");
         seeds.push((case.to_string(), std::fs::read(p).unwrap()));
     }
     seeds.push((
         "nasty-strings".into(),
-        std::fs::read(fuzzkit::root().join("fixtures/hostile/nasty-strings/sfgen.json")).unwrap(),
+        std::fs::read(support::root().join("fixtures/hostile/nasty-strings/sfgen.json")).unwrap(),
     ));
     seeds
 }
@@ -541,7 +542,7 @@ fn fixture_values() -> Vec<Value> {
     let mut out: Vec<Value> = ["contact-webhook", "integration-user", "signed-webhook"]
         .iter()
         .map(|c| {
-            serde_json::from_slice(&std::fs::read(fuzzkit::root().join("fixtures").join(c).join("sfgen.json")).unwrap())
+            serde_json::from_slice(&std::fs::read(support::root().join("fixtures").join(c).join("sfgen.json")).unwrap())
                 .unwrap()
         })
         .collect();
@@ -916,7 +917,7 @@ fn nasty_strings_every_slot() {
 /// renders, and holds its strings exactly.
 #[test]
 fn nasty_strings_fixture_generates() {
-    let text = std::fs::read_to_string(fuzzkit::root().join("fixtures/hostile/nasty-strings/sfgen.json")).unwrap();
+    let text = std::fs::read_to_string(support::root().join("fixtures/hostile/nasty-strings/sfgen.json")).unwrap();
     let r = generate(&text, None).unwrap().unwrap_or_else(|d| panic!("the fixture must validate: {d:#?}"));
     assert!(r.apex.literals.iter().any(|l| l.contains("*/") && l.contains('\'')), "{:?}", r.apex.literals);
     assert!(r.xml_texts.iter().any(|t| t.contains("<&>") && t.contains('\n')));

@@ -14,11 +14,12 @@
 //!   real Apex (generated classes, the coverage fixtures): never panic, always finish.
 //!
 //! Seeds: `fixtures/fuzz-corpus/{xml,zip,apex}/` plus the repository's fixtures. Timed runs:
-//! see `tests/fuzzkit/mod.rs` and `scripts/fuzz-smoke.sh`.
+//! see `tests/support/fuzz.rs` and `scripts/fuzz-smoke.sh`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod fuzzkit;
+mod support;
+use support::fuzz as fuzzkit;
 
 use proptest::prelude::*;
 use sfgen::archive::{self, Limits};
@@ -80,7 +81,7 @@ const PATHS: &[&str] = &[
 
 fn xml_seeds() -> Vec<(String, Vec<u8>)> {
     let mut seeds = fuzzkit::corpus("xml");
-    let root = fuzzkit::root().join("fixtures");
+    let root = support::root().join("fixtures");
     let exts = [".xml", ".permissionset", ".connectedApp", ".remoteSite", ".namedCredential", ".object", ".settings"];
     let mut more = fuzzkit::files_under(&root.join("diff"), &exts);
     more.extend(fuzzkit::files_under(&root.join("signed-webhook"), &exts));
@@ -171,14 +172,10 @@ const NEAR_XML_TOKENS: &[&[u8]] = &[
 
 /// `xml::check` against `xmllint --noout` on near-XML (issue 12 finding 11): whatever sfgen
 /// accepts, xmllint accepts too (sfgen may refuse more: DOCTYPEs, entities, other encodings), and
-/// `check` and `parse` agree. Skipped when xmllint is not installed.
+/// `check` and `parse` agree. Skipped (visibly) when xmllint is not installed.
 #[test]
 fn fuzz_xml_wellformed() {
-    let xmllint = std::process::Command::new("xmllint").arg("--version").output().is_ok();
-    if !xmllint {
-        eprintln!("skipped: xmllint is not installed (apt-get install libxml2-utils)");
-        return;
-    }
+    let Some(xmllint) = support::require(support::Tool::Xmllint) else { return };
     let mut seeds = xml_seeds();
     seeds.push(("minimal".into(), b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<A xmlns=\"http://soap.sforce.com/2006/04/metadata\"><b>x</b></A>\n".to_vec()));
     let n = seeds.len();
@@ -188,7 +185,7 @@ fn fuzz_xml_wellformed() {
         let checked = xml::check(&bytes);
         prop_assert_eq!(checked.is_ok(), xml::parse(&bytes).is_ok(), "check and parse disagree: {:?}", checked);
         if checked.is_ok() {
-            let mut child = std::process::Command::new("xmllint")
+            let mut child = std::process::Command::new(&xmllint)
                 .args(["--noout", "--nonet", "-"])
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::null())
@@ -270,7 +267,7 @@ fn small_limits() -> Limits {
 
 fn zip_seeds() -> Vec<(String, Vec<u8>)> {
     let mut seeds = fuzzkit::corpus("zip");
-    seeds.extend(fuzzkit::files_under(&fuzzkit::root().join("fixtures/diff"), &[".zip"]));
+    seeds.extend(fuzzkit::files_under(&support::root().join("fixtures/diff"), &[".zip"]));
     seeds.retain(|(_, b)| b.len() < 200_000);
     seeds
 }
@@ -369,7 +366,7 @@ const APEX_TOKENS: &[&[u8]] = &[
 
 fn apex_seeds() -> Vec<(String, Vec<u8>)> {
     let mut seeds = fuzzkit::corpus("apex");
-    let root = fuzzkit::root().join("fixtures");
+    let root = support::root().join("fixtures");
     seeds.extend(fuzzkit::files_under(&root.join("coverage"), &[".cls", ".trigger"]));
     seeds.extend(fuzzkit::files_under(&root.join("signed-webhook"), &[".cls", ".trigger"]));
     seeds.extend(fuzzkit::files_under(&root.join("contact-webhook"), &[".cls", ".trigger"]));
@@ -563,7 +560,7 @@ fn fuzz_layouts() {
 /// files' contents mutated: exercises source → mdapi conversion of every type.
 #[test]
 fn fuzz_realistic_project() {
-    let base = fuzzkit::root().join("fixtures/realistic-project");
+    let base = support::root().join("fixtures/realistic-project");
     let files: Vec<(String, Vec<u8>)> = fuzzkit::files_under(&base, &[""])
         .into_iter()
         .map(|(p, b)| (p.strip_prefix(&format!("{}/", base.display())).unwrap_or(&p).to_string(), b))

@@ -2,9 +2,9 @@
 //! `readme-test:start`/`readme-test:end` markers, in order, in a fresh folder, with the built
 //! `sfgen` first on PATH. Each must exit 0.
 
-mod common;
-use common::root;
+mod support;
 use std::process::Command;
+use support::root;
 
 #[test]
 fn readme_walkthrough_runs_as_written() {
@@ -15,8 +15,7 @@ fn readme_walkthrough_runs_as_written() {
     let commands: Vec<&str> = block.lines().map(str::trim).filter(|l| l.starts_with("sfgen ")).collect();
     assert!(commands.len() >= 5, "the walkthrough lost its commands: {commands:?}");
 
-    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_sfgen"));
-    let path = format!("{}:{}", bin.parent().expect("bin dir").display(), std::env::var("PATH").unwrap_or_default());
+    let path = support::path_with(&[]);
     let tmp = tempfile::tempdir().expect("tempdir");
     for cmd in commands {
         let o = Command::new("bash")

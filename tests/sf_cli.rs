@@ -19,12 +19,13 @@
 //!   `--metadata` names and the project (`sfdx-project.json` from the working directory)
 //!   resolve as well.
 //!
-//! Without the CLI the tests are skipped, unless `SFGEN_REQUIRE_SF=1` (CI sets it).
+//! Slow tier (`#[ignore]`d; `.ci/run` runs them): without the CLI they are skipped, unless
+//! required (`SFGEN_REQUIRE_SF=1`, `SFGEN_REQUIRE_ALL=1` or `CI`).
 
-mod common;
-use common::{require_sf, root, SfCli as Sf};
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::{root, SfCli as Sf, Sfgen};
 
 /// A printed command and the folder it is run from.
 #[derive(Debug, Clone)]
@@ -36,15 +37,7 @@ struct Printed {
 }
 
 fn sfgen_json(cwd: &Path, args: &[&str]) -> serde_json::Value {
-    let o = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-        .args(args)
-        .arg("--json")
-        .current_dir(cwd)
-        .env_remove("SF_TARGET_ORG")
-        .output()
-        .expect("sfgen runs");
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("sfgen {args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&o.stderr)));
+    let v = Sfgen::new().args(args).arg("--json").current_dir(cwd).run().json();
     let status = v["status"].as_i64().unwrap_or(-1);
     assert!(status == 0 || (args[0] == "diff" && status == 1), "sfgen {args:?} failed: {v:#}");
     v
@@ -162,15 +155,12 @@ fn printed_commands(work: &Path) -> Vec<Printed> {
 /// was given into `record`) and `sfgen`.
 fn bin_dir(at: &Path, record: &Path) -> PathBuf {
     let bin = at.join("bin");
-    std::fs::create_dir_all(&bin).expect("mkdir");
     let script = format!(
         "#!/bin/sh\nprintf '%s\\0' \"$PWD\" \"$#\" \"$@\" >> '{}'\nexit 3\n",
         record.to_string_lossy().replace('\'', "'\\''")
     );
-    std::fs::write(bin.join("sf"), script).expect("write sf");
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(bin.join("sf"), std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_sfgen"), bin.join("sfgen")).expect("link sfgen");
+    support::executable(&bin, "sf", &script);
+    std::os::unix::fs::symlink(support::bin(), bin.join("sfgen")).expect("link sfgen");
     bin
 }
 
@@ -319,8 +309,9 @@ fn judge(jobs: &[Job], verdicts: &[Verdict], fine: &dyn Fn(&Job, &CliError) -> b
 }
 
 #[test]
+#[ignore = "slow tier: needs the Salesforce CLI (../shared/tools/sf-conformance --install-only); .ci/run runs it"]
 fn every_printed_sf_command_parses_and_fails_only_on_the_unknown_org() {
-    let Some(sf) = require_sf() else { return };
+    let Some(sf) = Sf::require() else { return };
     let tmp = tempfile::tempdir().expect("tempdir");
     let jobs = paste_all(tmp.path());
     let home = tmp.path().join("home");
@@ -344,8 +335,9 @@ fn fake_org(sf: &Sf, home: &Path) {
 }
 
 #[test]
+#[ignore = "slow tier: needs the Salesforce CLI (../shared/tools/sf-conformance --install-only); .ci/run runs it"]
 fn with_an_org_every_printed_sf_command_resolves_its_project_and_files() {
-    let Some(sf) = require_sf() else { return };
+    let Some(sf) = Sf::require() else { return };
     let tmp = tempfile::tempdir().expect("tempdir");
     let jobs = paste_all(tmp.path());
     let home = tmp.path().join("home");

@@ -1,4 +1,4 @@
-//! A stable-Rust fuzz harness on top of proptest, shared by `tests/prop_*.rs` (nightly and
+//! A stable-Rust fuzz harness on top of proptest, for `tests/prop_*.rs` (nightly and
 //! `cargo fuzz` are not available here).
 //!
 //! Every target is a `#[test]` that calls [`run`]. By default it runs a fixed, seeded number
@@ -100,14 +100,9 @@ where
     done
 }
 
-/// The crate root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// The seed corpus of one target: every file in `fixtures/fuzz-corpus/<target>/`, sorted.
 pub fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = root().join("fixtures/fuzz-corpus").join(target);
+    let dir = super::fixture("fuzz-corpus").join(target);
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(&dir) else { return out };
     for e in entries.flatten() {
