@@ -14,20 +14,23 @@
 //! kill; a folder with a user's own files is written file by file (each whole, the user's files
 //! untouched), so a kill may leave a mix of complete old and new files there.
 //!
-//! `SFGEN_KILL_RUNS` (default 100) sets the number of kills per target, `SFGEN_KILL_SEED` the
-//! random seed.
+//! A kill proves something only when it lands while the output is being written, which a stage
+//! left behind shows (sfgen writes into `.sfgen-stage-*` and renames; a kill before the rename
+//! leaves the stage). Half the kills are aimed at the window in which the first full runs had a
+//! stage, half spread over the whole run; each test fails when no kill landed mid-write.
+//!
+//! Kills per target: 12 in `cargo test`, 100 in the full tier (`SFGEN_FULL=1`), or
+//! `SFGEN_KILL_RUNS`; `SFGEN_KILL_SEED` sets the random seed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::Sfgen;
 
 /// A config with many components (hundreds of files), `tag` changing every file's content.
 fn big_config(tag: &str) -> serde_json::Value {
@@ -69,10 +72,6 @@ fn read_tree(dir: &Path) -> (BTreeMap<String, Vec<u8>>, usize) {
     (files, temps)
 }
 
-fn sfgen(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sfgen")).args(args).current_dir(root()).output().unwrap()
-}
-
 /// A small xorshift generator (no dependency), seeded from the clock or `SFGEN_KILL_SEED`.
 struct Rng(u64);
 
@@ -96,19 +95,27 @@ impl Rng {
 }
 
 fn runs() -> usize {
-    std::env::var("SFGEN_KILL_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(100)
+    support::count("SFGEN_KILL_RUNS", 12, 100)
+}
+
+/// How many `.sfgen-*` entries (stages of a run) are in `dir`.
+fn stages_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().starts_with(".sfgen-")).count())
+        .unwrap_or(0)
+}
+
+/// `args` as a command, with `env` applied, its output discarded.
+fn command(args: &[String], env: &dyn Fn(&mut Command)) -> Command {
+    let mut cmd = Sfgen::new().args(args).command();
+    cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    env(&mut cmd);
+    cmd
 }
 
 /// Spawns `args`, kills it after `delay`, waits for it; returns whether it had already exited.
-fn run_and_kill(args: &[String], delay: Duration) -> bool {
-    run_and_kill_with(args, delay, &|_| {})
-}
-
-fn run_and_kill_with(args: &[String], delay: Duration, env: &dyn Fn(&mut Command)) -> bool {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfgen"));
-    cmd.args(args).current_dir(root()).stdout(Stdio::null()).stderr(Stdio::null());
-    env(&mut cmd);
-    let mut child = cmd.spawn().unwrap();
+fn run_and_kill(args: &[String], delay: Duration, env: &dyn Fn(&mut Command)) -> bool {
+    let mut child = command(args, env).spawn().unwrap();
     std::thread::sleep(delay);
     let finished = child.try_wait().unwrap().is_some();
     let _ = child.kill();
@@ -116,25 +123,69 @@ fn run_and_kill_with(args: &[String], delay: Duration, env: &dyn Fn(&mut Command
     finished
 }
 
-/// How long one full run takes (the median of three), to spread the kills over it.
-fn duration_of(args: &[String], reset: &dyn Fn()) -> Duration {
-    duration_of_with(args, reset, &|_| {})
+/// One full run, timed, watching `watch` for stages: the run's length and the span of it in
+/// which a stage was seen.
+fn timed_run(args: &[String], env: &dyn Fn(&mut Command), watch: &[&Path]) -> (Duration, Option<(Duration, Duration)>) {
+    let start = Instant::now();
+    let mut child = command(args, env).spawn().unwrap();
+    let mut window: Option<(Duration, Duration)> = None;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if watch.iter().any(|d| stages_in(d) > 0) {
+            let now = start.elapsed();
+            window = Some(window.map_or((now, now), |(first, _)| (first, now)));
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    };
+    assert!(status.success(), "sfgen {args:?} failed");
+    (start.elapsed(), window)
 }
 
-fn duration_of_with(args: &[String], reset: &dyn Fn(), env: &dyn Fn(&mut Command)) -> Duration {
+/// Where the kills land: a full run's length (the median of three) and the window in which
+/// those runs were writing (the widest seen; the whole run when none was seen).
+struct Timing {
+    full: Duration,
+    writing: (Duration, Duration),
+}
+
+fn timing(args: &[String], reset: &dyn Fn(), env: &dyn Fn(&mut Command), watch: &[&Path]) -> Timing {
     let mut times = Vec::new();
+    let mut writing: Option<(Duration, Duration)> = None;
     for _ in 0..3 {
         reset();
-        let t = Instant::now();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfgen"));
-        cmd.args(args).current_dir(root());
-        env(&mut cmd);
-        let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        times.push(t.elapsed());
+        let (took, window) = timed_run(args, env, watch);
+        times.push(took);
+        if let Some((a, b)) = window {
+            writing = Some(writing.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
+        }
     }
     times.sort();
-    times[1]
+    let full = times[1];
+    Timing { full, writing: writing.unwrap_or((Duration::ZERO, full)) }
+}
+
+impl Timing {
+    /// The delay of kill number `run`: even runs anywhere in the run (and a little after it),
+    /// odd runs inside the writing window, widened by a quarter on each side.
+    fn delay(&self, run: usize, rng: &mut Rng) -> Duration {
+        let micros = |d: Duration| d.as_micros() as u64;
+        if run & 1 == 0 {
+            return Duration::from_micros(rng.below(micros(self.full) * 11 / 10));
+        }
+        let (a, b) = (micros(self.writing.0), micros(self.writing.1));
+        let pad = (b - a) / 4 + 500;
+        let lo = a.saturating_sub(pad);
+        Duration::from_micros(lo + rng.below(b + pad - lo))
+    }
+}
+
+/// How many kills to make: `runs()`, continued (up to five times as many) until one landed
+/// mid-write.
+fn enough(run: usize, mid_write: usize) -> bool {
+    let n = runs();
+    run >= n && (mid_write > 0 || run >= 5 * n)
 }
 
 struct Setup {
@@ -174,8 +225,7 @@ fn killed_generate(user_files: bool) {
     let old_dir = s.work.join("old");
     let new_dir = s.work.join("new");
     for (cfg, dir) in [(&s.old_cfg, &old_dir), (&s.new_cfg, &new_dir)] {
-        let out = sfgen(&["generate", "--no-check", "-c", cfg, "--out", &dir.to_string_lossy()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        Sfgen::new().args(["generate", "--no-check", "-c", cfg, "--out", &dir.to_string_lossy()]).status(0).run();
     }
     let (old, _) = read_tree(&old_dir);
     let (new, _) = read_tree(&new_dir);
@@ -195,10 +245,11 @@ fn killed_generate(user_files: bool) {
         if target.exists() {
             std::fs::remove_dir_all(&target).unwrap();
         }
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfgen"));
-        cmd.args(["generate", "--no-check", "-c", &s.old_cfg, "--out", &target.to_string_lossy()]).current_dir(root());
-        with_state(&mut cmd);
-        assert!(cmd.output().unwrap().status.success());
+        let mut cmd = command(
+            &["generate", "--no-check", "-c", &s.old_cfg, "--out", &target.to_string_lossy()].map(String::from),
+            &with_state,
+        );
+        assert!(cmd.status().unwrap().success());
         if user_files {
             std::fs::write(target.join("NOTES-mine.md"), "the user's own file").unwrap();
         }
@@ -209,19 +260,21 @@ fn killed_generate(user_files: bool) {
         old.insert("NOTES-mine.md".into(), b"the user's own file".to_vec());
         new.insert("NOTES-mine.md".into(), b"the user's own file".to_vec());
     }
-    let full = duration_of_with(&args, &reset, &with_state);
+    // A folder sfgen owns is staged beside it (in the work folder); a user's folder is written
+    // in place, through a stage inside it.
+    let timing = timing(&args, &reset, &with_state, &[&s.work, &target]);
     let mut rng = Rng::new();
-    let (mut all_old, mut all_new, mut mixed, mut temps_left, mut finished) = (0, 0, 0, 0, 0);
+    let (mut all_old, mut all_new, mut mixed, mut mid_write, mut finished) = (0, 0, 0, 0, 0);
     let mut problems = Vec::new();
-    let n = runs();
-    for run in 0..n {
+    let mut run = 0;
+    while !enough(run, mid_write) {
         reset();
-        let delay = Duration::from_micros(rng.below(full.as_micros() as u64 * 11 / 10));
-        if run_and_kill_with(&args, delay, &with_state) {
+        let delay = timing.delay(run, &mut rng);
+        if run_and_kill(&args, delay, &with_state) {
             finished += 1;
         }
         let (got, temps) = read_tree(&target);
-        temps_left += usize::from(temps > 0);
+        let beside = stages_in(&s.work);
         let (mut n_old, mut n_new) = (0, 0);
         for (path, bytes) in &got {
             let is_old = old.get(path) == Some(bytes);
@@ -238,6 +291,7 @@ fn killed_generate(user_files: bool) {
         }
         let keys_old = got.keys().eq(old.keys());
         let keys_new = got.keys().eq(new.keys());
+        let was_mixed = !(keys_old && got == old || keys_new && got == new);
         if keys_old && got == old {
             all_old += 1;
         } else if keys_new && got == new {
@@ -251,29 +305,31 @@ fn killed_generate(user_files: bool) {
         if user_files && got.get("NOTES-mine.md").map(Vec::as_slice) != Some(b"the user's own file".as_slice()) {
             problems.push(format!("run {run}: the user's file was touched"));
         }
+        // A stage left inside or beside, or a mix of old and new files, shows the kill landed
+        // while sfgen was writing.
+        if temps + beside > 0 || was_mixed {
+            mid_write += 1;
+        }
         // The next complete run sweeps what the kill left.
-        if temps > 0 {
-            let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfgen"));
-            cmd.args(&args).current_dir(root());
-            with_state(&mut cmd);
-            assert!(cmd.output().unwrap().status.success());
+        if temps + beside > 0 {
+            assert!(command(&args, &with_state).status().unwrap().success());
             let (_, after) = read_tree(&target);
-            let beside = std::fs::read_dir(&s.work)
-                .unwrap()
-                .flatten()
-                .filter(|e| e.file_name().to_string_lossy().starts_with(".sfgen-"))
-                .count();
+            let beside = stages_in(&s.work);
             if after + beside > 0 {
                 problems.push(format!("run {run}: the next run left {after} stage files inside and {beside} beside"));
             }
         }
+        run += 1;
     }
     println!(
-        "generate ({}): {n} kills (full run {full:?}): {all_old} old state, {all_new} new state, {mixed} mixed, \
-         {finished} had already finished, {temps_left} left stage files (swept by the next run)",
-        if user_files { "a user's folder" } else { "a folder sfgen owns" }
+        "generate ({}): {run} kills (full run {:?}, writing {:?}): {all_old} old state, {all_new} new state, \
+         {mixed} mixed, {finished} had already finished, {mid_write} landed mid-write",
+        if user_files { "a user's folder" } else { "a folder sfgen owns" },
+        timing.full,
+        timing.writing,
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(mid_write > 0, "none of {run} kills landed while the output was being written: the test proved nothing");
 }
 
 #[test]
@@ -282,8 +338,7 @@ fn killed_package_leaves_old_or_new_zip() {
     let old_zip = s.work.join("old.zip");
     let new_zip = s.work.join("new.zip");
     for (cfg, zip) in [(&s.old_cfg, &old_zip), (&s.new_cfg, &new_zip)] {
-        let out = sfgen(&["package", "--no-check", "-c", cfg, "--out", &zip.to_string_lossy()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        Sfgen::new().args(["package", "--no-check", "-c", cfg, "--out", &zip.to_string_lossy()]).status(0).run();
     }
     let old = std::fs::read(&old_zip).unwrap();
     let new = std::fs::read(&new_zip).unwrap();
@@ -306,15 +361,15 @@ fn killed_package_leaves_old_or_new_zip() {
         }
         std::fs::write(&target, &old).unwrap();
     };
-    let full = duration_of(&args, &reset);
+    let timing = timing(&args, &reset, &|_| {}, &[&dir]);
     let mut rng = Rng::new();
-    let (mut was_old, mut was_new, mut temps_left, mut finished) = (0, 0, 0, 0);
+    let (mut was_old, mut was_new, mut mid_write, mut finished) = (0, 0, 0, 0);
     let mut problems = Vec::new();
-    let n = runs();
-    for run in 0..n {
+    let mut run = 0;
+    while !enough(run, mid_write) {
         reset();
-        let delay = Duration::from_micros(rng.below(full.as_micros() as u64 * 11 / 10));
-        if run_and_kill(&args, delay) {
+        let delay = timing.delay(run, &mut rng);
+        if run_and_kill(&args, delay, &|_| {}) {
             finished += 1;
         }
         let got = std::fs::read(&target).unwrap();
@@ -328,12 +383,15 @@ fn killed_package_leaves_old_or_new_zip() {
                 got.len()
             ));
         }
-        let others: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
-        temps_left += usize::from(others.len() > 1);
+        // The zip is written into a stage beside it: one left shows the kill landed mid-write.
+        mid_write += usize::from(stages_in(&dir) > 0);
+        run += 1;
     }
     println!(
-        "package: {n} kills (full run {full:?}): {was_old} old zip, {was_new} new zip, {finished} had already \
-         finished, {temps_left} left a temp file beside it"
+        "package: {run} kills (full run {:?}, writing {:?}): {was_old} old zip, {was_new} new zip, {finished} had \
+         already finished, {mid_write} landed mid-write",
+        timing.full, timing.writing,
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(mid_write > 0, "none of {run} kills landed while the zip was being written: the test proved nothing");
 }

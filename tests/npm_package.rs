@@ -3,9 +3,9 @@
 //! optionalDependencies, the launcher's table and the build script's list name the same
 //! `@sfgen/<platform>` packages, and the launcher is valid JavaScript.
 
-mod common;
-use common::root;
+mod support;
 use std::collections::BTreeSet;
+use support::root;
 
 fn read(rel: &str) -> String {
     std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
@@ -37,10 +37,8 @@ fn main_package_launcher_and_build_script_name_the_same_platforms() {
 
 #[test]
 fn the_launcher_is_valid_javascript() {
-    let Ok(o) = std::process::Command::new("node").arg("--check").arg(root().join("npm/sfgen/bin/sfgen.js")).output()
-    else {
-        eprintln!("skipped: node is not installed");
-        return;
-    };
+    let Some(node) = support::require(support::Tool::Node) else { return };
+    let o = std::process::Command::new(node).arg("--check").arg(root().join("npm/sfgen/bin/sfgen.js")).output();
+    let o = o.expect("node runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }

@@ -12,8 +12,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
+use std::path::Path;
+use support::{copy_dir as copy_tree, root, Sfgen};
 
 const CONSUMER_KEY: &str = "CANARYh4ConsumerKey3MVG9xQ";
 const CONSUMER_SECRET: &str = "CANARY-h4-consumer-secret-5d21";
@@ -24,7 +25,7 @@ const INCLUDE_SECRET: &str = "CANARY-h4-include-secret-44b9";
 /// Environment canaries: the variables sfgen reads (values it accepts) and tokens it must
 /// never touch.
 const ENV: &[(&str, &str)] = &[
-    ("SFGEN_MAX_ENTRIES", "918273645"),
+    ("SFGEN_MAX_ENTRIES", "91827364"),
     ("SFGEN_MAX_FILE_BYTES", "918273646"),
     ("SFGEN_MAX_TOTAL_BYTES", "918273647"),
     ("SFGEN_MAX_RATIO", "918273648"),
@@ -43,21 +44,6 @@ fn all_canaries() -> Vec<&'static str> {
     v.push(INCLUDE_SECRET);
     v.extend(ENV.iter().map(|(_, v)| *v));
     v
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().flatten() {
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 const LEAKY_NC: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NamedCredential xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <allowMergeFieldsInBody>false</allowMergeFieldsInBody>\n    <allowMergeFieldsInHeader>false</allowMergeFieldsInHeader>\n    <endpoint>https://api.example.com</endpoint>\n    <generateAuthorizationHeader>true</generateAuthorizationHeader>\n    <label>Leaky</label>\n    <oauthToken>OAUTH</oauthToken>\n    <password>PASSWORD</password>\n    <principalType>NamedUser</principalType>\n    <protocol>Password</protocol>\n    <username>integration@example.com</username>\n</NamedCredential>\n";
@@ -145,27 +131,30 @@ struct Checker {
 }
 
 impl Checker {
-    /// Runs sfgen with the environment canaries; fails when stdout or stderr holds any canary.
-    fn run(&mut self, what: &str, args: &[&str]) -> i32 {
+    /// Runs sfgen with the environment canaries; fails when it does not exit `code` (a run that
+    /// stops early proves nothing) or when stdout or stderr holds any canary.
+    fn run(&mut self, what: &str, code: i32, args: &[&str]) {
         self.runs += 1;
-        let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-            .args(args)
-            .current_dir(root())
-            .envs(ENV.iter().copied())
-            .output()
-            .unwrap();
-        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
-            let leaked = find(bytes, &all_canaries());
+        let out = Sfgen::new().args(args).envs(ENV.iter().copied()).run();
+        if out.code != code {
+            self.failures.push(format!("{what}: exit {}, expected {code}:\n{}", out.code, out.stderr));
+        }
+        for (stream, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let leaked = find(text.as_bytes(), &all_canaries());
             if !leaked.is_empty() {
                 self.failures.push(format!("{what}: {stream} holds {leaked:?}"));
             }
         }
-        out.status.code().unwrap_or(-1)
     }
 
-    /// Fails when any file under `path` holds one of `canaries`.
+    /// Fails when any file under `path` holds one of `canaries`, or when there is nothing at
+    /// `path` to look at.
     fn files(&mut self, what: &str, path: &Path, canaries: &[&str]) {
-        for (name, bytes) in contents(path) {
+        let files = contents(path);
+        if files.is_empty() {
+            self.failures.push(format!("{what}: {} was not written: nothing to check", path.display()));
+        }
+        for (name, bytes) in files {
             let leaked = find(&bytes, canaries);
             if !leaked.is_empty() {
                 self.failures.push(format!("{what}: {name} holds {leaked:?}"));
@@ -204,71 +193,102 @@ fn canaries_never_leak() {
     let org_side = org_canaries();
 
     // Config-only commands: nothing secret may reach anything.
-    c.run("generate", &["generate", "-c", cfg, "--out", &o("gen")]);
-    c.run("generate --json", &["--json", "generate", "-c", cfg, "--format", "mdapi", "--out", &o("gen-mdapi")]);
-    c.run("package", &["package", "-c", cfg, "--out", &o("gen.zip")]);
-    c.run("manifest", &["manifest", "-c", cfg]);
-    c.run("check", &["check", "-c", cfg, "--junit", &o("gen-junit.xml")]);
+    c.run("generate", 0, &["generate", "-c", cfg, "--out", &o("gen")]);
+    c.run("generate --json", 0, &["--json", "generate", "-c", cfg, "--format", "mdapi", "--out", &o("gen-mdapi")]);
+    c.run("package", 0, &["package", "-c", cfg, "--out", &o("gen.zip")]);
+    c.run("manifest", 0, &["manifest", "-c", cfg]);
+    c.run("check", 0, &["check", "-c", cfg, "--junit", &o("gen-junit.xml")]);
     for f in ["gen", "gen-mdapi", "gen.zip", "gen-junit.xml"] {
         c.files(f, &out.join(f), &never);
     }
 
-    // diff against the org retrieve, every format, with deltas: no secret anywhere.
+    // diff against the org retrieve, every format, with deltas: no secret anywhere. The org has
+    // drifted (its app's callback) and holds a Named Credential the config does not: exit 1.
     for org_path in [&orgs, &zips] {
         for format in ["text", "json", "stat"] {
             c.run(
                 &format!("diff --format {format} {org_path}"),
+                1,
                 &["diff", "-c", cfg, "--org", org_path, "--format", format, "--prune"],
             );
         }
         c.run(
             "diff --json --delta-out zip",
+            1,
             &["--json", "diff", "-c", cfg, "--org", org_path, "--prune", "--delta-out", &o("delta.zip")],
         );
         c.run(
             "diff --delta-out folder",
+            1,
             &["diff", "-c", cfg, "--org", org_path, "--prune", "--delta-out", &o("delta")],
         );
-        c.run("diff --ignore-comments", &["diff", "-c", cfg, "--org", org_path, "--ignore-comments"]);
+        c.run("diff --ignore-comments", 1, &["diff", "-c", cfg, "--org", org_path, "--ignore-comments"]);
         c.files("diff delta", &out.join("delta.zip"), &never);
         c.files("diff delta folder", &out.join("delta"), &never);
         let _ = std::fs::remove_dir_all(out.join("delta"));
         let _ = std::fs::remove_file(out.join("delta.zip"));
     }
-    // An included project with its own secret against the org: the secret is redacted in the
-    // report; the delta ships the user's file (their secret) but nothing of the org's.
+    // An included project with its own secret against the org (its components win over the
+    // generated ones): the secret is redacted in the report; the delta ships the user's file
+    // (their secret) but nothing of the org's.
+    let with_include = ["-c", cfg, "--include", &incs, "--prefer", "include", "--org", &orgs, "--prune"];
     for format in ["text", "json"] {
         c.run(
             &format!("diff --include --format {format}"),
-            &["diff", "-c", cfg, "--include", &incs, "--org", &orgs, "--format", format, "--prune"],
+            1,
+            &[&["diff", "--format", format][..], &with_include].concat(),
         );
-        c.run("diff --no-generate", &["diff", "--no-generate", "--include", &incs, "--org", &orgs, "--format", format]);
+        c.run(
+            "diff --no-generate",
+            1,
+            &["diff", "--no-generate", "--include", &incs, "--org", &orgs, "--format", format],
+        );
     }
     c.run(
         "diff --include --delta-out",
-        &["diff", "-c", cfg, "--include", &incs, "--org", &orgs, "--prune", "--delta-out", &o("delta-inc.zip")],
+        1,
+        &[&["diff", "--delta-out", &o("delta-inc.zip")][..], &with_include].concat(),
     );
     c.files("diff --include delta", &out.join("delta-inc.zip"), &org_side);
 
-    // check of the retrieve: report, JSON and JUnit never hold a secret.
-    for pkg in [&orgs, &zips] {
-        c.run("check --package", &["check", "--package", pkg, "--junit", &o("junit.xml")]);
-        c.run("check --package --json", &["--json", "check", "--package", pkg]);
-        c.files("check junit", &out.join("junit.xml"), &never);
+    // check of the retrieve: report, JSON and JUnit never hold a secret. The retrieve holds a
+    // consumer secret (an oauth-secret error) and unlisted fields: exit 1.
+    for (pkg, junit) in [(&orgs, "junit.xml"), (&zips, "junit-zip.xml")] {
+        c.run("check --package", 1, &["check", "--package", pkg, "--junit", &o(junit)]);
+        c.run("check --package --json", 1, &["--json", "check", "--package", pkg]);
+        c.files("check junit", &out.join(junit), &never);
     }
-    c.run("check --include", &["check", "-c", cfg, "--include", &incs, "--junit", &o("junit-inc.xml")]);
+    // The included project beside no config (the crate root has no sfgen.json).
+    c.run("check --include", 1, &["check", "--include", &incs, "--junit", &o("junit-inc.xml")]);
     c.files("check --include junit", &out.join("junit-inc.xml"), &never);
 
     // package --include, convert, manifest: may copy the given input's files, never print.
-    c.run("package --include", &["package", "-c", cfg, "--include", &orgs, "--out", &o("with-org.zip"), "--no-check"]);
+    c.run(
+        "package --include",
+        0,
+        &["package", "-c", cfg, "--include", &orgs, "--prefer", "include", "--out", &o("with-org.zip"), "--no-check"],
+    );
     c.run(
         "package --include --json",
-        &["--json", "package", "-c", cfg, "--include", &zips, "--out", &o("with-org2.zip"), "--no-check"],
+        0,
+        &[
+            "--json",
+            "package",
+            "-c",
+            cfg,
+            "--include",
+            &zips,
+            "--prefer",
+            "include",
+            "--out",
+            &o("with-org2.zip"),
+            "--no-check",
+        ],
     );
-    c.run("convert", &["convert", "--from", &orgs, "--to", &o("converted"), "--format", "source"]);
-    c.run("convert --json", &["--json", "convert", "--from", &zips, "--to", &o("converted2"), "--format", "source"]);
-    c.run("manifest --include", &["manifest", "-c", cfg, "--include", &orgs]);
-    c.run("manifest --include --json", &["--json", "manifest", "--no-generate", "--include", &zips]);
+    c.run("convert", 0, &["convert", "--from", &orgs, "--to", &o("converted"), "--format", "source"]);
+    c.run("convert --json", 0, &["--json", "convert", "--from", &zips, "--to", &o("converted2"), "--format", "source"]);
+    c.run("manifest --include", 0, &["manifest", "-c", cfg, "--include", &orgs]);
+    c.run("manifest --include --json", 0, &["--json", "manifest", "--no-generate", "--include", &zips]);
     // ... and never anything of the environment.
     let env_only: Vec<&str> = ENV.iter().map(|(_, v)| *v).collect();
     for f in ["with-org.zip", "with-org2.zip", "converted", "converted2"] {
@@ -281,16 +301,14 @@ fn canaries_never_leak() {
     let app = broken.join(APP_FILE);
     let text = std::fs::read_to_string(&app).unwrap().replace(CONSUMER_SECRET, &format!("{CONSUMER_SECRET}&bogus;"));
     std::fs::write(&app, text).unwrap();
-    let code = c.run("diff of an unreadable retrieve", &["diff", "-c", cfg, "--org", &broken.to_string_lossy()]);
-    assert_eq!(code, 2, "an unreadable retrieve is refused");
-    let bad_env = Command::new(env!("CARGO_BIN_EXE_sfgen"))
+    // An unreadable retrieve is refused.
+    c.run("diff of an unreadable retrieve", 2, &["diff", "-c", cfg, "--org", &broken.to_string_lossy()]);
+    let bad_env = Sfgen::new()
         .args(["diff", "-c", cfg, "--org", &orgs])
-        .current_dir(root())
         .env("SFGEN_MAX_RATIO", "CANARY-h4-bad-ratio-value")
-        .output()
-        .unwrap();
-    assert_eq!(bad_env.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&bad_env.stderr);
+        .run();
+    assert_eq!(bad_env.code, 2);
+    let stderr = &bad_env.stderr;
     assert!(stderr.contains("SFGEN_MAX_RATIO"), "the error names the variable: {stderr}");
     if stderr.contains("CANARY-h4-bad-ratio-value") {
         c.failures.push(format!("a bad SFGEN_MAX_RATIO value is echoed: {stderr}"));
@@ -380,15 +398,22 @@ fn finding_02_secrets_by_meaning_are_fingerprinted_in_every_diff_format() {
     let (orgs, incs) = (org.to_string_lossy().into_owned(), inc.to_string_lossy().into_owned());
     let mut failures = Vec::new();
     for (format, color) in [("text", "never"), ("text", "always"), ("json", "never"), ("stat", "never")] {
-        let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-            .args(["diff", "--color", color, "--no-generate", "--include", &incs, "--org", &orgs, "--format", format])
-            .current_dir(root())
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(1), "{format}: {}", String::from_utf8_lossy(&out.stderr));
-        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
-            let leaked = find(bytes, &canaries.iter().map(String::as_str).collect::<Vec<_>>());
+        let out = support::sfgen(&[
+            "diff",
+            "--color",
+            color,
+            "--no-generate",
+            "--include",
+            &incs,
+            "--org",
+            &orgs,
+            "--format",
+            format,
+        ]);
+        let stdout = &out.stdout;
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        for (stream, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let leaked = find(text.as_bytes(), &canaries.iter().map(String::as_str).collect::<Vec<_>>());
             if !leaked.is_empty() {
                 failures.push(format!("diff --format {format} --color {color}: {stream} holds {leaked:?}"));
             }
@@ -398,7 +423,7 @@ fn finding_02_secrets_by_meaning_are_fingerprinted_in_every_diff_format() {
         }
         // Every component differs only in its secrets, and the change shows.
         let changed: Vec<String> = if format == "json" {
-            let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            let v: serde_json::Value = serde_json::from_str(stdout).unwrap();
             v["result"]["components"]
                 .as_array()
                 .unwrap()
@@ -440,11 +465,7 @@ fn finding_02_secrets_by_meaning_are_fingerprinted_in_every_diff_format() {
         }
     }
     // The same two folders against themselves: equal secrets, equal fingerprints, no difference.
-    let out = Command::new(env!("CARGO_BIN_EXE_sfgen"))
-        .args(["diff", "--no-generate", "--include", &orgs, "--org", &orgs])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = support::sfgen(&["diff", "--no-generate", "--include", &orgs, "--org", &orgs]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
