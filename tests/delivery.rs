@@ -2,21 +2,13 @@
 //! per finding (and the environments overlay), each failing on the output before the redesign
 //! and passing after; the test names say which finding they pin.
 
-mod common;
-use common::{root, sfgen};
+mod support;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use support::sfgen_in;
 
 fn fixture(case: &str) -> PathBuf {
-    root().join("fixtures").join(case).join("sfgen.json")
+    support::fixture(case).join("sfgen.json")
 }
 
 /// `generate --json` of `config` into `dir/out`: the envelope.
@@ -25,9 +17,9 @@ fn generate_json(dir: &Path, config: &Path, extra: &[&str]) -> Value {
     let mut args =
         vec!["generate", "--json", "-c", config.to_str().expect("utf8"), "--out", out.to_str().expect("utf8")];
     args.extend_from_slice(extra);
-    let o = sfgen(dir, &args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    serde_json::from_slice(&o.stdout).expect("json envelope")
+    let o = sfgen_in(dir, &args);
+    assert!(o.success(), "{}", o.stderr);
+    o.json()
 }
 
 /// The next steps of a `--json` envelope.
@@ -84,10 +76,10 @@ fn finding_09_eca_deploy_prerequisites_come_before_the_deploy() {
 #[test]
 fn finding_10_guide_b_preset_names_no_record_type_the_package_lacks() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let o = sfgen(tmp.path(), &["init", "--preset", "integration-user"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = sfgen(tmp.path(), &["generate", "--format", "mdapi", "--out", "out"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sfgen_in(tmp.path(), &["init", "--preset", "integration-user"]);
+    assert!(o.success(), "{}", o.stderr);
+    let o = sfgen_in(tmp.path(), &["generate", "--format", "mdapi", "--out", "out"]);
+    assert!(o.success(), "{}", o.stderr);
     let out = tmp.path().join("out");
     let mut named = 0;
     for entry in std::fs::read_dir(out.join("permissionsets")).expect("permissionsets") {
@@ -151,7 +143,7 @@ fn finding_14_pkce_and_refresh_token_expiry_by_default() {
     assert!(policy.contains("<refreshTokenPolicyType>SpecificInactivity</refreshTokenPolicyType>"), "{policy}");
     assert!(policy.contains("<refreshTokenValidityPeriod>90</refreshTokenValidityPeriod>"), "{policy}");
 
-    let schema = stdout(&sfgen(tmp.path(), &["schema"]));
+    let schema = sfgen_in(tmp.path(), &["schema"]).stdout;
     assert!(schema.contains("RFC 7636"), "the schema says why PKCE is on");
     assert!(schema.contains("least privilege"), "the schema says why refresh tokens expire");
 
@@ -221,9 +213,9 @@ fn overlay_that_would_change_the_apex_is_refused_with_its_path() {
         if let Some(e) = env {
             args.extend(["--env", e]);
         }
-        let o = sfgen(tmp.path(), &args);
-        assert_eq!(o.status.code(), Some(2), "{env:?}: {}", stdout(&o));
-        let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+        let o = sfgen_in(tmp.path(), &args);
+        assert_eq!(o.code, 2, "{env:?}: {}", o.stdout);
+        let v = o.json();
         let paths: Vec<&str> = v["data"].as_array().expect("data").iter().filter_map(|d| d["path"].as_str()).collect();
         for want in [
             "environments.sandbox.webhook.timeoutMs",
@@ -243,10 +235,10 @@ fn overlay_that_would_change_the_apex_is_refused_with_its_path() {
         if let Some(e) = env {
             args.extend(["--env", e]);
         }
-        assert!(sfgen(dir, &args).status.success());
+        assert!(sfgen_in(dir, &args).success());
     }
     let apex = |dir: &Path| -> Vec<(String, Vec<u8>)> {
-        common::read_tree(&dir.join("out"))
+        support::read_tree(&dir.join("out"))
             .into_iter()
             .filter(|(p, _)| p.starts_with("classes/") || p.starts_with("triggers/"))
             .collect()
