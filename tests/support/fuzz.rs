@@ -1,13 +1,15 @@
 //! A stable-Rust fuzz harness on top of proptest, for `tests/prop_*.rs` (nightly and
 //! `cargo fuzz` are not available here).
 //!
-//! Every target is a `#[test]` that calls [`run`]. By default it runs a fixed, seeded number
-//! of cases (fast enough for `cargo test`). Environment variables turn it into a fuzzer:
+//! Every target is a `#[test]` that calls [`run`] with its full number of cases. By default it
+//! runs a fixed, seeded share of them: an eighth (at least 16) in `cargo test`, all of them in
+//! the full tier (`SFGEN_FULL=1`, as `.ci/run` sets). Environment variables turn it into a
+//! fuzzer:
 //!
 //! | variable | meaning |
 //! |---|---|
 //! | `SFGEN_FUZZ_SECS=N` | run batches of cases with fresh seeds for N seconds |
-//! | `SFGEN_FUZZ_CASES=N` | run N cases (in batches of 256) instead of the default |
+//! | `SFGEN_FUZZ_CASES=N` | run N cases (in batches of 256) instead of the tier's number |
 //! | `SFGEN_FUZZ_SEED=S` | the first batch's seed (printed when a case fails) |
 //!
 //! A failing case is shrunk by proptest and reported with its batch seed; each target prints
@@ -33,17 +35,18 @@ fn rng(seed: u64) -> TestRng {
     TestRng::from_seed(RngAlgorithm::ChaCha, &bytes)
 }
 
-/// Runs `test` on values of `strategy`: `default_cases` seeded cases, or as the environment
-/// says (see the module docs). Panics (failing the test) on the first failing case, after
-/// shrinking it. Returns the number of cases run.
-pub fn run<S, F>(name: &str, default_cases: u32, strategy: S, test: F) -> u64
+/// Runs `test` on values of `strategy`: `full_cases` seeded cases in the full tier, an eighth of
+/// them in `cargo test`, or as the environment says (see the module docs). Panics (failing the
+/// test) on the first failing case, after shrinking it. Returns the number of cases run.
+pub fn run<S, F>(name: &str, full_cases: u32, strategy: S, test: F) -> u64
 where
     S: Strategy,
     S::Value: std::fmt::Debug,
     F: Fn(S::Value) -> Result<(), TestCaseError>,
 {
     let deadline = env_u64("SFGEN_FUZZ_SECS").map(|s| Instant::now() + Duration::from_secs(s));
-    let wanted = env_u64("SFGEN_FUZZ_CASES").unwrap_or(u64::from(default_cases));
+    let tier = if super::full() { full_cases } else { (full_cases / 8).max(16) };
+    let wanted = env_u64("SFGEN_FUZZ_CASES").unwrap_or(u64::from(tier));
     let first_seed = env_u64("SFGEN_FUZZ_SEED").unwrap_or_else(|| {
         if deadline.is_some() {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
