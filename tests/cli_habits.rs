@@ -94,35 +94,35 @@ fn output_dir_and_d_are_accepted_beside_out_to_and_delta_out() {
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(tmp.path().join("delta/package.xml").is_file());
     // Quiet means quiet, as `diff -q` and `git diff --quiet`: the exit status is the answer.
-    assert_eq!(stdout(&o), "", "diff -q prints no summary, diffs or deploy commands");
-    let o = sfgen(tmp.path(), &["diff", "-q", "-c", &c, "--org", org.to_str().expect("utf8")]);
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(1), ""), "{}", stderr(&o));
-    let o = sfgen(tmp.path(), &["diff", "-c", &c, "--org", org.to_str().expect("utf8")]);
-    assert!(stdout(&o).contains("sfgen diff against"), "without -q the report is printed");
+    assert_eq!(o.stdout, "", "diff -q prints no summary, diffs or deploy commands");
+    let o = sfgen_in(tmp.path(), &["diff", "-q", "-c", &c, "--org", org.to_str().expect("utf8")]);
+    assert_eq!((o.code, o.stdout.as_str()), (1, ""), "{}", o.stderr);
+    let o = sfgen_in(tmp.path(), &["diff", "-c", &c, "--org", org.to_str().expect("utf8")]);
+    assert!(o.stdout.contains("sfgen diff against"), "without -q the report is printed");
 }
 
 #[test]
 fn sf_verbs_point_to_the_sf_command() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let o = sfgen(tmp.path(), &["deploy", "--target-org", "prod"]);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let o = sfgen_in(tmp.path(), &["deploy", "--target-org", "prod"]);
+    let err = o.stderr.clone();
+    assert_eq!(o.code, 2, "{err}");
     assert!(!err.contains("unrecognized subcommand"), "{err}");
     assert!(
         err.contains("sfgen does not deploy") && err.contains("sf project deploy validate --metadata-dir deploy.zip"),
         "{err}"
     );
     assert!(err.contains("sf project deploy quick --use-most-recent"), "{err}");
-    let o = sfgen(tmp.path(), &["--json", "retrieve"]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json envelope");
+    let o = sfgen_in(tmp.path(), &["--json", "retrieve"]);
+    let v = o.json();
     assert_eq!(v["exitCode"], 2);
     assert!(
         v["actions"][0].as_str().is_some_and(|a| a.contains("sf project retrieve start --manifest package.xml")),
         "{v}"
     );
     // Other unknown words keep clap's answer.
-    let o = sfgen(tmp.path(), &["generat"]);
-    assert!(stderr(&o).contains("unrecognized subcommand"), "{}", stderr(&o));
+    let o = sfgen_in(tmp.path(), &["generat"]);
+    assert!(o.stderr.contains("unrecognized subcommand"), "{}", o.stderr);
 }
 
 #[test]
@@ -172,7 +172,7 @@ fn sfgen_json_is_found_in_a_parent_folder_up_to_the_repository_root() {
     std::fs::copy(cfg("contact-webhook"), tmp.path().join("sfgen.json")).expect("copy");
     let o = sfgen_in(&deep, &["check"]);
     assert_eq!(o.code, 2);
-    let err = o.stderr;
+    let err = o.stderr.clone();
     assert!(err.contains("no sfgen.json in") && err.contains("or its parents"), "{err}");
     assert!(err.contains("run `sfgen init`"), "{err}");
     // An explicit -c is taken as given.
@@ -219,7 +219,7 @@ fn a_source_api_version_mismatch_is_reported() {
     );
     let o = sfgen_in(tmp.path(), &["generate", "-c", &cfg("contact-webhook"), "--out", "proj"]);
     assert!(o.success(), "{}", o.stderr);
-    let err = o.stderr;
+    let err = o.stderr.clone();
     assert!(
         err.contains("sourceApiVersion is 61.0, but the generated files are for API 62.0 (the config's apiVersion)")
             && err.contains("pass --api-version 61.0"),
