@@ -89,8 +89,9 @@ where
         cli::Command::Manifest(_) | cli::Command::Schema(_) | cli::Command::Completions(_) | cli::Command::Man
     );
     ui::init(ui::decide(cli.color, json, quiet));
-    // A coloured diff holds escape sequences of its own (and escapes the lines it shows).
-    let coloured = matches!(&cli.command, cli::Command::Diff(_)) && ui::get().color;
+    // A coloured diff or check report holds escape sequences of its own (and escapes the text it
+    // shows).
+    let coloured = matches!(&cli.command, cli::Command::Diff(_) | cli::Command::Check(_)) && ui::get().color;
     // `diff` exits 1 when the sides differ: an answer, not an error, so `-q` keeps it quiet (the
     // exit status says it, as `diff -q` and `git diff --quiet` do).
     let quiet_answer = quiet && matches!(&cli.command, cli::Command::Diff(_));

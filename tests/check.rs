@@ -290,3 +290,38 @@ fn included_code_is_checked_with_the_generated_code() {
     assert!(names.contains(&"Webhook") && names.contains(&"Greeter"), "{names:?}");
     assert!(rules_of(&json).iter().any(|(r, _)| r == "coverage-unit"));
 }
+
+#[test]
+fn findings_are_grouped_by_severity_and_rule_and_coloured_on_request() {
+    let args = ["check", "--package", "fixtures/check/coverage-unit", "--include", "fixtures/check/mock-not-test"];
+    let (code, _, text) = sfgen(&args);
+    assert_eq!(code, 1, "{text}");
+    let errors = text.find("\nErrors (").expect("an errors group");
+    let warnings = text.find("\nWarnings (").expect("a warnings group");
+    assert!(errors < warnings, "errors first: {text}");
+    // Each rule once, with its count and what it checks, then its findings.
+    assert!(text.contains("  coverage-unit (1): a class or trigger below the minimum coverage"), "{text}");
+    assert!(text.contains("  mock-not-test (1): an HttpCalloutMock class not marked @IsTest"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour without --color: {text}");
+    let mut coloured = vec!["--color", "always"];
+    coloured.extend(args);
+    let (_, _, text) = sfgen(&coloured);
+    assert!(text.contains("\u{1b}[1;31mErrors ("), "{text:?}");
+    assert!(text.contains("\u{1b}[31merror[coverage-unit]\u{1b}[0m"), "{text:?}");
+    assert!(text.contains("\u{1b}[33mwarning[mock-not-test]\u{1b}[0m"), "{text:?}");
+}
+
+#[test]
+fn a_terminal_sees_progress_on_stderr_and_a_pipe_does_not() {
+    let (_, _, piped) = sfgen(&["check", "--package", "fixtures/check/coverage-unit"]);
+    assert!(!piped.contains("estimating coverage"), "{piped}");
+    // `script` gives the run a terminal (util-linux; skipped where there is none).
+    let cmd = format!("{} check --package fixtures/check/coverage-unit", env!("CARGO_BIN_EXE_sfgen"));
+    let Ok(o) = std::process::Command::new("script").args(["-qc", &cmd, "/dev/null"]).current_dir(root()).output()
+    else {
+        eprintln!("skipped: no `script` to run sfgen on a terminal");
+        return;
+    };
+    let tty = String::from_utf8_lossy(&o.stdout);
+    assert!(tty.contains("estimating coverage and checking"), "{tty}");
+}

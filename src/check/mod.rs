@@ -139,12 +139,22 @@ impl CheckReport {
         (e, self.findings.len() - e)
     }
 
-    /// The human report: the estimated coverage table, then the findings and a summary line.
+    /// The human report: the estimated coverage table, then the findings grouped by severity
+    /// and rule, and a summary line.
     pub fn render_text(&self) -> String {
-        let mut out = coverage::render_table(&self.analysis);
+        self.render_text_coloured(false)
+    }
+
+    /// [`CheckReport::render_text`], coloured like `diff` when `color` (errors red, warnings
+    /// yellow, rule names bold). Text from the package (names, paths, messages) is made printable
+    /// here, since coloured output is printed as it is.
+    pub fn render_text_coloured(&self, color: bool) -> String {
+        let paint = |s: &str, code: &str| if color { format!("{code}{s}\x1b[0m") } else { s.to_string() };
+        let p = crate::ui::printable;
+        let mut out = p(&coverage::render_table(&self.analysis));
         let cut = self.truncated_tests();
         if !cut.is_empty() {
-            out.push_str(&format!(
+            out.push_str(&p(&format!(
                 "  note: {} test method(s) hit the estimator's limits; lines beyond the cut count as unknown: {}\n",
                 cut.len(),
                 if cut.len() > 5 {
@@ -152,15 +162,34 @@ impl CheckReport {
                 } else {
                     cut.join(", ")
                 }
-            ));
+            )));
         }
         out.push('\n');
         if self.findings.is_empty() {
             out.push_str("No findings.\n");
         } else {
-            out.push_str("Findings:\n");
-            for f in &self.findings {
-                out.push_str(&Self::finding_line(f));
+            for (severity, heading, code) in
+                [(Severity::Error, "Errors", "\x1b[1;31m"), (Severity::Warning, "Warnings", "\x1b[1;33m")]
+            {
+                let of: Vec<&Finding> = self.findings.iter().filter(|f| f.severity == severity).collect();
+                if of.is_empty() {
+                    continue;
+                }
+                out.push_str(&paint(&format!("{heading} ({})", of.len()), code));
+                out.push('\n');
+                // Findings are sorted by severity, then rule: each rule's run is one group.
+                let mut i = 0;
+                while i < of.len() {
+                    let rule = of[i].rule;
+                    let n = of[i..].iter().take_while(|f| f.rule == rule).count();
+                    let what = RULES.iter().find(|(r, _)| *r == rule).map_or("", |(_, w)| *w);
+                    out.push_str(&format!("  {} ({n}): {what}\n", paint(rule, "\x1b[1m")));
+                    for f in &of[i..i + n] {
+                        out.push_str("  ");
+                        out.push_str(&Self::finding_line_coloured(f, color));
+                    }
+                    i += n;
+                }
             }
         }
         out.push('\n');
@@ -179,12 +208,23 @@ impl CheckReport {
     }
 
     fn finding_line(f: &Finding) -> String {
+        Self::finding_line_coloured(f, false)
+    }
+
+    fn finding_line_coloured(f: &Finding, color: bool) -> String {
+        let p = crate::ui::printable;
         let loc = match (&f.file, f.line) {
-            (Some(file), Some(line)) => format!(" {file}:{line}"),
-            (Some(file), None) => format!(" {file}"),
+            (Some(file), Some(line)) => format!(" {}:{line}", p(file)),
+            (Some(file), None) => format!(" {}", p(file)),
             _ => String::new(),
         };
-        format!("  {}[{}] {}{}: {}\n", f.severity.as_str(), f.rule, f.component, loc, f.message)
+        let tag = format!("{}[{}]", f.severity.as_str(), f.rule);
+        let tag = match (color, f.severity) {
+            (false, _) => tag,
+            (true, Severity::Error) => format!("\x1b[31m{tag}\x1b[0m"),
+            (true, Severity::Warning) => format!("\x1b[33m{tag}\x1b[0m"),
+        };
+        format!("  {tag} {}{loc}: {}\n", p(&f.component), p(&f.message))
     }
 
     /// `check: 1 error, 2 warnings (coverage estimated 81% within [70%, 96%], minimum 75%)`.

@@ -18,6 +18,18 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
         });
     }
     let limits = Limits::from_env()?;
+    // On a terminal, a spinner on stderr says what a run of several seconds is doing.
+    let spinner = crate::ui::get().progress.then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar.set_message("reading the package");
+        bar
+    });
+    let say = |m: String| {
+        if let Some(b) = &spinner {
+            b.set_message(m);
+        }
+    };
     let mut warnings = Vec::new();
     let mut generated = std::collections::BTreeSet::new();
     // mdapi path → the file on disk, so findings and reports name the user's files.
@@ -69,7 +81,11 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
     };
     let opts = CheckOptions { min_coverage: args.min_coverage, package_xml, strict: args.strict, generated };
     warnings.extend(read_warnings);
+    say(format!("estimating coverage and checking {} components", tree.len()));
     let mut report = check_tree(&tree, &opts);
+    if let Some(b) = &spinner {
+        b.finish_and_clear();
+    }
     report.rename_files(&disk);
     let mdapi_of: BTreeMap<&str, &str> = disk.iter().map(|(m, d)| (d.as_str(), m.as_str())).collect();
     if let Some(junit) = &args.junit {
@@ -95,7 +111,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
     Ok(Outcome {
         exit: u8::from(report.has_errors()),
         result: report.to_json(),
-        text: if quiet { report.render_quiet() } else { report.render_text() },
+        text: if quiet { report.render_quiet() } else { report.render_text_coloured(crate::ui::get().color) },
         guidance: String::new(),
         warnings,
     })
