@@ -294,8 +294,9 @@ fn included_code_is_checked_with_the_generated_code() {
 #[test]
 fn findings_are_grouped_by_severity_and_rule_and_coloured_on_request() {
     let args = ["check", "--package", "fixtures/check/coverage-unit", "--include", "fixtures/check/mock-not-test"];
-    let (code, _, text) = sfgen(&args);
-    assert_eq!(code, 1, "{text}");
+    let o = sfgen(&args);
+    let text = o.all();
+    assert_eq!(o.code, 1, "{text}");
     let errors = text.find("\nErrors (").expect("an errors group");
     let warnings = text.find("\nWarnings (").expect("a warnings group");
     assert!(errors < warnings, "errors first: {text}");
@@ -305,7 +306,7 @@ fn findings_are_grouped_by_severity_and_rule_and_coloured_on_request() {
     assert!(!text.contains('\u{1b}'), "no colour without --color: {text}");
     let mut coloured = vec!["--color", "always"];
     coloured.extend(args);
-    let (_, _, text) = sfgen(&coloured);
+    let text = sfgen(&coloured).all();
     assert!(text.contains("\u{1b}[1;31mErrors ("), "{text:?}");
     assert!(text.contains("\u{1b}[31merror[coverage-unit]\u{1b}[0m"), "{text:?}");
     assert!(text.contains("\u{1b}[33mwarning[mock-not-test]\u{1b}[0m"), "{text:?}");
@@ -313,7 +314,7 @@ fn findings_are_grouped_by_severity_and_rule_and_coloured_on_request() {
 
 #[test]
 fn a_terminal_sees_progress_on_stderr_and_a_pipe_does_not() {
-    let (_, _, piped) = sfgen(&["check", "--package", "fixtures/check/coverage-unit"]);
+    let piped = sfgen(&["check", "--package", "fixtures/check/coverage-unit"]).all();
     assert!(!piped.contains("estimating coverage"), "{piped}");
     // `script` gives the run a terminal (util-linux; skipped where there is none).
     let cmd = format!("{} check --package fixtures/check/coverage-unit", env!("CARGO_BIN_EXE_sfgen"));
