@@ -449,7 +449,14 @@ Coverage is an ESTIMATE from static analysis, not a test run, given as a RANGE:
     (beyond the package's custom metadata records); a walk stops at depth 40, 20 000
     steps or 6 visits per method, and what lies beyond counts as unknown (reported).
   Reports: --junit, --cobertura (coverage-04.dtd), --lcov, --html. Cobertura and LCOV
-    list the lines whose coverage is known (unknown lines are left out).";
+    list the lines whose coverage is known (unknown lines are left out).
+
+Coverage is MEASURED when it can be: check runs the package's tests in sfgen's Apex
+runtime (as `sfgen test` does). When every test runs to a verdict, each class's and
+trigger's coverage is the measured figure (marked \"measured\": no unknown lines). When a
+test is skipped (a platform feature the runtime does not model), the lines the tests ran
+count as covered and the estimate's range stands for the rest. --estimate-only (or
+SFGEN_CHECK_ESTIMATE_ONLY=1) skips running them.";
 
 /// `sfgen check`.
 #[derive(Debug, Args)]
@@ -483,6 +490,11 @@ pub struct CheckArgs {
     /// coloured in the source.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Do not run the tests in sfgen's Apex runtime: coverage is the static estimate only (also
+    /// SFGEN_CHECK_ESTIMATE_ONLY=1). By default check runs them and uses the measured coverage
+    /// when every test ran to a verdict.
+    #[arg(long)]
+    pub estimate_only: bool,
 }
 
 /// `sfgen test`.

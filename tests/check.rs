@@ -3,7 +3,14 @@
 //! configs (100 % estimated), `--junit` and exit codes.
 
 mod support;
-use support::{root, sfgen};
+use support::root;
+
+/// `sfgen ARGS` with the static estimate only: these tests hold the estimator to the hand
+/// counts (check runs the tests in sfgen's Apex runtime by default; measured coverage is tested
+/// in tests/apex_check.rs).
+fn sfgen(args: &[&str]) -> support::Output {
+    support::Sfgen::new().env("SFGEN_CHECK_ESTIMATE_ONLY", "1").args(args).run()
+}
 
 fn check_json(args: &[&str]) -> (i32, serde_json::Value) {
     let mut all = vec!["--json", "check"];

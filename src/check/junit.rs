@@ -63,7 +63,11 @@ pub fn render_junit(report: &CheckReport) -> String {
         let line = u.uncovered.first().or(u.unknown.first()).map(|l| format!(" line=\"{l}\"")).unwrap_or_default();
         cases.push_str(&format!(
             "    <testcase classname=\"sfgen.check.coverage\" name=\"{}\" file=\"{}\"{line}>\n",
-            escape_attr(&format!("{} {} ({}% estimated, {range})", u.type_name, u.name, fmt_pct(u.percent))),
+            escape_attr(&if u.measured {
+                format!("{} {} ({}% measured)", u.type_name, u.name, fmt_pct(u.percent))
+            } else {
+                format!("{} {} ({}% estimated, {range})", u.type_name, u.name, fmt_pct(u.percent))
+            }),
             escape_attr(&crate::shell::one_line(&u.file))
         ));
         // A failure exactly when the unit's coverage finding is an error.

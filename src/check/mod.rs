@@ -106,11 +106,14 @@ pub struct CheckOptions {
     /// Components sfgen generated from a config: their names were checked with the config (and
     /// their objects are complete definitions).
     pub generated: std::collections::BTreeSet<crate::metadata::ComponentKey>,
+    /// Run the package's tests in sfgen's Apex runtime and use the measured coverage where
+    /// every test ran ([`crate::apex::runtime::measure`]).
+    pub measure: bool,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        Self { min_coverage: 75.0, package_xml: None, strict: false, generated: Default::default() }
+        Self { min_coverage: 75.0, package_xml: None, strict: false, generated: Default::default(), measure: false }
     }
 }
 
@@ -231,10 +234,12 @@ impl CheckReport {
     pub fn summary_line(&self) -> String {
         let (e, w) = self.counts();
         let (lo, hi) = self.analysis.overall_range();
+        let measured = !self.analysis.units.is_empty() && self.analysis.units.iter().all(|u| u.measured);
         format!(
-            "check: {e} error{}, {w} warning{} (coverage estimated {}% within {}, minimum {}%)\n",
+            "check: {e} error{}, {w} warning{} (coverage {} {}% within {}, minimum {}%)\n",
             if e == 1 { "" } else { "s" },
             if w == 1 { "" } else { "s" },
+            if measured { "measured" } else { "estimated" },
             coverage::fmt_pct(self.analysis.overall_percent()),
             coverage::fmt_range(lo, hi),
             coverage::fmt_pct(self.min_coverage)
@@ -289,6 +294,7 @@ impl CheckReport {
                     "totalLines": u.total_lines,
                     "uncovered": u.uncovered,
                     "unknown": u.unknown,
+                    "measured": u.measured,
                 })
             })
             .collect();
@@ -314,7 +320,10 @@ impl CheckReport {
 
 /// Runs every rule on `tree` (mdapi layout).
 pub fn check_tree(tree: &Tree, opts: &CheckOptions) -> CheckReport {
-    let analysis = coverage::analyze(tree);
+    let mut analysis = coverage::analyze(tree);
+    if opts.measure {
+        crate::apex::runtime::measure::apply(tree, &mut analysis);
+    }
     let mut findings = Vec::new();
     rules::apex(&analysis, opts, &mut findings);
     rules::permissions(tree, &mut findings);

@@ -122,6 +122,9 @@ pub struct UnitCoverage {
     /// Point-estimate lines (`percent * total / 100`, unrounded).
     #[serde(skip)]
     pub point_lines: f64,
+    /// Whether the figure is measured by running the tests (`sfgen check` runs them in sfgen's
+    /// Apex runtime; see [`crate::apex::runtime::measure`]) rather than estimated.
+    pub measured: bool,
 }
 
 /// One test method and what walking it showed.
@@ -446,6 +449,7 @@ fn analyze_inline(sources: &[Source], facts: &PackageFacts) -> Analysis {
             uncovered,
             unknown,
             point_lines: point,
+            measured: false,
         });
     }
     units.sort_by(|a, b| (&a.type_name, &a.name).cmp(&(&b.type_name, &b.name)));
@@ -484,7 +488,14 @@ static EMPTY: std::sync::LazyLock<HashMap<usize, u8>> = std::sync::LazyLock::new
 /// Per-unit coverage as a `sf apex run test --code-coverage`-like table, labelled as an
 /// estimate: the point estimate, the range it lies in, and the lines proven not covered.
 pub fn render_table(analysis: &Analysis) -> String {
-    let mut out = String::from("Apex code coverage (estimated, static analysis; not a test run)\n");
+    let measured = analysis.units.iter().filter(|u| u.measured).count();
+    let mut out = if measured > 0 && measured == analysis.units.len() {
+        String::from("Apex code coverage (measured: sfgen's Apex runtime ran every test)\n")
+    } else if measured > 0 {
+        String::from("Apex code coverage (measured where marked; the rest estimated by static analysis)\n")
+    } else {
+        String::from("Apex code coverage (estimated, static analysis; not a test run)\n")
+    };
     if analysis.units.is_empty() {
         out.push_str("  no Apex classes or triggers with executable lines\n");
         return out;
@@ -498,19 +509,21 @@ pub fn render_table(analysis: &Analysis) -> String {
         let lines = format!("{}/{}/{}", u.covered_lines, u.unknown_lines, u.total_lines);
         let unc: Vec<String> = u.uncovered.iter().map(usize::to_string).collect();
         out.push_str(&format!(
-            "  {:<12} {:<width$} {:>7}% {:>15} {:>11}  {}\n",
+            "  {:<12} {:<width$} {:>7}% {:>15} {:>11}  {}{}\n",
             u.type_name,
             u.name,
             fmt_pct(u.percent),
             fmt_range(u.low, u.high),
             lines,
-            unc.join(",")
+            unc.join(","),
+            if u.measured { "  (measured)" } else { "" }
         ));
     }
     let (c, unk, t) = analysis.totals();
     let (lo, hi) = analysis.overall_range();
     out.push_str(&format!(
-        "  Overall (estimated): {}% within {} ({c} lines covered, {unk} unknown, {} not covered, of {t})\n",
+        "  Overall ({}): {}% within {} ({c} lines covered, {unk} unknown, {} not covered, of {t})\n",
+        if measured == analysis.units.len() { "measured" } else { "estimated" },
         fmt_pct(analysis.overall_percent()),
         fmt_range(lo, hi),
         t - c - unk

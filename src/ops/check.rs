@@ -79,7 +79,8 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
             (tree, None)
         }
     };
-    let opts = CheckOptions { min_coverage: args.min_coverage, package_xml, strict: args.strict, generated };
+    let measure = !args.estimate_only && std::env::var_os("SFGEN_CHECK_ESTIMATE_ONLY").is_none();
+    let opts = CheckOptions { min_coverage: args.min_coverage, package_xml, strict: args.strict, generated, measure };
     warnings.extend(read_warnings);
     say(format!("estimating coverage and checking {} components", tree.len()));
     let mut report = check_tree(&tree, &opts);

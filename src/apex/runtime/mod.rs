@@ -17,6 +17,7 @@ pub mod harness;
 pub mod interp;
 pub mod limits;
 pub mod lower;
+pub mod measure;
 pub mod program;
 pub mod query;
 pub mod report;

@@ -41,6 +41,7 @@ pub fn units(p: &Program, r: &RunResult) -> Vec<UnitCoverage> {
             covered,
             uncovered,
             unknown: Vec::new(),
+            measured: true,
         });
     }
     out.sort_by(|a, b| (&a.type_name, &a.name).cmp(&(&b.type_name, &b.name)));

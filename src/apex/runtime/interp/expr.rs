@@ -504,7 +504,7 @@ impl<'p> Interp<'p> {
                             let _ = rel;
                             return Ok(Qual::Val(Value::SField(Rc::new((o.clone(), name.into())))));
                         }
-                        self.compile_error(format!("Invalid field {name} for {o}"))
+                        self.invalid_field(&o, name)
                     }
                 }
             }
@@ -573,7 +573,7 @@ impl<'p> Interp<'p> {
         let is_field = info.is_none_or(|i| i.lenient || i.field(name).is_some());
         let is_rel = info.is_some_and(|i| i.relationship(name).is_some() || i.children.contains_key(&l));
         if !is_field && !is_rel {
-            return self.compile_error(format!("Invalid field {name} for {ty}"));
+            return self.invalid_field(&ty, name);
         }
         if queried && !is_rel && l != "id" {
             return self.throw(
@@ -740,7 +740,7 @@ impl<'p> Interp<'p> {
             {
                 return Ok(v);
             }
-            return self.compile_error(format!("Invalid field {field} for {obj}"));
+            return self.invalid_field(obj, field);
         };
         let ty = fi.ty.clone();
         Ok(match (ty, v) {

@@ -472,6 +472,19 @@ impl<'p> Interp<'p> {
         Err(Box::new(Ctl::Unsupported(what.into(), self.here())))
     }
 
+    /// A field the org's schema does not have: a compile error for a standard field, but for a
+    /// custom one (`__c`) the package does not define, the org may hold it (org metadata the
+    /// runtime does not have): skipped.
+    pub fn invalid_field<T>(&self, obj: &str, field: &str) -> R<T> {
+        let custom = field.to_ascii_lowercase().ends_with("__c")
+            || obj.to_ascii_lowercase().ends_with("__c")
+                && !self.schema.objects.contains_key(&obj.to_ascii_lowercase());
+        if custom {
+            return self.unsupported(format!("the field {obj}.{field}, not defined by the package (org metadata)"));
+        }
+        self.compile_error(format!("Invalid field {field} for {obj}"))
+    }
+
     /// Ends the test as a compile failure.
     pub fn compile_error<T>(&self, what: impl Into<String>) -> R<T> {
         Err(Box::new(Ctl::Compile(what.into(), self.here())))

@@ -83,7 +83,7 @@ pub fn field_describe(it: &mut Interp, obj: &Rc<str>, field: &str) -> R<Value> {
     match info.and_then(|i| i.field(field)) {
         Some(f) => Ok(Value::native(Native::DescribeField(obj.clone(), Rc::from(&*f.name)))),
         None if info.is_none_or(|i| i.lenient) => Ok(Value::native(Native::DescribeField(obj.clone(), field.into()))),
-        None => it.compile_error(format!("Invalid field {field} for {obj}")),
+        None => it.invalid_field(obj, field),
     }
 }
 
