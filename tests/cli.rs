@@ -47,6 +47,35 @@ fn generating_twice_gives_identical_trees() {
 }
 
 #[test]
+fn generating_twice_into_the_same_folder_gives_the_same_output() {
+    // The second run must not take sfgen's own sfdx-project.json for the user's project (issue
+    // 21 item 7: 42 files instead of 43, and a 19-flag --metadata validate command).
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cfg = root().join("fixtures/contact-webhook/sfgen.json");
+    let run = || sfgen_in(tmp.path(), &["generate", "-c", cfg.to_str().expect("utf8"), "--out", "out"]);
+    let first = run();
+    assert!(first.success(), "{}", first.stderr);
+    let tree = read_tree(&tmp.path().join("out"));
+    let second = run();
+    assert!(second.success(), "{}", second.stderr);
+    assert_eq!(first.stdout, second.stdout);
+    assert!(
+        !second.stdout.contains("--metadata") && second.stdout.contains("--source-dir force-app"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(tree, read_tree(&tmp.path().join("out")));
+    // A project of the user's (any other sfdx-project.json) is still theirs.
+    std::fs::write(
+        tmp.path().join("out/sfdx-project.json"),
+        r#"{"packageDirectories":[{"path":"force-app","default":true}],"name":"mine","sourceApiVersion":"62.0"}"#,
+    )
+    .expect("write");
+    let third = run();
+    assert!(third.stdout.contains("its sfdx-project.json is kept"), "{}", third.stdout);
+}
+
+#[test]
 fn generate_overwrites_its_files_and_touches_nothing_else() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("out");
@@ -220,6 +249,16 @@ fn docs_config_md_matches_the_schema() {
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    // Word types list their values: no section is an empty table (FieldAccessWord was).
+    for section in o.stdout.split("\n## ").skip(1) {
+        let body = section.split_once('\n').map_or("", |(_, b)| b);
+        assert!(
+            !body.trim_end().ends_with("|---|---|---|---|"),
+            "empty table in section {}",
+            section.lines().next().unwrap_or_default()
+        );
+    }
+    assert!(o.stdout.contains("## FieldAccessWord\n\nField access words (schema only).\n\nOne of: `read`, `edit`."));
     assert!(
         committed == o.stdout,
         "docs/config.md is out of date with the config schema: run `cargo run -- schema --markdown > docs/config.md`"
@@ -302,5 +341,55 @@ fn no_progress_bar_in_a_pipe() {
         let err = o.stderr;
         assert!(!err.contains('\r') && !err.contains("compressing"), "progress output on a pipe: {err:?}");
         assert!(!o.stdout.contains('\r'), "progress output on stdout");
+    }
+}
+
+#[test]
+fn init_names_the_guide_what_to_edit_and_check_first() {
+    for (preset, guide, edit) in [
+        ("webhook", "guide A", "the webhook's endpoint"),
+        ("integration-user", "guide B", "the integration user's username"),
+    ] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let o = sfgen_in(tmp.path(), &["init", "--preset", preset]);
+        assert!(o.success(), "{}", o.stderr);
+        assert!(o.stdout.contains(guide) && o.stdout.contains(edit), "{preset}: {}", o.stdout);
+        assert!(o.stdout.contains("  sfgen check "), "check comes first: {}", o.stdout);
+        if preset == "integration-user" {
+            assert!(!o.stdout.contains("endpoint"), "the preset has no endpoint to edit: {}", o.stdout);
+        }
+    }
+}
+
+#[test]
+fn generate_and_package_count_components_alike_and_long_types_keep_the_columns() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cfg = root().join("fixtures/contact-webhook/sfgen.json");
+    let c = cfg.to_str().expect("utf8");
+    let g = sfgen_in(tmp.path(), &["generate", "-c", c, "--out", "out"]);
+    let p = sfgen_in(tmp.path(), &["package", "-c", c, "--out", "p.zip"]);
+    let count = |text: &str, verb: &str| -> String {
+        text.lines().find_map(|l| l.strip_prefix(verb)).and_then(|r| r.split(' ').next()).unwrap_or("?").to_string()
+    };
+    assert_eq!(count(&g.stdout, "Generated "), count(&p.stdout, "Packaged "), "{}\n{}", g.stdout, p.stdout);
+    assert!(p.stdout.contains("package.xml members"), "{}", p.stdout);
+    // Every type row's value starts in one column (generate) or ends in one (package's counts),
+    // ExtlClntAppOauthConfigurablePolicies included.
+    for (text, counts) in [(&g.stdout, false), (&p.stdout, true)] {
+        let rows: Vec<&str> = text
+            .lines()
+            .take_while(|l| !l.starts_with("sha256") && !l.is_empty())
+            .filter(|l| l.starts_with("  ") && l.trim_start().chars().next().is_some_and(char::is_uppercase))
+            .collect();
+        assert!(rows.iter().any(|r| r.contains("ExtlClntAppOauthConfigurablePolicies")), "{text}");
+        let col = |r: &str| {
+            if counts {
+                Some(r.len())
+            } else {
+                r[2..].find(' ').map(|i| 2 + i + r[2 + i..].len() - r[2 + i..].trim_start().len())
+            }
+        };
+        let first = col(rows[0]);
+        assert!(rows.iter().all(|r| col(r) == first), "{rows:#?}");
     }
 }

@@ -67,6 +67,27 @@ fn table(out: &mut String, obj: &Value) {
     }
 }
 
+/// A word type (an `enum`, or a `oneOf` of `const`s with their descriptions): its values, and
+/// whether it was one.
+fn values(out: &mut String, def: &Value) -> bool {
+    if let Some(words) = def.get("enum").and_then(Value::as_array) {
+        let words: Vec<String> = words.iter().filter_map(Value::as_str).map(|w| format!("`{w}`")).collect();
+        let _ = writeln!(out, "One of: {}.", words.join(", "));
+        return true;
+    }
+    let Some(variants) = def.get("oneOf").and_then(Value::as_array) else { return false };
+    if !variants.iter().all(|v| v.get("const").is_some()) {
+        return false;
+    }
+    let _ = writeln!(out, "| value | description |\n|---|---|");
+    for v in variants {
+        let word = v.get("const").and_then(Value::as_str).unwrap_or_default();
+        let desc = v.get("description").and_then(Value::as_str).unwrap_or("").replace('\n', " ").replace('|', "\\|");
+        let _ = writeln!(out, "| `{word}` | {desc} |");
+    }
+    true
+}
+
 /// The config reference as Markdown.
 pub fn markdown() -> String {
     let schema = schema();
@@ -88,7 +109,9 @@ pub fn markdown() -> String {
             if let Some(d) = def.get("description").and_then(Value::as_str) {
                 let _ = writeln!(out, "{}\n", d.replace('\n', " "));
             }
-            table(&mut out, def);
+            if !values(&mut out, def) {
+                table(&mut out, def);
+            }
         }
     }
     out

@@ -46,6 +46,14 @@ pub fn sfdx_project_json(version: &str) -> String {
     s
 }
 
+/// Whether `bytes` is an sfdx-project.json as [`sfdx_project_json`] writes it (for any API
+/// version): its name is `sfgen`, and it says nothing else.
+fn is_sfgens_own_project_json(bytes: &[u8]) -> bool {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) else { return false };
+    let Some(version) = v.get("sourceApiVersion").and_then(serde_json::Value::as_str) else { return false };
+    v == serde_json::from_str::<serde_json::Value>(&sfdx_project_json(version)).unwrap_or_default()
+}
+
 /// Runs `sfgen generate`.
 pub fn run(args: &GenerateArgs) -> Result<Outcome> {
     let (_, project) = super::load_project(&args.config)?;
@@ -108,8 +116,10 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
         },
         project.env.as_ref().map(|e| format!(", environment {e}")).unwrap_or_default(),
     );
-    for (ty, members) in tree.members_by_type() {
-        let _ = writeln!(text, "  {ty:<18} {}", members.join(", "));
+    let by_type = tree.members_by_type();
+    let width = by_type.keys().map(|t| t.len()).max().unwrap_or(0).max(18);
+    for (ty, members) in by_type {
+        let _ = writeln!(text, "  {ty:<width$} {}", members.join(", "));
     }
     if !wrote.removed.is_empty() {
         let _ = writeln!(
@@ -191,6 +201,11 @@ fn existing_project(out: &Path, warnings: &mut Vec<String>) -> Result<Option<Exi
     }
     let bytes =
         crate::read::archive::read_file_capped(&path, 1024 * 1024, false, "an sfdx-project.json is a small JSON file")?;
+    // The one sfgen wrote on an earlier run is sfgen's, not the user's: generating again gives
+    // the same output (whatever API version that run had).
+    if is_sfgens_own_project_json(&bytes) {
+        return Ok(None);
+    }
     // The same reading `package --include` does; a file sf would refuse leaves the source in
     // force-app, with a warning.
     match crate::read::ProjectJson::parse(&path, &bytes) {

@@ -48,12 +48,37 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     } else {
         format!(" -c {}", crate::shell::path(&args.out))
     };
+    // What the preset holds, and so what there is to edit (the integration-user preset has no
+    // webhook, hence no endpoint).
+    let (guide, edit) = match args.preset {
+        Preset::Webhook => (
+            "guide A: Contact changes sent to a contact-centre platform by a webhook",
+            "the webhook's endpoint, the objects and fields it sends, the OAuth app's callback URL, the permission sets",
+        ),
+        Preset::IntegrationUser => (
+            "guide B: an API-only integration user for an order-automation service",
+            "the OAuth app's callback URL and contact email, the integration user's username, the permission sets, the managed package id",
+        ),
+    };
     Ok(Outcome {
         result: serde_json::json!({ "path": args.out, "preset": preset, "schema": dir.join(SCHEMA_FILE) }),
-        text: format!("Wrote {} (preset {preset}) and its JSON Schema {SCHEMA_FILE}.\n", args.out.display()),
-        guidance: format!(
-            "Next: edit it (endpoint, names, permissions), then\n  sfgen generate{config_flag} --out out\n  sfgen package{config_flag} --out deploy.zip\n"
-        ),
+        text: format!("Wrote {} (preset {preset}, {guide}) and its JSON Schema {SCHEMA_FILE}.\n", args.out.display()),
+        guidance: {
+            let steps = [
+                (format!("sfgen check{config_flag}"), "offline: the config, Salesforce names, coverage, deploy rules"),
+                (format!("sfgen generate{config_flag} --out out"), "the SFDX project to review and commit"),
+                (
+                    format!("sfgen package{config_flag} --out deploy.zip"),
+                    "the zip to deploy, and the sf commands that do it",
+                ),
+            ];
+            let width = steps.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+            let mut g = format!("Next: edit it ({edit}), then\n");
+            for (cmd, what) in steps {
+                g.push_str(&format!("  {cmd:<width$}  # {what}\n"));
+            }
+            g
+        },
         ..Outcome::default()
     })
 }

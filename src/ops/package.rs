@@ -102,15 +102,19 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
     let steps = project.map(|p| next_steps::next_steps(p, &deploy, &org, args.config.api_version.as_deref()));
 
     let mut text = String::new();
+    // Counted as `generate` counts them (a custom object with its fields is one component), with
+    // the package.xml members beside (its fields and list views are members of their own).
+    let member_count = members.values().map(Vec::len).sum::<usize>();
     let _ = writeln!(
         text,
-        "Packaged {} components ({file_count} files, {uncompressed} bytes uncompressed) into {} ({} bytes, API {api_version})",
-        members.values().map(Vec::len).sum::<usize>(),
+        "Packaged {} components ({member_count} package.xml members, {file_count} files, {uncompressed} bytes uncompressed) into {} ({} bytes, API {api_version})",
+        desired.index.len(),
         args.out.display(),
         written.bytes
     );
+    let width = members.keys().map(String::len).max().unwrap_or(0).max(18);
     for (ty, names) in &members {
-        let _ = writeln!(text, "  {ty:<26} {:>5}", names.len());
+        let _ = writeln!(text, "  {ty:<width$} {:>5}", names.len());
     }
     if let Some(d) = &destructive {
         let _ = writeln!(
@@ -119,7 +123,8 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
             d.values().map(BTreeSet::len).sum::<usize>()
         );
         for (ty, names) in d {
-            let _ = writeln!(text, "    {ty:<24} {}", names.iter().cloned().collect::<Vec<_>>().join(", "));
+            let width = d.keys().map(String::len).max().unwrap_or(0).max(16);
+            let _ = writeln!(text, "    {ty:<width$} {}", names.iter().cloned().collect::<Vec<_>>().join(", "));
         }
     }
     let _ = writeln!(text, "sha256 {sha}");
