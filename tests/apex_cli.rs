@@ -1,24 +1,16 @@
 //! `sfgen test` as a user runs it: the real binary, its flags, outputs, reports and exit codes.
 
-mod common;
+mod support;
 
 use std::path::Path;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = common::sfgen(&common::root(), args);
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use support::{sfgen, Output};
 
 const VERDICTS: &str = "fixtures/apex/verdicts/package";
 const LANGUAGE: &str = "fixtures/apex/language/package";
 
 #[test]
 fn all_passing_exits_0_with_a_terminal_report() {
-    let (code, out, err) = run(&["test", "--package", LANGUAGE]);
+    let Output { code, stdout: out, stderr: err, .. } = sfgen(&["test", "--package", LANGUAGE]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("LanguageTest\n  pass    inheritanceAndOverridesPositive"), "{out}");
     assert!(out.contains("Apex code coverage (measured by running the tests)"), "{out}");
@@ -28,7 +20,8 @@ fn all_passing_exits_0_with_a_terminal_report() {
 
 #[test]
 fn a_failure_exits_1_and_names_message_and_stack() {
-    let (code, out, _) = run(&["test", "--package", VERDICTS, "--tests", "VerdictsTest.uncaughtNullPointer"]);
+    let Output { code, stdout: out, .. } =
+        sfgen(&["test", "--package", VERDICTS, "--tests", "VerdictsTest.uncaughtNullPointer"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FAIL    uncaughtNullPointer"), "{out}");
     assert!(out.contains("System.NullPointerException: Attempt to de-reference a null object"), "{out}");
@@ -38,7 +31,7 @@ fn a_failure_exits_1_and_names_message_and_stack() {
 
 #[test]
 fn tests_flag_takes_classes_and_methods_case_insensitively() {
-    let (code, out, _) = run(&[
+    let Output { code, stdout: out, .. } = sfgen(&[
         "--json",
         "test",
         "--package",
@@ -57,12 +50,12 @@ fn tests_flag_takes_classes_and_methods_case_insensitively() {
 
 #[test]
 fn unknown_test_names_are_bad_input() {
-    let (code, out, err) =
-        run(&["test", "--package", VERDICTS, "--tests", "NoSuchTest", "--tests", "VerdictsTest.nope"]);
+    let Output { code, stdout: out, stderr: err, .. } =
+        sfgen(&["test", "--package", VERDICTS, "--tests", "NoSuchTest", "--tests", "VerdictsTest.nope"]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("no test class named NoSuchTest"), "{err}");
     assert!(err.contains("no test method nope in VerdictsTest"), "{err}");
-    let (code, out, _) = run(&["--json", "test", "--package", VERDICTS, "--tests", "NoSuchTest"]);
+    let Output { code, stdout: out, .. } = sfgen(&["--json", "test", "--package", VERDICTS, "--tests", "NoSuchTest"]);
     assert_eq!(code, 2);
     let v: serde_json::Value = serde_json::from_str(&out).expect("ok");
     assert_eq!(v["exitCode"], 2, "{v}");
@@ -70,7 +63,7 @@ fn unknown_test_names_are_bad_input() {
 
 #[test]
 fn json_has_the_shape_of_sf_apex_run_test() {
-    let (code, out, _) = run(&["--json", "test", "--package", VERDICTS, "--tests", "VerdictsTest"]);
+    let Output { code, stdout: out, .. } = sfgen(&["--json", "test", "--package", VERDICTS, "--tests", "VerdictsTest"]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("ok");
     let r = &v["result"];
@@ -99,7 +92,7 @@ fn json_has_the_shape_of_sf_apex_run_test() {
 fn reports_are_written() {
     let dir = tempfile::tempdir().expect("ok");
     let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
-    let (code, out, err) = run(&[
+    let Output { code, stdout: out, stderr: err, .. } = sfgen(&[
         "test",
         "--package",
         LANGUAGE,
@@ -141,7 +134,7 @@ fn a_package_with_apex_and_no_tests_is_not_a_pass() {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <types>\n        <members>Lonely</members>\n        <name>ApexClass</name>\n    </types>\n    <version>62.0</version>\n</Package>\n",
     )
     .expect("ok");
-    let (code, out, _) = run(&["test", "--package", dir.path().to_str().expect("ok")]);
+    let Output { code, stdout: out, .. } = sfgen(&["test", "--package", dir.path().to_str().expect("ok")]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("No test methods in the package"), "{out}");
     assert!(out.contains("Lonely") && out.contains("0%"), "{out}");
@@ -149,7 +142,7 @@ fn a_package_with_apex_and_no_tests_is_not_a_pass() {
 
 #[test]
 fn bad_package_path_is_exit_2() {
-    let (code, _, err) = run(&["test", "--package", "fixtures/apex/does-not-exist"]);
+    let Output { code, stderr: err, .. } = sfgen(&["test", "--package", "fixtures/apex/does-not-exist"]);
     assert_eq!(code, 2, "{err}");
-    assert!(Path::new(&common::root()).exists());
+    assert!(Path::new(&support::root()).exists());
 }

@@ -3,13 +3,12 @@
 //! otherwise. Per project, the counts of tests that ran to a verdict, passed, failed and were
 //! skipped are held to floors and ceilings (raise them as the runtime grows; never lower them
 //! without saying why), and the skip reasons are printed, counted. The figures are in the
-//! README ("sfgen test" section). Without the corpus the test is skipped, unless
-//! `SFGEN_REQUIRE_CORPUS=1` (CI sets it).
+//! README ("sfgen test" section). Slow tier (`#[ignore]`d; `.ci/run` runs it): without the corpus
+//! the test is skipped, unless required (`SFGEN_REQUIRE_CORPUS=1`, `SFGEN_REQUIRE_ALL=1` or `CI`).
 
-mod common;
+mod support;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Command;
 
 /// (project, at least this many test methods to a verdict, at least this many passing, at most
@@ -17,25 +16,10 @@ use std::process::Command;
 const EXPECT: &[(&str, u64, u64, u64)] =
     &[("apex-recipes", 245, 220, 25), ("dreamhouse-lwc", 11, 7, 4), ("lwc-recipes", 13, 11, 2)];
 
-fn corpus_dir() -> Option<PathBuf> {
-    let shared =
-        std::env::var_os("SFGEN_SHARED").map(PathBuf::from).unwrap_or_else(|| common::root().join("../shared"));
-    let dir = shared.join("corpus");
-    if dir.join("apex-recipes.tar.gz").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("SFGEN_REQUIRE_CORPUS").as_deref() != Ok("1"),
-        "SFGEN_REQUIRE_CORPUS=1 but no corpus in {}",
-        dir.display()
-    );
-    eprintln!("skipped: no corpus in {}", dir.display());
-    None
-}
-
 #[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus); .ci/run runs it"]
 fn corpus_tests_run_to_verdicts_and_pass() {
-    let Some(dir) = corpus_dir() else { return };
+    let Some(dir) = support::require(support::Tool::Corpus) else { return };
     let tmp = tempfile::tempdir().expect("tmp");
     let mut report = Vec::new();
     let mut problems = Vec::new();
@@ -48,12 +32,7 @@ fn corpus_tests_run_to_verdicts_and_pass() {
             .output()
             .expect("tar");
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let out = common::sfgen(
-            &common::root(),
-            &["--json", "test", "--package", tmp.path().join(name).to_str().expect("utf8")],
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{name}: no JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+        let v = support::sfgen(&["--json", "test", "--package", tmp.path().join(name).to_str().expect("utf8")]).json();
         let s = &v["result"]["summary"];
         let (ran, pass, fail, skip) = (
             s["testsRan"].as_u64().expect("ran"),

