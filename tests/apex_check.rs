@@ -3,13 +3,13 @@
 //! `fixtures/coverage/*/COUNT.md`; `sfgen check` uses the measured figure when every test ran
 //! to a verdict, and says so.
 
-mod common;
+mod support;
 
 fn json_of(args: &[&str]) -> (i32, serde_json::Value) {
-    let out = common::sfgen(&common::root(), args);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("no JSON ({e}) from {args:?}: {text}"));
-    (out.status.code().unwrap_or(-1), v)
+    let out = support::sfgen(args);
+    let text = &out.stdout;
+    let v = serde_json::from_str(text).unwrap_or_else(|e| panic!("no JSON ({e}) from {args:?}: {text}"));
+    (out.code, v)
 }
 
 fn uncovered_of(c: &serde_json::Value) -> Vec<u64> {
@@ -26,7 +26,7 @@ fn uncovered_of(c: &serde_json::Value) -> Vec<u64> {
 
 #[test]
 fn measured_coverage_equals_the_hand_counts() {
-    let dir = common::root().join("fixtures/coverage");
+    let dir = support::root().join("fixtures/coverage");
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).expect("fixtures/coverage") {
         let case = entry.expect("entry").path();
@@ -66,8 +66,7 @@ fn check_uses_the_measured_figure_when_every_test_ran() {
     assert_eq!(u["coveredLines"], 12);
     assert_eq!(u["unknownLines"], 0);
     assert_eq!(u["range"], serde_json::json!([66.67, 66.67]), "{u}");
-    let out = common::sfgen(&common::root(), &["check", "--package", "fixtures/coverage/methods-branches/package"]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = support::sfgen(&["check", "--package", "fixtures/coverage/methods-branches/package"]).stdout;
     assert!(text.contains("Apex code coverage (measured: sfgen's Apex runtime ran every test)"), "{text}");
     assert!(text.contains("(measured)"), "{text}");
     // --estimate-only keeps the static range.
@@ -90,8 +89,7 @@ fn check_keeps_the_estimate_where_a_test_was_skipped_and_says_so() {
         .clone();
     assert_eq!(u["measured"], false, "{u}");
     assert_eq!(u["coveredLines"], 17, "every line ran in some test: {u}");
-    let out = common::sfgen(&common::root(), &["check", "--package", "fixtures/apex/verdicts/package"]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = support::sfgen(&["check", "--package", "fixtures/apex/verdicts/package"]).stdout;
     assert!(
         text.contains("Apex code coverage (estimated, static analysis; not a test run)")
             || text.contains("measured where marked"),
