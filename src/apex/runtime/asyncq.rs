@@ -80,8 +80,8 @@ pub struct AsyncQueue {
     pub running: Option<&'static str>,
     /// Jobs started by async code: run after the test method.
     pub later: Vec<Job>,
-    /// Duplicate signatures of queued Queueables.
-    pub signatures: Vec<Vec<String>>,
+    /// Duplicate signatures of Queueables in the queue: (job Id, signature).
+    pub signatures: Vec<(Rc<str>, Vec<String>)>,
 }
 
 /// A copy of a value as the platform's serialisation makes it when work is queued: collections,
@@ -220,7 +220,9 @@ impl<'p> Interp<'p> {
                 self.queue.running = Some("queueable");
                 self.test.quiddity = "QUEUEABLE";
                 self.queue.finalizer = None;
+                self.queue.signatures.retain(|(j, _)| *j != id);
                 self.set_job_status(&id, "Processing", None);
+                let marks = self.async_marks();
                 let ctx = Value::native(Native::Context { kind: "queueablecontext", job: id.clone(), exception: None });
                 let r = self.call_method_value(&obj, "execute", vec![ctx]);
                 let fin = self.queue.finalizer.take();
@@ -232,6 +234,7 @@ impl<'p> Interp<'p> {
                     Err(ctl) => match *ctl {
                         Ctl::Throw(exc) => {
                             self.db = snapshot;
+                            self.roll_back_async(marks);
                             let (t, m, _) = self.describe_exception(&exc);
                             self.set_job_status(&id, "Failed", Some(format!("{t}: {m}")));
                             Some(exc)
@@ -258,6 +261,7 @@ impl<'p> Interp<'p> {
                 self.test.quiddity = "FUTURE";
                 self.run_future_direct = true;
                 let here = self.here();
+                let marks = self.async_marks();
                 let r = self.invoke(class, method, None, args, here);
                 self.run_future_direct = false;
                 match r {
@@ -268,6 +272,7 @@ impl<'p> Interp<'p> {
                     Err(ctl) => {
                         if let Ctl::Throw(_) = &*ctl {
                             self.db = snapshot;
+                            self.roll_back_async(marks);
                         }
                         Err(ctl)
                     }
@@ -333,6 +338,36 @@ impl<'p> Interp<'p> {
                 Ok(())
             }
         }
+    }
+
+    /// Where the queue stands before a job runs: (events published, jobs queued for later).
+    fn async_marks(&self) -> (usize, usize) {
+        (self.queue.events.len(), self.queue.later.len())
+    }
+
+    /// A job that ended with an unhandled exception: its transaction rolls back, so the events
+    /// it published after commit are never published (those published immediately are), and the
+    /// jobs it queued are never queued (Apex Developer Guide, "Transaction Finalizers": a
+    /// failed job's work is rolled back; Platform Events Developer Guide, "Platform Event
+    /// Publish Behavior").
+    fn roll_back_async(&mut self, (events, later): (usize, usize)) {
+        let published = self.queue.events.split_off(events.min(self.queue.events.len()));
+        for e in published {
+            let immediate = match &e {
+                Value::SObject(s) => self.schema.immediate_events.contains(&s.borrow().ty.to_ascii_lowercase()),
+                _ => false,
+            };
+            if immediate {
+                self.queue.events.push(e);
+            }
+        }
+        self.queue.later.truncate(later);
+        let q = &mut self.queue;
+        let queued = |j: &Rc<str>| {
+            q.jobs.iter().chain(q.later.iter()).any(|x| matches!(x, Job::Queueable { id, .. } if id == j))
+        };
+        let kept: Vec<(Rc<str>, Vec<String>)> = q.signatures.iter().filter(|(j, _)| queued(j)).cloned().collect();
+        q.signatures = kept;
     }
 
     /// Delivers published platform events to their `after insert` triggers (chunks of 2 000).

@@ -156,6 +156,10 @@ pub const PLATFORM_ENUMS: &[(&str, &[&str])] = &[
     ("System.AccessType", &["CREATABLE", "READABLE", "UPDATABLE", "UPSERTABLE"]),
     ("System.AccessLevel", &["SYSTEM_MODE", "USER_MODE"]),
     ("System.ParentJobResult", &["SUCCESS", "UNHANDLED_EXCEPTION"]),
+    // Parameters of SObjectType.getDescribe(options): how much of the describe loads up front,
+    // not what it answers (Apex Reference, "SObjectDescribeOptions Enum", "FieldDescribeOptions Enum").
+    ("Schema.SObjectDescribeOptions", &["DEFAULT", "DEFERRED", "FULL"]),
+    ("Schema.FieldDescribeOptions", &["DEFAULT", "FULL_DESCRIBE"]),
     (
         "System.Quiddity",
         &[
@@ -450,7 +454,12 @@ impl Program {
             let short = full.rsplit('.').next().unwrap_or(full);
             let mut d = blank(short, ClassKind::Enum, None);
             d.enum_values = values.iter().map(|v| Arc::<str>::from(*v)).collect();
-            let aliases = if full.starts_with("System.") { vec![short.to_string()] } else { vec![] };
+            // System and Schema types are named without their namespace too.
+            let aliases = if full.starts_with("System.") || full.starts_with("Schema.") {
+                vec![short.to_string()]
+            } else {
+                vec![]
+            };
             self.add_class(full, d, &aliases);
         }
         for full in PLATFORM_INTERFACES {

@@ -173,6 +173,10 @@ pub struct Schema {
     /// Setup records the package's metadata puts in the org (PermissionSet, PermissionSetGroup,
     /// StaticResource, RecordType): lower-case object → rows of (field, value).
     pub setup_rows: HashMap<String, Vec<Vec<(&'static str, MetaVal)>>>,
+    /// Platform events (lower-case names) published immediately (`publishBehavior`
+    /// `PublishImmediately`); the others are published after the transaction commits, the
+    /// default (Metadata API Developer Guide, CustomObject: publishBehavior).
+    pub immediate_events: std::collections::HashSet<String>,
 }
 
 /// A value of a setup record read from metadata.
@@ -267,6 +271,9 @@ impl Schema {
                         _ => ObjKind::Custom,
                     }
                 };
+                if kind == ObjKind::Event && text(&root, "publishBehavior").as_deref() == Some("PublishImmediately") {
+                    s.immediate_events.insert(lname.clone());
+                }
                 let existing =
                     s.objects.remove(&lname).or_else(|| if is_standard { standard(&name, None) } else { None });
                 let mut o = existing.unwrap_or_else(|| {

@@ -404,6 +404,7 @@ impl<'p> Interp<'p> {
             match op {
                 DmlOp::Insert | DmlOp::Update => {
                     let Some(row) = new_rows[k].clone() else { continue };
+                    compound_name(&table, &mut row.borrow_mut());
                     let errs = self.validate(&table, &row.borrow(), ix, op == DmlOp::Insert);
                     if !errs.is_empty() {
                         results[ix].errors.extend(errs);
@@ -803,6 +804,23 @@ fn event_phase(ev: &str) -> &'static str {
         "after_update" => "AfterUpdate",
         "after_delete" => "AfterDelete",
         _ => "AfterUndelete",
+    }
+}
+
+/// The compound `Name` of a person record (Contact, Lead, User): first, middle and last names
+/// and the suffix, as the platform computes it (SOAP API Object Reference, Contact: "Name:
+/// Concatenation of FirstName, MiddleName, LastName, and Suffix").
+fn compound_name(table: &str, row: &mut SObj) {
+    if !matches!(table, "contact" | "lead" | "user") {
+        return;
+    }
+    let part = |f: &str| match row.get(f) {
+        Some(Value::Str(s)) if !s.is_empty() => Some(s.to_string()),
+        _ => None,
+    };
+    let name: Vec<String> = ["firstname", "middlename", "lastname", "suffix"].iter().filter_map(|f| part(f)).collect();
+    if !name.is_empty() {
+        row.put("Name", Value::str(name.join(" ")));
     }
 }
 

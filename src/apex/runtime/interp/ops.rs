@@ -391,7 +391,8 @@ impl<'p> Interp<'p> {
                 for (n, v) in names.iter().zip(fields.iter()) {
                     parts.push(format!("{n}={}", self.stringify(v)?));
                 }
-                format!("{}:[{}]", cl.full, parts.join(", "))
+                // `String.valueOf(obj)` names the class without its outer class ("Inner:[...]").
+                format!("{}:[{}]", cl.decl.name, parts.join(", "))
             }
             Value::Enum(c, o) => self.enum_name(*c, *o),
             Value::SType(s) => s.to_string(),

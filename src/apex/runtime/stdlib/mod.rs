@@ -9,6 +9,7 @@
 
 pub mod assert;
 pub mod collections;
+pub mod cron;
 pub mod crypto;
 pub mod datetime;
 pub mod http;

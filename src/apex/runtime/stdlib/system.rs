@@ -35,6 +35,7 @@ pub fn call_system(it: &mut Interp, name: &str, args: Vec<Value>) -> R<Value> {
                 | Job::Batch { id: x, .. }
                 | Job::Future { id: x, .. } => !x.eq_ignore_ascii_case(&id),
             });
+            it.queue.signatures.retain(|(j, _)| !j.eq_ignore_ascii_case(&id));
             if let Some(id18) = crate::apex::runtime::db::ids::to18(&id) {
                 let id18: Rc<str> = id18.into();
                 it.db.delete("crontrigger", &id18);
@@ -132,7 +133,10 @@ fn enqueue(it: &mut Interp, args: Vec<Value>) -> R<Value> {
         return it.throw("System.AsyncException", "Maximum stack depth has been reached.");
     }
     // Duplicate signature (AsyncOptions.DuplicateSignature): a second job with the same one is
-    // refused with System.DuplicateMessageException ("Detecting Duplicate Queueable Jobs").
+    // refused with System.DuplicateMessageException while the first is in the queue ("Detecting
+    // Duplicate Queueable Jobs": "already an enqueued job with the same signature"); a job that
+    // started running has left the queue (its finalizer may enqueue the next one).
+    let mut signature = None;
     if let Some(Value::Native(opt)) = args.get(1) {
         let sig = match &*opt.borrow() {
             Native::AsyncOptions { signature: Value::Native(s), .. } => match &*s.borrow() {
@@ -142,13 +146,13 @@ fn enqueue(it: &mut Interp, args: Vec<Value>) -> R<Value> {
             _ => None,
         };
         if let Some(sig) = sig {
-            if it.queue.signatures.contains(&sig) {
+            if it.queue.signatures.iter().any(|(_, s)| *s == sig) {
                 return it.throw(
                     "System.DuplicateMessageException",
                     "Attempt to enqueue job with duplicate queueable signature",
                 );
             }
-            it.queue.signatures.push(sig);
+            signature = Some(sig);
         }
     }
     it.lim.queueables += 1;
@@ -158,6 +162,9 @@ fn enqueue(it: &mut Interp, args: Vec<Value>) -> R<Value> {
     }
     let cname = it.p.classes[cid as usize].full.to_string();
     let id = new_job_row(it, "Queueable", &cname);
+    if let Some(sig) = signature {
+        it.queue.signatures.push((id.clone(), sig));
+    }
     let copy = serialized_copy(&job, &transient_of(it));
     if it.queue.running.is_some() {
         it.queue.later.push(Job::Queueable { id: id.clone(), obj: copy });
@@ -177,6 +184,12 @@ fn schedule(it: &mut Interp, args: Vec<Value>) -> R<Value> {
     if !it.p.implements(cid, "schedulable") {
         return it.compile_error("System.schedule takes a Schedulable");
     }
+    // CronTrigger.NextFireTime. An expression the runtime does not read (or one that never
+    // fires) is a Skip: the platform's message for it is not documented.
+    let next = match super::cron::next_fire(&cron, it.now_ms()) {
+        Ok(ms) => ms,
+        Err(why) => return it.unsupported(format!("System.schedule with the cron expression '{cron}' ({why})")),
+    };
     let exists = it.db.rows("cronjobdetail").any(|r| matches!(r.get("name"), Some(Value::Str(n)) if **n == *name));
     if exists {
         return it.throw(
@@ -197,7 +210,7 @@ fn schedule(it: &mut Interp, args: Vec<Value>) -> R<Value> {
     c.put("CronJobDetailId", Value::Id(detail));
     c.put("State", Value::str("WAITING"));
     c.put("TimesTriggered", Value::Int(0));
-    c.put("NextFireTime", Value::Datetime(it.now_ms() + 3_600_000));
+    c.put("NextFireTime", Value::Datetime(next));
     it.db.put("crontrigger", c);
     let copy = serialized_copy(&job, &transient_of(it));
     if it.queue.running.is_some() {
@@ -537,10 +550,33 @@ pub fn call_eventbus(it: &mut Interp, name: &str, args: Vec<Value>) -> R<Value> 
                 Value::SObject(_) => vec![target.clone()],
                 _ => return it.npe(),
             };
-            it.lim.publish += 1;
-            if it.lim.publish > max::PUBLISH_IMMEDIATE {
-                let n = it.lim.publish;
-                return it.limit(format!("Too many immediate DML publish calls: {n}"));
+            // Events published after commit (the default) are part of the transaction's DML:
+            // one DML statement per call and a DML row per event; events published immediately
+            // count against their own limit instead (Platform Events Developer Guide,
+            // "Considerations for Publishing and Subscribing to Platform Events with Apex and
+            // APIs": "Each EventBus.publish method call is considered a DML statement"; Winter
+            // '21 release notes, "Make Apex Callouts After Publishing Platform Event Messages").
+            let immediate = items.first().is_some_and(|e| match e {
+                Value::SObject(s) => it.schema.immediate_events.contains(&s.borrow().ty.to_ascii_lowercase()),
+                _ => false,
+            });
+            if immediate {
+                it.lim.publish += 1;
+                if it.lim.publish > max::PUBLISH_IMMEDIATE {
+                    let n = it.lim.publish;
+                    return it.limit(format!("Too many immediate DML publish calls: {n}"));
+                }
+            } else if !items.is_empty() {
+                it.lim.dml += 1;
+                if it.lim.dml > max::DML {
+                    let n = it.lim.dml;
+                    return it.limit(format!("Too many DML statements: {n}"));
+                }
+                it.lim.dml_rows += items.len() as u32;
+                if it.lim.dml_rows > max::DML_ROWS {
+                    let n = it.lim.dml_rows;
+                    return it.limit(format!("Too many DML rows: {n}"));
+                }
             }
             let mut rs = Vec::new();
             for ev in items {
