@@ -68,6 +68,11 @@ fn language_fixture_passes_every_test() {
 }
 
 #[test]
+fn async_fixture_models_events_finalizers_signatures_and_cron() {
+    check_fixture("async");
+}
+
+#[test]
 fn verdicts_fixture_gives_the_documented_outcomes() {
     check_fixture("verdicts");
 }
