@@ -195,6 +195,22 @@ fn line_of(bytes: &[u8], needle: &str) -> Option<usize> {
     Some(text[..pos].matches('\n').count() + 1)
 }
 
+/// The 1-based line of the first `<members>X</members>` of each member `X` in a package.xml.
+fn member_lines(bytes: &[u8]) -> std::collections::HashMap<&str, usize> {
+    let mut out = std::collections::HashMap::new();
+    let Ok(text) = std::str::from_utf8(bytes) else { return out };
+    for (i, line) in text.lines().enumerate() {
+        let mut rest = line;
+        while let Some(start) = rest.find("<members>") {
+            rest = &rest[start + "<members>".len()..];
+            let Some(end) = rest.find("</members>") else { break };
+            out.entry(&rest[..end]).or_insert(i + 1);
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
 fn flag(el: &xml::Element, name: &str) -> bool {
     el.find(name).is_some_and(|e| e.text_content().trim() == "true")
 }
@@ -449,6 +465,8 @@ pub(super) fn package_xml_sync(tree: &Tree, package_xml: &[u8], out: &mut Vec<Fi
         }
     }
     let present = crate::sf::manifest::members(tree);
+    // The line of each member, found in one pass (a search per missing member was quadratic).
+    let lines = member_lines(package_xml);
     for (ty, members) in &listed {
         let have: BTreeSet<&str> = present.get(ty).map(|v| v.iter().map(String::as_str).collect()).unwrap_or_default();
         for m in members {
@@ -460,7 +478,7 @@ pub(super) fn package_xml_sync(tree: &Tree, package_xml: &[u8], out: &mut Vec<Fi
                 Severity::Error,
                 ComponentKey::new(ty.as_str(), m.as_str()).to_string(),
                 Some("package.xml"),
-                line_of(package_xml, &format!("<members>{m}</members>")),
+                lines.get(m.as_str()).copied(),
                 format!("package.xml declares {ty}:{m} but no such component file is in the package"),
             ));
         }

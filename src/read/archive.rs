@@ -113,10 +113,19 @@ pub(crate) fn refuse(input: &Path, entry: &str, why: &str, hint: &str) -> Error 
     }
 }
 
-/// Checks that `name` is a safe relative POSIX path; returns why not.
+/// Deepest path sfgen reads or writes, in folders: the same for zip entries, folder inputs and
+/// outputs. Real projects stay far below it (NPSP's deepest path has 10 levels), and nothing that
+/// walks a path level by level gets near its stack's limit.
+pub const MAX_PATH_DEPTH: usize = 256;
+
+/// Checks that `name` is a safe relative POSIX path, at most [`MAX_PATH_DEPTH`] levels deep;
+/// returns why not.
 pub fn check_relative_path(name: &str) -> std::result::Result<(), &'static str> {
     if name.is_empty() {
         return Err("empty name");
+    }
+    if name.bytes().filter(|b| *b == b'/').count() >= MAX_PATH_DEPTH {
+        return Err("more than 256 levels of folders (sfgen reads and writes at most 256)");
     }
     if name.contains('\\') {
         return Err("backslash in the path (a Windows separator could escape the folder)");

@@ -376,16 +376,37 @@ pub fn check(bytes: &[u8]) -> std::result::Result<(), String> {
 
 /// [`check`], and the root element: its local name and namespace.
 pub fn check_root(bytes: &[u8]) -> std::result::Result<Root, String> {
+    check_document(bytes).map_err(|(message, at)| match at {
+        Some(at) => format!("{message} at byte {at}"),
+        None => message,
+    })
+}
+
+/// [`check_root`], with the error's byte position (when there is one) apart.
+fn check_document(bytes: &[u8]) -> std::result::Result<Root, (String, Option<u64>)> {
+    let text = strict_text(bytes).map_err(|(message, at)| (message, Some(at as u64)))?;
+    check_events(text, MAX_ELEMENTS)
+}
+
+/// The event checks of [`check_document`] on `text` (what [`strict_text`] gave), with at most
+/// `budget` elements.
+fn check_events(text: &str, budget: usize) -> std::result::Result<Root, (String, Option<u64>)> {
     use quick_xml::events::Event;
-    let text = strict_text(bytes).map_err(|(m, at)| format!("{m} at byte {at}"))?;
     let mut reader = reader(text);
-    let at = |r: &quick_xml::reader::Reader<&[u8]>, m: String| format!("{m} at byte {}", r.buffer_position());
+    let at = |r: &quick_xml::reader::Reader<&[u8]>, message: String| (message, Some(r.buffer_position()));
     let (mut depth, mut seen_root, mut first) = (0usize, false, true);
     let mut root = Root::default();
+    let mut elements = 0usize;
     loop {
         let event = reader.read_event().map_err(|e| at(&reader, e.to_string()))?;
         strict_event(&event, first, depth).map_err(|m| at(&reader, m))?;
         first = false;
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements += 1;
+            if elements > budget {
+                return Err(at(&reader, over_budget(budget)));
+            }
+        }
         match event {
             Event::Start(e) | Event::Empty(e) if seen_root && depth == 0 => {
                 let _ = e;
@@ -436,7 +457,7 @@ pub fn check_root(bytes: &[u8]) -> std::result::Result<Root, String> {
         return Err(at(&reader, "unclosed element".into()));
     }
     if !seen_root {
-        return Err("no root element".into());
+        return Err(("no root element".into(), None));
     }
     Ok(root)
 }
@@ -516,6 +537,24 @@ mod tests {
 /// keeps hostile input from exhausting the stack.
 pub const MAX_DEPTH: usize = 128;
 
+/// Most elements one document may hold (the element budget of [`check`] and [`parse`]). The
+/// largest file sfgen reads is 64 MiB (`SFGEN_MAX_FILE_BYTES`); metadata as Salesforce and sf
+/// write it (indented by four spaces a level) spends 30 to 40 bytes an element, so a 64 MiB
+/// permission set, profile or object holds about 2 million (a 63 MB CustomObject of picklists,
+/// 1.55 million; NPSP's largest file, its custom labels, 8 thousand). Three million leaves room
+/// for denser files and refuses what only an attack holds: 12 million `<a/>` siblings in a 48 MB
+/// file that compresses to 396 KB.
+pub const MAX_ELEMENTS: usize = 3_000_000;
+
+/// Documents larger than this that could hold more elements than the budget are checked (and
+/// their elements counted) before their tree is built, so that a file over the element budget is
+/// refused before it takes memory.
+const PRECHECK_BYTES: usize = 4 << 20;
+
+fn over_budget(budget: usize) -> String {
+    format!("more than {budget} elements in one document (the element budget; real metadata holds far fewer)")
+}
+
 /// Why a document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message} (at byte {position})")]
@@ -533,15 +572,30 @@ pub struct ParseError {
 /// only the five predefined entities and character references are resolved. Nesting deeper
 /// than [`MAX_DEPTH`] is refused.
 pub fn parse(bytes: &[u8]) -> Result<Element, ParseError> {
+    parse_within(bytes, MAX_ELEMENTS, PRECHECK_BYTES)
+}
+
+/// [`parse`] with at most `budget` elements, checking documents over `precheck` bytes whole
+/// before building their tree.
+fn parse_within(bytes: &[u8], budget: usize, precheck: usize) -> Result<Element, ParseError> {
     use quick_xml::events::Event;
     use quick_xml::reader::Reader;
 
     let text = strict_text(bytes).map_err(|(message, at)| ParseError { message, position: at as u64 })?;
+    // Every element starts with `<` followed by neither `/` (an end tag), `?` nor `!`: a document
+    // with fewer such than the budget is within it. A large one that may not be is checked whole
+    // first (no tree, no allocation per element), so that one over the budget never takes memory.
+    let starts = || bytes.windows(2).filter(|w| w[0] == b'<' && !matches!(w[1], b'/' | b'?' | b'!')).count();
+    if bytes.len() > precheck && starts() > budget {
+        check_events(text, budget)
+            .map_err(|(message, position)| ParseError { message, position: position.unwrap_or(0) })?;
+    }
     let mut reader = reader(text);
     let err = |reader: &Reader<&[u8]>, message: String| ParseError { message, position: reader.buffer_position() };
     let mut first = true;
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    let mut elements = 0usize;
 
     fn start_element(e: &quick_xml::events::BytesStart<'_>) -> Result<Element, String> {
         let name = e.local_name().as_ref().to_string();
@@ -572,6 +626,12 @@ pub fn parse(bytes: &[u8]) -> Result<Element, ParseError> {
         let event = reader.read_event().map_err(|e| err(&reader, e.to_string()))?;
         strict_event(&event, first, stack.len()).map_err(|m| err(&reader, m))?;
         first = false;
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements += 1;
+            if elements > budget {
+                return Err(err(&reader, over_budget(budget)));
+            }
+        }
         match event {
             Event::Start(e) => {
                 if root.is_some() {
@@ -598,6 +658,12 @@ pub fn parse(bytes: &[u8]) -> Result<Element, ParseError> {
                 // Drop whitespace-only text in elements that hold elements (indentation).
                 if el.children.iter().any(|n| matches!(n, Node::Element(_))) {
                     el.children.retain(|n| !matches!(n, Node::Text(t) if t.trim().is_empty()));
+                }
+                // A compact tree: no spare capacity kept (a growing Vec holds up to twice what it
+                // needs, and a leaf's one text node would otherwise sit in room for four).
+                el.children.shrink_to_fit();
+                if let [Node::Text(t)] = el.children.as_mut_slice() {
+                    t.shrink_to_fit();
                 }
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(Node::Element(el)),
@@ -751,6 +817,31 @@ mod parse_tests {
             assert!(check(doc.as_bytes()).is_ok(), "{doc}: {:?}", check(doc.as_bytes()));
             assert!(parse(doc.as_bytes()).is_ok(), "{doc}: {:?}", parse(doc.as_bytes()));
         }
+    }
+
+    /// Finding 3 of issue 24: the element budget, the same for `check` and `parse` (the root
+    /// counts), and `parse` refuses a large document over it before building its tree. (A budget
+    /// of 10 here; `MAX_ELEMENTS` in use.)
+    #[test]
+    fn element_budget_is_exact_and_shared_by_check_and_parse() {
+        let doc = |n: usize| format!("<P>{}</P>", "<a/>".repeat(n - 1));
+        let check = |d: &str| check_events(d, 10);
+        assert!(check(&doc(10)).is_ok());
+        let e = check(&doc(11)).unwrap_err();
+        assert!(e.0.contains("more than 10 elements") && e.1.is_some(), "{e:?}");
+        for precheck in [0, usize::MAX] {
+            assert!(parse_within(doc(10).as_bytes(), 10, precheck).is_ok());
+            let e = parse_within(doc(11).as_bytes(), 10, precheck).unwrap_err();
+            assert!(e.message.contains("element budget") && e.position > 0, "{e}");
+        }
+        // Nested elements count too.
+        assert!(check("<P><a><b/></a><a><b/></a><a><b/></a><a><b/></a><a><b/></a></P>").is_err());
+        assert_eq!(
+            over_budget(MAX_ELEMENTS),
+            format!(
+                "more than {MAX_ELEMENTS} elements in one document (the element budget; real metadata holds far fewer)"
+            )
+        );
     }
 
     #[test]
