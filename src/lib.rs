@@ -31,6 +31,7 @@ pub mod git;
 pub mod metadata;
 pub mod model;
 pub mod ops;
+pub mod printable;
 pub mod read;
 pub mod render;
 pub mod section;
@@ -69,7 +70,7 @@ pub struct Outcome {
 /// message, exitCode, actions, warnings, data}` on error, flag errors and `--help` included.
 /// `--quiet` hides the summary and the next steps, never the output a user redirects
 /// (the text of `manifest`, `schema`, `completions` and `man`). Text for the terminal is made printable
-/// ([`shell::printable`]): a config or input value never drives the terminal.
+/// ([`printable::text`]): a config or input value never drives the terminal.
 pub fn run<I, T>(args: I) -> ExitCode
 where
     I: IntoIterator<Item = T>,
@@ -108,17 +109,17 @@ where
             } else {
                 let mut stderr = std::io::stderr().lock();
                 for w in &outcome.warnings {
-                    let _ = writeln!(stderr, "warning: {}", shell::printable(w));
+                    let _ = writeln!(stderr, "warning: {}", printable::text(w));
                 }
                 if quiet_answer {
                     // Nothing but the warnings.
                 } else if text_is_output || (coloured && (!quiet || outcome.exit != 0)) {
                     let _ = write!(stdout, "{}", outcome.text);
                 } else if !quiet || outcome.exit != 0 {
-                    let _ = write!(stdout, "{}", shell::printable(&outcome.text));
+                    let _ = write!(stdout, "{}", printable::text(&outcome.text));
                 }
                 if !quiet && !outcome.guidance.is_empty() {
-                    let _ = write!(stdout, "{}", shell::printable(&outcome.guidance));
+                    let _ = write!(stdout, "{}", printable::text(&outcome.guidance));
                 }
             }
             ExitCode::from(outcome.exit)
@@ -141,7 +142,7 @@ where
                 });
                 println!("{}", serde_json::to_string_pretty(&envelope).unwrap_or_default());
             } else {
-                eprintln!("error: {}", shell::printable(&e.to_string()));
+                eprintln!("error: {}", printable::text(&e.to_string()));
             }
             ExitCode::from(code)
         }

@@ -5,7 +5,10 @@
 //! A value from a config or an input (a username, a path, a permission set name) can hold
 //! anything. Printed unquoted in a command, `x;touch pwned` runs a second command when pasted;
 //! printed raw, ESC and BEL drive the terminal. So every word goes through [`quote`] and every
-//! line of text through [`printable`].
+//! line of text through [`printable`] ([`crate::printable`] holds the one policy for both).
+
+/// The names most callers know the policy by ([`crate::printable::text`] and the rest).
+pub use crate::printable::{needs_escape, one_line, text as printable};
 
 /// The placeholder printed for the org when neither `--target-org` nor `SF_TARGET_ORG` names
 /// one: a plain shell word (unlike `<org-alias>`, which the shell reads as a redirection), so a
@@ -61,18 +64,6 @@ pub fn path(path: &std::path::Path) -> String {
     }
 }
 
-/// `text` with every control character except line feed and tab escaped (`\u{1b}`), and the
-/// Unicode direction controls too (they reorder what a terminal shows): safe to print on a
-/// terminal whatever a config or an input held.
-pub fn printable(text: &str) -> String {
-    if !text.chars().any(|c| needs_escape(c) && c != '\n' && c != '\t') {
-        return text.to_string();
-    }
-    text.chars()
-        .map(|c| if needs_escape(c) && c != '\n' && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() })
-        .collect()
-}
-
 /// `--target-org VALUE` for a printed `sf` command: `--target-org=VALUE` when the value starts
 /// with `-` (sf would read `--target-org --json` as two flags), the value quoted as [`quote`] does.
 pub fn target_org_flag(value: &str) -> String {
@@ -81,28 +72,6 @@ pub fn target_org_flag(value: &str) -> String {
     } else {
         format!("--target-org {}", quote(value))
     }
-}
-
-/// The one policy for characters sfgen never prints or writes raw into text meant for people or
-/// line-oriented tools (terminals, printed commands, reports): control characters (C0, DEL, C1,
-/// NEL), the Unicode line and paragraph separators (U+2028, U+2029: a line-oriented tool splits
-/// the line there), and the bidirectional formatting characters (U+061C, U+200E, U+200F,
-/// U+202A-U+202E, U+2066-U+2069: they reorder what is shown, "Trojan Source").
-pub fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-        )
-}
-
-/// `text` with every character [`needs_escape`] names written `\u{..}`, line feeds and tabs too:
-/// one line, safe in any report or line-oriented file (an LCOV record, an attribute).
-pub fn one_line(text: &str) -> String {
-    if !text.chars().any(needs_escape) {
-        return text.to_string();
-    }
-    text.chars().map(|c| if needs_escape(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
 #[cfg(test)]

@@ -42,21 +42,9 @@ pub fn get() -> Ui {
     UI.get().copied().unwrap_or(Ui { color: false, progress: false })
 }
 
-/// `s` with control characters other than tab escaped (`\u{1b}`) and bidirectional overrides
-/// shown as escapes: text from an input (a retrieve's file names and contents) must not drive the
-/// terminal or disguise itself.
-pub fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            // One policy with shell::printable (controls, line separators, bidi controls).
-            if crate::shell::needs_escape(c) && c != '\t' {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
+/// A value shown inside a line of terminal text, made printable ([`crate::printable::field`]:
+/// the one policy), under the name the readers call it by.
+pub use crate::printable::field as printable;
 
 #[cfg(test)]
 mod tests {

@@ -8,9 +8,9 @@
 use super::{CheckReport, Severity};
 use crate::coverage::{fmt_pct, fmt_range, UnitCoverage};
 use crate::sf::xml::{escape_attr, escape_text};
-// Names and paths go through the one escaping policy (`shell::one_line`): a raw bidirectional
+// Names and paths go through the one escaping policy (`printable::one_line`): a raw bidirectional
 // control or line separator from a file name never reaches the page.
-use crate::shell::one_line;
+use crate::printable::one_line;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 

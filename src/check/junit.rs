@@ -28,7 +28,7 @@ pub fn render_junit(report: &CheckReport) -> String {
                 escape_attr(&format!("{rule}: {}", f.component))
             );
             if let Some(file) = &f.file {
-                attrs.push_str(&format!(" file=\"{}\"", escape_attr(&crate::shell::one_line(file))));
+                attrs.push_str(&format!(" file=\"{}\"", escape_attr(&crate::printable::one_line(file))));
             }
             if let Some(l) = f.line {
                 attrs.push_str(&format!(" line=\"{l}\""));
@@ -68,7 +68,7 @@ pub fn render_junit(report: &CheckReport) -> String {
             } else {
                 format!("{} {} ({}% estimated, {range})", u.type_name, u.name, fmt_pct(u.percent))
             }),
-            escape_attr(&crate::shell::one_line(&u.file))
+            escape_attr(&crate::printable::one_line(&u.file))
         ));
         // A failure exactly when the unit's coverage finding is an error.
         let failing = |low: bool, high: bool| high || (report.strict && low);

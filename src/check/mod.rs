@@ -153,7 +153,7 @@ impl CheckReport {
     /// here, since coloured output is printed as it is.
     pub fn render_text_coloured(&self, color: bool) -> String {
         let paint = |s: &str, code: &str| if color { format!("{code}{s}\x1b[0m") } else { s.to_string() };
-        let p = crate::ui::printable;
+        let p = crate::printable::field;
         let mut out = p(&coverage::render_table(&self.analysis));
         let cut = self.truncated_tests();
         if !cut.is_empty() {
@@ -215,7 +215,7 @@ impl CheckReport {
     }
 
     fn finding_line_coloured(f: &Finding, color: bool) -> String {
-        let p = crate::ui::printable;
+        let p = crate::printable::field;
         let loc = match (&f.file, f.line) {
             (Some(file), Some(line)) => format!(" {}:{line}", p(file)),
             (Some(file), None) => format!(" {}", p(file)),

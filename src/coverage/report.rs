@@ -11,10 +11,10 @@
 //! The HTML report, with the findings, is [`crate::check::render_html`].
 
 use super::{Analysis, UnitCoverage};
-// Names and paths go through the one escaping policy (`shell::one_line`): a raw bidirectional
+// Names and paths go through the one escaping policy (`printable::one_line`): a raw bidirectional
 // control or line separator from a file name never reaches a report.
+use crate::printable::one_line;
 use crate::sf::xml::escape_attr;
-use crate::shell::one_line;
 
 /// (line, hits) of every line whose coverage is known, in line order.
 fn known(u: &UnitCoverage) -> Vec<(usize, u8)> {

@@ -12,6 +12,7 @@
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::diff::{self, DiffOptions, DiffReport, Status};
 use crate::error::{Error, Result};
+use crate::printable;
 use crate::read::archive::Limits;
 use crate::Outcome;
 use std::fmt::Write as _;
@@ -93,14 +94,6 @@ fn status_color(s: Status) -> &'static str {
     }
 }
 
-/// `line` with control characters other than tab escaped (`\u{1b}`): diffs show what a
-/// retrieve holds, and a hostile file must not drive the terminal with escape sequences.
-fn printable(line: &str) -> String {
-    line.chars()
-        .map(|c| if c.is_control() && c != '\t' { c.escape_default().to_string() } else { c.to_string() })
-        .collect()
-}
-
 /// Counts only.
 fn stat_text(report: &DiffReport) -> String {
     let s = &report.summary;
@@ -129,17 +122,21 @@ fn render_text(report: &DiffReport, org: &Path, org_format: &str, color: bool) -
         return out;
     }
     let _ = writeln!(out);
+    // Names and diff lines are what the retrieve holds: shown through the one printable policy,
+    // so a hostile file cannot drive the terminal or reorder what is shown (the coloured text is
+    // printed as it is, escape sequences and all).
     let width = differing.iter().map(|c| c.key.type_name.len()).max().unwrap_or(0);
     for c in &differing {
         let label = paint(&format!("{:<9}", c.status.as_str()), status_color(c.status), color);
-        let _ = writeln!(out, "  {label} {:<width$}  {}", c.key.type_name, c.key.full_name);
+        let (ty, name) = (printable::field(&c.key.type_name), printable::field(&c.key.full_name));
+        let _ = writeln!(out, "  {label} {ty:<width$}  {name}");
     }
     for c in differing.iter().filter(|c| c.diff.is_some()) {
         let _ = writeln!(out);
-        let title = format!("changed {}", c.key);
+        let title = format!("changed {}", printable::field(&c.key.to_string()));
         let _ = writeln!(out, "{}", paint(&title, BOLD, color));
         for line in c.diff.as_deref().unwrap_or_default().lines() {
-            let line = &printable(line);
+            let line = &printable::field(line);
             let painted = if !color {
                 line.to_string()
             } else if line.starts_with("---") || line.starts_with("+++") {
@@ -189,5 +186,32 @@ mod tests {
         assert!(coloured.contains(&format!("{RED}-x{RESET}")), "{coloured}");
         assert!(coloured.contains(&format!("{GREEN}+y{RESET}")), "{coloured}");
         assert!(coloured.contains(&format!("{CYAN}@@ -1 +1 @@{RESET}")), "{coloured}");
+    }
+
+    /// What a retrieve holds reaches the terminal escaped, coloured or not: every bidirectional
+    /// control, C0/C1 control and line separator, in a diff line and in a component's name.
+    #[test]
+    fn diff_output_shows_bidi_and_control_characters_escaped_with_and_without_colour() {
+        let mut hostile: Vec<char> = vec!['\u{61c}', '\u{200e}', '\u{200f}', '\u{2028}', '\u{2029}'];
+        hostile.extend('\u{202a}'..='\u{202e}');
+        hostile.extend('\u{2066}'..='\u{2069}');
+        hostile.extend(['\u{0}', '\u{7}', '\u{1b}', '\r', '\u{7f}', '\u{85}', '\u{9b}']);
+        let all: String = hostile.iter().collect();
+        let mut r = report();
+        r.components[1].key = ComponentKey::new("ApexClass", format!("B{all}"));
+        r.components[1].diff =
+            Some(format!("--- org/classes/B.cls\n+++ sfgen/classes/B.cls\n@@ -1 +1 @@\n-x{all}\n+y\n"));
+        for color in [false, true] {
+            let shown = render_text(&r, Path::new("org.zip"), "mdapi", color);
+            // What is left once sfgen's own colour codes are taken out.
+            let mut bare = shown.clone();
+            for code in [RED, GREEN, YELLOW, CYAN, BOLD, RESET] {
+                bare = bare.replace(code, "");
+            }
+            let raw: Vec<char> = bare.chars().filter(|c| *c != '\n' && printable::needs_escape(*c)).collect();
+            assert!(raw.is_empty(), "colour {color}: {raw:?} reached the terminal raw:\n{shown}");
+            assert!(bare.contains("\\u{202e}") && bare.contains("\\u{1b}"), "colour {color}: {bare}");
+            assert_eq!(bare.matches("\\u{2066}").count(), 3, "the name twice, the diff line once: {bare}");
+        }
     }
 }

@@ -192,7 +192,7 @@ fn existing_project(out: &Path, warnings: &mut Vec<String>) -> Result<Option<Exi
         Ok(m) => m,
         Err(_) => return Ok(None),
     };
-    let shown = crate::shell::printable(&path.display().to_string());
+    let shown = crate::printable::text(&path.display().to_string());
     if !meta.is_file() {
         return Err(Error::Input {
             message: format!("{shown}: not a regular file"),
@@ -224,7 +224,7 @@ fn existing_project(out: &Path, warnings: &mut Vec<String>) -> Result<Option<Exi
         Err(e) => {
             warnings.push(format!(
                 "{}; the source goes into force-app (help: fix sfdx-project.json: sf reads it too)",
-                crate::shell::printable(&e.message())
+                crate::printable::text(&e.message())
             ));
             Ok(Some(ExistingProject { package_dir: "force-app".into(), source_api_version: None, bytes }))
         }

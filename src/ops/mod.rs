@@ -131,8 +131,8 @@ pub fn find_config(given: &std::path::Path) -> Result<std::path::PathBuf> {
     Err(Error::Input {
         message: format!(
             "no {DEFAULT_CONFIG} in {} or its parents (searched up to {}, {stop})",
-            crate::shell::printable(&cwd.display().to_string()),
-            crate::shell::printable(&at.display().to_string())
+            crate::printable::text(&cwd.display().to_string()),
+            crate::printable::text(&at.display().to_string())
         ),
         hint: Some("run `sfgen init` to write a starter sfgen.json, or pass -c FILE".into()),
     })
@@ -183,7 +183,7 @@ fn trusted(file: &std::path::Path, here: &Place) -> Result<()> {
                 return Err(Error::Input {
                     message: format!(
                         "{}: refusing a config that another user (uid {owner}) owns, found without -c",
-                        crate::shell::printable(&file.display().to_string()),
+                        crate::printable::text(&file.display().to_string()),
                     ),
                     hint: Some(format!(
                         "if you trust it, pass -c {} (as git asks for safe.directory); otherwise remove it or run sfgen where your own config is",

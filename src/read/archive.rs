@@ -168,15 +168,11 @@ pub fn unportable_name(path: &str) -> Option<String> {
         if seg.ends_with('.') || seg.ends_with(' ') {
             return Some(format!("{seg:?} ends in a dot or space, which Windows drops"));
         }
-        if seg.chars().any(is_bidi_control) {
+        if seg.chars().any(crate::printable::is_bidi_control) {
             return Some("a bidirectional control character disguises the name".into());
         }
     }
     None
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// The name a case-insensitive, Unicode-normalising file system (macOS, Windows) sees: NFC,

@@ -464,7 +464,7 @@ fn check_metadata_xml(vfs: &Vfs, src: &str, bytes: &[u8], expected: &str) -> Res
             let shown = vfs.disk_path(src).unwrap_or_else(|| src.to_string());
             vfs.note(format!(
                 "{}: {why}; read as sf reads it (by its folder and suffix), but the deploy may refuse it",
-                crate::ui::printable(&shown)
+                crate::printable::field(&shown)
             ));
         }
         return Ok(());
@@ -473,7 +473,7 @@ fn check_metadata_xml(vfs: &Vfs, src: &str, bytes: &[u8], expected: &str) -> Res
         message: format!(
             "{}: refusing entry {:?}: not readable metadata XML: {e}",
             vfs.input().display(),
-            crate::ui::printable(src)
+            crate::printable::field(src)
         ),
         hint: Some(format!(
             "a metadata file is well-formed XML 1.0 with the root <{expected} xmlns=\"{}\">, no DOCTYPE or entities; re-retrieve or fix the file",
@@ -516,7 +516,7 @@ fn parse_root(vfs: &Vfs, path: &str, expected: &str) -> Result<Element> {
         let shown = vfs.disk_path(path).unwrap_or_else(|| path.to_string());
         vfs.note(format!(
             "{}: root element is <{}>, expected <{expected}>; read as sf reads it (by its folder and suffix), but the deploy may refuse it",
-            crate::ui::printable(&shown),
+            crate::printable::field(&shown),
             root.name
         ));
     }

@@ -151,7 +151,7 @@ pub fn open(path: &Path, limits: &Limits) -> Result<Input> {
                 message: format!(
                     "{}: refusing entry {:?}: not readable metadata XML: {why}",
                     path.display(),
-                    crate::ui::printable(&e.name)
+                    crate::printable::field(&e.name)
                 ),
                 hint: Some("metadata XML has no DOCTYPE or entities; re-retrieve or fix the file".into()),
             })?;
@@ -237,7 +237,10 @@ fn check_package_dir(root: &Path, dir: &str) -> Result<()> {
         if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
             return Err(input_error(
                 root,
-                format!("refusing entry {:?}: symbolic link (sfgen does not follow links)", crate::ui::printable(dir)),
+                format!(
+                    "refusing entry {:?}: symbolic link (sfgen does not follow links)",
+                    crate::printable::field(dir)
+                ),
                 "replace the link with the folder it points to",
             ));
         }
@@ -284,7 +287,7 @@ fn resolve_vfs(path: &Path, vfs: Vfs) -> Result<Input> {
                     path,
                     format!(
                         "package directory {:?} listed in sfdx-project.json is not in the archive",
-                        crate::ui::printable(d)
+                        crate::printable::field(d)
                     ),
                     "add it, or remove it from packageDirectories",
                 ));
@@ -316,7 +319,7 @@ pub fn resolve_with(path: &Path, vfs: Vfs, forceignore: ForceIgnore, project: Op
     let fatal: Vec<&resolve::Problem> = problems.iter().filter(|p| p.fatal).collect();
     if !fatal.is_empty() {
         let list: Vec<String> =
-            fatal.iter().map(|p| format!("  {}: {}", crate::ui::printable(&p.path), p.message)).collect();
+            fatal.iter().map(|p| format!("  {}: {}", crate::printable::field(&p.path), p.message)).collect();
         return Err(Error::Input {
             message: format!(
                 "{}: {} component{} cannot be read (the Salesforce CLI refuses them too):\n{}",
@@ -334,7 +337,7 @@ pub fn resolve_with(path: &Path, vfs: Vfs, forceignore: ForceIgnore, project: Op
     let unknown: BTreeSet<&str> = problems.iter().map(|p| p.path.as_str()).collect();
     let mut warnings: Vec<String> = problems
         .iter()
-        .map(|p| format!("{}: skipped {}: {}", path.display(), crate::ui::printable(&p.path), p.message))
+        .map(|p| format!("{}: skipped {}: {}", path.display(), crate::printable::field(&p.path), p.message))
         .collect();
     let in_roots = |p: &str| roots.iter().any(|r| r.is_empty() || p.starts_with(&format!("{r}/")));
     let mut skipped = Vec::new();
@@ -370,7 +373,7 @@ pub fn resolve_with(path: &Path, vfs: Vfs, forceignore: ForceIgnore, project: Op
             }
             _ => "not metadata (the Salesforce CLI skips it too)".to_string(),
         };
-        warnings.push(format!("{}: skipped {}: {why}", path.display(), crate::ui::printable(p)));
+        warnings.push(format!("{}: skipped {}: {why}", path.display(), crate::printable::field(p)));
     }
     let api_version = match &project {
         Some(p) => p.api_version.clone(),
@@ -431,7 +434,7 @@ impl ProjectJson {
             archive::check_relative_path(&p).map_err(|why| {
                 input_error(
                     input,
-                    format!("packageDirectories path {:?}: {why}", crate::ui::printable(&p)),
+                    format!("packageDirectories path {:?}: {why}", crate::printable::field(&p)),
                     "use a relative path inside the project",
                 )
             })?;

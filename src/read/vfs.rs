@@ -268,7 +268,7 @@ impl Vfs {
     /// The id of the file `path`, or an error naming it.
     pub fn file(&self, path: &str) -> Result<FileId> {
         self.id(path).ok_or_else(|| crate::error::Error::Input {
-            message: format!("{}: {:?} does not exist", self.input.display(), crate::ui::printable(path)),
+            message: format!("{}: {:?} does not exist", self.input.display(), crate::printable::field(path)),
             hint: None,
         })
     }
