@@ -217,6 +217,16 @@ pub enum Prefer {
     Include,
 }
 
+/// What `sfgen delta --with-dependencies` adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DependencyScope {
+    /// What the range changed that the delta leaves out, and what the Metadata API checks in the
+    /// same deploy.
+    Range,
+    /// Everything referenced that the project holds (for an org that lacks it).
+    All,
+}
+
 /// When destructive changes run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DestructiveWhen {
@@ -389,6 +399,14 @@ pub struct DeltaArgs {
     /// print the validation with them (RunSpecifiedTests), or RunLocalTests with the reason.
     #[arg(long)]
     pub plan_tests: bool,
+    /// Also deploy what the delta's components need (each addition with its reason): `range`
+    /// (the default) adds what they reference that is new or changed in the range but left out
+    /// (by --source-dir) and what the Metadata API checks in the same deploy (a dependent
+    /// picklist's controlling field); `all` adds everything they reference that the project
+    /// holds, for an org that lacks it (a scratch org, a sandbox refreshed before the range).
+    /// What --ignore-file ignores is never added (a warning names it).
+    #[arg(long, value_enum, value_name = "SCOPE", num_args = 0..=1, default_missing_value = "range", require_equals = true)]
+    pub with_dependencies: Option<DependencyScope>,
     /// The org of the printed commands.
     #[command(flatten)]
     pub target: OrgArgs,

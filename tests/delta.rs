@@ -498,3 +498,209 @@ fn deleting_a_class_still_named_elsewhere_is_warned_about() {
     assert!(warnings.contains("ApexClass B is deleted, but User still names it"), "{warnings}");
     assert_eq!(json["result"]["tests"]["testLevel"], "RunLocalTests");
 }
+
+const HEAD_XML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+
+fn picklist(name: &str, values: &[&str], controlling: Option<(&str, &[(&str, &str)])>) -> String {
+    let values: String = values
+        .iter()
+        .map(|v| format!("            <value>\n                <fullName>{v}</fullName>\n                <default>false</default>\n                <label>{v}</label>\n            </value>\n"))
+        .collect();
+    let (ctl, settings) = match controlling {
+        Some((field, pairs)) => (
+            format!("        <controllingField>{field}</controllingField>\n"),
+            pairs
+                .iter()
+                .map(|(c, v)| format!("        <valueSettings>\n            <controllingFieldValue>{c}</controllingFieldValue>\n            <valueName>{v}</valueName>\n        </valueSettings>\n"))
+                .collect::<String>(),
+        ),
+        None => (String::new(), String::new()),
+    };
+    format!("{HEAD_XML}<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>{name}</fullName>\n    <label>{name}</label>\n    <type>Picklist</type>\n    <valueSet>\n{ctl}        <valueSetDefinition>\n{values}        </valueSetDefinition>\n{settings}    </valueSet>\n</CustomField>\n")
+}
+
+/// A project with an object, a controlling and a dependent picklist, two classes (A names
+/// Helper, Helper names two labels), three labels; then a change: the dependent picklist gains
+/// a value, A and Helper change, the label Greeting changes, a new field and a new permission
+/// set granting it and A.
+fn dependencies_repo(tmp: &Path) -> PathBuf {
+    let d = tiny(tmp);
+    let obj = format!("{M}/objects/Invoice__c");
+    write(&d, &format!("{obj}/Invoice__c.object-meta.xml"), &format!("{HEAD_XML}<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>Invoice</label>\n</CustomObject>\n"));
+    write(&d, &format!("{obj}/fields/Status__c.field-meta.xml"), &picklist("Status__c", &["Open", "Closed"], None));
+    write(
+        &d,
+        &format!("{obj}/fields/Stage__c.field-meta.xml"),
+        &picklist("Stage__c", &["New"], Some(("Status__c", &[("Open", "New")]))),
+    );
+    write(
+        &d,
+        &format!("{obj}/recordTypes/Big.recordType-meta.xml"),
+        &format!("{HEAD_XML}<RecordType xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Big</fullName>\n    <active>true</active>\n    <label>Big</label>\n    <picklistValues>\n        <picklist>Status__c</picklist>\n        <values>\n            <fullName>Open</fullName>\n            <default>false</default>\n        </values>\n        <values>\n            <fullName>Closed</fullName>\n            <default>false</default>\n        </values>\n    </picklistValues>\n</RecordType>\n"),
+    );
+    let meta = std::fs::read_to_string(d.join(format!("{M}/classes/A.cls-meta.xml"))).unwrap();
+    write(
+        &d,
+        &format!("{M}/classes/Helper.cls"),
+        "public class Helper { public static String hi() { return Label.Greeting; } }\n",
+    );
+    write(&d, &format!("{M}/classes/Helper.cls-meta.xml"), &meta);
+    write(&d, &format!("{M}/classes/A.cls"), "public class A { void m() { Helper.hi(); } }\n");
+    let labels = |greeting: &str| {
+        format!(
+            "{HEAD_XML}<CustomLabels xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n{}{}{}</CustomLabels>\n",
+            label("Greeting", greeting),
+            label("Other", "Other"),
+            label("Unused", "Unused")
+        )
+    };
+    write(&d, &format!("{M}/labels/CustomLabels.labels-meta.xml"), &labels("Hello"));
+    commit(&d, "project");
+    edit(&d, &format!("{obj}/fields/Stage__c.field-meta.xml"), |_| {
+        picklist("Stage__c", &["New", "Done"], Some(("Status__c", &[("Open", "New"), ("Closed", "Done")])))
+    });
+    write(&d, &format!("{M}/classes/A.cls"), "public class A { void m() { Helper.hi(); Invoice__c i; } }\n");
+    write(
+        &d,
+        &format!("{M}/classes/Helper.cls"),
+        "public class Helper { public static String hi() { return Label.Greeting + Label.Other; } }\n",
+    );
+    write(&d, &format!("{M}/labels/CustomLabels.labels-meta.xml"), &labels("Hello there"));
+    write(
+        &d,
+        &format!("{obj}/fields/Amount__c.field-meta.xml"),
+        &format!("{HEAD_XML}<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Amount__c</fullName>\n    <label>Amount</label>\n    <precision>18</precision>\n    <scale>2</scale>\n    <type>Number</type>\n</CustomField>\n"),
+    );
+    write(
+        &d,
+        &format!("{M}/permissionsets/Billing.permissionset-meta.xml"),
+        &format!("{HEAD_XML}<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <classAccesses>\n        <apexClass>A</apexClass>\n        <enabled>true</enabled>\n    </classAccesses>\n    <fieldPermissions>\n        <editable>true</editable>\n        <field>Invoice__c.Amount__c</field>\n        <readable>true</readable>\n    </fieldPermissions>\n    <label>Billing</label>\n</PermissionSet>\n"),
+    );
+    commit(&d, "change");
+    d
+}
+
+fn deps(json: &serde_json::Value) -> Vec<String> {
+    json["result"]["dependencies"]
+        .as_array()
+        .unwrap_or_else(|| panic!("result.dependencies is a list: {json}"))
+        .iter()
+        .map(|a| format!("{}:{}", a["type"].as_str().unwrap(), a["member"].as_str().unwrap()))
+        .collect()
+}
+
+#[test]
+fn with_dependencies_adds_what_the_delta_needs_each_with_its_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dependencies_repo(tmp.path());
+    let out = tmp.path().join("out");
+    let sgds = serde_json::json!({
+        "ApexClass": ["A", "Helper"],
+        "CustomField": ["Invoice__c.Amount__c", "Invoice__c.Stage__c"],
+        "CustomLabel": ["Greeting"],
+        "PermissionSet": ["Billing"]
+    });
+    // Without the flag: sgd's members, no dependencies.
+    let json = run_sfgen(&d, &out, &[]);
+    assert_eq!(json["result"]["package"], sgds);
+    assert!(json["result"]["dependencies"].is_null(), "{json}");
+    // The controlling field of the changed dependent picklist, though unchanged: the deploy
+    // checks the dependent's valueSettings against it.
+    let json = run_sfgen(&d, &out, &["--with-dependencies"]);
+    assert_eq!(deps(&json), vec!["CustomField:Invoice__c.Status__c"]);
+    let a = &json["result"]["dependencies"][0];
+    assert_eq!(a["neededBy"], "CustomField:Invoice__c.Stage__c");
+    assert!(a["reason"].as_str().unwrap().contains("dependent picklist"), "{a}");
+    assert_eq!(
+        json["result"]["package"]["CustomField"],
+        serde_json::json!(["Invoice__c.Amount__c", "Invoice__c.Stage__c", "Invoice__c.Status__c"])
+    );
+    assert_eq!(members(&out.join("package/package.xml"))["CustomField"].len(), 3);
+    assert!(
+        out.join(format!("{M}/objects/Invoice__c/fields/Status__c.field-meta.xml")).is_file(),
+        "its file is copied"
+    );
+    let o = sfgen_in(&d, &["delta", "--from", "HEAD~1", "-d", out.to_str().unwrap(), "--with-dependencies"]);
+    assert!(
+        o.stdout.contains("with dependencies: 1 added")
+            && o.stdout
+                .contains("CustomField:Invoice__c.Status__c  (CustomField:Invoice__c.Stage__c is a dependent picklist"),
+        "{}",
+        o.stdout
+    );
+
+    // --ignore-file leaves out what the range changed: nothing it ignores is added back, the
+    // warnings say what the delta needs of it.
+    write(
+        tmp.path(),
+        "ign",
+        &format!("{M}/classes/Helper.cls\n{M}/objects/Invoice__c/fields/Amount__c.field-meta.xml\n"),
+    );
+    let ign = tmp.path().join("ign");
+    let json = run_sfgen(&d, &out, &["--with-dependencies", "--ignore-file", ign.to_str().unwrap()]);
+    assert_eq!(deps(&json), vec!["CustomField:Invoice__c.Status__c"]);
+    let warnings = json["warnings"].to_string();
+    assert!(warnings.contains("ApexClass:A needs ApexClass:Helper (changed in the range and left out of the delta), which --ignore-file leaves out"), "{warnings}");
+    assert!(warnings.contains("PermissionSet:Billing needs CustomField:Invoice__c.Amount__c (new in the range and left out of the delta), which --ignore-file leaves out: the deploy fails unless the org holds it"), "{warnings}");
+    assert!(!json["result"]["package"]["ApexClass"].to_string().contains("Helper"));
+
+    // --source-dir narrows what changed, not what is needed: the range's new field the
+    // permission set grants, and the label the class names, are added.
+    let json = run_sfgen(
+        &d,
+        &out,
+        &[
+            "--with-dependencies",
+            "--source-dir",
+            &format!("{M}/permissionsets"),
+            "--source-dir",
+            &format!("{M}/classes"),
+        ],
+    );
+    assert_eq!(
+        deps(&json),
+        vec!["CustomLabel:Greeting", "CustomField:Invoice__c.Amount__c"],
+        "{}",
+        json["result"]["dependencies"]
+    );
+    let labels = std::fs::read_to_string(out.join(format!("{M}/labels/CustomLabels.labels-meta.xml"))).unwrap();
+    assert!(
+        labels.contains("<fullName>Greeting</fullName>") && !labels.contains("<fullName>Other</fullName>"),
+        "the label file holds the label added: {labels}"
+    );
+
+    // `all`: what the org may lack though the range left it alone (a scratch org).
+    let json = run_sfgen(&d, &out, &["--with-dependencies=all"]);
+    let all = deps(&json);
+    for m in ["CustomObject:Invoice__c", "CustomLabel:Other", "CustomField:Invoice__c.Status__c"] {
+        assert!(all.contains(&m.to_string()), "{m} in {all:?}");
+    }
+    assert!(!all.contains(&"CustomLabel:Unused".to_string()), "nothing names Unused: {all:?}");
+    let labels = std::fs::read_to_string(out.join(format!("{M}/labels/CustomLabels.labels-meta.xml"))).unwrap();
+    assert!(
+        labels.contains("<fullName>Other</fullName>") && !labels.contains("<fullName>Unused</fullName>"),
+        "{labels}"
+    );
+}
+
+#[test]
+fn a_picklist_losing_a_value_a_record_type_assigns_brings_the_record_type_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dependencies_repo(tmp.path());
+    let obj = format!("{M}/objects/Invoice__c");
+    edit(&d, &format!("{obj}/fields/Status__c.field-meta.xml"), |_| picklist("Status__c", &["Open"], None));
+    commit(&d, "Closed is gone");
+    let out = tmp.path().join("out");
+    let json = run_sfgen(&d, &out, &[]);
+    assert_eq!(json["result"]["package"], serde_json::json!({"CustomField": ["Invoice__c.Status__c"]}));
+    let json = run_sfgen(&d, &out, &["--with-dependencies"]);
+    assert_eq!(deps(&json), vec!["RecordType:Invoice__c.Big"]);
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains(
+            "RecordType Invoice__c.Big assigns Closed of Invoice__c.Status__c, which the field no longer has"
+        ),
+        "{warnings}"
+    );
+    assert!(out.join(format!("{obj}/recordTypes/Big.recordType-meta.xml")).is_file());
+}

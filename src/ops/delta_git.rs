@@ -563,7 +563,15 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Outcome> {
         Some(b) => ForceIgnore::parse(&args.repo_dir.join(".forceignore"), Some(&b))?,
         None => ForceIgnore::defaults(),
     };
-    let delta = compute(&repo, &from, &to, &roots, &forceignore, &opts)?;
+    let mut delta = compute(&repo, &from, &to, &roots, &forceignore, &opts)?;
+    let dependencies = match args.with_dependencies {
+        Some(scope) => {
+            let (added, warnings) = super::delta_deps::add(&from, &to, &roots, &forceignore, &mut delta, scope, &opts)?;
+            delta.warnings.extend(warnings);
+            Some(added)
+        }
+        None => None,
+    };
     let version = version
         .or_else(|| {
             source_version.and_then(|v| {
@@ -645,6 +653,20 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Outcome> {
     if args.generate_delta {
         text.push_str(&format!("  {} source files copied into {}\n", delta.copies.len(), out.display()));
     }
+    if let Some(added) = &dependencies {
+        if added.is_empty() {
+            text.push_str("  with dependencies: nothing to add\n");
+        } else {
+            text.push_str(&format!(
+                "  with dependencies: {} added to {} (what the delta needs in the org):\n",
+                added.len(),
+                manifest.display()
+            ));
+            for a in added {
+                text.push_str(&format!("    {}:{}  ({})\n", a.ty, a.member, a.reason));
+            }
+        }
+    }
     if let Some(reason) = &plan.reason {
         text.push_str(&format!("Tests: {reason}\n"));
     } else if plan.has_apex && plan.classes.is_empty() {
@@ -674,6 +696,7 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Outcome> {
         "changes": delta.lines.iter().map(|(k, p)| serde_json::json!({ "status": k, "path": p })).collect::<Vec<_>>(),
         "files": delta.copies.keys().collect::<Vec<_>>(),
         "tests": plan.json(),
+        "dependencies": dependencies,
         "destructiveWhen": match args.destructive_when { DestructiveWhen::Pre => "pre", DestructiveWhen::Post => "post" },
         "validateCommand": commands.as_ref().map(|c| c.validate.clone()),
         "deployCommand": commands.as_ref().map(|c| c.deploy.clone()),

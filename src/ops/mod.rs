@@ -5,6 +5,7 @@ pub mod check;
 pub mod convert;
 pub mod delivery_steps;
 pub mod delta;
+pub mod delta_deps;
 pub mod delta_git;
 mod delta_infile;
 pub mod delta_tests;
