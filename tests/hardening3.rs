@@ -1155,3 +1155,57 @@ fn limits_of_findings_3_4_5_do_not_trip_an_npsp_sized_project() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+// ------------------------------------------------------------------------------------------ 9
+
+/// Finding 9: outputs overwrote the command's own inputs (`check --junit sfgen.json`, `package -c
+/// c.json --out c.json`, `check --package X.zip --junit X.zip`, `package --destructive X --out
+/// X`, `diff --org X.zip --delta-out X.zip`). Each is refused with exit 2 naming both, however the
+/// path is written (`./X.zip`, a link), and the input is left as it was; two reports named alike
+/// are refused too.
+#[test]
+fn finding_09_an_output_that_is_one_of_the_inputs_is_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let config = std::fs::read(root().join(CONFIG)).unwrap();
+    std::fs::write(w.join("sfgen.json"), &config).unwrap();
+    std::fs::write(w.join("c.json"), &config).unwrap();
+    std::os::unix::fs::symlink("c.json", w.join("link.json")).unwrap();
+    let r = sfgen_in(w, &["package", "-c", "c.json", "--out", "X.zip"], &[], Duration::from_secs(120));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    std::fs::write(w.join("D"), "ApexClass:Gone\n").unwrap();
+    let before = tree(w);
+    let mut failures = Vec::new();
+    let parent_form = format!("../{}/X.zip", w.file_name().unwrap().to_string_lossy());
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["check", "--junit", "sfgen.json"],
+        vec!["package", "-c", "c.json", "--out", "c.json"],
+        vec!["package", "-c", "link.json", "--out", "c.json"],
+        vec!["check", "--package", "X.zip", "--junit", "X.zip"],
+        vec!["check", "--package", "X.zip", "--html", "./X.zip"],
+        vec!["package", "-c", "c.json", "--destructive", "D", "--out", "D"],
+        vec!["diff", "-c", "c.json", "--org", "X.zip", "--delta-out", "X.zip"],
+        vec!["diff", "-c", "c.json", "--org", "X.zip", "--delta-out", &parent_form],
+        vec!["package", "-c", "c.json", "--include", "X.zip", "--out", "X.zip"],
+    ];
+    for args in &cases {
+        let r = sfgen_in(w, args, &[], Duration::from_secs(120));
+        if r.code != Some(2) || !r.stderr.contains("which this command reads") {
+            failures.push(format!("{args:?}: exit {:?}: {}", r.code, r.stderr));
+        }
+        if tree(w) != before {
+            failures.push(format!("{args:?} changed the folder"));
+        }
+    }
+    let r =
+        sfgen_in(w, &["check", "-c", "c.json", "--junit", "a.xml", "--lcov", "./a.xml"], &[], Duration::from_secs(120));
+    if r.code != Some(2) || !r.stderr.contains("--junit and --lcov both name") || w.join("a.xml").exists() {
+        failures.push(format!("two reports alike: exit {:?}: {}", r.code, r.stderr));
+    }
+    // Distinct paths still work.
+    let r = sfgen_in(w, &["check", "--junit", "check.xml"], &[], Duration::from_secs(120));
+    if r.code != Some(0) || !std::fs::read_to_string(w.join("check.xml")).is_ok_and(|t| t.contains("<testsuite")) {
+        failures.push(format!("check --junit check.xml: exit {:?}: {}", r.code, r.stderr));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

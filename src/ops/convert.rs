@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 
 /// Runs `sfgen convert`.
 pub fn run(args: &ConvertArgs) -> Result<Outcome> {
+    super::refuse_overwriting_inputs(None, &[("the --from", &args.from)], &[("--to", Some(&args.to))])?;
     let limits = Limits::from_env()?;
     crate::write::check_new_tree(&args.to)?;
     let input = crate::read::open(&args.from, &limits)?;

@@ -21,6 +21,14 @@ use std::path::Path;
 /// Runs `sfgen diff`; text output is coloured as [`crate::ui`] decided (`--color`, `NO_COLOR`,
 /// terminal).
 pub fn run(args: &DiffArgs) -> Result<Outcome> {
+    let mut inputs: Vec<(&str, &std::path::Path)> =
+        args.include.iter().map(|p| ("the --include", p.as_path())).collect();
+    inputs.push(("the --org", args.org.as_path()));
+    super::refuse_overwriting_inputs(
+        (!args.no_generate).then_some(&args.config),
+        &inputs,
+        &[("--delta-out", args.delta_out.as_deref())],
+    )?;
     let limits = Limits::from_env()?;
     if args.no_generate && args.include.is_empty() {
         return Err(Error::Input {

@@ -76,6 +76,24 @@ pub fn load_project(args: &ConfigArgs) -> Result<(LoadedConfig, Project)> {
     Ok((loaded, project))
 }
 
+/// Refuses a command whose output is one of its inputs (issue 24, finding 9): the config, when
+/// `config` is given (the command reads it; found as [`load_project`] finds it), and `inputs`;
+/// `outputs` holds each output flag with its path, if given.
+pub(crate) fn refuse_overwriting_inputs(
+    config: Option<&crate::cli::ConfigArgs>,
+    inputs: &[(&str, &std::path::Path)],
+    outputs: &[(&str, Option<&std::path::Path>)],
+) -> Result<()> {
+    let found = config.and_then(|c| find_config(&c.config).ok());
+    let mut all: Vec<(&str, &std::path::Path)> = Vec::new();
+    if let Some(f) = &found {
+        all.push(("the config", f));
+    }
+    all.extend_from_slice(inputs);
+    let outputs: Vec<(&str, &std::path::Path)> = outputs.iter().filter_map(|(f, p)| p.map(|p| (*f, p))).collect();
+    crate::write::refuse_overwriting_inputs(&outputs, &all)
+}
+
 /// The config file to read. An explicit `-c` path is taken as given. The default `sfgen.json`,
 /// when the current folder has none, is looked for in its parents, and returned relative to the
 /// current folder (`../../sfgen.json`), so messages and printed commands name it as a user would.

@@ -22,6 +22,13 @@ const CHUNK: usize = 256;
 
 /// Runs `sfgen package`.
 pub fn run(args: &PackageArgs) -> Result<Outcome> {
+    let mut inputs: Vec<(&str, &Path)> = args.include.iter().map(|p| ("the --include", p.as_path())).collect();
+    inputs.extend(args.destructive.as_deref().map(|p| ("the --destructive list", p)));
+    super::refuse_overwriting_inputs(
+        (!args.no_generate).then_some(&args.config),
+        &inputs,
+        &[("--out", Some(&args.out))],
+    )?;
     let limits = Limits::from_env()?;
     let desired = desired::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits)?;
     let mut warnings = desired.warnings.clone();

@@ -22,6 +22,20 @@ fn options() -> harness::Options {
 
 /// Runs `sfgen test`.
 pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Outcome> {
+    // An output that is one of the inputs is refused (issue 24, finding 9), as in `sfgen check`.
+    let mut inputs: Vec<(&str, &std::path::Path)> =
+        args.include.iter().map(|p| ("the --include", p.as_path())).collect();
+    inputs.extend(args.package.as_deref().map(|p| ("the --package", p)));
+    super::refuse_overwriting_inputs(
+        args.package.is_none().then_some(&args.config),
+        &inputs,
+        &[
+            ("--junit", args.junit.as_deref()),
+            ("--cobertura", args.cobertura.as_deref()),
+            ("--lcov", args.lcov.as_deref()),
+            ("--html", args.html.as_deref()),
+        ],
+    )?;
     let limits = Limits::from_env()?;
     let mut warnings = Vec::new();
     let tree = match &args.package {

@@ -294,6 +294,72 @@ fn sync_and_mode(file: &std::fs::File, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Refuses a command whose output is one of its inputs, or two of whose outputs are one file
+/// (issue 24, finding 9: `check --junit sfgen.json`, `package -c c.json --out c.json`,
+/// `diff --org X.zip --delta-out X.zip` replaced the file they read). `outputs` and `inputs`
+/// pair each path with how the command line named it (`--junit`, `-c`, ...). Paths are the same
+/// when they are one file or folder on disk, however named (`./x`, `d/../x`, a link), or, when
+/// the output does not exist yet, the same path once made absolute and normalised. Called before
+/// anything is read or written, so nothing is.
+pub fn refuse_overwriting_inputs(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Result<()> {
+    for (i, (flag, out)) in outputs.iter().enumerate() {
+        if let Some((what, input)) = inputs.iter().find(|(_, input)| same_path(out, input)) {
+            return Err(Error::Input {
+                message: format!(
+                    "{flag} {} is {what} {}, which this command reads: writing it would replace the input",
+                    crate::shell::path(out),
+                    crate::shell::path(input)
+                ),
+                hint: Some(format!("give {flag} another path")),
+            });
+        }
+        if let Some((other, _)) = outputs[..i].iter().find(|(_, earlier)| same_path(out, earlier)) {
+            return Err(Error::Input {
+                message: format!(
+                    "{other} and {flag} both name {}: the second report would replace the first",
+                    crate::shell::path(out)
+                ),
+                hint: Some(format!("give {flag} another path")),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether `a` and `b` name one file or folder (see [`refuse_overwriting_inputs`]).
+fn same_path(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        if let (Ok(x), Ok(y)) = (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            return x == y;
+        }
+    }
+    normalised(a).is_some_and(|x| normalised(b).is_some_and(|y| x == y))
+}
+
+/// `path` made absolute, with `.` and `..` resolved lexically.
+fn normalised(path: &Path) -> Option<PathBuf> {
+    let abs = std::path::absolute(path).ok()?;
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
 /// Writes `bytes` to `path` atomically (see the module docs).
 pub fn file(path: &Path, bytes: &[u8]) -> Result<()> {
     file_with(path, |w| w.write_all(bytes).map_err(werr(path))).map(|_| ())
