@@ -201,14 +201,25 @@ fn clean_fixture_trips_nothing() {
     assert_eq!(json["result"]["overall"].as_f64(), Some(100.0));
 }
 
+/// The guide fixtures pass `check` with no finding: every generated class and trigger estimated
+/// covered, even at the lower bound of its range (the triggers for certain). The lines that
+/// depend on what a query returns are ranges for a static estimate; `sfgen test` runs the tests.
 #[test]
-fn guide_fixtures_pass_with_full_estimated_coverage() {
+fn guide_fixtures_pass_with_every_unit_estimated_covered() {
     for cfg in ["fixtures/contact-webhook/sfgen.json", "fixtures/integration-user/sfgen.json"] {
         let (code, json) = check_json(&["-c", cfg]);
         assert_eq!(code, 0, "{cfg}: {json:#}");
-        assert_eq!(rules_of(&json), Vec::<(String, String)>::new(), "{cfg}");
+        assert_eq!(rules_of(&json), Vec::<(String, String)>::new(), "{cfg}: no finding, not even a warning");
         for u in json["result"]["coverage"].as_array().expect("coverage") {
-            assert_eq!(u["percent"].as_f64(), Some(100.0), "{cfg}: {u}");
+            assert!(u["percent"].as_f64().unwrap_or(0.0) >= 90.0, "{cfg}: {u}");
+            assert!(u["range"][0].as_f64().unwrap_or(0.0) >= 75.0, "{cfg}: even the lower bound is enough: {u}");
+            if u["type"] == "ApexTrigger" {
+                assert_eq!(
+                    u["range"],
+                    serde_json::json!([100.0, 100.0]),
+                    "{cfg}: every trigger is proven covered: {u}"
+                );
+            }
         }
     }
     let (_, json) = check_json(&["-c", "fixtures/contact-webhook/sfgen.json"]);
@@ -216,8 +227,19 @@ fn guide_fixtures_pass_with_full_estimated_coverage() {
         json["result"]["coverage"].as_array().expect("coverage").iter().filter_map(|u| u["name"].as_str()).collect();
     assert_eq!(
         names,
-        ["Webhook", "WebhookAdmin", "ContactTrigger"],
-        "test classes and the @IsTest mock are not counted"
+        [
+            "Webhook",
+            "WebhookAdmin",
+            "WebhookDelivery",
+            "WebhookJob",
+            "WebhookOutbox",
+            "WebhookPayload",
+            "WebhookSweep",
+            "ContactTrigger",
+            "WebhookCarryTrigger",
+            "WebhookWakeTrigger"
+        ],
+        "test classes, the test support and the @IsTest mock are not counted"
     );
 }
 
@@ -231,7 +253,7 @@ fn junit_is_written_with_one_case_per_rule_and_unit() {
         .status(0)
         .run();
     let xml = std::fs::read_to_string(&out).expect("junit written");
-    assert_eq!(xml.matches("<testcase ").count(), sfgen::check::RULES.len() + 3, "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), sfgen::check::RULES.len() + 10, "{xml}");
     assert!(!xml.contains("<failure"), "{xml}");
     assert!(xml.contains("ApexClass Webhook (100% estimated, ["), "{xml}");
 

@@ -190,7 +190,7 @@ fn generate_writes_into_the_projects_default_package_directory() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let p = tmp.path().join("proj");
     let json =
-        r#"{"packageDirectories":[{"path":"force-app"},{"path":"./src/","default":true}],"sourceApiVersion":"62.0"}"#;
+        r#"{"packageDirectories":[{"path":"force-app"},{"path":"./src/","default":true}],"sourceApiVersion":"66.0"}"#;
     project(&p, json);
     let o = sfgen_in(tmp.path(), &["generate", "-c", &cfg("contact-webhook"), "--out", "proj", "--json"]);
     assert!(o.success(), "{}", o.stderr);
@@ -221,7 +221,7 @@ fn a_source_api_version_mismatch_is_reported() {
     assert!(o.success(), "{}", o.stderr);
     let err = o.stderr.clone();
     assert!(
-        err.contains("sourceApiVersion is 61.0, but the generated files are for API 62.0 (the config's apiVersion)")
+        err.contains("sourceApiVersion is 61.0, but the generated files are for API 66.0 (the config's apiVersion)")
             && err.contains("pass --api-version 61.0"),
         "{err}"
     );
@@ -269,7 +269,7 @@ fn sgd_layout_writes_package_and_destructive_changes_folders() {
     assert_eq!(d["destructive"]["when"], "post");
     assert_eq!(
         d["deployCommand"],
-        "(cd out && sf project deploy start --manifest package/package.xml --post-destructive-changes destructiveChanges/destructiveChanges.xml --test-level RunSpecifiedTests --tests TestContactTrigger --tests TestWebhook --target-org ORG_ALIAS)"
+        "(cd out && sf project deploy start --manifest package/package.xml --post-destructive-changes destructiveChanges/destructiveChanges.xml --test-level RunSpecifiedTests --tests TestContactTrigger --tests TestWebhook --tests TestWebhookAdmin --tests TestWebhookDelivery --tests TestWebhookOutbox --target-org ORG_ALIAS)"
     );
     assert_eq!(d["quickDeployCommand"], "sf project deploy quick --use-most-recent --target-org ORG_ALIAS");
     // A second run replaces its own earlier delta, and nothing else.

@@ -148,7 +148,7 @@ fn drift_is_reported_and_noise_is_not() {
     assert_eq!(v["status"], 1);
     // The org still runs the webhook from before the outbox: the delivery machinery is added.
     assert_eq!(status("CustomObject", "Webhook_Outbox__c"), "added");
-    assert_eq!(v["result"]["summary"], serde_json::json!({ "added": 8, "changed": 2, "unchanged": 9, "removed": 1 }));
+    assert_eq!(v["result"]["summary"], serde_json::json!({ "added": 23, "changed": 2, "unchanged": 9, "removed": 1 }));
 }
 
 #[test]
@@ -193,7 +193,7 @@ fn include_only_compares_two_trees() {
         "stat",
     ]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert_eq!(run.stdout, "8 added, 2 changed, 9 unchanged, 1 removed\n");
+    assert_eq!(run.stdout, "23 added, 2 changed, 9 unchanged, 1 removed\n");
 }
 
 #[test]
@@ -211,9 +211,9 @@ fn ignore_comments() {
     let o = orgdir.to_string_lossy().into_owned();
     let cfg = config("contact-webhook");
     let plain = sfgen(&["diff", "-c", &cfg, "--org", &o, "--format", "stat"]);
-    assert_eq!((plain.code, plain.stdout.as_str()), (1, "0 added, 1 changed, 18 unchanged, 0 removed\n"));
+    assert_eq!((plain.code, plain.stdout.as_str()), (1, "0 added, 1 changed, 33 unchanged, 0 removed\n"));
     let ignoring = sfgen(&["diff", "-c", &cfg, "--org", &o, "--format", "stat", "--ignore-comments"]);
-    assert_eq!((ignoring.code, ignoring.stdout.as_str()), (0, "0 added, 0 changed, 19 unchanged, 0 removed\n"));
+    assert_eq!((ignoring.code, ignoring.stdout.as_str()), (0, "0 added, 0 changed, 34 unchanged, 0 removed\n"));
 }
 
 /// Applies a delta package over an org tree, as a deploy would: its components replace or
@@ -302,21 +302,47 @@ fn delta_holds_only_added_and_changed_components_and_no_secret() {
     assert_eq!(
         names,
         vec![
+            "PlatformEventSubscriberConfigs/Webhook_Carry.platformEventSubscriberConfig",
+            "PlatformEventSubscriberConfigs/Webhook_Wake.platformEventSubscriberConfig",
+            "classes/TestWebhookAdmin.cls",
+            "classes/TestWebhookAdmin.cls-meta.xml",
+            "classes/TestWebhookDelivery.cls",
+            "classes/TestWebhookDelivery.cls-meta.xml",
+            "classes/TestWebhookOutbox.cls",
+            "classes/TestWebhookOutbox.cls-meta.xml",
             "classes/Webhook.cls",
             "classes/Webhook.cls-meta.xml",
             "classes/WebhookAdmin.cls",
             "classes/WebhookAdmin.cls-meta.xml",
+            "classes/WebhookDelivery.cls",
+            "classes/WebhookDelivery.cls-meta.xml",
+            "classes/WebhookJob.cls",
+            "classes/WebhookJob.cls-meta.xml",
             "classes/WebhookMockImpl.cls",
             "classes/WebhookMockImpl.cls-meta.xml",
+            "classes/WebhookOutbox.cls",
+            "classes/WebhookOutbox.cls-meta.xml",
+            "classes/WebhookPayload.cls",
+            "classes/WebhookPayload.cls-meta.xml",
+            "classes/WebhookSweep.cls",
+            "classes/WebhookSweep.cls-meta.xml",
+            "classes/WebhookTestSupport.cls",
+            "classes/WebhookTestSupport.cls-meta.xml",
             "customMetadata/Webhook_Endpoint.Default.md",
             "destructiveChanges.xml",
+            "objects/Webhook_Carry__e.object",
             "objects/Webhook_Endpoint__mdt.object",
             "objects/Webhook_Outbox__c.object",
             "objects/Webhook_Settings__c.object",
+            "objects/Webhook_Wake__e.object",
             "package.xml",
             "permissionsets/Contact_Centre_Integration.permissionset",
             "permissionsets/Webhook_Delivery_Admin.permissionset",
             "tabs/Webhook_Outbox__c.tab",
+            "triggers/WebhookCarryTrigger.trigger",
+            "triggers/WebhookCarryTrigger.trigger-meta.xml",
+            "triggers/WebhookWakeTrigger.trigger",
+            "triggers/WebhookWakeTrigger.trigger-meta.xml",
         ]
     );
     for (p, b) in &files {

@@ -139,7 +139,7 @@ fn json_summary_has_hash_counts_and_command() {
     assert!(r["deployCommand"].as_str().unwrap_or("").ends_with("--target-org ORG_ALIAS"));
     assert_eq!(r["quickDeployCommand"], "sf project deploy quick --use-most-recent --target-org ORG_ALIAS");
     assert!(r["nextSteps"].as_array().is_some_and(|a| !a.is_empty()));
-    assert_eq!(r["componentsByType"]["ApexTrigger"], 1);
+    assert_eq!(r["componentsByType"]["ApexTrigger"], 3, "the Contact trigger and the wake and carry event triggers");
 }
 
 /// A zip built by hand, with names no well-behaved tool writes.

@@ -186,6 +186,7 @@ fn external_credential_prefix_cannot_inject_into_its_formula() {
     let nc = |prefix: &str| {
         json!({ "apiVersion": "62.0", "webhook": {
             "namedCredential": { "name": "Svc", "url": "https://api.example.com", "externalCredential": { "header": "Authorization", "prefix": prefix } },
+            "delivery": { "runAsUser": "delivery@example.com" },
             "objects": [{ "sobject": "Contact", "fields": ["Email"] }] } })
     };
     assert!(diagnostics(&nc("Bearer ")).is_empty(), "{:#?}", diagnostics(&nc("Bearer ")));
@@ -203,7 +204,7 @@ fn delivery_settings_are_bounded() {
         "webhook.delivery.maxAttempts",
         "outside 1 to 20",
     );
-    refused_at(&webhook(json!({ "className": "A_Class_Name_Of_Thirty_One_Chars" })), "webhook.className", "at most 30");
+    refused_at(&webhook(json!({ "className": "A_Class_Name_Of_29_Characters" })), "webhook.className", "at most 28");
     let d = diagnostics(&webhook(json!({ "signing": { "header": "X-Sig", "timestampHeader": "x-sig" } })));
     assert!(d.iter().any(|d| d.path == "webhook.signing.timestampHeader"), "{d:#?}");
     let d = diagnostics(&webhook(json!({ "headers": { "Idempotency-Key": "fixed" } })));

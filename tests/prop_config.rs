@@ -710,9 +710,10 @@ fn base_named_credential() -> Value {
         "apiVersion": "62.0",
         "webhook": {
             "className": "Sync",
-            "namedCredential": { "name": "Svc", "label": "Svc", "url": "https://nc.example.com" },
+            "namedCredential": { "name": "Svc", "label": "Svc", "url": "https://nc.example.com", "externalCredential": {} },
             "path": "/events",
             "signing": { "header": "X-Signature" },
+            "delivery": { "runAsUser": "delivery@example.com" },
             "objects": [{ "sobject": "Case", "testRecord": { "Subject": "s", "Description": "d" } }]
         }
     })

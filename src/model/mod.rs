@@ -79,7 +79,8 @@ impl Project {
     pub fn test_classes(&self) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(w) = &self.webhook {
-            out.push(w.test_class_name.clone());
+            let names = crate::section::webhook::apex::Names::of(w, "");
+            out.extend([w.test_class_name.clone(), names.test_outbox, names.test_delivery, names.test_admin]);
             out.extend(w.objects.iter().map(|o| o.test_class_name.clone()));
         }
         out.sort();
@@ -184,13 +185,22 @@ mod tests {
     }
 
     #[test]
-    fn signing_names_the_setting_after_the_class() {
-        let p = project(r#"{"apiVersion":"62.0","webhook":{"className":"Sync","endpoint":"https://h.example.com","signing":{"header":"X-Sig"},"objects":[{"sobject":"Account"}]}}"#)
-            .expect("valid");
+    fn signing_keeps_its_key_in_the_external_credential() {
+        let p = project(
+            r#"{"apiVersion":"62.0","webhook":{"className":"Sync","namedCredential":{"name":"Svc","url":"https://h.example.com","externalCredential":{}},
+            "signing":{"header":"X-Sig"},"delivery":{"runAsUser":"d@example.com"},"objects":[{"sobject":"Account"}]}}"#,
+        )
+        .expect("valid");
         let w = p.webhook.expect("w");
         let s = w.signing.expect("signing");
-        assert_eq!((w.settings_object.as_str(), s.key_field.as_str()), ("Sync_Settings__c", "Signing_Key__c"));
+        assert_eq!((s.named_credential.as_str(), s.external_credential.as_str()), ("Svc", "Svc"));
         assert_eq!((w.outbox_object.as_str(), w.admin_class_name.as_str()), ("Sync_Outbox__c", "SyncAdmin"));
+        assert_eq!((w.wake_event.as_str(), w.carry_event.as_str()), ("Sync_Wake__e", "Sync_Carry__e"));
         assert_eq!(s.timestamp_header, "X-Webhook-Timestamp");
+        // Without an External Credential there is nowhere to keep the key.
+        let e = errors(
+            r#"{"apiVersion":"62.0","webhook":{"endpoint":"https://h.example.com","signing":{"header":"X-Sig"},"objects":[{"sobject":"Account"}]}}"#,
+        );
+        assert!(e.iter().any(|e| e.starts_with("webhook.signing: ")), "{e:?}");
     }
 }

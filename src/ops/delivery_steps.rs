@@ -70,20 +70,61 @@ pub fn before_deploy(project: &Project) -> Vec<Step> {
     steps
 }
 
-/// The webhook's steps: who watches the outbox, the hourly sweep, sandboxes, the endpoint.
-/// `target` is the `--target-org` flag with its value ([`super::deploy::Org::flag`]).
+/// The webhook's steps before the deploy: the delivery user must exist (the wake trigger's
+/// subscriber config names it), and a redeploy over a running webhook needs the deployment
+/// setting that lets classes with pending jobs be deployed.
+pub fn webhook_before_deploy(project: &Project) -> Vec<Step> {
+    let Some(w) = &project.webhook else { return Vec::new() };
+    let mut steps = Vec::new();
+    if let Some(user) = &w.run_as_user {
+        steps.push(Step {
+            id: "webhook-delivery-user",
+            title: format!("Before deploying, create the delivery user {user}"),
+            details: vec![
+                format!("the {0}_Wake subscriber config (PlatformEventSubscriberConfig) runs the {0}WakeTrigger trigger as this user, so every delivery job runs as it; the deploy refuses a user that does not exist", w.class_name),
+                INTEGRATION_USER_LICENCE.to_string(),
+            ],
+            commands: vec![],
+        });
+    }
+    steps.push(Step {
+        id: "webhook-redeploy",
+        title: "Before redeploying over a running webhook, allow deployments with pending Apex jobs".to_string(),
+        details: vec![
+            "Setup > Deployment Settings > \"Allow deployments of components when corresponding Apex jobs are pending or in progress\" (not needed for the first deploy)".to_string(),
+            format!(
+                "the hourly sweep ({0}Sweep) is a scheduled job and retries wait in queued {0}Job jobs; the Metadata API refuses to update a class with pending jobs unless this is on (ApexClass, Metadata API Developer Guide)",
+                w.class_name
+            ),
+            format!(
+                "neither class refers to another class ({0}Job reaches {0}Delivery by name) and their text never changes, so the delivery code itself stays deployable and a delta from `sfgen diff --delta-out` leaves them out",
+                w.class_name
+            ),
+        ],
+        commands: vec![],
+    });
+    steps
+}
+
+/// The webhook's steps: who watches the outbox, the hourly sweep, sandboxes, the endpoint and
+/// its secrets. `target` is the `--target-org` flag with its value ([`super::deploy::Org::flag`]).
 pub fn webhook(project: &Project, target: &str) -> Vec<Step> {
     let Some(w) = &project.webhook else { return Vec::new() };
     let vendor = project.integration.vendor.clone().unwrap_or_else(|| "the external service".to_string());
+    let admin = &w.admin_class_name;
+    let delivery_user = match &w.run_as_user {
+        Some(u) => format!("the delivery user {u}"),
+        None => "the Automated Process user".to_string(),
+    };
     let mut steps = vec![
         Step {
             id: "webhook-sweep",
             title: "Schedule the hourly delivery sweep (once per org)".to_string(),
             details: vec![
-                "it sends retries that are due and changes a busy transaction could not start a job for".to_string(),
+                format!("it wakes the delivery ({delivery_user}) for retries that are due and tidies the outbox; scheduling again returns the scheduled job"),
                 format!("check it in Setup > Scheduled Jobs: \"sfgen {} delivery sweep\"", w.class_name),
             ],
-            commands: vec![apex(&format!("{}-schedule-sweep", w.class_name), &format!("{}.scheduleHourlySweep();", w.admin_class_name), target)],
+            commands: vec![apex(&format!("{}-schedule-sweep", w.class_name), &format!("{admin}.scheduleHourlySweep();"), target)],
         },
         Step {
             id: "webhook-admins",
@@ -93,35 +134,26 @@ pub fn webhook(project: &Project, target: &str) -> Vec<Step> {
                     "App Launcher > {} Deliveries: list views \"Pending deliveries\" and \"Failed deliveries (dead letters)\"",
                     w.class_name
                 ),
-                format!(
-                    "replay the dead letters once the endpoint works again: {}.replayDeadLetters() (or set Status to Pending)",
-                    w.class_name
-                ),
-                format!("pause and resume sending: {0}.pause() / {0}.resume() (changes are kept while paused)", w.class_name),
+                format!("replay the dead letters once the endpoint works again: {admin}.replayDeadLetters() (or set Status to Pending)"),
+                format!("pause and resume sending: {admin}.pause() / {admin}.resume() (changes are kept while paused)"),
             ],
             commands: vec![
                 format!("sf org assign permset --name {} {target}", w.admin_permission_set),
-                apex(&format!("{}-replay", w.class_name), &format!("{}.replayDeadLetters();", w.class_name), target),
+                apex(&format!("{}-replay", w.class_name), &format!("{admin}.replayDeadLetters();"), target),
             ],
         },
         Step {
             id: "webhook-sandbox",
             title: "When creating or refreshing a sandbox, name the post-copy class".to_string(),
             details: vec![
-                format!(
-                    "Setup > Sandboxes > New / Refresh > Apex Class: {}; the sandbox then keeps changes but sends nothing",
-                    w.admin_class_name
-                ),
+                format!("Setup > Sandboxes > New / Refresh > Apex Class: {admin}; the sandbox then keeps changes but sends nothing"),
                 format!(
                     "even without it, a sandbox copied from production does not send: the outbox is bound to the org that first delivered ({}.Org_Id__c)",
                     w.settings_object
                 ),
-                format!(
-                    "in the sandbox, deploy with --env sandbox (its endpoint), then run {}.resume()",
-                    w.class_name
-                ),
+                format!("in the sandbox, deploy with --env sandbox (its endpoint), then run {admin}.resume()"),
             ],
-            commands: vec![apex(&format!("{}-resume", w.class_name), &format!("{}.resume();", w.class_name), target)],
+            commands: vec![apex(&format!("{}-resume", w.class_name), &format!("{admin}.resume();"), target)],
         },
     ];
     match (&w.target, &w.endpoint_type) {
@@ -138,47 +170,67 @@ pub fn webhook(project: &Project, target: &str) -> Vec<Step> {
             steps.push(Step {
                 id: "named-credential",
                 title: format!("Make sure the org holds the Named Credential {name}"),
-                details: vec![format!("the webhook calls callout:{name}; sfgen does not generate it")],
+                details: vec![
+                    format!("the webhook calls callout:{name}; sfgen does not generate it"),
+                    format!("{delivery_user} must be allowed to use its credential"),
+                ],
                 commands: vec![],
             })
         }
         _ => {}
     }
     for n in &project.named_credentials {
-        if let Some(ec) = &n.external_credential {
-            steps.push(Step {
-                id: "external-credential-secret",
-                title: format!("Enter {vendor}'s API key in the External Credential {}", ec.name),
-                details: vec![
-                    format!(
-                        "Setup > Named Credentials > External Credentials > {} > Principals > {} > Edit > Authentication Parameters: add ApiKey with the key (it is sent as the {} header; never in a file)",
-                        ec.label, ec.principal, ec.header
-                    ),
-                    format!(
-                        "delivery jobs run as the user who made the change: assign {}_Sender to every user whose changes are sent (a permission set group for all internal users is simplest); without it their deliveries are retried and end as dead letters",
-                        w.class_name
-                    ),
-                ],
-                commands: vec![format!("sf org assign permset --name {}_Sender {target}", w.class_name)],
-            });
+        let Some(ec) = &n.external_credential else { continue };
+        let mut details = Vec::new();
+        let mut secrets = Vec::new();
+        if let Some(h) = &ec.header {
+            secrets.push(format!("ApiKey ({vendor}'s API key, sent as the {h} header)"));
         }
+        if let Some(s) = w.signing.as_ref().filter(|s| s.external_credential == ec.name) {
+            secrets.push(format!(
+                "SigningKey (the key the {} signature is computed with, written as {} of its bytes; share it with {vendor} over a secure channel)",
+                s.header,
+                s.key_encoding.as_str()
+            ));
+        }
+        details.push(format!(
+            "Setup > Named Credentials > External Credentials > {} > Principals > {} > Edit > Authentication Parameters: add {}; never in a file",
+            ec.label,
+            ec.principal,
+            secrets.join(" and ")
+        ));
+        let mut commands = Vec::new();
+        match &w.run_as_user {
+            Some(user) => {
+                details.push(format!(
+                    "only {user} needs {}_Sender (the principal's access): every delivery job runs as that user",
+                    w.class_name
+                ));
+                commands.push(format!(
+                    "sf org assign permset --name {}_Sender --on-behalf-of {} {target}",
+                    w.class_name,
+                    quote(user)
+                ));
+            }
+            None => details.push(format!("assign {}_Sender to the user the delivery runs as", w.class_name)),
+        }
+        steps.push(Step {
+            id: "external-credential-secret",
+            title: format!("Enter the secrets of the External Credential {}", ec.name),
+            details,
+            commands,
+        });
     }
     if let Some(s) = &w.signing {
         steps.push(Step {
             id: "signing-key",
-            title: format!("Set the webhook signing key in {}", w.settings_object),
+            title: format!("Tell {vendor} how requests are signed"),
             details: vec![
                 format!(
-                    "Setup > Custom Settings > {} Settings > Manage > New (org default): fill {}, written as {} of the key's bytes",
-                    w.class_name,
-                    s.key_field,
-                    s.key_encoding.as_str()
+                    "{} is the hex HMAC-SHA256 of the exact body with the SigningKey of {}; the body's sentAt (also in {}) is the Unix time of the attempt: refuse requests older than five minutes",
+                    s.header, s.external_credential, s.timestamp_header
                 ),
-                format!("share the same key with {vendor} over a secure channel; it is never in any file sfgen writes"),
-                format!(
-                    "each request carries {} (Unix seconds) and {} (hex HMAC-SHA256 of timestamp.body); until the key is set, deliveries are retried and end as dead letters",
-                    s.timestamp_header, s.header
-                ),
+                "until the key is entered, Salesforce cannot compute the signature: deliveries are retried and end as dead letters".to_string(),
             ],
             commands: vec![],
         });

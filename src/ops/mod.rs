@@ -313,7 +313,9 @@ mod tests {
         assert_eq!(lines.len(), 2, "{lines:?}");
         assert!(lines.iter().all(|l| !l.contains('\n') && l.starts_with("w.json:1:")), "{lines:?}");
         assert!(
-            lines.iter().any(|l| l.ends_with("(help: add \"testRecord\" with the object's required fields)")),
+            lines.iter().any(|l| l.ends_with(
+                "(help: add \"testRecord\" with the object's required fields, or name the org's factory in \"webhook.testDataFactory\")"
+            )),
             "{lines:?}"
         );
         assert!(lines.iter().any(|l| l.contains("object Invoice__c is not defined by the package")), "{lines:?}");

@@ -65,6 +65,7 @@ pub fn next_steps(project: &Project, deploy: &Commands, org: &Org, api_version: 
     }
     // Steps that must come first (src/ops/delivery_steps.rs).
     steps.extend(super::delivery_steps::before_deploy(project));
+    steps.extend(super::delivery_steps::webhook_before_deploy(project));
     steps.push(Step { id: "deploy", title: "Validate, then deploy".to_string(), details, commands: deploy.in_order() });
 
     // The webhook's and the OAuth apps' own steps (src/ops/delivery_steps.rs).

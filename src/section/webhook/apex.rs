@@ -11,6 +11,7 @@
 
 use super::{CalloutTarget, KeyEncoding, TestValue, TriggerEvent, Webhook, WebhookObject};
 use askama::Template;
+#[cfg(test)]
 use sha2::{Digest, Sha256};
 
 /// A single-quoted Apex string literal holding exactly `s`.
@@ -36,6 +37,7 @@ pub fn apex_string(s: &str) -> String {
     out
 }
 
+#[cfg(test)]
 /// HMAC-SHA256 (RFC 2104) of `message` under `key`: the signature the generated class sends
 /// and a receiver recomputes. Used for the known-answer vector in the generated tests.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
@@ -55,57 +57,23 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     outer.finalize().into()
 }
 
+#[cfg(test)]
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn base64(bytes: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(T[((n >> shift) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// The known-answer vector of the generated tests and the README: timestamp, body, key.
-pub const KAT_TIMESTAMP: &str = "1700000000";
-/// The vector's body.
-pub const KAT_BODY: &str = "{\"eventId\":\"sfgen-known-answer\"}";
+#[cfg(test)]
+/// The known-answer vector of the README and sfgen's own tests: the body (as sent, with its
+/// `sentAt`) and the key.
+pub const KAT_BODY: &str = "{\"sentAt\":1700000000,\"eventId\":\"sfgen-known-answer\"}";
+#[cfg(test)]
 /// The vector's key (its UTF-8 bytes).
 pub const KAT_KEY: &str = "sfgen-known-answer-key";
-/// The bytes of the key the generated tests store (never a real key).
-pub const TEST_KEY: &[u8] = b"sfgen-test-signing-key";
 
-/// The hex signature of the known-answer vector.
+#[cfg(test)]
+/// The hex signature of the known-answer vector: what the signature formula evaluates to.
 pub fn kat_signature() -> String {
-    hex(&hmac_sha256(KAT_KEY.as_bytes(), format!("{KAT_TIMESTAMP}.{KAT_BODY}").as_bytes()))
-}
-
-/// How the test key is written in the custom setting for an encoding.
-fn encoded_test_key(encoding: KeyEncoding) -> String {
-    match encoding {
-        KeyEncoding::Text => String::from_utf8_lossy(TEST_KEY).into_owned(),
-        KeyEncoding::Base64 => base64(TEST_KEY),
-        KeyEncoding::Hex => hex(TEST_KEY),
-    }
-}
-
-/// The Apex expression decoding the key text `var` into its bytes.
-fn key_decode(encoding: KeyEncoding, var: &str) -> String {
-    match encoding {
-        KeyEncoding::Text => format!("Blob.valueOf({var})"),
-        KeyEncoding::Base64 => format!("EncodingUtil.base64Decode({var})"),
-        KeyEncoding::Hex => format!("EncodingUtil.convertFromHex({var})"),
-    }
+    hex(&hmac_sha256(KAT_KEY.as_bytes(), KAT_BODY.as_bytes()))
 }
 
 /// An Apex expression for a test value; `{n}` in text becomes `index`.
@@ -119,11 +87,9 @@ fn apex_value(v: &TestValue, index: &str) -> String {
         TestValue::Bool(b) => b.to_string(),
         TestValue::TodayPlus(0) => "Date.today()".to_string(),
         TestValue::TodayPlus(n) => format!("Date.today().addDays({n})"),
+        // A parent is inserted by the builder and referenced by its variable.
+        TestValue::Parent { .. } => "null".to_string(),
     }
-}
-
-fn constructor_args(o: &WebhookObject) -> String {
-    o.test_record.iter().map(|(f, v)| format!("{f} = {}", apex_value(v, "i"))).collect::<Vec<_>>().join(", ")
 }
 
 /// A watched field whose test value holds `{n}`, and the Apex expression of another valid
@@ -143,71 +109,220 @@ struct ObjectFields {
     watched: String,
 }
 
+/// The names every template uses: classes, objects, events and triggers, all derived from
+/// the webhook's class name (or given in the config), and the config hash for the headers.
+pub struct Names {
+    /// The entry points (`Webhook`).
+    pub w: String,
+    /// The payloads (`WebhookPayload`).
+    pub payload: String,
+    /// The outbox (`WebhookOutbox`).
+    pub outbox: String,
+    /// The delivery (`WebhookDelivery`).
+    pub delivery: String,
+    /// The job and its finalizer (`WebhookJob`).
+    pub job: String,
+    /// The signing (`WebhookSigning`).
+    pub signing: String,
+    /// The admin's class (`WebhookAdmin`).
+    pub admin: String,
+    /// The scheduled sweep (`WebhookSweep`).
+    pub sweep: String,
+    /// The tests' shared helpers (`WebhookTestSupport`).
+    pub support: String,
+    /// The guide's mock (`WebhookMockImpl`).
+    pub mock: String,
+    /// The entry points' and payloads' tests (`TestWebhook`).
+    pub test: String,
+    /// The outbox's tests.
+    pub test_outbox: String,
+    /// The delivery's tests.
+    pub test_delivery: String,
+    /// The admin's tests.
+    pub test_admin: String,
+    /// The outbox object.
+    pub outbox_obj: String,
+    /// The settings object.
+    pub settings_obj: String,
+    /// The wake event (`Webhook_Wake__e`).
+    pub wake_event: String,
+    /// The carried-payload event (`Webhook_Carry__e`).
+    pub carry_event: String,
+    /// The wake event's trigger.
+    pub wake_trigger: String,
+    /// The carry event's trigger.
+    pub carry_trigger: String,
+    /// The config's short hash.
+    pub hash: String,
+}
+
+impl Names {
+    /// The names of webhook `w`, with the config hash `hash`.
+    pub fn of(w: &Webhook, hash: &str) -> Names {
+        let c = &w.class_name;
+        Names {
+            w: c.clone(),
+            payload: format!("{c}Payload"),
+            outbox: format!("{c}Outbox"),
+            delivery: format!("{c}Delivery"),
+            job: format!("{c}Job"),
+            signing: format!("{c}Signing"),
+            admin: w.admin_class_name.clone(),
+            sweep: format!("{c}Sweep"),
+            support: format!("{c}TestSupport"),
+            mock: w.mock_class_name.clone(),
+            test: w.test_class_name.clone(),
+            test_outbox: format!("Test{c}Outbox"),
+            test_delivery: format!("Test{c}Delivery"),
+            test_admin: format!("Test{c}Admin"),
+            outbox_obj: w.outbox_object.clone(),
+            settings_obj: w.settings_object.clone(),
+            wake_event: w.wake_event.clone(),
+            carry_event: w.carry_event.clone(),
+            wake_trigger: format!("{c}WakeTrigger"),
+            carry_trigger: format!("{c}CarryTrigger"),
+            hash: hash.to_string(),
+        }
+    }
+
+    /// Every Apex class the webhook generates besides the configured ones, with what it is
+    /// (for the name-clash check).
+    pub fn derived_classes(&self) -> Vec<&str> {
+        vec![
+            &self.payload,
+            &self.outbox,
+            &self.delivery,
+            &self.job,
+            &self.signing,
+            &self.sweep,
+            &self.support,
+            &self.test_outbox,
+            &self.test_delivery,
+            &self.test_admin,
+        ]
+    }
+}
+
 #[derive(Template)]
-#[template(path = "apex/webhook.cls", escape = "none")]
-struct WebhookCls<'a> {
-    class_name: &'a str,
-    mock_class_name: &'a str,
-    objects_list: String,
-    hash: &'a str,
-    outbox: &'a str,
-    settings: &'a str,
+#[template(path = "apex/facade.cls", escape = "none")]
+struct FacadeCls<'a> {
+    n: &'a Names,
+}
+
+#[derive(Template)]
+#[template(path = "apex/payload.cls", escape = "none")]
+struct PayloadCls<'a> {
+    n: &'a Names,
+    batch_size: u32,
+    send_all_updates: bool,
+    objects: Vec<ObjectFields>,
+}
+
+#[derive(Template)]
+#[template(path = "apex/outbox.cls", escape = "none")]
+struct OutboxCls<'a> {
+    n: &'a Names,
+    per_job: u32,
+}
+
+#[derive(Template)]
+#[template(path = "apex/delivery.cls", escape = "none")]
+struct DeliveryCls<'a> {
+    n: &'a Names,
     endpoint_type: String,
     callout_endpoint: String,
     timeout_ms: u32,
-    batch_size: u32,
     per_job: u32,
     max_attempts: u32,
-    send_all_updates: bool,
     headers: Vec<(String, String)>,
     signing: bool,
+}
+
+#[derive(Template)]
+#[template(path = "apex/job.cls", escape = "none")]
+struct JobCls<'a> {
+    n: &'a Names,
+}
+
+#[derive(Template)]
+#[template(path = "apex/signing.cls", escape = "none")]
+struct SigningCls<'a> {
+    n: &'a Names,
     signature_header: String,
     timestamp_header: String,
-    key_field: String,
+    formula: String,
+    named_credential: String,
+    external_credential: String,
+    principal: String,
+    key_parameter: &'static str,
     key_encoding: &'static str,
-    key_decode: String,
-    objects: Vec<ObjectFields>,
 }
 
 #[derive(Template)]
 #[template(path = "apex/admin.cls", escape = "none")]
 struct AdminCls<'a> {
-    class_name: &'a str,
-    admin_class_name: &'a str,
-    hash: &'a str,
+    n: &'a Names,
+}
+
+#[derive(Template)]
+#[template(path = "apex/sweep.cls", escape = "none")]
+struct SweepCls<'a> {
+    n: &'a Names,
 }
 
 #[derive(Template)]
 #[template(path = "apex/trigger.trigger", escape = "none")]
 struct TriggerSrc<'a> {
-    class_name: &'a str,
+    n: &'a Names,
     trigger_name: &'a str,
     sobject: &'a str,
     events: String,
-    hash: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "apex/wake.trigger", escape = "none")]
+struct WakeTrigger<'a> {
+    n: &'a Names,
+}
+
+#[derive(Template)]
+#[template(path = "apex/carry.trigger", escape = "none")]
+struct CarryTrigger<'a> {
+    n: &'a Names,
+}
+
+struct Parent {
+    sobject: String,
+    var: String,
+    args: String,
+}
+
+struct Builder {
+    sobject: String,
+    method: String,
+    parents: Vec<Parent>,
+    args: String,
+}
+
+#[derive(Template)]
+#[template(path = "apex/support.cls", escape = "none")]
+struct SupportCls<'a> {
+    n: &'a Names,
+    factory: String,
+    headers: Vec<(String, String)>,
+    signing: bool,
+    builders: Vec<Builder>,
 }
 
 #[derive(Template)]
 #[template(path = "apex/mock.cls", escape = "none")]
 struct MockCls<'a> {
-    class_name: &'a str,
-    mock_class_name: &'a str,
-    hash: &'a str,
-    settings: &'a str,
-    headers: Vec<(String, String)>,
-    signing: bool,
-    signing_key: String,
-    signature_header: String,
-    timestamp_header: String,
-    key_field: String,
-    key_encoding: &'static str,
-    key_decode_mock: String,
+    n: &'a Names,
 }
 
 struct Sample {
     sobject: String,
     sobject_literal: String,
-    constructor_args: String,
     filters_updates: bool,
     changed_field: String,
 }
@@ -215,19 +330,30 @@ struct Sample {
 #[derive(Template)]
 #[template(path = "apex/test_webhook.cls", escape = "none")]
 struct TestWebhookCls<'a> {
-    class_name: &'a str,
-    admin_class_name: &'a str,
-    mock_class_name: &'a str,
-    test_class_name: &'a str,
-    hash: &'a str,
-    outbox: &'a str,
-    settings: &'a str,
-    sample: Sample,
+    n: &'a Names,
+    sample: &'a Sample,
+}
+
+#[derive(Template)]
+#[template(path = "apex/test_outbox.cls", escape = "none")]
+struct TestOutboxCls<'a> {
+    n: &'a Names,
+    sample: &'a Sample,
+}
+
+#[derive(Template)]
+#[template(path = "apex/test_delivery.cls", escape = "none")]
+struct TestDeliveryCls<'a> {
+    n: &'a Names,
+    sample: &'a Sample,
     signing: bool,
-    key_field: String,
-    key_encoding: &'static str,
-    kat_signature: String,
-    test_key_hex: String,
+    expected_formula: String,
+}
+
+#[derive(Template)]
+#[template(path = "apex/test_admin.cls", escape = "none")]
+struct TestAdminCls<'a> {
+    n: &'a Names,
 }
 
 struct EventTest {
@@ -242,15 +368,11 @@ struct EventTest {
 #[derive(Template)]
 #[template(path = "apex/test_trigger.cls", escape = "none")]
 struct TestTriggerCls<'a> {
-    class_name: &'a str,
-    mock_class_name: &'a str,
+    n: &'a Names,
     test_class_name: &'a str,
     trigger_name: &'a str,
     sobject: &'a str,
     sobject_literal: String,
-    constructor_args: String,
-    hash: &'a str,
-    outbox: &'a str,
     bulk_size: u32,
     expected_requests: u32,
     needs_quiet_insert: bool,
@@ -258,7 +380,6 @@ struct TestTriggerCls<'a> {
     has_undelete: bool,
     change_field: String,
     change_expr: String,
-    signing: bool,
     tests: Vec<EventTest>,
 }
 
@@ -286,25 +407,63 @@ fn class(name: &str, source: String) -> ApexSource {
     ApexSource { name: name.to_string(), is_trigger: false, source }
 }
 
+fn trigger(name: &str, source: String) -> ApexSource {
+    ApexSource { name: name.to_string(), is_trigger: true, source }
+}
+
 /// Records per trigger test: as many as one delivery job sends (at most 200, a trigger's
 /// chunk), so the test sees every record delivered.
 pub fn bulk_size(w: &Webhook) -> u32 {
     200.min(w.batch_size * w.per_job)
 }
 
+/// The signature header's value: a Named Credential formula Salesforce evaluates when the
+/// request leaves, the hex HMAC-SHA256 of the body as sent under the key kept in the External
+/// Credential ("Named Credential Formula Functions": HEX, HMAC, BLOB, BASE64DECODE,
+/// `$Credential.<ExternalCredential>.Body`).
+pub fn signature_formula(external_credential: &str, encoding: KeyEncoding) -> String {
+    let key = format!("$Credential.{external_credential}.{SIGNING_KEY_PARAMETER}");
+    let key = match encoding {
+        KeyEncoding::Base64 => format!("BASE64DECODE({key})"),
+        _ => format!("BLOB({key})"),
+    };
+    format!("{{!HEX(HMAC('SHA-256', $Credential.{external_credential}.Body, {key}))}}")
+}
+
+/// The External Credential's authentication parameter that holds the signing key.
+pub const SIGNING_KEY_PARAMETER: &str = "SigningKey";
+
+fn builder(o: &WebhookObject) -> Builder {
+    let mut parents = Vec::new();
+    let mut args = Vec::new();
+    for (f, v) in &o.test_record {
+        match v {
+            TestValue::Parent { sobject, values } => {
+                let var = format!("parent{}", parents.len());
+                let pargs = values.iter().map(|(pf, pv)| format!("{pf} = {}", apex_value(pv, "0"))).collect::<Vec<_>>();
+                parents.push(Parent { sobject: sobject.clone(), var: var.clone(), args: pargs.join(", ") });
+                args.push(format!("{f} = {var}.Id"));
+            }
+            v => args.push(format!("{f} = {}", apex_value(v, "i"))),
+        }
+    }
+    Builder {
+        sobject: o.sobject.clone(),
+        method: format!("build{}", o.sobject.replace('_', "")),
+        parents,
+        args: args.join(", "),
+    }
+}
+
 /// Renders every Apex class and trigger of the webhook.
 /// `hash`: the config file's short hash, written into every header (the same in every
 /// environment).
 pub fn webhook_sources(hash: &str, w: &Webhook) -> Vec<ApexSource> {
+    let n = Names::of(w, hash);
     let headers: Vec<(String, String)> = w.headers.iter().map(|(k, v)| (apex_string(k), apex_string(v))).collect();
     let (endpoint_type, callout_endpoint) = match (&w.target, &w.endpoint_type) {
         (CalloutTarget::Endpoint(_), Some(ty)) => (ty.clone(), String::new()),
         (target, _) => (String::new(), apex_string(&target.apex_endpoint())),
-    };
-    let encoding = w.signing.as_ref().map(|s| s.key_encoding).unwrap_or_default();
-    let (signing, signature_header, timestamp_header, key_field) = match &w.signing {
-        Some(s) => (true, apex_string(&s.header), apex_string(&s.timestamp_header), s.key_field.clone()),
-        None => (false, String::new(), String::new(), String::new()),
     };
     let objects = w
         .objects
@@ -315,94 +474,94 @@ pub fn webhook_sources(hash: &str, w: &Webhook) -> Vec<ApexSource> {
             ObjectFields { sobject: o.sobject.clone(), fields: tokens(&o.fields), watched: tokens(&o.watched) }
         })
         .collect();
-
-    let mut out = vec![class(
-        &w.class_name,
-        render(&WebhookCls {
-            class_name: &w.class_name,
-            mock_class_name: &w.mock_class_name,
-            objects_list: w.objects.iter().map(|o| o.sobject.as_str()).collect::<Vec<_>>().join(", "),
-            hash,
-            outbox: &w.outbox_object,
-            settings: &w.settings_object,
-            endpoint_type,
-            callout_endpoint,
-            timeout_ms: w.timeout_ms,
-            batch_size: w.batch_size,
-            per_job: w.per_job,
-            max_attempts: w.max_attempts,
-            send_all_updates: w.send_all_updates,
-            headers: headers.clone(),
-            signing,
-            signature_header: signature_header.clone(),
-            timestamp_header: timestamp_header.clone(),
-            key_field: key_field.clone(),
-            key_encoding: encoding.as_str(),
-            key_decode: key_decode(encoding, &format!("settings.{key_field}")),
-            objects,
-        }),
-    )];
-    out.push(class(
-        &w.admin_class_name,
-        render(&AdminCls { class_name: &w.class_name, admin_class_name: &w.admin_class_name, hash }),
-    ));
-    out.push(class(
-        &w.mock_class_name,
-        render(&MockCls {
-            class_name: &w.class_name,
-            mock_class_name: &w.mock_class_name,
-            hash,
-            settings: &w.settings_object,
-            headers,
-            signing,
-            signing_key: apex_string(&encoded_test_key(encoding)),
-            signature_header,
-            timestamp_header,
-            key_field: key_field.clone(),
-            key_encoding: encoding.as_str(),
-            key_decode_mock: key_decode(encoding, "SIGNING_KEY"),
-        }),
-    ));
-    if let Some(first) = w.objects.first() {
+    let mut out = vec![
+        class(&n.w, render(&FacadeCls { n: &n })),
+        class(
+            &n.payload,
+            render(&PayloadCls { n: &n, batch_size: w.batch_size, send_all_updates: w.send_all_updates, objects }),
+        ),
+        class(&n.outbox, render(&OutboxCls { n: &n, per_job: w.per_job })),
+        class(
+            &n.delivery,
+            render(&DeliveryCls {
+                n: &n,
+                endpoint_type,
+                callout_endpoint,
+                timeout_ms: w.timeout_ms,
+                per_job: w.per_job,
+                max_attempts: w.max_attempts,
+                headers: headers.clone(),
+                signing: w.signing.is_some(),
+            }),
+        ),
+        class(&n.job, render(&JobCls { n: &n })),
+        class(&n.admin, render(&AdminCls { n: &n })),
+        class(&n.sweep, render(&SweepCls { n: &n })),
+        trigger(&n.wake_trigger, render(&WakeTrigger { n: &n })),
+        trigger(&n.carry_trigger, render(&CarryTrigger { n: &n })),
+    ];
+    let mut expected_formula = String::new();
+    if let Some(s) = &w.signing {
+        let formula = signature_formula(&s.external_credential, s.key_encoding);
+        expected_formula = apex_string(&formula);
         out.push(class(
-            &w.test_class_name,
-            render(&TestWebhookCls {
-                class_name: &w.class_name,
-                admin_class_name: &w.admin_class_name,
-                mock_class_name: &w.mock_class_name,
-                test_class_name: &w.test_class_name,
-                hash,
-                outbox: &w.outbox_object,
-                settings: &w.settings_object,
-                sample: Sample {
-                    sobject: first.sobject.clone(),
-                    sobject_literal: apex_string(&first.sobject),
-                    constructor_args: constructor_args(first),
-                    filters_updates: !w.send_all_updates && !first.watched.is_empty(),
-                    changed_field: change_of(first).map(|(f, _)| apex_string(&f)).unwrap_or_default(),
-                },
-                signing,
-                key_field,
-                key_encoding: encoding.as_str(),
-                kat_signature: apex_string(&kat_signature()),
-                test_key_hex: apex_string(&hex(TEST_KEY)),
+            &n.signing,
+            render(&SigningCls {
+                n: &n,
+                signature_header: apex_string(&s.header),
+                timestamp_header: apex_string(&s.timestamp_header),
+                formula: apex_string(&formula),
+                named_credential: s.named_credential.clone(),
+                external_credential: s.external_credential.clone(),
+                principal: s.principal.clone(),
+                key_parameter: SIGNING_KEY_PARAMETER,
+                key_encoding: s.key_encoding.as_str(),
             }),
         ));
+    }
+    out.push(class(
+        &n.support,
+        render(&SupportCls {
+            n: &n,
+            factory: apex_string(w.test_data_factory.as_deref().unwrap_or_default()),
+            headers,
+            signing: w.signing.is_some(),
+            builders: w.objects.iter().map(builder).collect(),
+        }),
+    ));
+    out.push(class(&n.mock, render(&MockCls { n: &n })));
+    if let Some(first) = w.objects.first() {
+        let sample = Sample {
+            sobject: first.sobject.clone(),
+            sobject_literal: apex_string(&first.sobject),
+            filters_updates: !w.send_all_updates && !first.watched.is_empty(),
+            changed_field: change_of(first).map(|(f, _)| apex_string(&f)).unwrap_or_default(),
+        };
+        out.push(class(&n.test, render(&TestWebhookCls { n: &n, sample: &sample })));
+        out.push(class(&n.test_outbox, render(&TestOutboxCls { n: &n, sample: &sample })));
+        out.push(class(
+            &n.test_delivery,
+            render(&TestDeliveryCls {
+                n: &n,
+                sample: &sample,
+                signing: w.signing.is_some(),
+                expected_formula: expected_formula.clone(),
+            }),
+        ));
+        out.push(class(&n.test_admin, render(&TestAdminCls { n: &n })));
     }
     let bulk = bulk_size(w);
     for o in &w.objects {
         let events: Vec<&str> = o.events.iter().map(|e| e.apex_declaration()).collect();
-        out.push(ApexSource {
-            name: o.trigger_name.clone(),
-            is_trigger: true,
-            source: render(&TriggerSrc {
-                class_name: &w.class_name,
+        out.push(trigger(
+            &o.trigger_name,
+            render(&TriggerSrc {
+                n: &n,
                 trigger_name: &o.trigger_name,
                 sobject: &o.sobject,
                 events: events.join(", "),
-                hash,
             }),
-        });
+        ));
         let change = change_of(o);
         let updates_filtered = !w.send_all_updates && !o.watched.is_empty();
         let tests = o
@@ -431,15 +590,11 @@ pub fn webhook_sources(hash: &str, w: &Webhook) -> Vec<ApexSource> {
         out.push(class(
             &o.test_class_name,
             render(&TestTriggerCls {
-                class_name: &w.class_name,
-                mock_class_name: &w.mock_class_name,
+                n: &n,
                 test_class_name: &o.test_class_name,
                 trigger_name: &o.trigger_name,
                 sobject: &o.sobject,
                 sobject_literal: apex_string(&o.sobject),
-                constructor_args: constructor_args(o),
-                hash,
-                outbox: &w.outbox_object,
                 bulk_size: bulk,
                 expected_requests: bulk.div_ceil(w.batch_size),
                 needs_quiet_insert: o.events.iter().any(|e| *e != TriggerEvent::AfterInsert),
@@ -447,7 +602,6 @@ pub fn webhook_sources(hash: &str, w: &Webhook) -> Vec<ApexSource> {
                 has_undelete: o.events.contains(&TriggerEvent::AfterUndelete),
                 change_field,
                 change_expr,
-                signing: w.signing.is_some(),
                 tests,
             }),
         ));
@@ -488,16 +642,20 @@ mod tests {
             hex(&hmac_sha256(&[0xaa; 131], b"Test Using Larger Than Block-Size Key - Hash Key First")),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
-        // The vector the README shows; computed independently with Python's hmac module.
-        assert_eq!(kat_signature(), "fbc9606273ffc1fc80782f8494da03d4acbd5ea761e5b5127d79964f8994d393");
+        // The vector the README shows; computed independently with Python's hmac module:
+        // hmac.new(b"sfgen-known-answer-key", body, hashlib.sha256).hexdigest().
+        assert_eq!(kat_signature(), "1345aa6f2692631a3c66f5f68cd8514891cd2d52426ca5cb136ab2dfd9d53bf1");
     }
 
     #[test]
-    fn test_key_encodings() {
-        assert_eq!(encoded_test_key(KeyEncoding::Text), "sfgen-test-signing-key");
-        assert_eq!(encoded_test_key(KeyEncoding::Hex), "736667656e2d746573742d7369676e696e672d6b6579");
-        assert_eq!(encoded_test_key(KeyEncoding::Base64), "c2ZnZW4tdGVzdC1zaWduaW5nLWtleQ==");
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(base64(b"abc"), "YWJj");
+    fn signature_formula_decodes_the_key_as_written() {
+        assert_eq!(
+            signature_formula("Vendor", KeyEncoding::Text),
+            "{!HEX(HMAC('SHA-256', $Credential.Vendor.Body, BLOB($Credential.Vendor.SigningKey)))}"
+        );
+        assert_eq!(
+            signature_formula("Vendor", KeyEncoding::Base64),
+            "{!HEX(HMAC('SHA-256', $Credential.Vendor.Body, BASE64DECODE($Credential.Vendor.SigningKey)))}"
+        );
     }
 }

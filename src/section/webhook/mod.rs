@@ -1,18 +1,22 @@
 //! `webhook`: record changes delivered to an outside endpoint without ever failing the save or
 //! losing a change.
 //!
-//! What it generates, per config:
-//! - the sending class (`Webhook`): the triggers' entry point, the guide's `jsonContent` and
-//!   `callout(url, content)`, and the Queueable that delivers (retries with backoff, dead
-//!   letters, replay, pause);
-//! - an admin class (`WebhookAdmin`): the hourly sweep (`Schedulable`) and the
-//!   `SandboxPostCopy` that pauses sending in a refreshed sandbox;
-//! - one logic-less trigger per object, the callout mock and the tests;
+//! What it generates, per config (class names follow `className`, here `Webhook`):
+//! - `Webhook`, the entry points: `handleTrigger`, the guide's `jsonContent` and
+//!   `callout(url, content)`; `WebhookPayload` (payloads), `WebhookOutbox` (keeping changes in
+//!   the save's transaction, leases), `WebhookDelivery` (the job's work and its finalizer's
+//!   settlement, retries, dead letters), `WebhookJob` (the job itself, which reaches the
+//!   delivery by name so pending jobs never block a deploy), `WebhookSigning` (the signature
+//!   formula, with signing), `WebhookAdmin` (sweep, replay, pause, resume, SandboxPostCopy)
+//!   and `WebhookSweep` (the scheduled sweep, referencing no class);
+//! - one logic-less trigger per object, the wake and carry platform events with their
+//!   triggers and `PlatformEventSubscriberConfig`s (the wake trigger runs as the delivery
+//!   user), the guide's mock, the tests and their shared `WebhookTestSupport`;
 //! - the outbox (`Webhook_Outbox__c`: one row per payload not yet delivered, list views for
-//!   pending and failed deliveries, a tab), the protected settings (`Webhook_Settings__c`:
-//!   pause switch, the org the outbox is bound to, the signing key), the endpoint's home (a
-//!   custom metadata record `Webhook_Endpoint.Default` plus a Remote Site, or a Named
-//!   Credential), and a permission set for the admins who watch the outbox.
+//!   pending and failed deliveries, a tab), the settings (`Webhook_Settings__c`: pause switch,
+//!   the org the outbox is bound to; no secret), the endpoint's home (a custom metadata record
+//!   `Webhook_Endpoint.Default` plus a Remote Site, or a Named Credential), and a permission
+//!   set for the admins who watch the outbox. A signing key lives in the External Credential.
 //!
 //! The Apex is the same in every environment: everything that differs (the endpoint) is
 //! metadata, so `--env sandbox` and `--env production` give byte-identical classes and
@@ -21,7 +25,7 @@
 //! Submodules: [`validate`] (config → model), `apex` (the askama templates),
 //! `meta` (metadata XML).
 
-mod apex;
+pub mod apex;
 mod meta;
 mod validate;
 
@@ -38,10 +42,10 @@ use std::collections::BTreeMap;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(rename = "Webhook")]
 pub struct RawWebhook {
-    /// Apex class that builds and sends the payloads (default "Webhook"; at most 30 characters,
-    /// since the outbox and settings objects are named after it).
+    /// Apex class of the entry points (default "Webhook"; at most 28 characters, since the
+    /// other classes, objects and events are named after it, e.g. "Test<className>Delivery").
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 30))]
+    #[schemars(length(min = 1, max = 28))]
     pub class_name: Option<String>,
     /// The https URL payloads are POSTed to. It is written into a custom metadata record
     /// (`<className>_Endpoint.Default`), not into the Apex, so every environment runs the same
@@ -79,11 +83,18 @@ pub struct RawWebhook {
     /// "<className>Admin").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_class_name: Option<String>,
-    /// Sign every request: HMAC-SHA256 of `<timestamp>.<body>` (hex) in `header`, the Unix
-    /// timestamp in `timestampHeader`. The key lives in a protected hierarchy custom setting
-    /// sfgen generates; its value is never in any file.
+    /// Sign every request: the hex HMAC-SHA256 of the body as sent (which carries `sentAt`,
+    /// the Unix time of the attempt) in `header`, the same time in `timestampHeader`.
+    /// Salesforce computes it when the request leaves, with the key kept in the External
+    /// Credential's `SigningKey` authentication parameter: never in Apex, a custom setting or
+    /// a file. Needs `namedCredential` with an `externalCredential`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing: Option<RawSigning>,
+    /// An Apex class of the org implementing `<className>TestSupport.Factory`, which builds the
+    /// tests' records (for required lookups, record types or validation rules the
+    /// `testRecord` values cannot satisfy). Default: the `testRecord` values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_data_factory: Option<String>,
     /// Retries and what an update sends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<RawDelivery>,
@@ -135,16 +146,18 @@ pub struct RawExternalCredential {
     /// Label shown in Setup (default: the name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// The header that carries the secret, e.g. "Authorization" or "X-Api-Key".
+    /// The header that carries the secret (the principal's `ApiKey`), e.g. "Authorization" or
+    /// "X-Api-Key". Leave it out for an External Credential that only holds the signing key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 128))]
-    pub header: String,
+    pub header: Option<String>,
     /// Text before the secret in the header, e.g. "Bearer " (letters, digits, spaces, '-', '_').
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = 40))]
     pub prefix: Option<String>,
 }
 
-/// How the signing key is written in the custom setting.
+/// How the signing key is written in the External Credential's `SigningKey` parameter.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Default)]
 #[serde(rename_all = "camelCase")]
 #[schemars(rename = "KeyEncoding")]
@@ -154,7 +167,7 @@ pub enum KeyEncoding {
     Text,
     /// Base64 of the key's bytes.
     Base64,
-    /// Hex of the key's bytes.
+    /// Hex of the key's bytes (refused: Named Credential formulas cannot decode hex).
     Hex,
 }
 
@@ -182,8 +195,8 @@ pub struct RawSigning {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 128))]
     pub timestamp_header: Option<String>,
-    /// How an admin writes the key into the custom setting: "text" (default), "base64" or
-    /// "hex" of the key bytes.
+    /// How an admin writes the key into the External Credential: "text" (default) or
+    /// "base64" of the key bytes (Named Credential formulas decode BLOB and BASE64DECODE only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_encoding: Option<KeyEncoding>,
 }
@@ -214,6 +227,13 @@ pub struct RawDelivery {
     /// "always": every update is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_update: Option<OnUpdate>,
+    /// Username the delivery runs as: the wake trigger's `PlatformEventSubscriberConfig` names
+    /// it, so every delivery job runs as this one user and only it needs access to the
+    /// endpoint's credential (the `<className>_Sender` permission set). Required with an
+    /// External Credential; without one, the Automated Process user delivers. May differ per
+    /// environment (it is metadata, not Apex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_user: Option<String>,
 }
 
 /// Trigger events, as the config spells them (schema only; the model has [`TriggerEvent`]).
@@ -255,8 +275,10 @@ pub struct RawWebhookObject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<String>>,
     /// Field values the tests use to insert a valid record. Strings may contain `{n}` (the
-    /// record's index, for unique values) and may be "$today" or "$today+N" for dates.
-    /// Defaults exist for Contact, Account, Lead, Case and Opportunity.
+    /// record's index, for unique values) and may be "$today" or "$today+N" for dates; a
+    /// lookup takes `{ "sobject": "Account", "testRecord": { "Name": "..." } }`, a parent the
+    /// tests insert first. Defaults exist for Contact (with its Account), Account, Lead, Case
+    /// and Opportunity; `webhook.testDataFactory` replaces them all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<BTreeMap<String, TestFieldValue>>")]
     pub test_record: Option<BTreeMap<String, serde_json::Value>>,
@@ -268,6 +290,31 @@ pub struct RawWebhookObject {
 #[schemars(rename = "TestFieldValue")]
 #[allow(dead_code)]
 enum TestFieldValue {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    Parent(TestParent),
+}
+
+/// A parent record the tests insert first, for a lookup (schema only).
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "TestParent")]
+#[allow(dead_code)]
+struct TestParent {
+    /// The parent's object, e.g. "Account".
+    sobject: String,
+    /// Its field values (text, numbers, booleans; `{n}` and "$today" as above).
+    #[serde(default)]
+    test_record: BTreeMap<String, TestScalar>,
+}
+
+/// A parent's field value (schema only).
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[schemars(rename = "TestScalar")]
+#[allow(dead_code)]
+enum TestScalar {
     Text(String),
     Number(f64),
     Bool(bool),
@@ -310,8 +357,16 @@ pub struct Webhook {
     pub test_class_name: String,
     /// The outbox custom object (`Webhook_Outbox__c`).
     pub outbox_object: String,
-    /// The protected hierarchy custom setting (`Webhook_Settings__c`).
+    /// The hierarchy custom setting (`Webhook_Settings__c`): pause switch and org binding.
     pub settings_object: String,
+    /// The wake platform event (`Webhook_Wake__e`, published after commit).
+    pub wake_event: String,
+    /// The carried-payload platform event (`Webhook_Carry__e`, published immediately).
+    pub carry_event: String,
+    /// The user the delivery runs as (the wake trigger's subscriber config), if configured.
+    pub run_as_user: Option<String>,
+    /// The org's test data factory class, if configured.
+    pub test_data_factory: Option<String>,
     /// The custom metadata type holding the endpoint (`Webhook_Endpoint__mdt`), for a raw URL.
     pub endpoint_type: Option<String>,
     /// The permission set for the admins who watch the outbox.
@@ -336,17 +391,22 @@ pub struct Webhook {
     pub objects: Vec<WebhookObject>,
 }
 
-/// HMAC-SHA256 signing of payloads.
+/// HMAC-SHA256 signing of payloads, computed by Salesforce with the key in an External
+/// Credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signing {
     /// The header carrying the signature.
     pub header: String,
-    /// The header carrying the signed timestamp.
+    /// The header carrying the time of sending (also in the signed body as `sentAt`).
     pub timestamp_header: String,
-    /// How the key is written in the setting.
+    /// How the key is written in the External Credential.
     pub key_encoding: KeyEncoding,
-    /// The key field of the settings object (`Signing_Key__c`).
-    pub key_field: String,
+    /// The Named Credential the signed requests go through.
+    pub named_credential: String,
+    /// The External Credential holding the key (`SigningKey`).
+    pub external_credential: String,
+    /// Its principal.
+    pub principal: String,
 }
 
 /// A trigger event the webhook listens to.
@@ -409,6 +469,13 @@ pub enum TestValue {
     Bool(bool),
     /// `Date.today().addDays(n)`.
     TodayPlus(i64),
+    /// A parent record inserted first; the field takes its Id.
+    Parent {
+        /// The parent's object.
+        sobject: String,
+        /// Its field values, sorted by field.
+        values: Vec<(String, TestValue)>,
+    },
 }
 
 /// One object the webhook watches.
@@ -461,8 +528,8 @@ pub struct ExternalCredential {
     pub label: String,
     /// The principal (`Default`).
     pub principal: String,
-    /// The header carrying the secret.
-    pub header: String,
+    /// The header carrying the secret (`None`: the credential holds only a signing key).
+    pub header: Option<String>,
     /// Text before the secret.
     pub prefix: String,
 }
@@ -477,6 +544,14 @@ impl ExternalCredential {
         }
     }
 }
+
+/// Wake events one trigger invocation takes: it starts at most one job whatever their
+/// number, so the batch only bounds the trigger's own work (PlatformEventSubscriberConfig
+/// allows 1 to 2 000).
+pub const WAKE_BATCH_SIZE: u32 = 200;
+/// Carried payloads one trigger invocation takes: each may hold 131 072 characters, so 20 keep
+/// the trigger's heap (6 MB) under half used.
+pub const CARRY_BATCH_SIZE: u32 = 20;
 
 /// Renders the webhook's Apex and the metadata it needs.
 /// `hash`: the config's short hash written into the Apex headers; `named_credentials`: those the
@@ -509,6 +584,22 @@ pub fn render(
     xml(tree, "CustomObject", &w.outbox_object, format!("objects/{}.object", w.outbox_object), meta::outbox(w));
     xml(tree, "CustomTab", &w.outbox_object, format!("tabs/{}.tab", w.outbox_object), meta::outbox_tab());
     xml(tree, "CustomObject", &w.settings_object, format!("objects/{}.object", w.settings_object), meta::settings(w));
+    xml(tree, "CustomObject", &w.wake_event, format!("objects/{}.object", w.wake_event), meta::wake_event(w));
+    xml(tree, "CustomObject", &w.carry_event, format!("objects/{}.object", w.carry_event), meta::carry_event(w));
+    let names = apex::Names::of(w, hash);
+    for (event, trigger, batch, user) in [
+        ("Wake", &names.wake_trigger, WAKE_BATCH_SIZE, w.run_as_user.as_deref()),
+        ("Carry", &names.carry_trigger, CARRY_BATCH_SIZE, None),
+    ] {
+        let name = format!("{}_{event}", w.class_name);
+        xml(
+            tree,
+            "PlatformEventSubscriberConfig",
+            &name,
+            format!("PlatformEventSubscriberConfigs/{name}.platformEventSubscriberConfig"),
+            meta::subscriber_config(&name, trigger, batch, user),
+        );
+    }
     if let (Some(ty), CalloutTarget::Endpoint(url)) = (&w.endpoint_type, &w.target) {
         xml(tree, "CustomObject", ty, format!("objects/{ty}.object"), meta::endpoint_type(w));
         let record = format!("{}.Default", ty.trim_end_matches("__mdt"));

@@ -8,10 +8,10 @@ use crate::section::remote_site::{origin, RemoteSite};
 use crate::section::{label_from_name, Ctx};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Longest class name: the outbox (`<class>_Outbox__c`) and settings (`<class>_Settings__c`)
-/// objects are named after it, and a custom object's name has at most 40 characters before
-/// `__c` (Salesforce Help, knowledge article 000381913).
-pub const MAX_CLASS_NAME: usize = 30;
+/// Longest class name: the other classes, objects and events are named after it, the longest
+/// being the test class `Test<class>Delivery` (an Apex class name has at most 40 characters)
+/// and the objects `<class>_Settings__c` (40 before `__c`, Salesforce Help 000381913).
+pub const MAX_CLASS_NAME: usize = 28;
 
 /// Earliest API version the generated Apex compiles at: it enqueues with `AsyncOptions`
 /// (`MinimumQueueableDelayInMinutes`, `DuplicateSignature`), documented from Spring '24.
@@ -45,10 +45,10 @@ pub(crate) fn webhook(
         cx.error(
             "webhook.className",
             format!(
-                "class name \"{class_name}\" is {} characters; at most {MAX_CLASS_NAME} fit, because the objects \"{class_name}_Outbox__c\" and \"{class_name}_Settings__c\" are named after it",
+                "class name \"{class_name}\" is {} characters; at most {MAX_CLASS_NAME} fit, because the classes and objects \"Test{class_name}Delivery\" and \"{class_name}_Settings__c\" are named after it",
                 class_name.len()
             ),
-            Some("a custom object's name has at most 40 characters before __c; choose a shorter class name".to_string()),
+            Some("Apex class names and custom object names have at most 40 characters; choose a shorter class name".to_string()),
         );
     }
     // The default admin class name is derived: it is only checked when the class name is valid
@@ -151,7 +151,9 @@ pub(crate) fn webhook(
                         };
                         let label = ec.label.clone().unwrap_or_else(|| label_from_name(&ec_name));
                         cx.text(&push_key(base, "label"), &label, 80);
-                        header_name(cx, &push_key(base, "header"), &ec.header);
+                        if let Some(h) = &ec.header {
+                            header_name(cx, &push_key(base, "header"), h);
+                        }
                         let prefix = ec.prefix.clone().unwrap_or_default();
                         // The prefix goes into a formula's string literal: plain characters only.
                         if prefix.len() > 40 || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || " -_".contains(c))
@@ -291,13 +293,63 @@ pub(crate) fn webhook(
                 Some("e.g. \"X-Webhook-Timestamp\"".to_string()),
             );
         }
+        let key_encoding = s.key_encoding.unwrap_or_default();
+        if key_encoding == KeyEncoding::Hex {
+            cx.error(
+                "webhook.signing.keyEncoding",
+                "a hex key cannot be decoded where Salesforce keeps it: Named Credential formulas decode text (BLOB) and base64 (BASE64DECODE) only",
+                Some("write the key as base64 of its bytes: \"keyEncoding\": \"base64\"".to_string()),
+            );
+        }
+        // The key lives in an External Credential sfgen generates: the signature is a formula
+        // over it that Salesforce evaluates when the request leaves (never a custom setting).
+        let credential = match (&target, named_credentials.last()) {
+            (CalloutTarget::NamedCredential { name, .. }, Some(nc)) if &nc.name == name => {
+                nc.external_credential.as_ref().map(|ec| (nc.name.clone(), ec.name.clone(), ec.principal.clone()))
+            }
+            _ => None,
+        };
+        if credential.is_none() {
+            cx.error(
+                "webhook.signing",
+                "the signing key needs an External Credential to live in, and the webhook has none sfgen generates",
+                Some("give \"namedCredential\": { \"name\", \"url\", \"externalCredential\": {} } (add \"header\" for an API key too); a custom setting is no place for a secret".to_string()),
+            );
+        }
+        let (named_credential, external_credential, principal) = credential.unwrap_or_default();
         Signing {
             header: s.header.clone(),
             timestamp_header,
-            key_encoding: s.key_encoding.unwrap_or_default(),
-            key_field: "Signing_Key__c".into(),
+            key_encoding,
+            named_credential,
+            external_credential,
+            principal,
         }
     });
+
+    let run_as_user = delivery.run_as_user.clone();
+    if let Some(u) = &run_as_user {
+        if !u.contains('@') || u.contains(|c: char| c.is_whitespace() || c.is_control()) || u.len() > 80 {
+            cx.error(
+                "webhook.delivery.runAsUser",
+                format!("\"{}\" is not a Salesforce username (an email-style name)", u.escape_debug()),
+                None,
+            );
+        }
+    }
+    let secured = matches!(&target, CalloutTarget::NamedCredential { name, .. }
+        if named_credentials.iter().any(|n| &n.name == name && n.external_credential.is_some()));
+    if secured && run_as_user.is_none() {
+        cx.error(
+            "webhook.delivery",
+            "the webhook calls out through an External Credential, and no delivery user is named",
+            Some("add \"delivery\": { \"runAsUser\": \"username\" }: delivery jobs run as that one user, the only one who needs the credential".to_string()),
+        );
+    }
+    let test_data_factory = w
+        .test_data_factory
+        .as_ref()
+        .map(|f| cx.apex_name("webhook.testDataFactory", "test data factory class name", f));
 
     if w.objects.is_empty() {
         cx.error(
@@ -320,7 +372,7 @@ pub(crate) fn webhook(
                     Some("one entry per object; its trigger covers every event".to_string()),
                 );
             }
-            webhook_object(cx, &path, o)
+            webhook_object(cx, &path, o, w.test_data_factory.as_ref())
         })
         .collect();
 
@@ -328,6 +380,10 @@ pub(crate) fn webhook(
     Webhook {
         outbox_object: format!("{class_name}_Outbox__c"),
         settings_object: format!("{class_name}_Settings__c"),
+        wake_event: format!("{class_name}_Wake__e"),
+        carry_event: format!("{class_name}_Carry__e"),
+        run_as_user,
+        test_data_factory,
         admin_permission_set: format!("{class_name}_Delivery_Admin"),
         endpoint_type,
         class_name,
@@ -370,7 +426,7 @@ fn header_name(cx: &mut Ctx<'_>, path: &str, name: &str) -> bool {
     true
 }
 
-fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject) -> WebhookObject {
+fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject, w_factory: Option<&String>) -> WebhookObject {
     let sobject = o.sobject.clone();
     cx.sobject_name(&push_key(path, "sobject"), "an SObject", &sobject, Some("e.g. \"Contact\" or \"Invoice__c\""));
     if matches!(sobject.as_str(), "Task" | "Event" | "User" | "Group" | "PermissionSet") {
@@ -460,52 +516,8 @@ fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject) -> Webhook
                 if !cx.sobject_name(&fp, "a field", field, None) {
                     continue;
                 }
-                match test_value(value) {
-                    Some(v) => {
-                        if let TestValue::Text(t) = &v {
-                            cx.text(&fp, t, 1000);
-                            if t.starts_with("$today") {
-                                cx.error(
-                                    &fp,
-                                    format!("\"{}\" is neither \"$today\" nor \"$today+N\" / \"$today-N\" with a whole number N", t.escape_debug()),
-                                    Some("e.g. \"$today+30\"".to_string()),
-                                );
-                            }
-                        }
-                        // `Date.today().addDays(n)` takes an Integer, and Salesforce dates
-                        // run from 1700 to 4000.
-                        if let TestValue::TodayPlus(n) = v {
-                            if !TEST_DATE_DAYS.contains(&n) {
-                                cx.error(
-                                    &fp,
-                                    format!("$today{n:+} is {} days from today; a Salesforce date must lie between the years 1700 and 4000", n.abs()),
-                                    Some(format!("use a number of days from {} to {}", TEST_DATE_DAYS.start(), TEST_DATE_DAYS.end())),
-                                );
-                            }
-                        }
-                        // The number is pasted into Apex as a literal: no exponent (Apex has
-                        // none), and integers must fit an Apex Integer.
-                        if let TestValue::Number(n) = &v {
-                            let plain = !n.contains(['e', 'E']);
-                            let fits = n.contains('.') || n.parse::<i32>().is_ok();
-                            if !plain || !fits {
-                                cx.error(
-                                    &fp,
-                                    format!("{n} cannot be written as an Apex number literal"),
-                                    Some(
-                                        "use an integer from -2147483648 to 2147483647 or a decimal such as 1250.5"
-                                            .to_string(),
-                                    ),
-                                );
-                            }
-                        }
-                        test_record.push((field.clone(), v));
-                    }
-                    None => cx.error(
-                        &fp,
-                        "test values must be strings, numbers or booleans",
-                        Some("dates: \"$today\" or \"$today+30\"".to_string()),
-                    ),
+                if let Some(v) = test_field_value(cx, &fp, value) {
+                    test_record.push((field.clone(), v));
                 }
             }
         }
@@ -516,17 +528,115 @@ fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject) -> Webhook
                         test_record.push(((*field).to_string(), v));
                     }
                 }
+                // A Contact belongs to an Account in most orgs (a validation rule, or guide A's
+                // own test): the default test Contact gets one.
+                if sobject == "Contact" {
+                    test_record.push((
+                        "AccountId".to_string(),
+                        TestValue::Parent {
+                            sobject: "Account".to_string(),
+                            values: vec![("Name".to_string(), TestValue::Text("sfgen Test Account".to_string()))],
+                        },
+                    ));
+                }
             }
-            None if sobject.contains("__") => cx.warn(
+            None if sobject.contains("__") && w_factory.is_none() => cx.warn(
                 &push_key(path, "sobject"),
                 format!("no \"testRecord\" for {sobject}: the tests insert it with no field set"),
-                Some("add \"testRecord\" with the object's required fields".to_string()),
+                Some("add \"testRecord\" with the object's required fields, or name the org's factory in \"webhook.testDataFactory\"".to_string()),
             ),
             None => {}
         },
     }
     test_record.sort_by(|a, b| a.0.cmp(&b.0));
     WebhookObject { sobject, trigger_name, test_class_name, events, fields, watched, test_record }
+}
+
+/// A test record value, checked: a scalar (text with `{n}`, a number literal Apex can hold,
+/// a boolean, "$today+N") or a parent `{ "sobject", "testRecord" }` of scalars.
+fn test_field_value(cx: &mut Ctx<'_>, fp: &str, value: &serde_json::Value) -> Option<TestValue> {
+    if let Some(map) = value.as_object() {
+        for key in map.keys().filter(|k| !["sobject", "testRecord"].contains(&k.as_str())) {
+            cx.error(
+                &push_key(fp, key),
+                format!("unknown key \"{key}\" in a parent record"),
+                Some("a parent has \"sobject\" and \"testRecord\"".to_string()),
+            );
+        }
+        let Some(sobject) = map.get("sobject").and_then(|v| v.as_str()) else {
+            cx.error(
+                fp,
+                "a parent record needs \"sobject\"",
+                Some("e.g. { \"sobject\": \"Account\", \"testRecord\": { \"Name\": \"Acme\" } }".to_string()),
+            );
+            return None;
+        };
+        cx.sobject_name(&push_key(fp, "sobject"), "an SObject", sobject, None);
+        let mut values = Vec::new();
+        for (field, v) in map.get("testRecord").and_then(|v| v.as_object()).into_iter().flatten() {
+            let pp = push_key(&push_key(fp, "testRecord"), field);
+            if !cx.sobject_name(&pp, "a field", field, None) {
+                continue;
+            }
+            if v.is_object() {
+                cx.error(&pp, "a parent's values are strings, numbers or booleans", None);
+                continue;
+            }
+            if let Some(v) = test_field_value(cx, &pp, v) {
+                values.push((field.clone(), v));
+            }
+        }
+        values.sort_by(|a, b| a.0.cmp(&b.0));
+        return Some(TestValue::Parent { sobject: sobject.to_string(), values });
+    }
+    let Some(v) = test_value(value) else {
+        cx.error(
+            fp,
+            "test values must be strings, numbers, booleans or a parent { \"sobject\", \"testRecord\" }",
+            Some("dates: \"$today\" or \"$today+30\"".to_string()),
+        );
+        return None;
+    };
+    if let TestValue::Text(t) = &v {
+        cx.text(fp, t, 1000);
+        if t.starts_with("$today") {
+            cx.error(
+                fp,
+                format!(
+                    "\"{}\" is neither \"$today\" nor \"$today+N\" / \"$today-N\" with a whole number N",
+                    t.escape_debug()
+                ),
+                Some("e.g. \"$today+30\"".to_string()),
+            );
+        }
+    }
+    // `Date.today().addDays(n)` takes an Integer, and Salesforce dates run from 1700 to 4000.
+    if let TestValue::TodayPlus(n) = v {
+        if !TEST_DATE_DAYS.contains(&n) {
+            cx.error(
+                fp,
+                format!(
+                    "$today{n:+} is {} days from today; a Salesforce date must lie between the years 1700 and 4000",
+                    n.abs()
+                ),
+                Some(format!("use a number of days from {} to {}", TEST_DATE_DAYS.start(), TEST_DATE_DAYS.end())),
+            );
+        }
+    }
+    // The number is pasted into Apex as a literal: no exponent (Apex has none), and integers
+    // must fit an Apex Integer.
+    if let TestValue::Number(n) = &v {
+        let plain = !n.contains(['e', 'E']);
+        let fits = n.contains('.') || n.parse::<i32>().is_ok();
+        if !plain || !fits {
+            cx.error(
+                fp,
+                format!("{n} cannot be written as an Apex number literal"),
+                Some("use an integer from -2147483648 to 2147483647 or a decimal such as 1250.5".to_string()),
+            );
+        }
+    }
+    Some(v)
 }
 
 fn test_value(v: &serde_json::Value) -> Option<TestValue> {
@@ -560,6 +670,13 @@ pub(crate) fn check_apex_name_clashes(cx: &mut Ctx<'_>, webhook: Option<&Webhook
     for (i, o) in w.objects.iter().enumerate() {
         names.push((push_key(&push_index("webhook.objects", i), "testClassName"), o.test_class_name.clone()));
     }
+    // The classes named after className (WebhookPayload, TestWebhookDelivery, ...) clash with
+    // a configured name at that name's path.
+    let derived = super::apex::Names::of(w, "");
+    let mut derived: Vec<(String, String)> =
+        derived.derived_classes().into_iter().map(|c| ("webhook.className".to_string(), c.to_string())).collect();
+    derived.append(&mut names);
+    let names = derived;
     for (path, name) in names {
         if let Some(prev) = seen.insert(name.to_ascii_lowercase(), path.clone()) {
             cx.error(
@@ -569,7 +686,9 @@ pub(crate) fn check_apex_name_clashes(cx: &mut Ctx<'_>, webhook: Option<&Webhook
             );
         }
     }
-    let mut triggers = BTreeSet::new();
+    let names = super::apex::Names::of(w, "");
+    let mut triggers: BTreeSet<String> =
+        [&names.wake_trigger, &names.carry_trigger].iter().map(|t| t.to_ascii_lowercase()).collect();
     for (i, o) in w.objects.iter().enumerate() {
         if !triggers.insert(o.trigger_name.to_ascii_lowercase()) {
             cx.error(
