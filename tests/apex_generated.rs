@@ -9,13 +9,16 @@ mod support;
 use std::path::Path;
 
 /// Failures of the generated code itself (not the runtime), with the evidence in the issue
-/// they are tracked in: (method, message).
-const KNOWN_GENERATED_BUGS: &[(&str, &str)] = &[(
-    // Issue 20, finding 1: the test sets `simulate = 'no-slot'`, a value the webhook never reads,
-    // so a job is queued; fixtures/apex/webhook-no-slot keeps today's copy as a regression test.
-    "noQueueSlotKeepsTheChangeAndTheSaveSucceedsPositive",
-    "System.AssertException: Assertion Failed: no job was queued: Expected: 0, Actual: 1",
-)];
+/// they are tracked in: (method, message). Empty: issue 20's redesign fixed finding 1 (the
+/// no-slot test), and fixtures/apex/webhook-no-slot keeps the old copy as a regression test.
+const KNOWN_GENERATED_BUGS: &[(&str, &str)] = &[];
+
+/// Verdicts that differ from a real org's only because sfgen's runtime does not model the
+/// platform yet, each requested in /work/wt/rt-requests.md with the page that says what the
+/// platform does: (method, outcome, message). An entry that now passes is stale and fails
+/// the test, so the list shrinks as the runtime catches up. A message matches by its start
+/// (a skip names the file it stopped at).
+const KNOWN_RUNTIME_GAPS: &[(&str, &str, &str)] = &[];
 
 fn run_tests(cwd: &Path, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["--json", "test"];
@@ -31,11 +34,17 @@ fn assert_generated_tests_pass(what: &str, v: &serde_json::Value, min: usize) {
     for t in tests {
         let name = t["FullName"].as_str().unwrap_or("");
         let method = t["MethodName"].as_str().unwrap_or("");
-        let message = t["Message"].as_str().unwrap_or("");
-        match t["Outcome"].as_str().unwrap_or("") {
-            "Pass" => {}
-            "Fail" if KNOWN_GENERATED_BUGS.iter().any(|(m, msg)| *m == method && *msg == message) => {}
-            other => problems.push(format!("{name}: {other}: {message}\n{}", t["StackTrace"].as_str().unwrap_or(""))),
+        let message = t["Message"].as_str().or(t["SkipReason"].as_str()).unwrap_or("");
+        let outcome = t["Outcome"].as_str().unwrap_or("");
+        let gap = KNOWN_RUNTIME_GAPS.iter().find(|(m, _, _)| *m == method);
+        match (outcome, gap) {
+            ("Pass", Some(_)) => problems.push(format!("{name}: passes now: remove it from KNOWN_RUNTIME_GAPS")),
+            ("Pass", None) => {}
+            (o, Some((_, go, gmsg))) if o == *go && message.starts_with(gmsg) => {}
+            ("Fail", None) if KNOWN_GENERATED_BUGS.iter().any(|(m, msg)| *m == method && *msg == message) => {}
+            (other, _) => {
+                problems.push(format!("{name}: {other}: {message}\n{}", t["StackTrace"].as_str().unwrap_or("")))
+            }
         }
     }
     assert!(problems.is_empty(), "{what}:\n{}", problems.join("\n"));
@@ -103,6 +112,13 @@ fn guide_a_own_tests_pass_against_the_generated_webhook() {
     }
     let v = run_tests(&root, &["--package", out_dir.to_str().expect("utf8")]);
     let tests = v["result"]["tests"].as_array().expect("tests");
-    assert_eq!(tests.len(), 3, "{v}");
-    assert!(tests.iter().all(|t| t["Outcome"] == "Pass"), "{v:#}");
+    // Guide A's TestWebhook and TestContactTrigger replace the generated ones; the generated
+    // tests of the delivery (TestWebhookOutbox, ..) run beside them.
+    let guide: Vec<_> = tests
+        .iter()
+        .filter(|t| matches!(t["ApexClass"]["Name"].as_str(), Some("TestWebhook" | "TestContactTrigger")))
+        .collect();
+    assert_eq!(guide.len(), 3, "{v}");
+    assert!(guide.iter().all(|t| t["Outcome"] == "Pass"), "{v:#}");
+    assert_generated_tests_pass("guide A's tests beside the generated ones", &v, 20);
 }
