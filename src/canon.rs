@@ -46,6 +46,12 @@
 //!   a *protected* record;
 //! - the userinfo of any URL anywhere, in XML and in text (`https://admin:…@host`).
 
+/// The kind of a file, as Salesforce's file names and registry tell it (in [`crate::sf`]).
+pub use crate::sf::compare::{kind_of, FileKind};
+use crate::sf::compare::{
+    EC_PUBLIC_PARAMS, NC_PUBLIC_PARAMS, ORG_ASSIGNED, PERMISSION_ROOTS, PERMISSION_ROWS, SECRET_NAMES, SECRET_SUFFIXES,
+    SET_ROWS,
+};
 use crate::sf::xml::{self, Element, Node};
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
@@ -61,46 +67,6 @@ const REDACTED_IN_URL: &str = "***REDACTED***-sha256:";
 pub struct Options {
     /// Also ignore `//` and `/* */` comments in Apex.
     pub ignore_comments: bool,
-}
-
-/// How a file is compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    /// Metadata XML.
-    Xml,
-    /// Apex source (`.cls`, `.trigger`).
-    Apex,
-    /// Any other file: text when it is UTF-8, binary otherwise.
-    Other,
-}
-
-/// The kind of the file at `path` (an mdapi path such as `classes/Webhook.cls`).
-pub fn kind_of(path: &str) -> FileKind {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    if name.ends_with(".cls") || name.ends_with(".trigger") {
-        return FileKind::Apex;
-    }
-    if name.ends_with(".xml") {
-        return FileKind::Xml;
-    }
-    // Single-file XML components: `remoteSiteSettings/X.remoteSite`, `objects/X.object`, ...
-    let mut parts = path.split('/');
-    let (Some(dir), Some(_)) = (parts.next(), parts.next()) else {
-        return FileKind::Other;
-    };
-    // Folder-based XML types (reports, dashboards) sit one level deeper; the registry's
-    // adapter says whether the body is XML either way.
-    use crate::sf::registry::{registry, Adapter};
-    // (A folder type shares its folder with the type it holds; its own files are `-meta.xml`.)
-    let xml_bodied = registry()
-        .types_in_directory(dir)
-        .filter(|t| t.folder_content_type.is_none())
-        .any(|t| matches!(t.adapter, Adapter::Default | Adapter::Decomposed | Adapter::PartiallyDecomposed));
-    if xml_bodied {
-        FileKind::Xml
-    } else {
-        FileKind::Other
-    }
 }
 
 /// A static resource that is an archive, by what it holds: each entry's path, size and hash,
@@ -268,144 +234,6 @@ fn strip_apex_comments(text: &str) -> Vec<String> {
 
 // ---------------------------------------------------------------------------------------------
 // XML
-
-/// Root elements whose repeated rows are permission rows.
-const PERMISSION_ROOTS: &[&str] = &["MutingPermissionSet", "PermissionSet", "Profile"];
-
-/// Permission rows of [`PERMISSION_ROOTS`] (children of the root), their key elements, and
-/// whether a row whose other values are all `false`/`None`/`Hidden` grants nothing.
-const PERMISSION_ROWS: &[(&str, &[&str], bool)] = &[
-    ("agentAccesses", &["agentName"], true),
-    ("applicationVisibilities", &["application"], true),
-    ("categoryGroupVisibilities", &["dataCategoryGroup"], false),
-    ("classAccesses", &["apexClass"], true),
-    ("customMetadataTypeAccesses", &["name"], true),
-    ("customPermissions", &["name"], true),
-    ("customSettingAccesses", &["name"], true),
-    ("emailRoutingAddressAccesses", &["emailRoutingAddress"], true),
-    ("externalCredentialPrincipalAccesses", &["externalCredentialPrincipal"], true),
-    ("externalDataSourceAccesses", &["externalDataSource"], true),
-    ("fieldPermissions", &["field"], true),
-    ("flowAccesses", &["flow"], true),
-    ("layoutAssignments", &["layout", "recordType"], false),
-    ("loginFlows", &["flow"], false),
-    ("loginIpRanges", &["startAddress", "endAddress"], false),
-    ("objectPermissions", &["object"], true),
-    ("pageAccesses", &["apexPage"], true),
-    ("profileActionOverrides", &["actionName", "pageOrSobjectType", "recordType"], false),
-    ("recordTypeVisibilities", &["recordType"], true),
-    ("servicePresenceStatusAccesses", &["servicePresenceStatus"], true),
-    ("tabSettings", &["tab"], true),
-    ("tabVisibilities", &["tab"], true),
-    ("userPermissions", &["name"], true),
-];
-
-/// Rows of other types compared as sets: (root, parent path, element, key elements). An empty
-/// key list means the row's own text is its key (`<scopes>Api</scopes>`).
-const SET_ROWS: &[(&str, &str, &str, &[&str])] = &[
-    ("ConnectedApp", "", "attributes", &["key"]),
-    ("ConnectedApp", "", "ipRanges", &["start", "end"]),
-    ("ConnectedApp", "", "permissionSetName", &[]),
-    ("ConnectedApp", "", "profileName", &[]),
-    ("ConnectedApp", "oauthConfig", "scopes", &[]),
-    ("Package", "", "types", &["name"]),
-    ("Package", "types", "members", &[]),
-    ("PermissionSetGroup", "", "mutingPermissionSets", &[]),
-    ("PermissionSetGroup", "", "permissionSets", &[]),
-];
-
-/// Values the org assigns or writes out on its own: (root, parent path, element, value the
-/// org-only element must have, or `None` for any value). An org-side element matching a row
-/// is not drift when the desired side leaves it out.
-const ORG_ASSIGNED: &[(&str, &str, &str, Option<&str>)] = &[
-    ("ApexClass", "", "packageVersions", None),
-    ("ApexComponent", "", "packageVersions", None),
-    ("ApexPage", "", "packageVersions", None),
-    ("ApexTrigger", "", "packageVersions", None),
-    ("ConnectedApp", "oauthConfig", "consumerKey", None),
-    ("ConnectedApp", "oauthConfig", "consumerSecret", None),
-    ("ConnectedApp", "oauthPolicy", "ipRelaxation", Some("ENFORCE")),
-    ("ConnectedApp", "oauthPolicy", "refreshTokenPolicy", Some("infinite")),
-    ("CustomObject", "", "compactLayoutAssignment", Some("SYSTEM")),
-    ("EmailTemplate", "", "packageVersions", None),
-    ("ExtlClntAppGlobalOauthSettings", "", "consumerKey", None),
-    ("ExtlClntAppGlobalOauthSettings", "", "consumerSecret", None),
-];
-
-/// Elements whose content is a secret, by lower-case name.
-const SECRET_NAMES: &[&str] = &[
-    "accesstoken",
-    "apikey",
-    "apptoken",
-    "awsaccesskey",
-    "awsaccesssecret",
-    "certificatepassword",
-    "clientsecret",
-    "consumersecret",
-    "oauthrefreshtoken",
-    "oauthtoken",
-    "password",
-    "privatekey",
-    "recaptchasecretkey",
-    "refreshtoken",
-    "s3accesskey",
-    "s3secretkey",
-    "secret",
-    "secretkey",
-    "serverkey",
-    "signingkey",
-    "signingsecret",
-    "token",
-];
-
-/// Name endings that mark a secret when the value is not a flag
-/// (`isSecretRequiredForRefreshToken` is a boolean, not a token).
-const SECRET_SUFFIXES: &[&str] = &["secret", "password", "token", "privatekey", "secretkey"];
-
-/// `parameterType`s of Named Credential parameters whose value only names a URL, another
-/// component or an option (WSDL `NamedCredentialParamType`); every other type's value
-/// (`HttpHeader`, `HttpCookie`, `UrlQueryParameter`, `FormulaVariable`, `CustomParameter`, and
-/// types added later) may be a secret. A `Url` value keeps its host, loses its userinfo.
-const NC_PUBLIC_PARAMS: &[&str] = &[
-    "Url",
-    "ClientCertificate",
-    "ServerCertificate",
-    "Authentication",
-    "OutboundNetworkConnection",
-    "AllowedManagedPackageNamespaces",
-    "CreatedByNamespace",
-    "StandardNamedCredentialType",
-    "ManagedByFeature",
-    "ManagedByComponent",
-    "ConnectionStatus",
-    "SfHttpRequestExtensionName",
-    "NamedCredentialOptions",
-    "ManagedByNamespace",
-];
-
-/// `parameterType`s of External Credential parameters whose value only names a component, a
-/// principal, a URL or a protocol variant (WSDL `ExternalCredentialParamType`); every other type's
-/// value (`AuthHeader`, `AuthParameter`, `AuthProviderAuthParameter`, `AuthQueryParameter`,
-/// `JwtBodyClaim`, `JwtHeaderClaim`, `FormulaVariable`, and types added later) may be a secret.
-const EC_PUBLIC_PARAMS: &[&str] = &[
-    "ParameterGroup",
-    "ExternalAuthIdentityProvider",
-    "AuthProvider",
-    "AuthProviderUrl",
-    "AuthProviderUrlQueryParameter",
-    "SigningCertificate",
-    "NamedPrincipal",
-    "PerUserPrincipal",
-    "AwsStsPrincipal",
-    "GlobalNamedPrincipal",
-    "SystemUserPrincipal",
-    "AuthContext",
-    "AuthProtocolVariant",
-    "CreatedByNamespace",
-    "AdditionalRefreshStatusCode",
-    "ManagedByFeature",
-    "ManagedByComponent",
-];
 
 /// Whether a custom field (or custom metadata field) API name reads like a secret:
 /// `Signing_Key__c`, `Api_Secret__c`, `Access_Token__c`, `Password__c`, `ns__ApiKey__c`.

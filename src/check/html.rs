@@ -197,3 +197,11 @@ pub fn render_html(report: &CheckReport, source: &dyn Fn(&str) -> Option<String>
     let _ = write!(out, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
     out
 }
+
+/// The HTML coverage page of an analysis alone (no findings, minimum 75 %): the page
+/// [`render_html`] writes for `sfgen check --html`, used where there are no
+/// findings to show (`sfgen test --html`).
+pub fn coverage_html(a: &crate::coverage::Analysis, source: &dyn Fn(&str) -> Option<String>) -> String {
+    let report = super::CheckReport { analysis: a.clone(), findings: Vec::new(), min_coverage: 75.0, strict: false };
+    render_html(&report, source)
+}

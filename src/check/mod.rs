@@ -13,7 +13,7 @@ mod junit;
 pub mod names;
 mod rules;
 
-pub use html::render_html;
+pub use html::{coverage_html, render_html};
 pub use junit::render_junit;
 
 use crate::coverage::{self, Analysis};

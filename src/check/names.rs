@@ -366,7 +366,7 @@ fn report(cx: &mut crate::section::Ctx<'_>, path: &str, v: Verdict) {
 /// generates. Names that are not API names at all were refused earlier; they are skipped here.
 pub(crate) fn check_config(cx: &mut crate::section::Ctx<'_>, raw: &crate::config::RawConfig, names: &PackageNames) {
     use crate::config::spans::{push_index, push_key};
-    use crate::model::names::{is_api_name, is_sobject_name};
+    use crate::sf::names::{is_api_name, is_sobject_name};
     if let Some(w) = &raw.webhook {
         for (i, o) in w.objects.iter().enumerate() {
             let path = push_index("webhook.objects", i);

@@ -87,12 +87,3 @@ pub fn lcov(a: &Analysis) -> String {
     }
     out
 }
-
-/// The HTML coverage page of an analysis alone (no findings, minimum 75 %): the page
-/// [`crate::check::render_html`] writes for `sfgen check --html`, used where there are no
-/// findings to show (`sfgen test --html`).
-pub fn html(a: &Analysis, source: &dyn Fn(&str) -> Option<String>) -> String {
-    let report =
-        crate::check::CheckReport { analysis: a.clone(), findings: Vec::new(), min_coverage: 75.0, strict: false };
-    crate::check::render_html(&report, source)
-}

@@ -6,7 +6,8 @@
 //! Create needs Read, ...) are resolved, so renderers never see an `Option` for something
 //! that has a default and never need to re-check anything.
 
-pub mod names;
+/// Salesforce's naming rules, by the path the webhook section and check's rules still use.
+pub use crate::sf::names;
 mod validate;
 
 pub use crate::section::integration::Integration;
@@ -17,7 +18,8 @@ pub use crate::section::settings::Settings;
 pub use crate::section::webhook::{
     CalloutTarget, NamedCredential, Signing, TestValue, TriggerEvent, Webhook, WebhookObject,
 };
-pub use names::{is_api_name, ApiVersion, API_VERSIONS};
+pub use crate::sf::api::{ApiVersion, API_VERSIONS};
+pub use crate::sf::names::is_api_name;
 
 /// A validated sfgen project.
 #[derive(Debug, Clone)]

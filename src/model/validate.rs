@@ -1,11 +1,11 @@
 //! RawConfig → Project: every rule Salesforce would enforce at deploy time, checked before a
 //! single file is written, with all problems collected.
 
-use super::names::*;
 use super::*;
 use crate::config::LoadedConfig;
 use crate::error::Error;
 use crate::section::{self, Ctx};
+use crate::sf::api::{ApiVersion, API_VERSIONS};
 
 /// Most entries of each list a config may hold. Far above any real integration; they keep a
 /// hostile or runaway config from producing thousands of files (the 1 MiB file cap bounds the
@@ -68,7 +68,7 @@ pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
     if settings.allow_username_password_flow == Some(true) && connected_apps.iter().any(|a| a.legacy) {
         cx.warn(
             "settings.oauth.allowUsernamePasswordFlow",
-            crate::ops::delivery_steps::USERNAME_PASSWORD_RETIREMENT,
+            crate::sf::oauth::USERNAME_PASSWORD_RETIREMENT,
             Some("use an External Client App with \"clientCredentials\": true (the integration user's server-to-server flow)".to_string()),
         );
     }

@@ -17,7 +17,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
     let limits = Limits::from_env()?;
     crate::write::check_new_tree(&args.to)?;
     let input = crate::read::open(&args.from, &limits)?;
-    let version = input.api_version.clone().unwrap_or_else(|| super::desired::DEFAULT_API_VERSION.to_string());
+    let version = input.api_version.clone().unwrap_or_else(|| crate::sf::api::DEFAULT_API_VERSION.to_string());
     // One component at a time on every core: read, convert, write its files straight into the
     // stage, keep nothing but their names. Memory holds the components in flight, not the tree.
     let out = crate::write::TreeWriter::new(&args.to)?;
@@ -40,7 +40,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
                 let c = input.load(u)?;
                 crate::convert::component_to_source(&c)?
                     .iter()
-                    .try_for_each(|f| put(&format!("{}/{}", super::generate::SOURCE_ROOT, f.path), &f.bytes))
+                    .try_for_each(|f| put(&format!("{}/{}", crate::sf::paths::SOURCE_ROOT, f.path), &f.bytes))
             })?;
             put("sfdx-project.json", super::generate::sfdx_project_json(&version).as_bytes())?;
         }

@@ -34,7 +34,7 @@ pub const INTEGRATION_USER_LICENCE: &str = "Setup > Users > New User: User Licen
 
 /// When the OAuth username-password flow stops working for Connected Apps (Salesforce Help
 /// 005461976: enforced on 20 February 2027, with no extension).
-pub const USERNAME_PASSWORD_RETIREMENT: &str = "the username-password flow stops working for Connected Apps on 20 February 2027 (Salesforce Help 005461976, no extension): move the vendor to the client credentials flow of an External Client App before then";
+pub use crate::sf::oauth::USERNAME_PASSWORD_RETIREMENT;
 
 /// Steps that must happen before the deploy: the org must let the deploy reach the External
 /// Client Apps' OAuth settings, and the client credentials flow's run-as user must exist, or

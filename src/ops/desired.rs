@@ -9,8 +9,8 @@ use crate::read::{self, archive::Limits, Input};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// API version used when neither a config nor an included input says.
-pub const DEFAULT_API_VERSION: &str = "62.0";
+/// By the path `sfgen delta` names it.
+pub use crate::sf::api::DEFAULT_API_VERSION;
 
 /// Where a desired component comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,8 +10,7 @@ use crate::Outcome;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Folder of generated source under an SFDX project.
-pub const SOURCE_ROOT: &str = "force-app/main/default";
+use crate::sf::paths::SOURCE_ROOT;
 
 /// The files of `tree` in mdapi layout, with `package.xml`.
 pub fn mdapi_files(tree: &Tree, version: &str) -> Vec<PlannedFile> {
@@ -272,7 +271,7 @@ mod tests {
                 ),
                 MetadataFile::new(
                     "triggers/LonelyTrigger.trigger-meta.xml",
-                    crate::render::meta::apex_meta("ApexTrigger", &crate::model::ApiVersion { major: 62 }),
+                    crate::sf::apex::apex_meta("ApexTrigger", &crate::model::ApiVersion { major: 62 }),
                 ),
             ],
         ));

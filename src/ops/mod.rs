@@ -222,7 +222,7 @@ pub const DEFAULT_CONFIG: &str = "sfgen.json";
 /// `--api-version`, checked: a version sfgen knows, written like `62.0`.
 pub fn api_version(args: &ConfigArgs) -> Result<Option<String>> {
     let Some(v) = &args.api_version else { return Ok(None) };
-    let known = crate::model::API_VERSIONS;
+    let known = crate::sf::api::API_VERSIONS;
     match v.strip_suffix(".0").and_then(|m| m.parse::<u16>().ok()) {
         Some(m) if known.contains(&m) => Ok(Some(format!("{m}.0"))),
         _ => Err(Error::Input {

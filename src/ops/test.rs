@@ -105,7 +105,7 @@ pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Outcome> {
                 .find(|f| f.path == file)
                 .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
         };
-        crate::write::file(path, crate::coverage::report::html(&analysis, &source).as_bytes())?;
+        crate::write::file(path, crate::check::coverage_html(&analysis, &source).as_bytes())?;
     }
     let (_, _, fail, _) = report::counts(&result.tests);
     let no_tests = result.tests.is_empty() && has_apex && args.tests.is_empty();

@@ -499,7 +499,7 @@ pub fn is_metadata_xml_path(path: &str) -> bool {
     name.ends_with("-meta.xml")
         || path == "package.xml"
         || (!path.contains('/') && name.starts_with("destructiveChanges") && name.ends_with(".xml"))
-        || (!name.ends_with(".xml") && crate::canon::kind_of(path) == crate::canon::FileKind::Xml)
+        || (!name.ends_with(".xml") && crate::sf::compare::kind_of(path) == crate::sf::compare::FileKind::Xml)
 }
 
 fn content_type_of(meta: &[u8]) -> String {

@@ -11,8 +11,6 @@ use crate::metadata::Tree;
 use crate::model::Project;
 use crate::section;
 
-pub use meta::xml_component;
-
 /// Renders every component the project describes.
 pub fn render(project: &Project) -> Tree {
     let mut tree = Tree::new();

@@ -2,8 +2,8 @@
 
 use super::Ctx;
 use crate::config::spans::push_index;
-use crate::model::names::is_api_name;
 use crate::section::permission_set::PermissionSet;
+use crate::sf::names::is_api_name;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -94,13 +94,13 @@ pub(crate) fn integration(cx: &mut Ctx<'_>, raw: Option<&RawIntegration>, sets: 
             if !is_api_name(ps) && !namespaced {
                 cx.error(
                     &at,
-                    format!("\"{}\" is not a permission set API name", crate::model::names::shown_name(ps)),
+                    format!("\"{}\" is not a permission set API name", crate::sf::names::shown_name(ps)),
                     Some("letters, digits and single underscores, starting with a letter (ns__Name for a managed package's)".to_string()),
                 );
             } else {
                 let name = ps.split_once("__").map_or(ps.as_str(), |(_, n)| n);
-                let max = crate::model::names::MAX_PERMISSION_SET_NAME;
-                if let Some(why) = crate::model::names::too_long("the permission set name", name, max) {
+                let max = crate::sf::names::MAX_PERMISSION_SET_NAME;
+                if let Some(why) = crate::sf::names::too_long("the permission set name", name, max) {
                     cx.error(&at, why, None);
                 }
             }

@@ -14,7 +14,7 @@ pub mod webhook;
 
 use crate::config::LoadedConfig;
 use crate::error::Diagnostic;
-use crate::model::names::{is_api_name, is_sobject_name, APEX_RESERVED};
+use crate::sf::names::{is_api_name, is_sobject_name, APEX_RESERVED};
 
 /// Collects the problems of one validation run, located in the config file.
 pub(crate) struct Ctx<'a> {
@@ -63,7 +63,7 @@ impl Ctx<'_> {
         } else {
             shown.escape_debug().to_string()
         };
-        match crate::model::names::sobject_name_length(name) {
+        match crate::sf::names::sobject_name_length(name) {
             Some(why) => self.error(path, format!("\"{shown}\" cannot be {what} API name: {why}"), None),
             None => self.error(path, format!("\"{shown}\" is not {what} API name"), hint.map(str::to_string)),
         }

@@ -19,7 +19,8 @@ use super::{label_from_name, Ctx};
 use crate::config::did_you_mean;
 use crate::config::raw::RawIntegration;
 use crate::config::spans::{push_index, push_key};
-use crate::model::names::{is_sobject_name, OAUTH_SCOPES, SCOPE_ALIASES};
+use crate::sf::names::is_sobject_name;
+use crate::sf::oauth::{OAUTH_SCOPES, SCOPE_ALIASES};
 use crate::sf::xml::Element;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -541,7 +542,7 @@ pub const ECA_FILES: &[(&str, &str, &str, &str, Renderer)] = &[
 pub fn render(apps: &[ConnectedApp], tree: &mut crate::metadata::Tree) {
     for a in apps {
         if a.legacy {
-            crate::render::meta::xml_component(
+            crate::metadata::xml_component(
                 tree,
                 "ConnectedApp",
                 &a.name,
@@ -552,7 +553,7 @@ pub fn render(apps: &[ConnectedApp], tree: &mut crate::metadata::Tree) {
         }
         for (ty, member, dir, suffix, xml) in ECA_FILES {
             let member = format!("{}{member}", a.name);
-            crate::render::meta::xml_component(tree, ty, &member, format!("{dir}/{member}.{suffix}"), xml(a));
+            crate::metadata::xml_component(tree, ty, &member, format!("{dir}/{member}.{suffix}"), xml(a));
         }
     }
 }

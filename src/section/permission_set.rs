@@ -4,7 +4,7 @@
 use super::{label_from_name, Ctx};
 use crate::config::did_you_mean;
 use crate::config::spans::{push_index, push_key};
-use crate::model::names::{self, *};
+use crate::sf::names::{self, *};
 use crate::sf::xml::Element;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -224,7 +224,7 @@ pub(crate) fn permission_sets(cx: &mut Ctx<'_>, raw: &[RawPermissionSet]) -> Vec
                     cx.error(&fp, format!("\"{field}\" must be written Object.Field"), Some("e.g. \"Account.BillingAddress\"".to_string()));
                     continue;
                 };
-                if crate::model::names::sobject_name_length(obj).or_else(|| crate::model::names::sobject_name_length(f)).is_some() {
+                if crate::sf::names::sobject_name_length(obj).or_else(|| crate::sf::names::sobject_name_length(f)).is_some() {
                     cx.sobject_name(&fp, "an SObject", obj, None);
                     cx.sobject_name(&fp, "a field", f, None);
                     continue;
@@ -375,7 +375,7 @@ pub fn permission_set(p: &PermissionSet) -> String {
 /// Renders every permission set.
 pub fn render(sets: &[PermissionSet], tree: &mut crate::metadata::Tree) {
     for p in sets {
-        crate::render::meta::xml_component(
+        crate::metadata::xml_component(
             tree,
             "PermissionSet",
             &p.name,

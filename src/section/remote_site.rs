@@ -98,7 +98,7 @@ pub fn remote_site(s: &RemoteSite) -> String {
 /// Renders every Remote Site.
 pub fn render(sites: &[RemoteSite], tree: &mut crate::metadata::Tree) {
     for s in sites {
-        crate::render::meta::xml_component(
+        crate::metadata::xml_component(
             tree,
             "RemoteSiteSetting",
             &s.name,

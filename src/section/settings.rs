@@ -69,7 +69,7 @@ pub fn oauth_oidc_settings(allow_username_password: bool) -> String {
 /// Renders the settings files the config sets.
 pub fn render(settings: &Settings, tree: &mut crate::metadata::Tree) {
     if let Some(enabled) = settings.email_to_case {
-        crate::render::meta::xml_component(
+        crate::metadata::xml_component(
             tree,
             "Settings",
             "Case",
@@ -78,7 +78,7 @@ pub fn render(settings: &Settings, tree: &mut crate::metadata::Tree) {
         );
     }
     if let Some(allow) = settings.allow_username_password_flow {
-        crate::render::meta::xml_component(
+        crate::metadata::xml_component(
             tree,
             "Settings",
             "OauthOidc",

@@ -1,4 +1,5 @@
-//! Facts about Apex source that need no parser: whether a class is a test class.
+//! Facts about Apex source that need no parser: whether a class is a test class; and the
+//! `-meta.xml` beside a class or trigger.
 
 /// Whether the Apex class `source` is a test class: `@IsTest` (any case, with or without
 /// arguments) among the annotations before its `class` keyword. Comments and string literals are
@@ -94,6 +95,15 @@ pub fn is_test_class(source: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// The `-meta.xml` of an Apex class or trigger (`root` is `ApexClass` or `ApexTrigger`): its API
+/// version, active.
+pub fn apex_meta(root: &str, version: &super::api::ApiVersion) -> String {
+    super::xml::Element::new(root)
+        .child(super::xml::Element::text("apiVersion", version.to_string()))
+        .child(super::xml::Element::text("status", "Active"))
+        .to_document()
 }
 
 #[cfg(test)]

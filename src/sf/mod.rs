@@ -1,11 +1,15 @@
 //! Salesforce knowledge, in one place: the metadata-type registry (from the Salesforce CLI's own
 //! data), where each type's files go in each layout, package.xml naming, static resource content
-//! types, and metadata XML. Everything else asks here; nothing here reads inputs or writes
+//! types, metadata XML, naming rules and vocabularies (API versions, OAuth scopes, reserved words). Everything else asks here; nothing here reads inputs or writes
 //! outputs.
 
 pub mod apex;
+pub mod api;
+pub mod compare;
 pub mod manifest;
 pub mod mime;
+pub mod names;
+pub mod oauth;
 pub mod paths;
 pub mod registry;
 pub mod schema;

@@ -3,6 +3,10 @@
 
 use super::registry::MdType;
 
+/// Folder of generated source under an SFDX project (the package directory `sf project
+/// generate` creates, and its `main/default`).
+pub const SOURCE_ROOT: &str = "force-app/main/default";
+
 /// A layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {

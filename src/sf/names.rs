@@ -1,58 +1,8 @@
-//! Salesforce's naming rules and the fixed vocabularies sfgen checks against.
+//! Salesforce's naming rules and the fixed vocabularies sfgen checks against (API versions are in
+//! [`super::api`], OAuth in [`super::oauth`]).
 
-/// API versions sfgen knows: 56.0 (the `Assert` class the generated tests use) to 66.0 (the
-/// WSDL sfgen's output is validated against).
-pub const API_VERSIONS: std::ops::RangeInclusive<u16> = 56..=66;
-
-/// OAuth scopes (WSDL enum `ConnectedAppOauthAccessScope`).
-pub const OAUTH_SCOPES: &[&str] = &[
-    "Address",
-    "Api",
-    "Basic",
-    "CDP",
-    "CDPCalculatedInsight",
-    "CDPIdentityResolution",
-    "CDPIngest",
-    "CDPProfile",
-    "CDPQuery",
-    "CDPSegment",
-    "Chatbot",
-    "Chatter",
-    "Content",
-    "CustomApplications",
-    "CustomPermissions",
-    "Eclair",
-    "EinsteinGPT",
-    "Email",
-    "ForgotPassword",
-    "Full",
-    "Interaction",
-    "Lightning",
-    "OfflineAccess",
-    "OpenID",
-    "Pardot",
-    "Phone",
-    "Profile",
-    "PwdlessLogin",
-    "RefreshToken",
-    "SFAP",
-    "UserRegistration",
-    "Wave",
-    "Web",
-];
-
-/// Common spellings of scopes as OAuth or Setup names them, mapped to the Metadata API name.
-pub const SCOPE_ALIASES: &[(&str, &str)] = &[
-    ("api", "Api"),
-    ("full", "Full"),
-    ("web", "Web"),
-    ("refresh_token", "RefreshToken"),
-    ("offline_access", "RefreshToken"),
-    ("openid", "OpenID"),
-    ("id", "Basic"),
-    ("chatter_api", "Chatter"),
-    ("visualforce", "Web"),
-];
+/// By the path the webhook section still names it (`crate::model::names::ApiVersion`).
+pub use super::api::ApiVersion;
 
 /// User permission names known at API 61 (from Salesforce's `PermissionSet` SObject, one per
 /// line, without the `Permissions` prefix).
@@ -343,19 +293,6 @@ pub fn is_credential_header(name: &str) -> bool {
         .any(|w| n.contains(w))
 }
 
-/// A Metadata API version such as `62.0`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ApiVersion {
-    /// The major number (56 to 66).
-    pub major: u16,
-}
-
-impl std::fmt::Display for ApiVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.0", self.major)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,9 +317,6 @@ mod tests {
 
     #[test]
     fn vocabularies_are_sorted_for_review() {
-        let mut s = OAUTH_SCOPES.to_vec();
-        s.sort_unstable();
-        assert_eq!(s, OAUTH_SCOPES);
         assert!(user_permissions().any(|p| p == "ApiEnabled"));
         assert!(user_permissions().count() > 300);
     }
