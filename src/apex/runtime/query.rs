@@ -267,6 +267,21 @@ impl<'p> Interp<'p> {
     fn run_query(&mut self, query: soql::Query, binds: Vec<Value>, count_only: bool) -> R<Value> {
         let from = query.from.name.clone();
         self.ensure_setup_rows(&from);
+        if from.eq_ignore_ascii_case("profile") {
+            // The runtime's org has the standard profiles by name and user type only: a filter
+            // on anything else (their permissions) reads org data it does not hold.
+            let filter = format!("{:?}", query.where_);
+            let unknown = filter
+                .split("path: [\"")
+                .skip(1)
+                .filter_map(|x| x.split('"').next())
+                .find(|f| !["id", "name", "usertype"].contains(&f.to_ascii_lowercase().as_str()));
+            if let Some(f) = unknown {
+                return self.unsupported(format!(
+                    "a query on Profile filtering on {f}: the org's profiles are not modelled beyond their names"
+                ));
+            }
+        }
         if matches!(query.access_mode(), soql::AccessMode::SecurityEnforced | soql::AccessMode::UserMode) {
             super::stdlib::platform::permission_gap(self, "a SOQL query in user mode")?;
         }
@@ -301,7 +316,19 @@ impl<'p> Interp<'p> {
                     .first()
                     .map(|r| Rc::from(r.object.as_str()))
                     .or_else(|| self.schema.object(&query.from.name).map(|o| Rc::from(&*o.name)));
-                let items: Vec<Value> = rows.iter().map(row_to_sobject).collect();
+                let mut items: Vec<Value> = rows.iter().map(row_to_sobject).collect();
+                // Blob fields (StaticResource.Body, ContentVersion.VersionData, Attachment.Body):
+                // the engine has no Blob value, so they are taken from the stored row.
+                for (r, item) in rows.iter().zip(items.iter_mut()) {
+                    let Value::SObject(o) = item else { continue };
+                    let table = r.object.to_ascii_lowercase();
+                    let Some(stored) = self.db.row(&table, &r.id) else { continue };
+                    for (k, _) in &r.fields {
+                        if let Some(b @ Value::Blob(_)) = stored.get(k) {
+                            o.borrow_mut().put(k, b.clone());
+                        }
+                    }
+                }
                 self.heap_check(items.len().saturating_mul(64))?;
                 Value::list(Ty::SObject(obj), items)
             }

@@ -296,6 +296,15 @@ impl Schema {
                         createable: kind != ObjKind::Metadata,
                     };
                     add_system_fields(&mut o);
+                    if kind == ObjKind::Event {
+                        // Every platform event's standard fields (Platform Events Developer
+                        // Guide, "Platform Event Fields": EventUuid, ReplayId).
+                        for n in ["EventUuid", "ReplayId"] {
+                            let mut f = FieldInfo::new(n, FieldType::Text(255));
+                            f.system = true;
+                            o.fields.insert(n.to_ascii_lowercase(), f);
+                        }
+                    }
                     match kind {
                         ObjKind::HierarchySetting | ObjKind::ListSetting => {
                             o.fields.insert("setupownerid".into(), {

@@ -575,6 +575,15 @@ impl<'p> Interp<'p> {
         if !is_field && !is_rel {
             return self.invalid_field(&ty, name);
         }
+        // A lookup whose parent the query selected fields of: the query returns the foreign key
+        // too (`SELECT Account.Name FROM Contact` fills AccountId).
+        let parent_rel = info.and_then(|i| i.field(name)).and_then(|f| f.relationship.clone());
+        if let Some(rel) = parent_rel.filter(|_| queried) {
+            let parent = s.borrow().get(&rel).cloned();
+            if let Some(Value::SObject(p)) = parent {
+                return Ok(p.borrow().get("id").cloned().unwrap_or_default());
+            }
+        }
         if queried && !is_rel && l != "id" {
             return self.throw(
                 "System.SObjectException",

@@ -604,9 +604,24 @@ pub fn typed(it: &mut Interp, j: &J, t: &Ty, strict: bool) -> R<Value> {
                             .find(|(k, _)| k == "records")
                             .map(|(_, r)| r.clone())
                             .unwrap_or(J::Arr(vec![]));
-                        typed(it, &recs, &Ty::List(Box::new(Ty::SObject(None))), strict)?
+                        // A child relationship's records are of its child object.
+                        let child = it
+                            .schema
+                            .object(&ty)
+                            .and_then(|oi| oi.children.get(&k.to_ascii_lowercase()).map(|(_, c, _)| Rc::from(&**c)));
+                        typed(it, &recs, &Ty::List(Box::new(Ty::SObject(child))), strict)?
                     }
-                    J::Obj(_) => typed(it, v, &Ty::SObject(None), strict)?,
+                    J::Obj(_) => {
+                        // A parent relationship (`Broker__r`) is of the object its lookup names.
+                        let parent =
+                            it.schema.object(&ty).and_then(|oi| oi.relationship(k)).and_then(|f| match &f.ty {
+                                crate::apex::runtime::db::schema::FieldType::Reference(to) if to.len() == 1 => {
+                                    Some(Rc::from(&*to[0]))
+                                }
+                                _ => None,
+                            });
+                        typed(it, v, &Ty::SObject(parent), strict)?
+                    }
                     other => {
                         let field_ty = it.schema.object(&ty).and_then(|oi| oi.field(k)).map(|f| f.ty.clone());
                         use crate::apex::runtime::db::schema::FieldType as F;

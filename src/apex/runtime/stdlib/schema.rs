@@ -60,7 +60,28 @@ pub fn stype_method(it: &mut Interp, s: &Rc<str>, name: &str, args: Vec<Value>) 
         "getdescribe" => Ok(Value::native(Native::DescribeSObject(s.clone()))),
         "newsobject" => {
             let mut o = SObj::new(s);
-            if let Some(Value::Id(id)) | Some(Value::Str(id)) = args.first() {
+            let load_defaults = matches!(args.get(1), Some(Value::Bool(true)));
+            if load_defaults {
+                // newSObject(recordTypeId, loadDefaults): the fields' default values, and for a
+                // platform event its EventUuid (Apex Reference, SObjectType.newSObject; EventBus
+                // Class: "created using the newSObject(recordTypeId, loadDefaults) method and
+                // contains a prepopulated UUID").
+                it.apply_defaults(&mut o);
+                if let Some(Value::Id(rt)) | Some(Value::Str(rt)) = args.first() {
+                    o.put("RecordTypeId", Value::Id(rt.clone()));
+                }
+                let is_event =
+                    it.schema.object(s).is_some_and(|i| i.kind == crate::apex::runtime::db::schema::ObjKind::Event);
+                if is_event {
+                    let (a, b) = (it.random(), it.random());
+                    let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+                    let a = (a & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_4000;
+                    let hex = format!("{a:016x}{b:016x}");
+                    let uuid =
+                        format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+                    o.put("EventUuid", Value::str(uuid));
+                }
+            } else if let Some(Value::Id(id)) | Some(Value::Str(id)) = args.first() {
                 o.put("Id", Value::Id(id.clone()));
             }
             Ok(Value::sobject(o))

@@ -543,6 +543,10 @@ pub fn trigger_prop(it: &mut Interp, name: &str) -> R<Value> {
 pub fn call_eventbus(it: &mut Interp, name: &str, args: Vec<Value>) -> R<Value> {
     match name {
         "publish" => {
+            if args.len() > 1 {
+                // publish(event, callback): the callback's onSuccess/onFailure at delivery.
+                return it.unsupported("EventBus.publish with a publish callback");
+            }
             let target = args.first().cloned().unwrap_or_default();
             let single = !matches!(target, Value::List(_));
             let items: Vec<Value> = match &target {
@@ -579,11 +583,22 @@ pub fn call_eventbus(it: &mut Interp, name: &str, args: Vec<Value>) -> R<Value> 
                 }
             }
             let mut rs = Vec::new();
-            for ev in items {
+            for (ix, ev) in items.into_iter().enumerate() {
                 let ty = match &ev {
                     Value::SObject(s) => s.borrow().ty.clone(),
                     _ => return it.npe(),
                 };
+                // An event missing a required field is refused in its SaveResult, not thrown
+                // (EventBus Class: "This method doesn't throw an exception due to an unsuccessful
+                // publish operation").
+                let errors = match &ev {
+                    Value::SObject(s) => it.validate(&ty.to_ascii_lowercase(), &s.borrow(), ix, true),
+                    _ => Vec::new(),
+                };
+                if !errors.is_empty() {
+                    rs.push(crate::apex::runtime::interp::dml::RowResult { id: None, errors, created: false });
+                    continue;
+                }
                 let prefix = it.schema.object(&ty).map(|o| o.prefix.to_string()).unwrap_or_else(|| "e99".into());
                 let id = it.db.new_id(&prefix);
                 it.queue.events.push(deep_copy(&ev));
