@@ -13,8 +13,11 @@ use std::process::Command;
 
 /// (project, at least this many test methods to a verdict, at least this many passing, at most
 /// this many failing).
+/// dreamhouse-lwc went from 11 verdicts to 8: three of its four failures were the runtime
+/// guessing at what it does not model (a Profile filtered on its permissions, ContentVersion
+/// inserts the platform refuses with an undocumented error) and are Skips now.
 const EXPECT: &[(&str, u64, u64, u64)] =
-    &[("apex-recipes", 245, 220, 25), ("dreamhouse-lwc", 11, 7, 4), ("lwc-recipes", 13, 11, 2)];
+    &[("apex-recipes", 245, 238, 7), ("dreamhouse-lwc", 8, 8, 0), ("lwc-recipes", 13, 13, 0)];
 
 #[test]
 #[ignore = "slow tier: needs the corpus (../shared/corpus); .ci/run runs it"]

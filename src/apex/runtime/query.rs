@@ -267,6 +267,10 @@ impl<'p> Interp<'p> {
     fn run_query(&mut self, query: soql::Query, binds: Vec<Value>, count_only: bool) -> R<Value> {
         let from = query.from.name.clone();
         self.ensure_setup_rows(&from);
+        if from.eq_ignore_ascii_case("appmenuitem") {
+            return self
+                .unsupported("a query on AppMenuItem: the org's app menu is org data the runtime does not hold");
+        }
         if from.eq_ignore_ascii_case("profile") {
             // The runtime's org has the standard profiles by name and user type only: a filter
             // on anything else (their permissions) reads org data it does not hold.

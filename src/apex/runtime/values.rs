@@ -232,6 +232,8 @@ pub struct ExcData {
     pub dml: Vec<DmlError>,
     /// Whether the stack was filled in.
     pub thrown: bool,
+    /// Whether `setMessage` was called.
+    pub message_set: bool,
 }
 
 /// One failed row of a DML statement.

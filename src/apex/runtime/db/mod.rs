@@ -77,7 +77,10 @@ impl Db {
     /// Removes a row to the recycle bin.
     pub fn delete(&mut self, table: &str, id: &str) -> Option<SObj> {
         let row = self.tables.get_mut(table).and_then(|t| t.shift_remove(id))?;
-        let prev = self.recycle.insert(id.into(), (table.to_string(), row.clone()));
+        // In the recycle bin a row reads IsDeleted = true (`ALL ROWS` queries see it so).
+        let mut binned = row.clone();
+        binned.put("IsDeleted", Value::Bool(true));
+        let prev = self.recycle.insert(id.into(), (table.to_string(), binned));
         if self.open > 0 {
             self.journal.push(Undo::Row(table.to_string(), id.into(), Some(row.clone())));
             self.journal.push(Undo::Bin(id.into(), prev));

@@ -67,9 +67,11 @@ impl<'p> Interp<'p> {
         let mut items = Vec::new();
         let single = !matches!(target, Value::List(_));
         match &target {
-            Value::Null => {
-                return self.throw("System.DmlException", format!("{} failed: no rows", capital(op.name())));
-            }
+            // DML on a null record: a NullPointerException (apex-recipes'
+            // CustomRestEndpointRecipes_Tests.httpCalloutDeleteSingleContactNegativeException,
+            // passing in real orgs, expects "Attempt to de-reference a null object" from
+            // `delete contact` with a null contact).
+            Value::Null => return self.npe(),
             Value::SObject(s) => items.push(Item::Rec(s.clone())),
             Value::Id(i) if matches!(op, DmlOp::Delete | DmlOp::Undelete) => items.push(Item::Id(i.clone())),
             Value::List(l) => {
@@ -674,6 +676,7 @@ impl<'p> Interp<'p> {
         }
     }
 
+    /// Sets the default values of the fields a new record leaves null.
     pub fn apply_defaults(&self, row: &mut SObj) {
         let Some(info) = self.schema.object(&row.ty) else { return };
         for f in info.fields.values() {

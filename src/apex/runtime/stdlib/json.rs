@@ -258,13 +258,19 @@ pub fn call_static(it: &mut Interp, name: &str, args: Vec<Value>) -> R<Value> {
         }
         "deserialize" | "deserializestrict" => {
             let s = match arg_str(it, &args, 0)? {
-                Some(s) => s,
-                None => return it.npe(),
+                Some(s) if !s.is_empty() => s,
+                // The platform's message for a null or empty JSON string (apex-recipes'
+                // CustomRestEndpointRecipes_Tests expect it).
+                _ => return it.throw("System.NullPointerException", "Argument cannot be null."),
             };
             let t = match args.get(1) {
                 Some(Value::Type(t)) => (**t).clone(),
                 _ => return it.npe(),
             };
+            if matches!(t, Ty::List(_) | Ty::Set(_)) && !s.trim_start().starts_with('[') {
+                // The typed parser reads a collection from its first token.
+                return it.throw("System.JSONException", "Malformed JSON: Expected '[' at the beginning of List/Set");
+            }
             match parse(&s) {
                 Ok(j) => typed(it, &j, &t, name == "deserializestrict"),
                 Err(e) => it.throw("System.JSONException", e),

@@ -37,7 +37,14 @@ pub fn construct(it: &mut Interp, ty: &str) -> Option<Value> {
     Some(match ty {
         "restrequest" => bag(
             "restrequest",
-            vec![("params", Value::map(Ty::String, Ty::String)), ("headers", Value::map(Ty::String, Ty::String))],
+            // requestBody starts as an empty Blob, not null: apex-recipes'
+            // CustomRestEndpointRecipes_Tests (passing in real orgs) read
+            // `new RestRequest().requestBody.toString()` without a NullPointerException.
+            vec![
+                ("params", Value::map(Ty::String, Ty::String)),
+                ("headers", Value::map(Ty::String, Ty::String)),
+                ("requestbody", Value::Blob(Rc::new(Vec::new()))),
+            ],
         ),
         "restresponse" => {
             bag("restresponse", vec![("headers", Value::map(Ty::String, Ty::String)), ("statuscode", Value::Int(200))])

@@ -638,11 +638,17 @@ pub fn exception_method(it: &mut Interp, o: &Rc<RefCell<Obj>>, name: &str, args:
         Ok(data.dml.get(i.max(0) as usize).cloned())
     };
     Ok(Some(match name {
+        // An AuraHandledException's getMessage() is "Script-thrown exception" unless setMessage
+        // set one (apex-recipes' AuraEnabledRecipes_Tests, passing in real orgs, asserts it).
+        "getmessage" if type_name == "System.AuraHandledException" && !data.message_set => {
+            Value::str("Script-thrown exception")
+        }
         "getmessage" => data.message.map(Value::str).unwrap_or_default(),
         "setmessage" => {
             let m = arg_str(it, args, 0)?;
             if let Some(x) = o.borrow_mut().exc.as_mut() {
                 x.message = m;
+                x.message_set = true;
             }
             Value::Null
         }
