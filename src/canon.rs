@@ -46,8 +46,7 @@
 //!   a *protected* record;
 //! - the userinfo of any URL anywhere, in XML and in text (`https://admin:…@host`).
 
-/// The kind of a file, as Salesforce's file names and registry tell it (in [`crate::sf`]).
-pub use crate::sf::compare::{kind_of, FileKind};
+use crate::sf::compare::{kind_of, FileKind};
 use crate::sf::compare::{
     EC_PUBLIC_PARAMS, NC_PUBLIC_PARAMS, ORG_ASSIGNED, PERMISSION_ROOTS, PERMISSION_ROWS, SECRET_NAMES, SECRET_SUFFIXES,
     SET_ROWS,

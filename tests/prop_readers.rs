@@ -111,7 +111,7 @@ fn check_xml(bytes: &[u8]) -> Result<(), TestCaseError> {
     for path in PATHS {
         let c = canon::canonical(path, bytes, Options::default());
         let c2 = canon::canonical(path, c.as_bytes(), Options::default());
-        if canon::kind_of(path) == canon::FileKind::Xml && parsed.is_ok() && !mixed {
+        if sfgen::sf::compare::kind_of(path) == sfgen::sf::compare::FileKind::Xml && parsed.is_ok() && !mixed {
             prop_assert_eq!(&c2, &c, "canonical form of {} is not stable", path);
         }
         let _ = canon::canonical(path, bytes, Options { ignore_comments: true });

@@ -186,7 +186,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
 }
 
 // The same Salesforce rules the config validator applies, from one table.
-use crate::model::names::{NON_FLS_FIELDS, NON_FLS_SYSTEM_FIELDS, USER_PERMISSION_DEPENDENCIES};
+use crate::sf::names::{NON_FLS_FIELDS, NON_FLS_SYSTEM_FIELDS, USER_PERMISSION_DEPENDENCIES};
 
 /// 1-based line of the first occurrence of `needle` in `bytes`.
 fn line_of(bytes: &[u8], needle: &str) -> Option<usize> {
@@ -601,7 +601,7 @@ pub(super) fn metadata_xml(tree: &Tree, package_xml: Option<&[u8]>, out: &mut Ve
         for f in &c.files {
             let is_meta = f.path.ends_with("-meta.xml");
             let is_own_xml = own.as_deref() == Some(f.path.as_str())
-                && crate::canon::kind_of(&f.path) == crate::canon::FileKind::Xml;
+                && crate::sf::compare::kind_of(&f.path) == crate::sf::compare::FileKind::Xml;
             if !(is_meta || is_own_xml) {
                 continue;
             }

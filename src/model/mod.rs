@@ -6,8 +6,6 @@
 //! Create needs Read, ...) are resolved, so renderers never see an `Option` for something
 //! that has a default and never need to re-check anything.
 
-/// Salesforce's naming rules, by the path the webhook section and check's rules still use.
-pub use crate::sf::names;
 mod validate;
 
 pub use crate::section::integration::Integration;

@@ -209,7 +209,7 @@ mod tests {
                     MetadataFile::new(format!("classes/{n}.cls"), b"public class A {}".to_vec()),
                     MetadataFile::new(
                         format!("classes/{n}.cls-meta.xml"),
-                        crate::render::meta::apex_meta("ApexClass", &crate::model::ApiVersion { major: 62 }),
+                        crate::sf::apex::apex_meta("ApexClass", &crate::model::ApiVersion { major: 62 }),
                     ),
                 ],
             ));

@@ -579,7 +579,7 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Outcome> {
                 Some(format!("{m}.0"))
             })
         })
-        .unwrap_or_else(|| super::desired::DEFAULT_API_VERSION.to_string());
+        .unwrap_or_else(|| crate::sf::api::DEFAULT_API_VERSION.to_string());
     let plan = if args.plan_tests || json {
         super::delta_tests::plan(&repo, &to, &roots, &forceignore, &delta)?
     } else {

@@ -9,8 +9,7 @@ use crate::read::{self, archive::Limits, Input};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// By the path `sfgen delta` names it.
-pub use crate::sf::api::DEFAULT_API_VERSION;
+use crate::sf::api::DEFAULT_API_VERSION;
 
 /// Where a desired component comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

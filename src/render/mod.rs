@@ -5,8 +5,6 @@
 //! [`crate::convert`]. Each config section renders itself ([`crate::section`]); this module only
 //! puts them together.
 
-pub mod meta;
-
 use crate::metadata::Tree;
 use crate::model::Project;
 use crate::section;

@@ -1,9 +1,6 @@
 //! Salesforce's naming rules and the fixed vocabularies sfgen checks against (API versions are in
 //! [`super::api`], OAuth in [`super::oauth`]).
 
-/// By the path the webhook section still names it (`crate::model::names::ApiVersion`).
-pub use super::api::ApiVersion;
-
 /// User permission names known at API 61 (from Salesforce's `PermissionSet` SObject, one per
 /// line, without the `Permissions` prefix).
 pub fn user_permissions() -> impl Iterator<Item = &'static str> {

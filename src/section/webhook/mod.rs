@@ -558,7 +558,7 @@ pub const CARRY_BATCH_SIZE: u32 = 20;
 /// project generates (the webhook's sender permission set grants their External Credential).
 pub fn render(
     hash: &str,
-    v: &crate::model::names::ApiVersion,
+    v: &crate::sf::api::ApiVersion,
     named_credentials: &[NamedCredential],
     w: &Webhook,
     tree: &mut crate::metadata::Tree,
@@ -576,11 +576,11 @@ pub fn render(
             ComponentKey::new(ty, &src.name),
             vec![
                 MetadataFile::new(body, src.source),
-                MetadataFile::new(meta_path, crate::render::meta::apex_meta(root, v)),
+                MetadataFile::new(meta_path, crate::sf::apex::apex_meta(root, v)),
             ],
         ));
     }
-    let xml = crate::render::meta::xml_component;
+    let xml = crate::metadata::xml_component;
     xml(tree, "CustomObject", &w.outbox_object, format!("objects/{}.object", w.outbox_object), meta::outbox(w));
     xml(tree, "CustomTab", &w.outbox_object, format!("tabs/{}.tab", w.outbox_object), meta::outbox_tab());
     xml(tree, "CustomObject", &w.settings_object, format!("objects/{}.object", w.settings_object), meta::settings(w));
@@ -630,7 +630,7 @@ pub fn render_named_credentials(named: &[NamedCredential], tree: &mut crate::met
     for n in named {
         let xml = match &n.external_credential {
             Some(ec) => {
-                crate::render::meta::xml_component(
+                crate::metadata::xml_component(
                     tree,
                     "ExternalCredential",
                     &ec.name,
@@ -641,7 +641,7 @@ pub fn render_named_credentials(named: &[NamedCredential], tree: &mut crate::met
             }
             None => meta::named_credential(n),
         };
-        crate::render::meta::xml_component(
+        crate::metadata::xml_component(
             tree,
             "NamedCredential",
             &n.name,

@@ -3,9 +3,9 @@
 use super::*;
 use crate::config::did_you_mean;
 use crate::config::spans::{push_index, push_key};
-use crate::model::names::*;
 use crate::section::remote_site::{origin, RemoteSite};
 use crate::section::{label_from_name, Ctx};
+use crate::sf::names::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Longest class name: the other classes, objects and events are named after it, the longest
