@@ -98,6 +98,50 @@ fn finding_10_guide_b_preset_names_no_record_type_the_package_lacks() {
     assert_eq!(named, 0, "guide B's preset defines no record type, so it names none");
 }
 
+/// Finding 10, the check: a record type or object a permission set names that the package does
+/// not hold is a warning naming it (the target org may hold it), from `check` and from
+/// `generate`; a record type of an object the package itself defines is an error (exit 2,
+/// nothing written), since the deploy then fails in every org.
+#[test]
+fn finding_10_record_types_and_objects_the_package_lacks_are_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    assert!(sfgen_in(tmp.path(), &["init", "--preset", "integration-user"]).success());
+    let path = tmp.path().join("sfgen.json");
+    let mut v: Value = serde_json::from_str(&read(&path)).expect("preset json");
+    v["permissionSets"][0]["recordTypes"] = serde_json::json!(["Case.Order"]);
+    v["permissionSets"][0]["objects"]["Invoice__c"] = serde_json::json!(["read"]);
+    std::fs::write(&path, serde_json::to_string_pretty(&v).expect("json")).expect("write");
+    for verb in [&["check"][..], &["generate", "--out", "out"][..]] {
+        let o = sfgen_in(tmp.path(), verb);
+        assert_eq!(o.code, 0, "{verb:?}: warnings only: {}", o.stderr);
+        for named in ["record type Case.Order is not in the package", "object Invoice__c is not defined by the package"]
+        {
+            assert!(
+                o.stderr.lines().any(|l| l.starts_with("warning: sfgen.json:") && l.contains(named)),
+                "{verb:?}: {named}: {}",
+                o.stderr
+            );
+        }
+    }
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v: Value = serde_json::from_str(&read(&fixture("contact-webhook"))).expect("fixture json");
+    v["permissionSets"][0]["recordTypes"] = serde_json::json!(["Webhook_Outbox__c.Urgent"]);
+    config(tmp.path(), &v);
+    for verb in [&["check"][..], &["generate", "--out", "out"][..]] {
+        let o = sfgen_in(tmp.path(), verb);
+        assert_eq!(o.code, 2, "{verb:?}: {}", o.stderr);
+        assert!(
+            o.stderr.contains(
+                "record type Webhook_Outbox__c.Urgent is not in the package, which defines Webhook_Outbox__c"
+            ),
+            "{verb:?}: {}",
+            o.stderr
+        );
+    }
+    assert!(!tmp.path().join("out").exists(), "nothing is written");
+}
+
 /// Finding 12: a legacy Connected App with the username-password flow stops working on
 /// 20 February 2027 (Salesforce Help 005461976); the config says so when it is read, and the
 /// next steps say so beside the consumer key.
