@@ -12,9 +12,12 @@
 #
 # Writes OUTDIR/sfgen/ and OUTDIR/sfgen-PLATFORM/, packs them (npm pack) into
 # OUTDIR/sfgen-VERSION.tgz and OUTDIR/sfgen-PLATFORM-VERSION.tgz (VERSION from Cargo.toml) and
-# prints the two tarball paths. To release: run it with each platform's binary (for Linux, a
-# static musl build runs on every distribution: cargo build --release --target
-# x86_64-unknown-linux-musl), `npm publish` every platform tarball, then the main one.
+# prints the two tarball paths. The main package records the SHA-256 of every platform binary
+# built into OUTDIR (OUTDIR/binaries.json), and its launcher runs only a binary with one of them:
+# for a release, run this once per platform binary into one OUTDIR (for Linux, a static musl
+# build runs on every distribution: cargo build --release --target x86_64-unknown-linux-musl);
+# the main tarball of the last run names them all. Then scripts/npm-publish.sh OUTDIR
+# publishes them (the platform tarballs first, then the main one).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BINARY=${1:?usage: scripts/npm-build.sh BINARY [PLATFORM] [OUTDIR]}
@@ -35,17 +38,6 @@ OUT=$(cd "$OUT" && pwd)
 MAIN=$OUT/sfgen
 PLAT=$OUT/sfgen-$PLATFORM
 rm -rf "$MAIN" "$PLAT"
-
-# The main package: the launcher, with every version pinned to this one.
-cp -R "$ROOT/npm/sfgen" "$MAIN"
-VERSION=$VERSION node -e '
-  const fs = require("fs"), file = process.argv[1], v = process.env.VERSION;
-  const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
-  pkg.version = v;
-  for (const dep of Object.keys(pkg.optionalDependencies)) pkg.optionalDependencies[dep] = v;
-  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
-' "$MAIN/package.json"
-chmod 755 "$MAIN/bin/sfgen.js"
 
 # The platform package: the binary, for one os and cpu.
 mkdir -p "$PLAT/bin"
@@ -71,6 +63,31 @@ VERSION=$VERSION PLATFORM=$PLATFORM EXE=$EXE node -e '
   };
   fs.writeFileSync(process.argv[1], JSON.stringify(pkg, null, 2) + "\n");
 ' "$PLAT/package.json"
+
+# The binary's SHA-256, kept in OUTDIR/binaries.json with those of the other platforms built
+# into OUTDIR (for this version): the launcher runs a binary only if its hash is recorded here.
+BINARIES=$OUT/binaries.json
+VERSION=$VERSION PLATFORM=$PLATFORM node -e '
+  const fs = require("fs"), crypto = require("crypto"), [file, bin] = process.argv.slice(1);
+  let all = {};
+  try { all = JSON.parse(fs.readFileSync(file, "utf8")); } catch (e) {}
+  if (all.version !== process.env.VERSION) all = { version: process.env.VERSION, sha256: {} };
+  all.sha256[process.env.PLATFORM] = crypto.createHash("sha256").update(fs.readFileSync(bin)).digest("hex");
+  fs.writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
+' "$BINARIES" "$PLAT/bin/$EXE"
+
+# The main package: the launcher, with every version pinned to this one and the SHA-256 of every
+# platform's binary built so far.
+cp -R "$ROOT/npm/sfgen" "$MAIN"
+VERSION=$VERSION node -e '
+  const fs = require("fs"), [file, binaries] = process.argv.slice(1), v = process.env.VERSION;
+  const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
+  pkg.version = v;
+  for (const dep of Object.keys(pkg.optionalDependencies)) pkg.optionalDependencies[dep] = v;
+  pkg.sfgenBinaries = JSON.parse(fs.readFileSync(binaries, "utf8")).sha256;
+  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
+' "$MAIN/package.json" "$BINARIES"
+chmod 755 "$MAIN/bin/sfgen.js"
 
 (cd "$OUT" && npm pack --silent "$PLAT" "$MAIN" >/dev/null)
 for t in "$OUT/sfgen-$PLATFORM-$VERSION.tgz" "$OUT/sfgen-$VERSION.tgz"; do

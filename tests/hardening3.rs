@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use sha2::Digest as _;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -1206,6 +1208,95 @@ fn finding_09_an_output_that_is_one_of_the_inputs_is_refused() {
     let r = sfgen_in(w, &["check", "--junit", "check.xml"], &[], Duration::from_secs(120));
     if r.code != Some(0) || !std::fs::read_to_string(w.join("check.xml")).is_ok_and(|t| t.contains("<testsuite")) {
         failures.push(format!("check --junit check.xml: exit {:?}: {}", r.code, r.stderr));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// ----------------------------------------------------------------------------------------- 12
+
+/// Finding 12: the npm launcher ran a platform binary found in a parent folder's `node_modules`
+/// or through `NODE_PATH` when its own was missing, with no version or integrity check. It looks
+/// only where npm installs its own dependency (its `node_modules`, or beside it in the same
+/// `node_modules`), and runs a binary only of its own version and with the SHA-256 that
+/// scripts/npm-build.sh recorded. The launcher is the repository's, laid out as npm installs it.
+#[test]
+fn finding_12_the_npm_launcher_runs_only_its_own_verified_binary() {
+    let Some(node) = support::require(support::Tool::Node) else { return };
+    let o = Command::new(&node).args(["-p", "process.platform + '-' + process.arch"]).output().unwrap();
+    let platform = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let marker = w.join("planted-ran");
+    let planted = format!("#!/bin/sh\necho PLANTED; touch '{}'\n", s(&marker));
+    // A platform package of `version` holding `binary` at `dir`.
+    let platform_package = |dir: &Path, version: &str, binary: &[u8]| {
+        write(
+            dir,
+            "package.json",
+            format!(r#"{{"name":"@sfgen/{platform}","version":"{version}","os":[],"cpu":[]}}"#).as_bytes(),
+        );
+        write(dir, "bin/sfgen", binary);
+        std::fs::set_permissions(dir.join("bin/sfgen"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    };
+    // sfgen's binary, as far as the launcher can tell (it checks the hash, not the contents).
+    let real = b"#!/bin/sh\necho \"OWN $*\"\nexit 3\n".to_vec();
+    // The attacker's packages: in a parent folder's node_modules, and on NODE_PATH.
+    platform_package(&w.join(format!("node_modules/@sfgen/{platform}")), "9.9.9", planted.as_bytes());
+    platform_package(&w.join(format!("elsewhere/@sfgen/{platform}")), "9.9.9", planted.as_bytes());
+    // sfgen 1.2.3 installed in a project, its platform package missing.
+    let main = w.join("proj/node_modules/sfgen");
+    let mut pkg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("npm/sfgen/package.json")).unwrap()).unwrap();
+    pkg["version"] = "1.2.3".into();
+    pkg["sfgenBinaries"] = serde_json::json!({ &platform: sha256_hex(&real) });
+    write(&main, "package.json", pkg.to_string().as_bytes());
+    write(&main, "bin/sfgen.js", &std::fs::read(root().join("npm/sfgen/bin/sfgen.js")).unwrap());
+    let launch = |env: &[(&str, String)]| {
+        let o = Command::new(&node)
+            .arg(main.join("bin/sfgen.js"))
+            .arg("--version")
+            .current_dir(w.join("proj"))
+            .env_remove("NODE_PATH")
+            .env_remove("SFGEN_BINARY")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let mut failures = Vec::new();
+    let mut expect_refusal = |what: &str, env: &[(&str, String)], says: &str| {
+        let (code, out, err) = launch(env);
+        if code != Some(2) || out.contains("PLANTED") || !err.contains(says) {
+            failures.push(format!("{what}: exit {code:?}, stdout {out:?}, stderr {err:?}"));
+        }
+    };
+    expect_refusal("own package missing, a parent's present", &[], "is not installed");
+    expect_refusal("own package missing, NODE_PATH", &[("NODE_PATH", s(&w.join("elsewhere")))], "is not installed");
+    // Where npm puts it (hoisted beside sfgen), but another version, or another binary.
+    let sibling = w.join(format!("proj/node_modules/@sfgen/{platform}"));
+    platform_package(&sibling, "9.9.9", &real);
+    expect_refusal("another version", &[], "runs only the binary of its own version");
+    platform_package(&sibling, "1.2.3", planted.as_bytes());
+    expect_refusal("another binary", &[], "is not the binary this sfgen 1.2.3 was built with");
+    let nested = main.join(format!("node_modules/@sfgen/{platform}"));
+    platform_package(&nested, "1.2.3", planted.as_bytes());
+    expect_refusal("another binary, nested", &[], "is not the binary this sfgen 1.2.3 was built with");
+    assert!(!marker.exists(), "a planted binary ran");
+    // Its own binary, hoisted or nested, runs.
+    platform_package(&nested, "1.2.3", &real);
+    let (code, out, err) = launch(&[]);
+    if code != Some(3) || out != "OWN --version\n" {
+        failures.push(format!("own binary (nested): exit {code:?}, {out:?} {err:?}"));
+    }
+    std::fs::remove_dir_all(&nested).unwrap();
+    platform_package(&sibling, "1.2.3", &real);
+    let (code, out, err) = launch(&[]);
+    if code != Some(3) || out != "OWN --version\n" {
+        failures.push(format!("own binary (hoisted): exit {code:?}, {out:?} {err:?}"));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
