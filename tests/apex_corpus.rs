@@ -13,11 +13,13 @@ use std::process::Command;
 
 /// (project, at least this many test methods to a verdict, at least this many passing, at most
 /// this many failing).
-/// dreamhouse-lwc went from 11 verdicts to 8: three of its four failures were the runtime
-/// guessing at what it does not model (a Profile filtered on its permissions, ContentVersion
-/// inserts the platform refuses with an undocumented error) and are Skips now.
+/// Lowered with reason: dreamhouse-lwc went from 11 verdicts to 8 and apex-recipes from 248 to
+/// 242 when failures that were the runtime guessing at what it does not hold became Skips (a
+/// Profile filtered on its permissions, ContentVersion inserts the platform refuses with an
+/// undocumented error, the org's app menu and field permissions, EntityDefinition and
+/// FieldDefinition beyond the runtime's copy).
 const EXPECT: &[(&str, u64, u64, u64)] =
-    &[("apex-recipes", 245, 238, 7), ("dreamhouse-lwc", 8, 8, 0), ("lwc-recipes", 13, 13, 0)];
+    &[("apex-recipes", 242, 240, 2), ("dreamhouse-lwc", 8, 8, 0), ("lwc-recipes", 13, 13, 0)];
 
 #[test]
 #[ignore = "slow tier: needs the corpus (../shared/corpus); .ci/run runs it"]

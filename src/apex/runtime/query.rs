@@ -267,9 +267,15 @@ impl<'p> Interp<'p> {
     fn run_query(&mut self, query: soql::Query, binds: Vec<Value>, count_only: bool) -> R<Value> {
         let from = query.from.name.clone();
         self.ensure_setup_rows(&from);
-        if from.eq_ignore_ascii_case("appmenuitem") {
-            return self
-                .unsupported("a query on AppMenuItem: the org's app menu is org data the runtime does not hold");
+        // Objects whose rows are the org's own setup, which the runtime does not hold: the app
+        // menu, and the field and object permissions of every profile and permission set.
+        let org_setup = [
+            ("appmenuitem", "the org's app menu"),
+            ("fieldpermissions", "the field permissions of the org's profiles and permission sets"),
+            ("objectpermissions", "the object permissions of the org's profiles and permission sets"),
+        ];
+        if let Some((_, what)) = org_setup.iter().find(|(o, _)| from.eq_ignore_ascii_case(o)) {
+            return self.unsupported(format!("a query on {from}: {what}, org data the runtime does not hold"));
         }
         if from.eq_ignore_ascii_case("profile") {
             // The runtime's org has the standard profiles by name and user type only: a filter
@@ -303,6 +309,11 @@ impl<'p> Interp<'p> {
         let result = match result {
             Ok(r) => r,
             Err(e) if e.is_unsupported() => return self.unsupported(format!("SOQL: {e}")),
+            // The runtime's EntityDefinition and FieldDefinition hold only some of the
+            // platform's fields and relationships: what they lack is not the query's error.
+            Err(e) if from.eq_ignore_ascii_case("entitydefinition") || from.eq_ignore_ascii_case("fielddefinition") => {
+                return self.unsupported(format!("SOQL on {from} beyond what the runtime's copy holds: {e}"))
+            }
             Err(e) => return self.throw("System.QueryException", e.to_string()),
         };
         self.lim.query_rows = self.lim.query_rows.saturating_add(result.query_rows.min(u32::MAX as u64) as u32);

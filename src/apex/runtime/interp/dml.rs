@@ -300,8 +300,13 @@ impl<'p> Interp<'p> {
                         ));
                     } else {
                         let mut copy = strip_relations(&s.borrow());
-                        self.apply_defaults(&mut copy);
-                        new = Some(Rc::new(RefCell::new(copy)));
+                        match self.foreign_keys(&s.borrow(), &mut copy, ix) {
+                            Ok(()) => {
+                                self.apply_defaults(&mut copy);
+                                new = Some(Rc::new(RefCell::new(copy)));
+                            }
+                            Err(e) => results[ix].errors.push(e),
+                        }
                     }
                 }
                 DmlOp::Update => {
@@ -708,7 +713,12 @@ impl<'p> Interp<'p> {
         for f in info.fields.values() {
             let v = row.get(&f.name);
             let null = v.is_none_or(|v| v.is_null() || matches!(v, Value::Str(s) if s.is_empty()));
-            if f.required && null && (insert || v.is_some()) {
+            // A PermissionSetAssignment names a permission set or a permission set group (SOAP
+            // API Object Reference, PermissionSetAssignment: PermissionSetGroupId).
+            let either = table == "permissionsetassignment"
+                && f.name.eq_ignore_ascii_case("PermissionSetId")
+                && row.get("permissionsetgroupid").is_some_and(|g| !g.is_null());
+            if f.required && null && (insert || v.is_some()) && !either {
                 missing.push(f.name.to_string());
             }
             let Some(v) = v else { continue };
@@ -814,6 +824,57 @@ fn event_phase(ev: &str) -> &'static str {
 }
 
 impl Interp<'_> {
+    /// A parent given by external id (`contact.Account = new Account(Ext__c = 'x')`) sets the
+    /// lookup to the parent record holding that value, saved before, in the same statement too
+    /// (Apex Developer Guide, "Creating Parent and Child Records in a Single Statement Using
+    /// Foreign Keys"); none holding it is the platform's INVALID_FIELD error.
+    fn foreign_keys(&self, rec: &SObj, copy: &mut SObj, ix: usize) -> Result<(), DmlError> {
+        let Some(info) = self.schema.object(&rec.ty) else { return Ok(()) };
+        for (_, (name, v)) in rec.fields.iter() {
+            let Value::SObject(parent) = v else { continue };
+            let Some(lookup) = info.relationship(name) else { continue };
+            if copy.get(&lookup.name).is_some_and(|x| !x.is_null()) {
+                continue;
+            }
+            let p = parent.borrow();
+            if let Some(id) = p.id() {
+                copy.put(&lookup.name, Value::Id(id));
+                continue;
+            }
+            let target = match &lookup.ty {
+                FieldType::Reference(to) if !to.is_empty() => to[0].to_string(),
+                _ => continue,
+            };
+            let Some(tinfo) = self.schema.object(&target) else { continue };
+            let key = p.fields.iter().find_map(|(_, (f, val))| {
+                tinfo
+                    .field(f)
+                    .filter(|fi| fi.external_id && !val.is_null())
+                    .map(|fi| (fi.name.to_string(), val.clone()))
+            });
+            let Some((field, value)) = key else { continue };
+            let want = key_text(&value);
+            let found = self
+                .db
+                .rows(&target.to_ascii_lowercase())
+                .find(|r| r.get(&field).is_some_and(|x| key_text(x) == want))
+                .and_then(|r| r.id());
+            match found {
+                Some(id) => copy.put(&lookup.name, Value::Id(id)),
+                None => {
+                    return Err(err(
+                        ix,
+                        "INVALID_FIELD",
+                        format!("Foreign key external ID: {want} not found for field {field} in entity {target}"),
+                        vec![],
+                        None,
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The records the platform saves beside one Apex inserts, and the fields it sets on it
     /// (SOAP API Object Reference): a ContentVersion without a ContentDocumentId creates its
     /// ContentDocument (the version is its latest, number 1; FileType and FileExtension come from
