@@ -1300,3 +1300,24 @@ fn finding_12_the_npm_launcher_runs_only_its_own_verified_binary() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Finding 14's one printing policy, applied to `check`'s text report: the coverage table and
+/// its notes keep their line feeds (they were shown as a literal `\n`, making the first lines one
+/// unreadable line), while a bidi control from a class name is still escaped.
+#[test]
+fn finding_14_check_text_keeps_line_feeds_and_escapes_controls() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("pkg");
+    write(&dir, "package.xml", b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <types>\n        <members>*</members>\n        <name>ApexClass</name>\n    </types>\n    <version>62.0</version>\n</Package>\n");
+    write(
+        &dir,
+        "classes/Evil\u{202e}Name.cls",
+        b"public class Evil\xe2\x80\xaeName {\n    public static Integer v() {\n        return 1;\n    }\n}\n",
+    );
+    write(&dir, "classes/Evil\u{202e}Name.cls-meta.xml", CLASS_META.as_bytes());
+    let r = sfgen_in(&root(), &["check", "--package", &s(&dir)], &[], Duration::from_secs(120));
+    assert!(r.code == Some(0) || r.code == Some(1), "exit {:?}: {}", r.code, r.stderr);
+    assert!(!r.stdout.contains("\\n"), "a literal \\n in check's text:\n{}", r.stdout);
+    assert!(r.stdout.lines().next().is_some_and(|l| l.starts_with("Apex code coverage")), "{}", r.stdout);
+    assert!(!r.stdout.contains('\u{202e}'), "a raw bidi control reached the terminal:\n{}", r.stdout);
+}

@@ -153,7 +153,9 @@ impl CheckReport {
     /// here, since coloured output is printed as it is.
     pub fn render_text_coloured(&self, color: bool) -> String {
         let paint = |s: &str, code: &str| if color { format!("{code}{s}\x1b[0m") } else { s.to_string() };
-        let p = crate::printable::field;
+        // The table and the note are lines of text: their line feeds stay (`field` would show
+        // them as `\n`), everything else the one policy escapes is escaped.
+        let p = crate::printable::text;
         let mut out = p(&coverage::render_table(&self.analysis));
         let cut = self.truncated_tests();
         if !cut.is_empty() {
