@@ -499,6 +499,190 @@ fn deleting_a_class_still_named_elsewhere_is_warned_about() {
     assert_eq!(json["result"]["tests"]["testLevel"], "RunLocalTests");
 }
 
+/// The permission set `name` (source format, one file) decomposed as `sf project convert
+/// source-behavior --behavior decomposePermissionSetBeta2` writes it: a folder named after it
+/// holding `name.permissionset-meta.xml` (its own properties), one `objectSettings/Obj.
+/// objectSettings-meta.xml` per object (its object, field, record type and tab settings) and one
+/// `name.<child>-meta.xml` per other kind of child (class accesses, user permissions...).
+fn decompose_permission_set(dir: &Path, name: &str) {
+    let ps = format!("{M}/permissionsets");
+    let file = dir.join(format!("{ps}/{name}.permissionset-meta.xml"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n";
+    let mut own = String::new();
+    let mut groups: BTreeMap<String, String> = BTreeMap::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let Some(tag) = line.strip_prefix("    <").filter(|_| !line.starts_with("     ")) else {
+            i += 1;
+            continue;
+        };
+        let tag = tag.split(['>', ' ', '/']).next().unwrap().to_string();
+        let mut block = vec![line];
+        if !line.contains(&format!("</{tag}>")) && !line.ends_with("/>") {
+            i += 1;
+            while i < lines.len() && lines[i] != format!("    </{tag}>") {
+                block.push(lines[i]);
+                i += 1;
+            }
+            block.push(lines.get(i).copied().unwrap_or(""));
+        }
+        i += 1;
+        let block = block.join("\n") + "\n";
+        let value = |el: &str| {
+            block.split(&format!("<{el}>")).nth(1).and_then(|r| r.split(&format!("</{el}>")).next()).map(str::to_string)
+        };
+        let object = match tag.as_str() {
+            "fieldPermissions" => value("field").map(|f| f.split('.').next().unwrap().to_string()),
+            "recordTypeVisibilities" => value("recordType").map(|f| f.split('.').next().unwrap().to_string()),
+            "objectPermissions" => value("object"),
+            "tabSettings" => value("tab"),
+            _ => None,
+        };
+        let suffix = match tag.as_str() {
+            "applicationVisibilities" => Some("applicationVisibility"),
+            "classAccesses" => Some("classAccess"),
+            "customPermissions" => Some("customPermission"),
+            "pageAccesses" => Some("pageAccess"),
+            "userPermissions" => Some("userPermission"),
+            "customMetadataTypeAccesses" => Some("customMetadataTypeAccess"),
+            "customSettingAccesses" => Some("customSettingAccess"),
+            "flowAccesses" => Some("flowAccess"),
+            _ => None,
+        };
+        match (object, suffix) {
+            (Some(o), _) => {
+                groups.entry(format!("objectSettings/{o}.objectSettings-meta.xml")).or_default().push_str(&block)
+            }
+            (None, Some(s)) => groups.entry(format!("{name}.{s}-meta.xml")).or_default().push_str(&block),
+            (None, None) => own.push_str(&block),
+        }
+    }
+    rm(dir, &format!("{ps}/{name}.permissionset-meta.xml"));
+    write(dir, &format!("{ps}/{name}/{name}.permissionset-meta.xml"), &format!("{head}{own}</PermissionSet>\n"));
+    for (rel, body) in groups {
+        write(dir, &format!("{ps}/{name}/{rel}"), &format!("{head}{body}</PermissionSet>\n"));
+    }
+}
+
+/// apex-recipes with its permission sets decomposed (`decomposePermissionSetBeta2`), and the
+/// change: a field permission changed in one object's settings, a class access added to
+/// another set, one set deleted whole, the properties file of a fourth changed, and the object
+/// settings of a fifth deleted while the set stays.
+fn apex_recipes_decomposed(tmp: &Path) -> Option<PathBuf> {
+    let d = base(tmp, "apex-recipes")?;
+    for name in [
+        "Apex_Recipes",
+        "Provides_Read_Only_Access_to_Account_and_All_Fields",
+        "Provides_Edit_Access_to_Accounts_Except_ShippingStreet",
+        "Read_access_to_Account_Shipping_Address",
+        "Provides_Read_Access_to_Contact_and_Contact_Name_field",
+    ] {
+        decompose_permission_set(&d, name);
+    }
+    edit(&d, "sfdx-project.json", |t| {
+        t.replacen(
+            "\"sourceApiVersion\"",
+            "\"sourceBehaviorOptions\": [\"decomposePermissionSetBeta2\"],\n  \"sourceApiVersion\"",
+            1,
+        )
+    });
+    commit(&d, "decomposed");
+    let ps = format!("{M}/permissionsets");
+    edit(
+        &d,
+        &format!(
+            "{ps}/Provides_Read_Only_Access_to_Account_and_All_Fields/objectSettings/Account.objectSettings-meta.xml"
+        ),
+        |t| t.replacen("<editable>false</editable>", "<editable>true</editable>", 1),
+    );
+    let classes = format!("{ps}/Provides_Edit_Access_to_Accounts_Except_ShippingStreet/Provides_Edit_Access_to_Accounts_Except_ShippingStreet.classAccess-meta.xml");
+    write(
+        &d,
+        &classes,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <classAccesses>\n        <apexClass>AccountServiceLayer</apexClass>\n        <enabled>true</enabled>\n    </classAccesses>\n</PermissionSet>\n",
+    );
+    rm(&d, &format!("{ps}/Read_access_to_Account_Shipping_Address"));
+    edit(&d, &format!("{ps}/Apex_Recipes/Apex_Recipes.permissionset-meta.xml"), |t| {
+        t.replacen("<label>", "<description>changed</description>\n    <label>", 1)
+    });
+    rm(&d, &format!("{ps}/Provides_Read_Access_to_Contact_and_Contact_Name_field/objectSettings"));
+    commit(&d, "change");
+    Some(d)
+}
+
+#[test]
+#[ignore = "slow tier: needs the corpus (../shared/corpus); .ci/run runs it"]
+fn decomposed_permission_sets_are_sgds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(repo) = apex_recipes_decomposed(tmp.path()) else { return };
+    let json = check(&repo, tmp.path(), "apex-recipes-decomposed-permission-sets");
+    let r = &json["result"];
+    // A file of a decomposed set deploys the set, never a child as its own member; a set whose
+    // folder is gone is deleted; a set that keeps files is deployed.
+    let deployed = r["package"]["PermissionSet"].as_array().unwrap();
+    for name in [
+        "Apex_Recipes",
+        "Provides_Read_Only_Access_to_Account_and_All_Fields",
+        "Provides_Edit_Access_to_Accounts_Except_ShippingStreet",
+        "Provides_Read_Access_to_Contact_and_Contact_Name_field",
+    ] {
+        assert!(deployed.iter().any(|m| m == name), "{name} deployed: {r}");
+    }
+    assert!(!deployed.iter().any(|m| m == "objectSettings" || m == "Account"), "{r}");
+    assert_eq!(
+        r["destructiveChanges"],
+        serde_json::json!({"PermissionSet": ["Read_access_to_Account_Shipping_Address"]})
+    );
+}
+
+/// The first decomposed layout (`decomposePermissionSetBeta`: one folder per kind of child,
+/// `permissionsets/X/fieldPermissions/Obj.F.fieldPermission-meta.xml`) deploys and deletes the
+/// permission set `X` too. sgd 6.31 names the child folder instead (`fieldPermissions` as a
+/// PermissionSet member, sgd issue #1024; fixed after 6.31 by sgd pull request #1227), which no
+/// org has; sfgen does not follow it.
+#[test]
+fn the_first_decomposed_permission_set_layout_is_the_set_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tiny(tmp.path());
+    let ps = format!("{M}/permissionsets");
+    let head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n";
+    for set in ["Sales", "Gone"] {
+        write(
+            &d,
+            &format!("{ps}/{set}/{set}.permissionset-meta.xml"),
+            &format!("{head}    <label>{set}</label>\n</PermissionSet>\n"),
+        );
+        write(
+            &d,
+            &format!("{ps}/{set}/fieldPermissions/Account.Rating.fieldPermission-meta.xml"),
+            &format!("{head}    <fieldPermissions>\n        <editable>false</editable>\n        <field>Account.Rating</field>\n        <readable>true</readable>\n    </fieldPermissions>\n</PermissionSet>\n"),
+        );
+    }
+    commit(&d, "sets");
+    edit(&d, &format!("{ps}/Sales/fieldPermissions/Account.Rating.fieldPermission-meta.xml"), |t| {
+        t.replace("<editable>false</editable>", "<editable>true</editable>")
+    });
+    rm(&d, &format!("{ps}/Gone"));
+    commit(&d, "change");
+    let out = tmp.path().join("out");
+    let json = run_sfgen(&d, &out, &[]);
+    let r = &json["result"];
+    assert_eq!(r["package"], serde_json::json!({"PermissionSet": ["Sales"]}), "{r}");
+    assert_eq!(r["destructiveChanges"], serde_json::json!({"PermissionSet": ["Gone"]}), "{r}");
+    // The whole folder of a changed set is copied, as sgd copies a decomposed set.
+    let files: Vec<&str> = r["files"].as_array().unwrap().iter().filter_map(|f| f.as_str()).collect();
+    assert_eq!(
+        files,
+        vec![
+            format!("{ps}/Sales/Sales.permissionset-meta.xml"),
+            format!("{ps}/Sales/fieldPermissions/Account.Rating.fieldPermission-meta.xml")
+        ]
+    );
+}
+
 const HEAD_XML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 fn picklist(name: &str, values: &[&str], controlling: Option<(&str, &[(&str, &str)])>) -> String {
