@@ -51,25 +51,105 @@ impl Plan {
     }
 }
 
-/// One Apex file, read.
+/// A hasher for short byte strings (FxHash's multiply-rotate): the scan looks up every
+/// identifier of every class, where SipHash's cost shows.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<Fx>;
+
+/// No entry.
+const NONE: u32 = u32::MAX;
+
+/// What a name (lower case) is to the reach.
+#[derive(Debug, Clone, Copy)]
+struct Sym {
+    /// The class of that name (its unit).
+    class: u32,
+    /// The object of that name (an index into the objects with triggers).
+    object: u32,
+    /// The deleted class of that name.
+    deleted: u32,
+    /// 1: a DML word, 2: `forName`.
+    word: u8,
+}
+
+impl Default for Sym {
+    fn default() -> Self {
+        Self { class: NONE, object: NONE, deleted: NONE, word: 0 }
+    }
+}
+
+/// The names the scan looks for.
+#[derive(Default)]
+struct Names(std::collections::HashMap<Box<[u8]>, Sym, FxBuild>);
+
+impl Names {
+    fn entry(&mut self, name: &str) -> &mut Sym {
+        self.0.entry(name.to_ascii_lowercase().into_bytes().into_boxed_slice()).or_default()
+    }
+    fn get(&self, lower: &[u8]) -> Option<&Sym> {
+        self.0.get(lower)
+    }
+}
+
+/// One Apex file, reduced to what the reach follows.
 #[derive(Debug, Default)]
 struct Unit {
     is_test: bool,
-    is_trigger: bool,
-    /// The object a trigger is on.
-    object: String,
-    /// Identifiers named (lower case).
-    names: BTreeSet<String>,
-    /// String literals (lower case).
-    strings: BTreeSet<String>,
+    /// The classes it names (their units), sorted.
+    classes: Vec<u32>,
+    /// The classes string literals name (followed when it calls `Type.forName`).
+    strings: Vec<u32>,
+    /// The objects with triggers it names.
+    objects: Vec<u32>,
+    /// The deleted classes it names.
+    deleted: Vec<u32>,
     has_dml: bool,
     has_for_name: bool,
+    /// For a trigger: `trigger Name on Object`, its object (lower case).
+    object: Option<String>,
 }
 
-/// Identifiers and string literals of Apex source (comments skipped), lower case.
-fn lex(source: &str, keep: &dyn Fn(&str) -> bool) -> (BTreeSet<String>, BTreeSet<String>) {
-    let (mut names, mut strings) = (BTreeSet::new(), BTreeSet::new());
-    let b = source.as_bytes();
+/// The longest name looked up (Apex names are at most 40 characters, 80 with a namespace and a
+/// suffix); longer words are no class or object.
+const MAX_NAME: usize = 96;
+
+/// Scans Apex source once, without allocating per word: each identifier and string literal
+/// (comments skipped) is lower-cased into a buffer and looked up in `names`.
+fn scan(source: &[u8], names: &Names, is_trigger: bool) -> Unit {
+    let mut u = Unit::default();
+    let mut buf = [0u8; MAX_NAME];
+    // The first words of a trigger: `trigger Name on Object`.
+    let mut header: Vec<String> = Vec::new();
+    let lower = |bytes: &[u8], buf: &mut [u8; MAX_NAME]| -> Option<usize> {
+        if bytes.len() > MAX_NAME {
+            return None;
+        }
+        for (d, s) in buf.iter_mut().zip(bytes) {
+            *d = s.to_ascii_lowercase();
+        }
+        Some(bytes.len())
+    };
+    let b = source;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
@@ -92,10 +172,12 @@ fn lex(source: &str, keep: &dyn Fn(&str) -> bool) -> (BTreeSet<String>, BTreeSet
                 }
                 i += 1;
             }
-            if let Some(s) = source.get(start..i.min(b.len())) {
-                let s = s.to_ascii_lowercase();
-                if keep(&s) {
-                    strings.insert(s);
+            let end = i.min(b.len());
+            if let Some(n) = lower(&b[start.min(end)..end], &mut buf) {
+                if let Some(sym) = names.get(&buf[..n]) {
+                    if sym.class != NONE {
+                        u.strings.push(sym.class);
+                    }
                 }
             }
             i += 1;
@@ -104,47 +186,39 @@ fn lex(source: &str, keep: &dyn Fn(&str) -> bool) -> (BTreeSet<String>, BTreeSet
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
                 i += 1;
             }
-            let name = source[start..i].to_ascii_lowercase();
-            if keep(&name) {
-                names.insert(name);
+            let Some(n) = lower(&b[start..i], &mut buf) else { continue };
+            if is_trigger && header.len() < 4 {
+                header.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            }
+            if let Some(sym) = names.get(&buf[..n]) {
+                if sym.class != NONE {
+                    u.classes.push(sym.class);
+                }
+                if sym.object != NONE {
+                    u.objects.push(sym.object);
+                }
+                if sym.deleted != NONE {
+                    u.deleted.push(sym.deleted);
+                }
+                match sym.word {
+                    1 => u.has_dml = true,
+                    2 => u.has_for_name = true,
+                    _ => {}
+                }
             }
         } else {
             i += 1;
         }
     }
-    (names, strings)
-}
-
-/// Reads one class or trigger, keeping the names `keep` says may matter (class names, objects
-/// with triggers: what the reach follows), so memory follows the graph, not the source.
-fn read_unit(source: &str, is_trigger: bool, keep: &dyn Fn(&str) -> bool) -> Unit {
-    let keep = |n: &str| {
-        keep(n) || matches!(n, "insert" | "update" | "upsert" | "delete" | "undelete" | "merge" | "forname" | "on")
-    };
-    let (names, strings) = lex(source, &keep);
-    let has_dml = ["insert", "update", "upsert", "delete", "undelete", "merge"].iter().any(|k| names.contains(*k));
-    let has_for_name = names.contains("forname");
-    let object = if is_trigger {
-        // trigger Name on Object (events) { ... }
-        let lower = source.to_ascii_lowercase();
-        lower
-            .split_whitespace()
-            .skip_while(|w| *w != "on")
-            .nth(1)
-            .map(|w| w.split('(').next().unwrap_or(w).to_string())
-            .unwrap_or_default()
-    } else {
-        String::new()
-    };
-    Unit {
-        is_test: !is_trigger && crate::sf::apex::is_test_class(source.as_bytes()),
-        is_trigger,
-        object,
-        names,
-        strings,
-        has_dml,
-        has_for_name,
+    for v in [&mut u.classes, &mut u.strings, &mut u.objects, &mut u.deleted] {
+        v.sort_unstable();
+        v.dedup();
     }
+    if is_trigger && header.len() == 4 && header[0] == "trigger" && header[2] == "on" {
+        u.object = header.pop();
+    }
+    u.is_test = !is_trigger && crate::sf::apex::is_test_class(source);
+    u
 }
 
 /// The plan without reading the project's Apex (no `--plan-tests`): every local test when the
@@ -171,10 +245,9 @@ pub fn plan(repo: &Repo, to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgno
     if !plan.has_apex {
         return Ok(plan);
     }
-    let deleted_classes: BTreeMap<String, String> =
-        deleted.iter().filter(|(t, _)| t == "ApexClass").map(|(_, n)| (n.to_ascii_lowercase(), n.clone())).collect();
-    // Every class and trigger of the package directories at `to`, read on every core.
-    let mut found: Vec<(String, bool, gix::ObjectId)> = Vec::new();
+    // Every class and trigger of the package directories at `to`.
+    let mut triggers: Vec<(String, gix::ObjectId)> = Vec::new();
+    let mut classes: Vec<(String, gix::ObjectId)> = Vec::new();
     for root in roots {
         for path in to.files_under(root)? {
             let (is_class, is_trigger) = (path.ends_with(".cls"), path.ends_with(".trigger"));
@@ -182,42 +255,63 @@ pub fn plan(repo: &Repo, to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgno
                 continue;
             }
             if let Some(id) = to.file_id(&path)? {
-                found.push((crate::sf::paths::base_name(&path).to_string(), is_trigger, id));
+                let name = crate::sf::paths::base_name(&path).to_string();
+                if is_trigger {
+                    triggers.push((name, id));
+                } else {
+                    classes.push((name, id));
+                }
             }
         }
     }
-    // Triggers first (the objects they are on matter), then classes, each read and reduced to
-    // the names that matter on every core, without holding the sources.
-    let class_names: BTreeSet<String> = found.iter().filter(|f| !f.1).map(|f| f.0.to_ascii_lowercase()).collect();
-    let trigger_ids: Vec<gix::ObjectId> = found.iter().filter(|f| f.1).map(|f| f.2).collect();
-    let trigger_units = repo.map_blobs(&trigger_ids, |bytes| {
-        read_unit(&String::from_utf8_lossy(bytes), true, &|n: &str| class_names.contains(n))
-    })?;
-    let objects: BTreeSet<String> = trigger_units.iter().map(|u| u.object.clone()).collect();
-    let class_ids: Vec<gix::ObjectId> = found.iter().filter(|f| !f.1).map(|f| f.2).collect();
-    let class_units = repo.map_blobs(&class_ids, |bytes| {
-        read_unit(&String::from_utf8_lossy(bytes), false, &|n: &str| {
-            class_names.contains(n) || objects.contains(n) || deleted_classes.contains_key(n)
-        })
-    })?;
-    let mut units: BTreeMap<String, Unit> = BTreeMap::new();
-    let mut names_of_tests: BTreeMap<String, String> = BTreeMap::new();
-    let (triggers, classes): (Vec<_>, Vec<_>) = found.into_iter().partition(|f| f.1);
-    for ((written, is_trigger, _), unit) in
-        triggers.into_iter().zip(trigger_units).chain(classes.into_iter().zip(class_units))
-    {
-        let key = format!("{}:{}", if is_trigger { "t" } else { "c" }, written.to_ascii_lowercase());
-        names_of_tests.insert(key.clone(), written);
-        units.insert(key, unit);
+    // Units: the triggers first, then the classes.
+    let nt = triggers.len();
+    let mut names = Names::default();
+    for (i, (n, _)) in classes.iter().enumerate() {
+        names.entry(n).class = (nt + i) as u32;
     }
+    let deleted_classes: Vec<&String> = deleted.iter().filter(|(t, _)| t == "ApexClass").map(|(_, n)| n).collect();
+    for (i, n) in deleted_classes.iter().enumerate() {
+        names.entry(n).deleted = i as u32;
+    }
+    for w in ["insert", "update", "upsert", "delete", "undelete", "merge"] {
+        names.entry(w).word = 1;
+    }
+    names.entry("forname").word = 2;
+    // The triggers are read first for the objects they are on (what DML reaches), then every
+    // trigger and class is scanned with those objects known, on every core (a trigger is read
+    // twice: triggers are few).
+    let trigger_ids: Vec<gix::ObjectId> = triggers.iter().map(|t| t.1).collect();
+    let heads = repo.map_blobs(&trigger_ids, |bytes| scan(bytes, &Names::default(), true).object)?;
+    let mut objects: BTreeMap<String, u32> = BTreeMap::new();
+    let mut triggers_on: Vec<Vec<u32>> = Vec::new();
+    for (i, object) in heads.iter().enumerate() {
+        let Some(object) = object else { continue };
+        let next = objects.len() as u32;
+        let o = *objects.entry(object.clone()).or_insert(next);
+        if o as usize == triggers_on.len() {
+            triggers_on.push(Vec::new());
+        }
+        triggers_on[o as usize].push(i as u32);
+    }
+    for (name, o) in &objects {
+        names.entry(name).object = *o;
+    }
+    let mut units = repo.map_blobs(&trigger_ids, |bytes| scan(bytes, &names, true))?;
+    let class_ids: Vec<gix::ObjectId> = classes.iter().map(|t| t.1).collect();
+    units.extend(repo.map_blobs(&class_ids, |bytes| scan(bytes, &names, false))?);
+    let name_of = |u: usize| -> &str {
+        if u < nt {
+            &triggers[u].0
+        } else {
+            &classes[u - nt].0
+        }
+    };
     // A class deleted while code at --to still names it: the Metadata API refuses the deletion
     // (the class is still referenced), so the deploy fails.
-    for (lower, name) in &deleted_classes {
-        let users: Vec<&str> = units
-            .iter()
-            .filter(|(_, u)| u.names.contains(lower))
-            .filter_map(|(k, _)| names_of_tests.get(k).map(String::as_str))
-            .collect();
+    for (d, name) in deleted_classes.iter().enumerate() {
+        let users: Vec<&str> =
+            (0..units.len()).filter(|&u| units[u].deleted.contains(&(d as u32))).map(name_of).collect();
         if !users.is_empty() {
             plan.warnings.push(format!(
                 "ApexClass {name} is deleted, but {} still name{} it: the deletion fails while code references the class; change or delete {} in the same delta",
@@ -232,54 +326,86 @@ pub fn plan(repo: &Repo, to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgno
             Some("the delta only deletes Apex: no changed class to name tests for, so every local test runs".into());
         return Ok(plan);
     }
-    let classes: BTreeSet<String> = units.keys().filter_map(|k| k.strip_prefix("c:")).map(str::to_string).collect();
-    let triggers_on: BTreeMap<String, Vec<String>> =
-        units.iter().filter(|(_, u)| u.is_trigger).fold(BTreeMap::new(), |mut m, (k, u)| {
-            m.entry(u.object.clone()).or_default().push(k.clone());
-            m
-        });
-    let edges = |u: &Unit| -> Vec<String> {
-        let mut out: Vec<String> = u.names.iter().filter(|n| classes.contains(*n)).map(|n| format!("c:{n}")).collect();
+    // The edges: a unit reaches the classes it names, the triggers of the objects it names when
+    // it holds DML, and the classes its strings name when it calls Type.forName.
+    let edges = |u: &Unit| -> Vec<u32> {
+        let mut out = u.classes.clone();
         if u.has_dml {
-            for (object, ts) in &triggers_on {
-                if u.names.contains(object) {
-                    out.extend(ts.iter().cloned());
-                }
+            for o in &u.objects {
+                out.extend(triggers_on.get(*o as usize).into_iter().flatten());
             }
         }
         if u.has_for_name {
-            out.extend(u.strings.iter().filter(|s| classes.contains(*s)).map(|s| format!("c:{s}")));
+            out.extend(&u.strings);
         }
         out
     };
-    // What each test class reaches.
-    let mut reached_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let display: BTreeMap<String, String> = deployed
-        .iter()
-        .map(|(t, n)| (format!("{}:{}", if t == "ApexTrigger" { "t" } else { "c" }, n.to_ascii_lowercase()), n.clone()))
-        .collect();
-    for key in units.iter().filter(|(_, u)| u.is_test).map(|(k, _)| k) {
-        let mut seen: BTreeSet<String> = BTreeSet::from([key.clone()]);
-        let mut stack = vec![key.clone()];
-        while let Some(k) = stack.pop() {
-            if let Some(u) = units.get(&k) {
-                for e in edges(u) {
-                    if seen.insert(e.clone()) {
-                        stack.push(e);
-                    }
-                }
+    let mut callers: Vec<Vec<u32>> = vec![Vec::new(); units.len()];
+    for (u, unit) in units.iter().enumerate() {
+        for v in edges(unit) {
+            if v as usize != u {
+                callers[v as usize].push(u as u32);
             }
         }
-        let test_name = names_of_tests.get(key).cloned().unwrap_or_else(|| key[2..].to_string());
-        for k in seen.iter().filter(|k| display.contains_key(*k)) {
-            reached_by.entry(k.clone()).or_default().insert(test_name.clone());
+    }
+    // The changed units, and what reaches any of them (walking callers back from the change):
+    // only those tests and paths are followed.
+    let mut by_lower: BTreeMap<(bool, String), u32> = BTreeMap::new();
+    for u in 0..units.len() {
+        by_lower.insert((u < nt, name_of(u).to_ascii_lowercase()), u as u32);
+    }
+    let mut changed: BTreeMap<u32, String> = BTreeMap::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for (t, n) in &deployed {
+        let is_trigger = t == "ApexTrigger";
+        let label = format!("{t}:{n}");
+        match by_lower.get(&(is_trigger, n.to_ascii_lowercase())) {
+            Some(u) => {
+                changed.insert(*u, label);
+            }
+            None => unknown.push(label),
+        }
+    }
+    let mut relevant = vec![false; units.len()];
+    let mut stack: Vec<u32> = changed.keys().copied().collect();
+    for u in &stack {
+        relevant[*u as usize] = true;
+    }
+    while let Some(u) = stack.pop() {
+        for c in &callers[u as usize] {
+            if !relevant[*c as usize] {
+                relevant[*c as usize] = true;
+                stack.push(*c);
+            }
+        }
+    }
+    // Each test among them, walked forward within them: the changed units it reaches.
+    let mut reached_by: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
+    let mut seen = vec![u32::MAX; units.len()];
+    for t in (0..units.len()).filter(|&u| relevant[u] && units[u].is_test) {
+        let mut stack = vec![t as u32];
+        seen[t] = t as u32;
+        while let Some(u) = stack.pop() {
+            if changed.contains_key(&u) {
+                reached_by.entry(u).or_default().insert(name_of(t).to_string());
+            }
+            for v in edges(&units[u as usize]) {
+                if relevant[v as usize] && seen[v as usize] != t as u32 {
+                    seen[v as usize] = t as u32;
+                    stack.push(v);
+                }
+            }
         }
     }
     let mut unreached = Vec::new();
     let mut tests: BTreeSet<String> = BTreeSet::new();
-    for (key, name) in &display {
-        let label = format!("{}:{name}", if key.starts_with("t:") { "ApexTrigger" } else { "ApexClass" });
-        let by: Vec<String> = reached_by.get(key).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+    let mut labels: Vec<(String, Vec<String>)> = changed
+        .iter()
+        .map(|(u, label)| (label.clone(), reached_by.get(u).map(|s| s.iter().cloned().collect()).unwrap_or_default()))
+        .collect();
+    labels.extend(unknown.into_iter().map(|l| (l, Vec::new())));
+    labels.sort();
+    for (label, by) in labels {
         if by.is_empty() {
             unreached.push(label.clone());
         }
@@ -314,18 +440,46 @@ pub fn plan(repo: &Repo, to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgno
 mod tests {
     use super::*;
 
+    fn names(classes: &[&str]) -> Names {
+        let mut n = Names::default();
+        for (i, c) in classes.iter().enumerate() {
+            n.entry(c).class = i as u32;
+        }
+        n.entry("insert").word = 1;
+        n.entry("forname").word = 2;
+        n
+    }
+
     #[test]
-    fn lexing_skips_comments_and_keeps_strings() {
-        let (names, strings) = lex("// Foo\nclass A { /* Bar */ B b = new B(); String s = 'Baz\\'x'; }", &|_| true);
-        assert!(names.contains("a") && names.contains("b") && !names.contains("foo") && !names.contains("bar"));
-        assert!(strings.contains("baz\\'x"), "{strings:?}");
+    fn the_scan_skips_comments_and_reads_strings() {
+        let n = names(&["Foo", "Bar", "B", "Baz"]);
+        let u =
+            scan(b"// Foo\nclass A { /* Bar */ b x = new B(); String s = 'BAZ'; String t = 'it\\'s Foo'; }", &n, false);
+        assert_eq!(u.classes, vec![2], "only B is named outside comments and strings");
+        assert_eq!(u.strings, vec![3], "'BAZ' names Baz; an escaped quote does not end the literal");
+        assert!(!u.has_dml && !u.has_for_name && !u.is_test);
+        let u = scan(b"@IsTest class T { void m() { insert new Foo(); Type.forName('bar'); } }", &n, false);
+        assert!(u.is_test && u.has_dml && u.has_for_name);
+        assert_eq!((u.classes, u.strings), (vec![0], vec![1]));
     }
 
     #[test]
     fn a_trigger_names_its_object() {
-        let u = read_unit("trigger AccountTrigger on Account (before insert) { }", true, &|_| true);
-        assert_eq!(u.object, "account");
-        let u = read_unit("trigger T on Contact(after update) {}", true, &|_| true);
-        assert_eq!(u.object, "contact");
+        let u = scan(b"trigger AccountTrigger on Account (before insert) { }", &Names::default(), true);
+        assert_eq!(u.object.as_deref(), Some("account"));
+        let u = scan(b"/* header */ trigger T on Contact(after update) {}", &Names::default(), true);
+        assert_eq!(u.object.as_deref(), Some("contact"));
+        let u = scan(b"public class NotATrigger {}", &Names::default(), true);
+        assert_eq!(u.object, None);
+    }
+
+    #[test]
+    fn words_longer_than_any_name_and_unterminated_text_do_not_panic() {
+        let long = "x".repeat(500);
+        let n = names(&["A"]);
+        for src in [format!("class {long} {{ A a; }}"), "'unterminated".into(), "/* open".into(), "a'".into()] {
+            let _ = scan(src.as_bytes(), &n, false);
+        }
+        assert_eq!(scan(format!("class {long} {{ A a; }}").as_bytes(), &n, false).classes, vec![0]);
     }
 }
