@@ -24,6 +24,7 @@
 # BIG_N <= 1.25x that at N, for diff, convert, manifest and package.
 #
 # Env: SFGEN (default: target/release/sfgen, built if missing), RUNS (rounds at N, default 5),
+#      ONLY=git (only the git delta rows: sgd, sfgen delta and --plan-tests, at N),
 #      RUNS_PEER (runs of each sf command, default 3), BENCH_DIR, SHARED, SF_NPM (the Salesforce
 #      CLI + Node 22 that sf-conformance keeps, default ~/.cache/sf-conformance/npm; sgd is
 #      installed next to the workload with npm). Peer rows are skipped when sf is missing.
@@ -166,6 +167,16 @@ sr=0
 [ "$SGD" = yes ] && sr=$RUNS_PEER
 gr=0
 [ -d "$d/G$N" ] && gr=$RUNS
+if [ "${ONLY:-}" = git ]; then
+  echo " git delta only (ONLY=git)"
+  group "$RUNS" \
+    "sgd-$N" "$sr" "rm -rf $d/G$N/delta" "cd $d/G$N && mkdir delta && $SF sgd source delta --from HEAD~1 --to HEAD --output-dir delta --generate-delta" \
+    "git-delta-$N" "$gr" "rm -rf $O-gitdelta" "cd $d/G$N && $SFGEN -q delta --from HEAD~1 --to HEAD -d $O-gitdelta --generate-delta" \
+    "git-delta-tests-$N" "$gr" "rm -rf $O-gitdelta" "cd $d/G$N && $SFGEN -q delta --from HEAD~1 --to HEAD -d $O-gitdelta --generate-delta --plan-tests"
+  printf '  %-40s %9s %9s %8s\n' "sgd / sfgen delta" "${MED[git-delta-$N]}" "${MED[sgd-$N]:-n/a}" "$(ratio "${MED[sgd-$N]:-}" "${MED[git-delta-$N]}")"
+  printf '  %-40s %9s %9s %8s\n' "sgd / sfgen delta --plan-tests" "${MED[git-delta-tests-$N]}" "${MED[sgd-$N]:-n/a}" "$(ratio "${MED[sgd-$N]:-}" "${MED[git-delta-tests-$N]}")"
+  exit 0
+fi
 echo " diff and delta"
 group "$RUNS" \
   "floor-read-$N" "$RUNS" "true" "tar cf - -C $d A$N B$N | cat >/dev/null" \
