@@ -13,25 +13,13 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{root, s, sfgen, write, Sfgen};
+use support::{root, s, sfdx_project_with_class, sfgen, write, Sfgen, CLASS_META};
 
 const CONFIG: &str = "fixtures/contact-webhook/sfgen.json";
 /// A line of an outside file that must never reach any output.
 const SECRET: &str = "TOP{SECRET-h12-outside-file-4f1d";
 
-const CLASS_META: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
 const PACKAGE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <types>\n        <members>*</members>\n        <name>ApexClass</name>\n    </types>\n    <version>62.0</version>\n</Package>\n";
-
-/// An SFDX project with one class.
-fn sfdx_project(dir: &Path) {
-    write(
-        dir,
-        "sfdx-project.json",
-        br#"{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"62.0"}"#,
-    );
-    write(dir, "force-app/main/default/classes/Good.cls", b"public class Good {}\n");
-    write(dir, "force-app/main/default/classes/Good.cls-meta.xml", CLASS_META.as_bytes());
-}
 
 /// An mdapi folder with one class.
 fn mdapi_folder(dir: &Path) {
@@ -128,7 +116,7 @@ fn finding_01_forceignore_linked_outside_is_refused_and_never_echoed() {
     let outside = tmp.path().join("outside.txt");
     std::fs::write(&outside, format!("{SECRET}\n")).unwrap();
     let proj = tmp.path().join("proj");
-    sfdx_project(&proj);
+    sfdx_project_with_class(&proj);
     std::os::unix::fs::symlink(&outside, proj.join(".forceignore")).unwrap();
     refused_by_every_reader(
         ".forceignore -> outside",
@@ -151,7 +139,7 @@ fn finding_01_forceignore_fifo_returns_promptly_with_exit_2() {
     for layout in ["sfdx", "mdapi"] {
         let proj = tmp.path().join(layout);
         if layout == "sfdx" {
-            sfdx_project(&proj);
+            sfdx_project_with_class(&proj);
         } else {
             mdapi_folder(&proj);
         }
@@ -172,7 +160,7 @@ fn finding_01_forceignore_fifo_returns_promptly_with_exit_2() {
 fn finding_01_forceignore_dev_zero_is_exit_2_not_0() {
     let tmp = tempfile::tempdir().unwrap();
     let proj = tmp.path().join("proj");
-    sfdx_project(&proj);
+    sfdx_project_with_class(&proj);
     std::os::unix::fs::symlink("/dev/zero", proj.join(".forceignore")).unwrap();
     refused_by_every_reader(".forceignore -> /dev/zero", &proj, &[".forceignore"], Duration::from_secs(30));
     std::fs::remove_file(proj.join(".forceignore")).unwrap();
@@ -192,7 +180,7 @@ fn finding_01_sfdx_project_json_through_a_link_or_fifo_is_refused() {
     let outside = tmp.path().join("outside.json");
     std::fs::write(&outside, format!("{{\"packageDirectories\": [{{\"path\": \"{SECRET}\"}}]}}\n")).unwrap();
     let proj = tmp.path().join("proj");
-    sfdx_project(&proj);
+    sfdx_project_with_class(&proj);
     std::fs::remove_file(proj.join("sfdx-project.json")).unwrap();
     std::os::unix::fs::symlink(&outside, proj.join("sfdx-project.json")).unwrap();
     refused_by_every_reader("sfdx-project.json -> outside", &proj, &["sfdx-project.json"], Duration::from_secs(60));
@@ -209,7 +197,7 @@ fn finding_01_sfdx_project_json_through_a_link_or_fifo_is_refused() {
 fn finding_01_sparse_3_gib_sfdx_project_json_is_refused_without_reading_it() {
     let tmp = tempfile::tempdir().unwrap();
     let proj = tmp.path().join("proj");
-    sfdx_project(&proj);
+    sfdx_project_with_class(&proj);
     let f = std::fs::OpenOptions::new().write(true).truncate(true).open(proj.join("sfdx-project.json")).unwrap();
     f.set_len(3 << 30).unwrap();
     drop(f);
@@ -771,7 +759,7 @@ fn finding_08_forceignore_with_400_000_patterns_is_refused_fast() {
         [("400 000 patterns", patterns.as_str(), "bytes"), ("10 001 patterns", many_short.as_str(), "patterns")]
     {
         let folder = tmp.path().join(format!("proj-{}", what.replace(' ', "")));
-        sfdx_project(&folder);
+        sfdx_project_with_class(&folder);
         write(&folder, ".forceignore", body.as_bytes());
         let zip_path = tmp.path().join(format!("{}.zip", what.replace(' ', "")));
         let files = snapshot(&folder);

@@ -13,7 +13,7 @@
 mod support;
 use std::path::Path;
 use support::zip::{entry, Entry};
-use support::{root, write, Sfgen};
+use support::{root, write, Sfgen, CLASS_META};
 
 const CONFIG: &str = "fixtures/contact-webhook/sfgen.json";
 
@@ -21,7 +21,6 @@ const CONFIG: &str = "fixtures/contact-webhook/sfgen.json";
 // Valid metadata to surround the hostile entry with.
 
 const PACKAGE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <types>\n        <members>*</members>\n        <name>ApexClass</name>\n    </types>\n    <types>\n        <members>*</members>\n        <name>RemoteSiteSetting</name>\n    </types>\n    <version>62.0</version>\n</Package>\n";
-const CLASS_META: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
 
 fn remote_site(body: &str) -> String {
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<RemoteSiteSetting xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <isActive>true</isActive>\n    <url>{body}</url>\n</RemoteSiteSetting>\n")
@@ -283,11 +282,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "folder-package-dir-symlink",
             input: Input::Folder(|root| {
-                write(
-                    root,
-                    "sfdx-project.json",
-                    br#"{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"62.0"}"#,
-                );
+                write(root, "sfdx-project.json", support::SFDX_PROJECT_JSON);
                 let outside = root.parent().unwrap().join("outside-project");
                 write(&outside, "main/default/classes/Stolen.cls", b"public class Stolen {}\n");
                 write(&outside, "main/default/classes/Stolen.cls-meta.xml", CLASS_META.as_bytes());
@@ -357,13 +352,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "source-folder-external-entity",
             input: Input::Folder(|root| {
-                write(
-                    root,
-                    "sfdx-project.json",
-                    br#"{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"62.0"}"#,
-                );
-                write(root, "force-app/main/default/classes/Good.cls", b"public class Good {}\n");
-                write(root, "force-app/main/default/classes/Good.cls-meta.xml", CLASS_META.as_bytes());
+                support::sfdx_project_with_class(root);
                 write(root, "force-app/main/default/remoteSiteSettings/Xxe.remoteSite-meta.xml", XXE.as_bytes());
             }),
             env: &[],

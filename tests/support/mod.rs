@@ -69,6 +69,20 @@ pub fn s(p: &Path) -> &str {
     p.to_str().expect("a UTF-8 path")
 }
 
+/// The `-meta.xml` of an Apex class at API 62.0.
+pub const CLASS_META: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
+
+/// An `sfdx-project.json` with one package directory, `force-app`.
+pub const SFDX_PROJECT_JSON: &[u8] =
+    br#"{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"62.0"}"#;
+
+/// Writes an SFDX project with one class (`Good`) into `dir`.
+pub fn sfdx_project_with_class(dir: &Path) {
+    write(dir, "sfdx-project.json", SFDX_PROJECT_JSON);
+    write(dir, "force-app/main/default/classes/Good.cls", b"public class Good {}\n");
+    write(dir, "force-app/main/default/classes/Good.cls-meta.xml", CLASS_META.as_bytes());
+}
+
 /// Writes `bytes` to `dir/rel`, creating the folders between.
 pub fn write(dir: &Path, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     let p = dir.join(rel);
