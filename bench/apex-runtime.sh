@@ -58,7 +58,7 @@ row() { # name, the input arguments
   ta=$(printf '%s\n' "${a[@]}" | median)
   tb=$(printf '%s\n' "${b[@]}" | median)
   local tests
-  tests=$("$SFGEN" --json test "$@" 2>/dev/null | python3 -c 'import json,sys; s=json.load(sys.stdin)["result"]["summary"]; print(s["testsRan"], "ran,", s["passing"], "passed,", s["skipped"], "skipped")' || echo "?")
+  tests=$( ("$SFGEN" --json test "$@" 2>/dev/null || true) | python3 -c 'import json,sys; s=json.load(sys.stdin)["result"]["summary"]; print(s["testsRan"], "ran,", s["passing"], "passed,", s["skipped"], "skipped")' || echo "?")
   printf '%-15s %7.2f s %5d MiB | floor %6.2f s %5d MiB | %5.2fx the floor | %s\n' \
     "$name" "$ta" "$(rss "$SFGEN" test "$@")" "$tb" "$(rss "$SFGEN" test "$@" --tests "$NONE")" \
     "$(echo "$ta / $tb" | bc -l)" "$tests"

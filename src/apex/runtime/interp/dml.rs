@@ -942,6 +942,32 @@ impl Interp<'_> {
                     self.db.put("contentdocumentlink", l);
                 }
             }
+            "emailmessage" => {
+                // ToIds, CcIds and BccIds become the message's EmailMessageRelation rows (SOAP API
+                // Object Reference, EmailMessage: "ToIds ... EmailMessageRelation").
+                let mid = r.id();
+                for (list, kind) in [("toids", "ToAddress"), ("ccids", "CcAddress"), ("bccids", "BccAddress")] {
+                    let ids: Vec<Value> = match r.get(list) {
+                        Some(Value::List(l)) => l.borrow().items.clone(),
+                        _ => continue,
+                    };
+                    for v in ids {
+                        let rel = match &v {
+                            Value::Id(x) | Value::Str(x) => crate::apex::runtime::db::ids::to18(x).map(Rc::from),
+                            _ => None,
+                        };
+                        let Some(rel) = rel else { continue };
+                        let mut e = SObj::new("EmailMessageRelation");
+                        e.put("Id", Value::Id(self.db.new_id("0EI")));
+                        e.put("EmailMessageId", mid.clone().map(Value::Id).unwrap_or_default());
+                        e.put("RelationId", Value::Id(rel));
+                        e.put("RelationType", Value::str(kind));
+                        e.put("IsDeleted", Value::Bool(false));
+                        e.put("CreatedDate", Value::Datetime(now));
+                        self.db.put("emailmessagerelation", e);
+                    }
+                }
+            }
             "contentdistribution" => {
                 // The URLs are the org's; only their presence is modelled.
                 let rid = r.id().map(|x| x.to_string()).unwrap_or_default();
@@ -1009,7 +1035,15 @@ fn compound_name(table: &str, row: &mut SObj) {
 /// A row without parent records and child lists (what is stored).
 fn strip_relations(s: &SObj) -> SObj {
     let mut c = s.clone();
-    c.fields.retain(|_, (_, v)| !matches!(v, Value::SObject(_) | Value::List(_)));
+    // Child lists go; a list of Ids is a field's value (EmailMessage.ToIds, a JunctionIdList).
+    c.fields.retain(|_, (_, v)| match v {
+        Value::SObject(_) => false,
+        Value::List(l) => {
+            let l = l.borrow();
+            !matches!(l.elem, Ty::SObject(_)) && !l.items.iter().any(|x| matches!(x, Value::SObject(_)))
+        }
+        _ => true,
+    });
     c.errors.clear();
     c.queried = false;
     c
