@@ -356,3 +356,45 @@ fn a_terminal_sees_progress_on_stderr_and_a_pipe_does_not() {
     let tty = String::from_utf8_lossy(&o.stdout);
     assert!(tty.contains("estimating coverage and checking"), "{tty}");
 }
+
+/// A retrieve lists `CustomObject: Big__c` and not its fields: the fields inside the object's file
+/// deploy with it ("Specifying Standard Objects", Metadata API / Migration Guide: the object's
+/// member retrieves and deploys "the entire Account object"), so they are not package.xml errors.
+/// A field of an object package.xml does not list still is one.
+#[test]
+fn children_of_a_listed_object_need_no_line_of_their_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let object = |name: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <deploymentStatus>Deployed</deploymentStatus>\n    <fields><fullName>A__c</fullName><label>A</label><length>10</length><type>Text</type></fields>\n    <label>{name}</label>\n    <nameField><label>Name</label><type>Text</type></nameField>\n    <pluralLabel>{name}s</pluralLabel>\n    <sharingModel>ReadWrite</sharingModel>\n</CustomObject>\n"
+        )
+    };
+    let manifest = |types: &str| {
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n{types}    <version>66.0</version>\n</Package>\n")
+    };
+    let pkg = dir.path().join("retrieve");
+    std::fs::create_dir_all(pkg.join("objects")).expect("mkdir");
+    std::fs::write(pkg.join("objects/Big__c.object"), object("Big")).expect("write");
+    std::fs::write(
+        pkg.join("package.xml"),
+        manifest("    <types>\n        <members>Big__c</members>\n        <name>CustomObject</name>\n    </types>\n"),
+    )
+    .expect("write");
+    let (code, json) = check_json(&["--package", pkg.to_str().expect("utf8"), "--estimate-only"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert!(rules_of(&json).is_empty(), "{:?}", rules_of(&json));
+
+    // A second object whose file is in the package but which package.xml does not list: its
+    // field (and the object) are errors, the listed object's field is not.
+    std::fs::write(pkg.join("objects/Other__c.object"), object("Other")).expect("write");
+    let (code, json) = check_json(&["--package", pkg.to_str().expect("utf8"), "--estimate-only"]);
+    assert_eq!(code, 1, "{json:#}");
+    let sync: Vec<&str> = json["result"]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "package-xml-sync")
+        .filter_map(|f| f["component"].as_str())
+        .collect();
+    assert_eq!(sync, ["CustomField:Other__c.A__c", "CustomObject:Other__c"], "{json:#}");
+}

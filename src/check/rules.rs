@@ -483,10 +483,19 @@ pub(super) fn package_xml_sync(tree: &Tree, package_xml: &[u8], out: &mut Vec<Fi
             ));
         }
     }
+    // A child inside a listed parent's file deploys with it: package.xml listing `CustomObject:
+    // Big__c` deploys every field, list view and record type `objects/Big__c.object` holds (an
+    // org retrieve names only the object). Such children need no line of their own.
+    let is_listed = |ty: &str, m: &str| listed.get(ty).is_some_and(|l| l.contains(m) || l.contains("*"));
+    let mut in_listed_parent: BTreeSet<(String, String)> = BTreeSet::new();
+    for c in tree.iter() {
+        if is_listed(&c.key.type_name, &c.key.full_name) {
+            in_listed_parent.extend(crate::sf::manifest::members_of(c));
+        }
+    }
     for (ty, members) in &present {
-        let list = listed.get(ty);
         for m in members {
-            if list.is_some_and(|l| l.contains(m) || l.contains("*")) {
+            if is_listed(ty, m) || in_listed_parent.contains(&(ty.clone(), m.clone())) {
                 continue;
             }
             out.push(finding(
