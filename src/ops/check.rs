@@ -17,18 +17,11 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
             hint: Some("give a number from 0 to 100, e.g. --min-coverage 75".into()),
         });
     }
-    let mut inputs: Vec<(&str, &std::path::Path)> =
-        args.include.iter().map(|p| ("the --include", p.as_path())).collect();
-    inputs.extend(args.package.as_deref().map(|p| ("the --package", p)));
-    super::refuse_overwriting_inputs(
-        args.package.is_none().then_some(&args.config),
-        &inputs,
-        &[
-            ("--junit", args.junit.as_deref()),
-            ("--cobertura", args.cobertura.as_deref()),
-            ("--lcov", args.lcov.as_deref()),
-            ("--html", args.html.as_deref()),
-        ],
+    super::refuse_reports_over_inputs(
+        &args.config,
+        args.package.as_deref(),
+        &args.include,
+        [args.junit.as_deref(), args.cobertura.as_deref(), args.lcov.as_deref(), args.html.as_deref()],
     )?;
     let limits = Limits::from_env()?;
     // On a terminal, a spinner on stderr says what a run of several seconds is doing.

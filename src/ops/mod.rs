@@ -76,6 +76,24 @@ pub fn load_project(args: &ConfigArgs) -> Result<(LoadedConfig, Project)> {
     Ok((loaded, project))
 }
 
+/// The reports of `check` and `test` (`--junit`, `--cobertura`, `--lcov`, `--html`) may not name
+/// one of the run's inputs (the config, `--package`, an `--include`) nor each other.
+pub(crate) fn refuse_reports_over_inputs(
+    config: &crate::cli::ConfigArgs,
+    package: Option<&std::path::Path>,
+    include: &[std::path::PathBuf],
+    reports: [Option<&std::path::Path>; 4],
+) -> Result<()> {
+    let mut inputs: Vec<(&str, &std::path::Path)> = include.iter().map(|p| ("the --include", p.as_path())).collect();
+    inputs.extend(package.map(|p| ("the --package", p)));
+    let [junit, cobertura, lcov, html] = reports;
+    refuse_overwriting_inputs(
+        package.is_none().then_some(config),
+        &inputs,
+        &[("--junit", junit), ("--cobertura", cobertura), ("--lcov", lcov), ("--html", html)],
+    )
+}
+
 /// Refuses a command whose output is one of its inputs (issue 24, finding 9): the config, when
 /// `config` is given (the command reads it; found as [`load_project`] finds it), and `inputs`;
 /// `outputs` holds each output flag with its path, if given.

@@ -23,18 +23,11 @@ fn options() -> harness::Options {
 /// Runs `sfgen test`.
 pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Outcome> {
     // An output that is one of the inputs is refused (issue 24, finding 9), as in `sfgen check`.
-    let mut inputs: Vec<(&str, &std::path::Path)> =
-        args.include.iter().map(|p| ("the --include", p.as_path())).collect();
-    inputs.extend(args.package.as_deref().map(|p| ("the --package", p)));
-    super::refuse_overwriting_inputs(
-        args.package.is_none().then_some(&args.config),
-        &inputs,
-        &[
-            ("--junit", args.junit.as_deref()),
-            ("--cobertura", args.cobertura.as_deref()),
-            ("--lcov", args.lcov.as_deref()),
-            ("--html", args.html.as_deref()),
-        ],
+    super::refuse_reports_over_inputs(
+        &args.config,
+        args.package.as_deref(),
+        &args.include,
+        [args.junit.as_deref(), args.cobertura.as_deref(), args.lcov.as_deref(), args.html.as_deref()],
     )?;
     let limits = Limits::from_env()?;
     let mut warnings = Vec::new();
