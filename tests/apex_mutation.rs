@@ -4,20 +4,21 @@
 //! of `fixtures/contact-webhook` (spread evenly over the code, deterministic), runs each with
 //! `sfgen test` and counts the killed ones; it prints every survivor.
 //!
-//! The goal is 80% killed. Measured: 43 of 60 (71.7%), the survivors are the generated
-//! tests' gaps (asked of the webhook's owner in /work/wt/wh-requests.md), so the floor here is
-//! what is measured today: raise it as the tests improve, never lower it without saying why.
-//! Slow tier (`#[ignore]`d; `.ci/run` runs it): `SFGEN_MUTANTS` sets how many mutants (60).
+//! The goal is 80% killed. Measured on every mutant (390, release build: 1.5 minutes):
+//! 304 killed (77.9%); the survivors are the generated tests' gaps (sent to the webhook's owner),
+//! so the floor here is what is measured today, less a margin for templates that change: raise it
+//! as the tests improve, never lower it without saying why. Slow tier (`#[ignore]`d; `.ci/run`
+//! runs it, optimised): `SFGEN_MUTANTS` caps how many mutants (400; fewer are spread evenly).
 
 mod support;
 
 /// Killed mutants, percent, at least.
-const MIN_KILLED: &str = "70";
+const MIN_KILLED: &str = "75";
 
 #[test]
 #[ignore = "slow tier: one sfgen test run per mutant; .ci/run runs it"]
 fn generated_tests_kill_the_mutants_of_the_generated_apex() {
-    let max = std::env::var("SFGEN_MUTANTS").unwrap_or_else(|_| "60".into());
+    let max = std::env::var("SFGEN_MUTANTS").unwrap_or_else(|_| "400".into());
     let out = std::process::Command::new("python3")
         .current_dir(support::root())
         .arg("scripts/mutation-check.py")
