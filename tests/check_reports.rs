@@ -12,9 +12,15 @@ use support::{root, Sfgen, Tool};
 /// Runs check on the released-package fixture writing the three reports; returns the folder
 /// and check's JSON result.
 fn reports() -> (tempfile::TempDir, serde_json::Value) {
+    reports_with(&[])
+}
+
+/// The reports of `check` on the released-package fixture, with `extra` arguments.
+fn reports_with(extra: &[&str]) -> (tempfile::TempDir, serde_json::Value) {
     let dir = tempfile::tempdir().expect("tempdir");
     let json = Sfgen::new()
         .args(["--json", "check", "--package", "fixtures/released-package/package"])
+        .args(extra.iter().copied())
         .arg("--cobertura")
         .arg(dir.path().join("out/coverage.xml"))
         .arg("--lcov")
@@ -145,7 +151,8 @@ fn run_chromium(browser: &Path, profile: &Path, args: &[&str], url: &str) -> std
 #[ignore = "slow tier: needs a headless Chromium (apt-get install chromium); .ci/run runs it"]
 fn html_report_renders_each_line_state_in_its_own_colour_in_a_real_browser() {
     let Some(browser) = support::require(Tool::Chromium) else { return };
-    let (dir, result) = reports();
+    // The static estimate, which has all three line states (a measured run has no unknown line).
+    let (dir, result) = reports_with(&["--estimate-only"]);
     let html = std::fs::read_to_string(dir.path().join("out/coverage.html")).expect("html written");
     assert!(!html.contains("<script src") && !html.contains("<link"), "the report is self-contained");
     // A copy with a probe that reads what the browser computed for each line state.
