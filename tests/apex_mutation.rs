@@ -5,15 +5,16 @@
 //! `sfgen test` and counts the killed ones; it prints every survivor.
 //!
 //! The goal is 80% killed. Measured on every mutant (390, release build: 1.5 minutes):
-//! 304 killed (77.9%); the survivors are the generated tests' gaps (sent to the webhook's owner),
-//! so the floor here is what is measured today, less a margin for templates that change: raise it
-//! as the tests improve, never lower it without saying why. Slow tier (`#[ignore]`d; `.ci/run`
+//! 342 killed (87.7%; 304, 77.9%, before the generated tests asserted the status boundaries, the
+//! backoff values, the payload batching, the DML reserve and the replay's fields). The floor is
+//! the goal, under what is measured by a margin for templates that change: raise it as the tests
+//! improve, never lower it without saying why. Slow tier (`#[ignore]`d; `.ci/run`
 //! runs it, optimised): `SFGEN_MUTANTS` caps how many mutants (400; fewer are spread evenly).
 
 mod support;
 
 /// Killed mutants, percent, at least.
-const MIN_KILLED: &str = "75";
+const MIN_KILLED: &str = "80";
 
 #[test]
 #[ignore = "slow tier: one sfgen test run per mutant; .ci/run runs it"]

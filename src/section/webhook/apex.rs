@@ -348,6 +348,10 @@ struct TestDeliveryCls<'a> {
     sample: &'a Sample,
     signing: bool,
     expected_formula: String,
+    timeout_ms: u32,
+    per_job: u32,
+    max_attempts: u32,
+    batch_size: u32,
 }
 
 #[derive(Template)]
@@ -546,6 +550,10 @@ pub fn webhook_sources(hash: &str, w: &Webhook) -> Vec<ApexSource> {
                 sample: &sample,
                 signing: w.signing.is_some(),
                 expected_formula: expected_formula.clone(),
+                timeout_ms: w.timeout_ms,
+                per_job: w.per_job,
+                max_attempts: w.max_attempts,
+                batch_size: w.batch_size,
             }),
         ));
         out.push(class(&n.test_admin, render(&TestAdminCls { n: &n })));
