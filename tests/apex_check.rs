@@ -24,6 +24,13 @@ fn uncovered_of(c: &serde_json::Value) -> Vec<u64> {
     v
 }
 
+/// Coverage cases the runtime cannot run yet, each with the Skip reason it gives (the hand count in
+/// the case's COUNT.md still holds for `check`'s estimate, tests/check.rs):
+/// - platform-event: `EventBus.publish(event, callback)` — the callback's `onSuccess` runs at
+///   `Test.getEventBus().deliver()` or `Test.stopTest()` (Platform Events Developer Guide, "Test
+///   Apex Publish Callbacks"); the runtime does not model callbacks and says so.
+const KNOWN_RUNTIME_GAPS: &[(&str, &str)] = &[("platform-event", "EventBus.publish with a publish callback")];
+
 #[test]
 fn measured_coverage_equals_the_hand_counts() {
     let dir = support::root().join("fixtures/coverage");
@@ -37,6 +44,19 @@ fn measured_coverage_equals_the_hand_counts() {
             serde_json::from_slice(&std::fs::read(case.join("expected.json")).expect("expected")).expect("json");
         let (_, v) = json_of(&["--json", "test", "--package", case.join("package").to_str().expect("utf8")]);
         let tests = v["result"]["tests"].as_array().expect("tests");
+        let name = case.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if let Some((_, gap)) = KNOWN_RUNTIME_GAPS.iter().find(|(c, _)| *c == name) {
+            // Not measured: every test is a Skip naming the gap. One that runs makes the entry stale.
+            assert!(
+                !tests.is_empty()
+                    && tests
+                        .iter()
+                        .all(|t| t["Outcome"] == "Skip" && t["Message"].as_str().is_some_and(|m| m.contains(gap))),
+                "{}: listed as a known runtime gap ({gap}) but a test ran: remove it from KNOWN_RUNTIME_GAPS: {v:#}",
+                case.display()
+            );
+            continue;
+        }
         assert!(tests.iter().all(|t| t["Outcome"] != "Skip"), "{}: a test was skipped: {v:#}", case.display());
         for want in expected["units"].as_array().expect("units") {
             let got = v["result"]["coverage"]["coverage"]
