@@ -300,8 +300,12 @@ fn package_with_generated_components_adds_exactly_them() {
             serde_json::from_slice(&std::fs::read(p.dir.join("sfdx-project.json")).unwrap()).unwrap();
         let theirs = project["sourceApiVersion"].as_str().unwrap();
         assert!(String::from_utf8_lossy(&ours["package.xml"]).contains(&format!("<version>{theirs}</version>")));
-        if theirs != "62.0" {
+        let config: serde_json::Value = serde_json::from_slice(&std::fs::read(&cfg).unwrap()).unwrap();
+        let ours_version = config["apiVersion"].as_str().unwrap();
+        if theirs != ours_version {
             assert!(r.stderr.contains(&format!("API version {theirs}")), "{}: {}", p.name, r.stderr);
+        } else {
+            assert!(!r.stderr.contains("its sourceApiVersion"), "{}: {}", p.name, r.stderr);
         }
     }
 }
