@@ -116,13 +116,32 @@ impl Stage {
     pub fn new(parent: &Path) -> Result<Self> {
         std::fs::create_dir_all(parent).map_err(werr(parent))?;
         sweep(parent);
-        let dir = tempfile::Builder::new().prefix(STAGE_PREFIX).tempdir_in(parent).map_err(werr(parent))?;
-        // Created empty, locked, then marked: a sweep that sees the marker's text finds it locked.
-        let marker_path = dir.path().join(MARKER);
-        let mut marker = std::fs::File::create(&marker_path).map_err(werr(&marker_path))?;
-        lock::exclusive_now(&marker).map_err(werr(&marker_path))?;
-        marker.write_all(MARKER_TEXT).map_err(werr(&marker_path))?;
-        Ok(Self { dir: Some(dir), _marker: Some(marker) })
+        // A run killed between creating its stage and marking it leaves a stage without a
+        // complete marker, which the next sweep removes (it cannot tell it from one being made
+        // this instant). So a stage that another run's sweep removed while this one was making it
+        // is made again; once its marker is locked and still in place, no sweep touches it.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let dir = tempfile::Builder::new().prefix(STAGE_PREFIX).tempdir_in(parent).map_err(werr(parent))?;
+            // Created empty, locked, then marked: a sweep that sees the marker's text finds it locked.
+            let marker_path = dir.path().join(MARKER);
+            let made = std::fs::File::create(&marker_path).and_then(|mut marker| {
+                lock::exclusive_now(&marker)?;
+                marker.write_all(MARKER_TEXT)?;
+                Ok(marker)
+            });
+            match made {
+                Ok(marker) if still_in_place(&marker, &marker_path) => {
+                    return Ok(Self { dir: Some(dir), _marker: Some(marker) });
+                }
+                Err(e) if attempt >= 8 => return Err(werr(&marker_path)(e)),
+                _ if attempt >= 8 => {
+                    return Err(werr(&marker_path)(std::io::Error::other("removed while it was being made")));
+                }
+                _ => {}
+            }
+        }
     }
 
     /// The folder.
@@ -162,6 +181,16 @@ pub fn sweep(dir: &Path) {
         let is_ours = std::fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file())
             && std::fs::read(&marker).is_ok_and(|b| b == MARKER_TEXT);
         if !is_ours {
+            // A run killed between creating its stage and marking it: the folder holds nothing,
+            // or only a marker still being written (empty or a beginning of the text). Nothing of
+            // anyone's is lost by removing it; a run making it this instant makes another.
+            if unfinished_stage(&e.path()) {
+                let unlocked =
+                    std::fs::File::open(&marker).map(|f| lock::try_exclusive(&f).unwrap_or(false)).unwrap_or(true);
+                if unlocked {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
             continue;
         }
         // A stage whose marker another process holds locked belongs to a run still going.
@@ -169,6 +198,38 @@ pub fn sweep(dir: &Path) {
         if lock::try_exclusive(&f).unwrap_or(false) {
             let _ = std::fs::remove_dir_all(e.path());
         }
+    }
+}
+
+/// A stage folder holding nothing but, at most, a marker that is a beginning of sfgen's text.
+fn unfinished_stage(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    for e in entries.flatten() {
+        if e.file_name() != MARKER || !e.file_type().is_ok_and(|t| t.is_file()) {
+            return false;
+        }
+        let Ok(bytes) = std::fs::read(e.path()) else { return false };
+        if !MARKER_TEXT.starts_with(&bytes) || bytes.len() == MARKER_TEXT.len() {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether the open `marker` is still the file at `path` (no sweep removed it meanwhile).
+fn still_in_place(marker: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (marker.metadata(), std::fs::symlink_metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = marker;
+        path.is_file()
     }
 }
 
@@ -1150,10 +1211,21 @@ mod tests {
         std::fs::write(killed.join(MARKER), MARKER_TEXT).unwrap();
         let lookalike = dir.path().join(".sfgen-stage-mine");
         std::fs::create_dir(&lookalike).unwrap();
+        std::fs::write(lookalike.join("notes.txt"), "mine").unwrap();
+        let lookalike_marker = dir.path().join(".sfgen-stage-marked");
+        std::fs::create_dir(&lookalike_marker).unwrap();
+        std::fs::write(lookalike_marker.join(MARKER), "not sfgen's").unwrap();
         std::fs::write(dir.path().join(".sfgen-stage-file"), "x").unwrap();
+        // Killed between creating the stage and marking it: empty, or a marker half written.
+        let unmarked = dir.path().join(".sfgen-stage-unmarked");
+        std::fs::create_dir(&unmarked).unwrap();
+        let half = dir.path().join(".sfgen-stage-half");
+        std::fs::create_dir(&half).unwrap();
+        std::fs::write(half.join(MARKER), &MARKER_TEXT[..7]).unwrap();
         file(&dir.path().join("x.txt"), b"x").unwrap();
-        assert!(!killed.exists());
-        assert!(lookalike.exists() && dir.path().join(".sfgen-stage-file").exists());
+        assert!(!killed.exists() && !unmarked.exists() && !half.exists());
+        assert!(lookalike.join("notes.txt").exists() && lookalike_marker.join(MARKER).exists());
+        assert!(dir.path().join(".sfgen-stage-file").exists());
     }
 
     #[test]
