@@ -164,6 +164,34 @@ pub fn escape_text(s: &str) -> String {
     out
 }
 
+/// Whether each attribute of a start tag follows whitespace: XML 1.0's `STag ::= '<' Name (S
+/// Attribute)* S? '>'` (<https://www.w3.org/TR/xml/#NT-STag>), so `b='>'xmlns="..."` is not
+/// well-formed (xmllint: "attributes construct error"). `raw` is the tag after its name.
+fn attributes_separated(raw: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut after_value = false;
+    for c in raw.chars() {
+        match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                    after_value = true;
+                }
+            }
+            None => {
+                if after_value && !matches!(c, ' ' | '\t' | '\r' | '\n' | '/') {
+                    return false;
+                }
+                after_value = false;
+                if c == '"' || c == '\'' {
+                    quote = Some(c);
+                }
+            }
+        }
+    }
+    true
+}
+
 /// Escapes an attribute value (text escaping plus quotes, tabs and newlines).
 pub fn escape_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -310,6 +338,9 @@ fn strict_event(e: &quick_xml::events::Event<'_>, first: bool, depth: usize) -> 
             let name = e.name();
             if !is_name(name.as_ref()) {
                 return Err(format!("{:?} is not an XML name", name.as_ref()));
+            }
+            if !attributes_separated(e.attributes_raw()) {
+                return Err("an attribute not preceded by whitespace (XML 1.0, production [40] STag)".into());
             }
             for a in e.attributes() {
                 let a = a.map_err(|e| format!("bad attribute: {e}"))?;
@@ -767,6 +798,7 @@ mod parse_tests {
             ("U+FFFF", format!("<A {NS}><b>\u{ffff}</b></A>"), "U+FFFF"),
             ("-- in a comment", format!("<A {NS}><!-- a -- b --><b/></A>"), "--"),
             ("< in an attribute", format!("<A {NS} a=\"x<y\"/>"), "`<` in an attribute"),
+            ("attributes without whitespace", format!("<A b='>'{NS}/>"), "not preceded by whitespace"),
             ("content after the root", format!("<A {NS}/><B/>"), "after the root"),
             ("text after the root", format!("<A {NS}/>tail"), "outside the root"),
             ("CDATA after the root", format!("<A {NS}/><![CDATA[x]]>"), "CDATA outside"),
