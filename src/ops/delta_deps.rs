@@ -35,6 +35,7 @@
 //! Without the flag nothing here runs: the manifests are sgd's.
 
 use super::delta_git::{Copy, Delta, Options};
+use super::delta_tests::skip_comment;
 use crate::cli::DependencyScope;
 use crate::error::Result;
 use crate::git::Snapshot;
@@ -211,16 +212,8 @@ fn words(source: &str) -> Vec<String> {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if c == b'/' && b.get(i + 1) == Some(&b'/') {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-        } else if c == b'/' && b.get(i + 1) == Some(&b'*') {
-            i += 2;
-            while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                i += 1;
-            }
-            i += 2;
+        if let Some(after) = skip_comment(b, i) {
+            i = after;
         } else if c == b'\'' || c == b'"' {
             i += 1;
             while i < b.len() && b[i] != c {

@@ -153,16 +153,8 @@ fn scan(source: &[u8], names: &Names, is_trigger: bool) -> Unit {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if c == b'/' && b.get(i + 1) == Some(&b'/') {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-        } else if c == b'/' && b.get(i + 1) == Some(&b'*') {
-            i += 2;
-            while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                i += 1;
-            }
-            i += 2;
+        if let Some(after) = skip_comment(b, i) {
+            i = after;
         } else if c == b'\'' {
             let start = i + 1;
             i += 1;
@@ -434,6 +426,30 @@ pub fn plan(repo: &Repo, to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgno
         plan.classes = tests.into_iter().collect();
     }
     Ok(plan)
+}
+
+/// Where the comment starting at `i` of Apex (or formula) source ends: after `*/` for a block
+/// comment, at the line feed for a line comment; `None` when no comment starts at `i`.
+pub(super) fn skip_comment(b: &[u8], mut i: usize) -> Option<usize> {
+    if b.get(i) != Some(&b'/') {
+        return None;
+    }
+    match b.get(i + 1) {
+        Some(b'/') => {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+            Some(i)
+        }
+        Some(b'*') => {
+            i += 2;
+            while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                i += 1;
+            }
+            Some(i + 2)
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
