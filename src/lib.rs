@@ -32,13 +32,18 @@ pub mod metadata;
 pub mod model;
 pub mod ops;
 pub mod printable;
+pub mod project;
 pub mod read;
+pub mod relpath;
 pub mod render;
 pub mod section;
 pub mod sf;
 pub mod shell;
+pub mod spans;
+pub mod suggest;
 pub mod ui;
 pub mod write;
+pub mod zip_write;
 
 pub use read::archive;
 

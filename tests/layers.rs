@@ -13,11 +13,12 @@ use std::collections::BTreeSet;
 /// Top to bottom. A module names only modules after it.
 const LAYERS: &[&str] = &[
     "ops",       // one module per command, and the planning helpers of its pipeline stage
+    "model",     // validation: the config into the project, every rule checked
     "check",     // offline deployability rules, names against the schema, reports
     "render",    // the project into a Tree: the wiring of the sections' renderers
-    "model",     // the validated project
+    "project",   // the validated project, the data every verb works from
+    "config",    // the config file: size cap, JSON syntax, --env patches, RawConfig
     "section",   // one module per config section: raw form, validation, rendering
-    "config",    // the config file: size cap, JSON syntax, --env patches, diagnostics
     "diff",      // comparing two sides key by key
     "canon",     // canonical forms of metadata files
     "convert",   // mdapi <-> source layout
@@ -26,8 +27,12 @@ const LAYERS: &[&str] = &[
     "git",       // git history read in-process
     "write",     // the one atomic writer
     "read",      // every input, read one way
+    "zip_write", // deterministic zips
+    "relpath",   // what a relative path may be, read or written
     "sf",        // Salesforce's facts, once
     "metadata",  // the component tree every verb works on
+    "spans",     // where a JSON path stands in the config, and Locate for diagnostics
+    "suggest",   // "did you mean"
     "ui",        // colour and progress, decided once
     "cli",       // the command line's types
     "shell",     // quoting for printed commands
@@ -36,13 +41,8 @@ const LAYERS: &[&str] = &[
 ];
 
 /// The arrows that still climb: (from, to, why).
-const CLIMBS: &[(&str, &str, &str)] = &[
-    ("config", "section", "config/raw.rs assembles the sections' raw types into RawConfig"),
-    ("model", "render", "model/validate.rs checks names against the package the project renders"),
-    ("model", "check", "model/validate.rs checks names against the package the project renders"),
-    ("read", "write", "read/compose.rs zips a static resource folder with write::zip"),
-    ("apex", "coverage", "the Apex runtime parses with the coverage estimator's model"),
-];
+const CLIMBS: &[(&str, &str, &str)] =
+    &[("apex", "coverage", "the Apex runtime parses with the coverage estimator's model")];
 
 /// The module a `crate::NAME` path leads to: a module's own name, or the crate root's
 /// re-exports (`crate::archive` is `read::archive`, `crate::Error` is `error::Error`).

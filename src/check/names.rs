@@ -365,8 +365,8 @@ fn report(cx: &mut crate::section::Ctx<'_>, path: &str, v: Verdict) {
 /// fields, classes and record types) against Salesforce's schema and `names`, what the config
 /// generates. Names that are not API names at all were refused earlier; they are skipped here.
 pub(crate) fn check_config(cx: &mut crate::section::Ctx<'_>, raw: &crate::config::RawConfig, names: &PackageNames) {
-    use crate::config::spans::{push_index, push_key};
     use crate::sf::names::{is_api_name, is_sobject_name};
+    use crate::spans::{push_index, push_key};
     if let Some(w) = &raw.webhook {
         for (i, o) in w.objects.iter().enumerate() {
             let path = push_index("webhook.objects", i);

@@ -4,13 +4,13 @@
 
 pub mod raw;
 pub mod reference;
-pub mod spans;
 pub mod structure;
 
 use crate::error::{Diagnostic, Error};
+use crate::spans::{self, Spans};
+use crate::suggest::did_you_mean;
 pub use raw::RawConfig;
 use sha2::{Digest, Sha256};
-use spans::Spans;
 use std::path::{Path, PathBuf};
 
 /// Largest config file sfgen reads (1 MiB): far above any real config, small enough that a
@@ -52,6 +52,12 @@ impl LoadedConfig {
     }
 }
 
+impl crate::spans::Locate for LoadedConfig {
+    fn diag(&self, path: &str, message: String, hint: Option<String>) -> Diagnostic {
+        LoadedConfig::diag(self, path, message, hint)
+    }
+}
+
 /// A JSON path as diagnostics show it: whole, unless a runaway key (a megabyte header name)
 /// would flood the terminal; then its start and end, with the length.
 pub fn shown_path(path: &str) -> String {
@@ -86,8 +92,12 @@ pub fn load(file: &Path, env: Option<&str>) -> Result<LoadedConfig, Error> {
     }
     // Only a regular file is read (a FIFO or a device, `-c /dev/zero`, is refused at once), and
     // at most the cap (a file may grow while it is read).
-    let bytes =
-        crate::archive::read_file_capped(file, MAX_CONFIG_BYTES, true, "an sfgen config is a small JSON document")?;
+    let bytes = crate::read::archive::read_file_capped(
+        file,
+        MAX_CONFIG_BYTES,
+        true,
+        "an sfgen config is a small JSON document",
+    )?;
     let text = String::from_utf8(bytes).map_err(|e| Error::Input {
         message: format!(
             "config {} is not UTF-8 (invalid byte at offset {})",
@@ -293,21 +303,6 @@ fn explain_serde_error(msg: &str) -> (String, Option<String>) {
         return (format!("wrong type: {rest}"), None);
     }
     (msg, None)
-}
-
-/// The closest candidate to `input` (Jaro-Winkler ≥ 0.8, or a case-insensitive match).
-pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let mut best: Option<(&str, f64)> = None;
-    for c in candidates {
-        if c.eq_ignore_ascii_case(input) {
-            return Some(c);
-        }
-        let score = strsim::jaro_winkler(&input.to_ascii_lowercase(), &c.to_ascii_lowercase());
-        if score >= 0.8 && best.is_none_or(|(_, s)| score > s) {
-            best = Some((c, score));
-        }
-    }
-    best.map(|(c, _)| c)
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@
 //! by the model's validation ([`crate::model`]); they are reported here only alongside a
 //! blocking problem, so that one run shows everything.
 
-use super::did_you_mean;
-use super::spans::{push_index, push_key};
+use crate::spans::{push_index, push_key};
+use crate::suggest::did_you_mean;
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 

@@ -1,4 +1,4 @@
-//! The validated model: what every verb works from.
+//! Validation: the config into the project every verb works from.
 //!
 //! [`Project::from_config`] turns a [`crate::config::LoadedConfig`] into a [`Project`] or the
 //! complete list of problems (parse, don't validate). Defaults are filled in here, names are
@@ -19,72 +19,12 @@ pub use crate::section::webhook::{
 pub use crate::sf::api::{ApiVersion, API_VERSIONS};
 pub use crate::sf::names::is_api_name;
 
-/// A validated sfgen project.
-#[derive(Debug, Clone)]
-pub struct Project {
-    /// One API version for every file.
-    pub api_version: ApiVersion,
-    /// sha256 of the effective config (hex).
-    pub config_hash: String,
-    /// sha256 of the config file as written (the same for every environment).
-    pub source_hash: String,
-    /// The environment the config was resolved for.
-    pub env: Option<String>,
-    /// The config file, as given on the command line.
-    pub config_file: std::path::PathBuf,
-    /// The webhook integration, if configured.
-    pub webhook: Option<Webhook>,
-    /// Remote sites, including the one derived for the webhook endpoint.
-    pub remote_sites: Vec<RemoteSite>,
-    /// Named Credentials sfgen generates.
-    pub named_credentials: Vec<NamedCredential>,
-    /// Connected Apps.
-    pub connected_apps: Vec<ConnectedApp>,
-    /// Permission sets.
-    pub permission_sets: Vec<PermissionSet>,
-    /// Org settings.
-    pub settings: Settings,
-    /// Facts for next steps.
-    pub integration: Integration,
-    /// Problems that do not stop generation.
-    pub warnings: Vec<crate::error::Diagnostic>,
-}
+pub use crate::project::Project;
 
 impl Project {
     /// Validates a loaded config; returns every problem found, not just the first.
     pub fn from_config(config: &crate::config::LoadedConfig) -> Result<Self, crate::error::Error> {
         validate::build(config)
-    }
-
-    /// The first 12 hex digits of the config file's hash, as written into the Apex headers (the
-    /// same for every environment, so that every environment deploys the same classes).
-    pub fn short_hash(&self) -> &str {
-        &self.source_hash[..12.min(self.source_hash.len())]
-    }
-
-    /// The `-c FILE --env NAME` flags that reproduce this project on a command line (empty for
-    /// the defaults).
-    pub fn config_flags(&self) -> String {
-        let mut out = String::new();
-        if self.config_file != std::path::Path::new("sfgen.json") {
-            out.push_str(&format!(" -c {}", crate::shell::path(&self.config_file)));
-        }
-        if let Some(env) = &self.env {
-            out.push_str(&format!(" --env {}", crate::shell::quote(env)));
-        }
-        out
-    }
-
-    /// Names of every generated Apex test class (for `--tests` of RunSpecifiedTests).
-    pub fn test_classes(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if let Some(w) = &self.webhook {
-            let names = crate::section::webhook::apex::Names::of(w, "");
-            out.extend([w.test_class_name.clone(), names.test_outbox, names.test_delivery, names.test_admin]);
-            out.extend(w.objects.iter().map(|o| o.test_class_name.clone()));
-        }
-        out.sort();
-        out
     }
 }
 

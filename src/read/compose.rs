@@ -354,7 +354,7 @@ impl Unit {
                     if entries.is_empty() {
                         return Err(missing(vfs, &self.key));
                     }
-                    crate::write::zip::zip_bytes(&entries)?
+                    crate::zip_write::zip_bytes(&entries)?
                 } else {
                     vfs.read(content)?
                 };

@@ -6,7 +6,7 @@
 //! puts them together.
 
 use crate::metadata::Tree;
-use crate::model::Project;
+use crate::project::Project;
 use crate::section;
 
 /// Renders every component the project describes.

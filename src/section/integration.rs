@@ -1,9 +1,9 @@
 //! `integration`: facts that are not metadata; they fill in the printed next steps.
 
 use super::Ctx;
-use crate::config::spans::push_index;
 use crate::section::permission_set::PermissionSet;
 use crate::sf::names::is_api_name;
+use crate::spans::push_index;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -2,8 +2,8 @@
 //! the rules that turn one into the other, and how it renders into metadata. Adding or changing
 //! a section means reading and editing one file (or one folder, for the webhook).
 //!
-//! The top level ([`crate::config::raw::RawConfig`], [`crate::model::Project`],
-//! [`crate::render::render`]) only wires the sections together.
+//! The top level (`config::raw::RawConfig`, `model::Project`, `render::render`) only wires the
+//! sections together; a section knows the config file only through [`crate::spans::Locate`].
 
 pub mod integration;
 pub mod oauth_app;
@@ -12,25 +12,24 @@ pub mod remote_site;
 pub mod settings;
 pub mod webhook;
 
-use crate::config::LoadedConfig;
 use crate::error::Diagnostic;
 use crate::sf::names::{is_api_name, is_sobject_name, APEX_RESERVED};
 
 /// Collects the problems of one validation run, located in the config file.
 pub(crate) struct Ctx<'a> {
-    pub(crate) config: &'a LoadedConfig,
+    pub(crate) config: &'a dyn crate::spans::Locate,
     pub(crate) errors: Vec<Diagnostic>,
     pub(crate) warnings: Vec<Diagnostic>,
 }
 
 impl Ctx<'_> {
     pub(crate) fn error(&mut self, path: &str, message: impl Into<String>, hint: impl Into<Option<String>>) {
-        let d = self.config.diag(path, message, hint.into());
+        let d = self.config.diag(path, message.into(), hint.into());
         self.errors.push(d);
     }
 
     pub(crate) fn warn(&mut self, path: &str, message: impl Into<String>, hint: impl Into<Option<String>>) {
-        let d = self.config.diag(path, message, hint.into());
+        let d = self.config.diag(path, message.into(), hint.into());
         self.warnings.push(d);
     }
 

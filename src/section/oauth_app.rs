@@ -16,12 +16,12 @@
 //! a warning.
 
 use super::{label_from_name, Ctx};
-use crate::config::did_you_mean;
-use crate::config::raw::RawIntegration;
-use crate::config::spans::{push_index, push_key};
+use crate::section::integration::RawIntegration;
 use crate::sf::names::is_sobject_name;
 use crate::sf::oauth::{OAUTH_SCOPES, SCOPE_ALIASES};
 use crate::sf::xml::Element;
+use crate::spans::{push_index, push_key};
+use crate::suggest::did_you_mean;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

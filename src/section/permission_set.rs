@@ -2,10 +2,10 @@
 //! the dependencies Salesforce enforces at deploy time.
 
 use super::{label_from_name, Ctx};
-use crate::config::did_you_mean;
-use crate::config::spans::{push_index, push_key};
 use crate::sf::names::{self, *};
 use crate::sf::xml::Element;
+use crate::spans::{push_index, push_key};
+use crate::suggest::did_you_mean;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,8 +1,8 @@
 //! `remoteSites`: Remote Site Settings (the hosts Apex may call).
 
 use super::Ctx;
-use crate::config::spans::{push_index, push_key};
 use crate::sf::xml::Element;
+use crate::spans::{push_index, push_key};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

@@ -258,31 +258,7 @@ pub fn standard_object_names() -> impl Iterator<Item = &'static str> {
     t.names.iter().map(move |&(s, e)| &t.text[s..e])
 }
 
-/// The closest candidate to `name`, for "did you mean": a case-insensitive match first, else the
-/// best Jaro-Winkler similarity of at least 0.85 (ties go to the smaller edit distance).
-pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    let lower = name.to_ascii_lowercase();
-    let mut best: Option<(&str, f64, usize)> = None;
-    for c in candidates {
-        if c.eq_ignore_ascii_case(name) {
-            return Some(c.to_string());
-        }
-        let cl = c.to_ascii_lowercase();
-        let score = strsim::jaro_winkler(&lower, &cl);
-        if score < 0.85 {
-            continue;
-        }
-        let dist = strsim::damerau_levenshtein(&lower, &cl);
-        let better = match best {
-            None => true,
-            Some((_, s, d)) => score > s + 1e-9 || ((score - s).abs() <= 1e-9 && dist < d),
-        };
-        if better {
-            best = Some((c, score, dist));
-        }
-    }
-    best.map(|(c, _, _)| c.to_string())
-}
+pub use crate::suggest::closest as suggest;
 
 #[cfg(test)]
 mod tests {

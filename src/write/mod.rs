@@ -35,7 +35,7 @@
 //!   that were killed (only folders with sfgen's marker and no live owner, so neither a user's
 //!   own `.sfgen-x` file nor a stage of a run still going is ever touched).
 
-pub mod zip;
+pub use crate::zip_write as zip;
 
 use crate::error::{Error, Result};
 use sha2::Digest as _;
@@ -576,7 +576,7 @@ fn read_record(root: &Path, warnings: &mut Vec<String>) -> Record {
     }
     for map in [&mut record.files, &mut record.previous] {
         let bad: Vec<String> =
-            map.keys().filter(|k| crate::read::archive::check_relative_path(k).is_err()).cloned().collect();
+            map.keys().filter(|k| crate::relpath::check_relative_path(k).is_err()).cloned().collect();
         for k in bad {
             map.remove(&k);
             warnings.push(format!(
@@ -607,7 +607,7 @@ pub fn check_names(files: &[PlannedFile]) -> Result<()> {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for (rel, _) in files {
         check_name(rel)?;
-        if let Some(other) = seen.insert(crate::read::archive::folded_name(rel), rel) {
+        if let Some(other) = seen.insert(crate::relpath::folded_name(rel), rel) {
             return Err(duplicate(other, rel));
         }
     }
@@ -616,9 +616,9 @@ pub fn check_names(files: &[PlannedFile]) -> Result<()> {
 
 /// Refuses a name that is unsafe (absolute, `..`) or cannot be checked out everywhere.
 fn check_name(rel: &str) -> Result<()> {
-    crate::read::archive::check_relative_path(rel)
+    crate::relpath::check_relative_path(rel)
         .map_err(|why| Error::input(format!("refusing to write {:?}: {why}", crate::ui::printable(rel))))?;
-    if let Some(why) = crate::read::archive::unportable_name(rel) {
+    if let Some(why) = crate::relpath::unportable_name(rel) {
         return Err(Error::Input {
             message: format!("refusing to write {:?}: {why}", crate::ui::printable(rel)),
             hint: Some("rename the component: such a name cannot be checked out on every platform".into()),
@@ -976,7 +976,7 @@ const MAX_REMOVE_BYTES: u64 = 256 << 20;
 fn remove_recorded(root: &Path, rel: &str, record: &Record) -> bool {
     use rustix::fs::{openat, unlinkat, AtFlags, Mode, OFlags, CWD};
     use std::io::Read as _;
-    if crate::read::archive::check_relative_path(rel).is_err() {
+    if crate::relpath::check_relative_path(rel).is_err() {
         return false;
     }
     let dir_flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
@@ -1016,7 +1016,7 @@ fn remove_recorded(root: &Path, rel: &str, record: &Record) -> bool {
 /// the way must be a real folder (not a link) when checked.
 #[cfg(not(unix))]
 fn remove_recorded(root: &Path, rel: &str, record: &Record) -> bool {
-    if crate::read::archive::check_relative_path(rel).is_err() {
+    if crate::relpath::check_relative_path(rel).is_err() {
         return false;
     }
     let segs: Vec<&str> = rel.split('/').collect();
@@ -1112,7 +1112,7 @@ impl TreeWriter {
         names.sort();
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for rel in &names {
-            if let Some(other) = seen.insert(crate::read::archive::folded_name(rel), rel) {
+            if let Some(other) = seen.insert(crate::relpath::folded_name(rel), rel) {
                 return Err(duplicate(other, rel));
             }
         }

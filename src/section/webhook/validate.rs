@@ -1,11 +1,11 @@
 //! The webhook's rules: config → [`Webhook`], every problem reported.
 
 use super::*;
-use crate::config::did_you_mean;
-use crate::config::spans::{push_index, push_key};
 use crate::section::remote_site::{origin, RemoteSite};
 use crate::section::{label_from_name, Ctx};
 use crate::sf::names::*;
+use crate::spans::{push_index, push_key};
+use crate::suggest::did_you_mean;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Longest class name: the other classes, objects and events are named after it, the longest

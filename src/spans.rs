@@ -3,9 +3,18 @@
 //!
 //! serde_json reports positions only for syntax and type errors; this scanner records the
 //! position of every object key and array element in one linear pass over text that serde_json
-//! has already accepted.
+//! has already accepted. [`Locate`] is how a validator (a config section, a check) names that
+//! place without knowing how the config was loaded.
 
+use crate::error::Diagnostic;
 use std::collections::HashMap;
+
+/// Places a JSON path of the config in its file: a diagnostic with `file:line:column` (inside
+/// the `--env` patch when the patch sets that value).
+pub trait Locate {
+    /// The diagnostic for `path`.
+    fn diag(&self, path: &str, message: String, hint: Option<String>) -> Diagnostic;
+}
 
 /// Positions (1-based line and column) of values by JSON path.
 #[derive(Debug, Clone, Default)]
