@@ -250,7 +250,7 @@ mod tests {
             let mut e = archive.by_index(i).unwrap();
             let mut data = Vec::new();
             e.read_to_end(&mut data).unwrap();
-            out.push((e.name().to_string(), data));
+            out.push((e.name().unwrap().to_string(), data));
         }
         out
     }
