@@ -50,7 +50,7 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
     };
     let report = diff::diff_sides(&desired, &org, &opts)?;
 
-    let delta = super::delta::write(args, &report, &desired)?;
+    let delta = super::delta::out::write(args, &report, &desired)?;
 
     let org_format = match org.format {
         crate::read::Format::Source => "source",

@@ -5,10 +5,6 @@ pub mod check;
 pub mod convert;
 pub mod delivery_steps;
 pub mod delta;
-pub mod delta_deps;
-pub mod delta_git;
-mod delta_infile;
-pub mod delta_tests;
 pub mod deploy;
 pub mod desired;
 pub mod diff;
@@ -37,7 +33,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Command::Manifest(args) => manifest::run(args, cli.json),
         Command::Convert(args) => convert::run(args),
         Command::Diff(args) => diff::run(args),
-        Command::Delta(args) => delta_git::run(args, cli.json),
+        Command::Delta(args) => delta::run(args, cli.json),
         Command::Check(args) => check::run(args, cli.quiet),
         Command::Test(args) => test::run(args, cli.quiet, cli.json),
     }

@@ -20,11 +20,11 @@
 //! The writing itself (all or nothing, into a new folder or an earlier delta) is
 //! [`write_delta`]'s.
 
-use super::deploy::{self, SourceSelect, Target};
 use crate::cli::{DeltaLayout, DestructiveWhen, DiffArgs};
 use crate::diff::DiffReport;
 use crate::error::{Error, Result};
 use crate::metadata::Tree;
+use crate::ops::deploy::{self, SourceSelect, Target};
 use crate::ops::desired::Desired;
 use crate::sf::manifest;
 
@@ -40,7 +40,7 @@ pub struct Written {
 /// Writes the delta `args` asks for (nothing without `--delta-out`).
 pub fn write(args: &DiffArgs, report: &DiffReport, desired: &Desired) -> Result<Option<Written>> {
     let Some(out) = &args.delta_out else { return Ok(None) };
-    let version = super::api_version(&args.config)?.unwrap_or_else(|| desired.api_version.clone());
+    let version = crate::ops::api_version(&args.config)?.unwrap_or_else(|| desired.api_version.clone());
     let is_zip = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     if is_zip && args.layout == DeltaLayout::Sgd {
         return Err(Error::Input {
@@ -80,7 +80,7 @@ pub fn write(args: &DiffArgs, report: &DiffReport, desired: &Desired) -> Result<
         (DeltaLayout::Mdapi, true) => Target::Zip(out),
         (DeltaLayout::Mdapi, false) => Target::MetadataDir(out),
     };
-    let mut tests = super::package::test_plan(desired, &Default::default()).tests;
+    let mut tests = crate::ops::package::test_plan(desired, &Default::default()).tests;
     let deploys_apex = is_apex(delta.iter().map(|c| c.key.type_name.as_str()));
     let deletes_apex = deleting && is_apex(removed.keys().map(String::as_str));
     tests.has_apex = deploys_apex || deletes_apex;
@@ -88,7 +88,7 @@ pub fn write(args: &DiffArgs, report: &DiffReport, desired: &Desired) -> Result<
         // Deleted classes have no coverage to name tests for: run the local tests.
         tests.classes.clear();
     }
-    let org = super::org(&args.target, desired.project.as_ref().and_then(|p| p.integration.sandbox))?;
+    let org = crate::ops::org(&args.target, desired.project.as_ref().and_then(|p| p.integration.sandbox))?;
     let nothing = delta.is_empty() && !deleting;
     let commands = (!nothing).then(|| deploy::commands(&target, &tests, &org));
 
@@ -171,7 +171,7 @@ fn sgd_files(
     removed: &std::collections::BTreeMap<String, Vec<String>>,
     version: &str,
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut files = super::generate::source_files(delta, version)?;
+    let mut files = crate::ops::generate::source_files(delta, version)?;
     files.push(("package/package.xml".into(), manifest::tree_package_xml(delta, version).into_bytes()));
     files.push(("destructiveChanges/destructiveChanges.xml".into(), destructive_xml(removed, version).into_bytes()));
     files.push((

@@ -34,8 +34,7 @@
 //! the added components' files are copied too (a label file pruned to the labels deployed).
 //! Without the flag nothing here runs: the manifests are sgd's.
 
-use super::delta_git::{Copy, Delta, Options};
-use super::delta_tests::skip_comment;
+use super::model::{skip_comment, Copy, Delta, Options};
 use crate::cli::DependencyScope;
 use crate::error::Result;
 use crate::git::Snapshot;
@@ -526,7 +525,7 @@ fn labels_changed(index: &Index, from: &Snapshot<'_>, to: &Snapshot<'_>) -> Resu
         if old == new {
             continue;
         }
-        let d = super::delta_infile::compare(ty, "CustomLabels", old.as_deref(), new.as_deref());
+        let d = super::infile::compare(ty, "CustomLabels", old.as_deref(), new.as_deref());
         out.extend(d.added.into_iter().filter(|(t, _)| t == "CustomLabel").map(|(_, m)| m.to_ascii_lowercase()));
     }
     Ok(out)

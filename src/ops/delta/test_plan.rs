@@ -13,7 +13,7 @@
 //! the named ones, or run none), or when the delta changes what the tests of other Apex may
 //! depend on beyond calls (validation rules, flows, workflow rules, required fields).
 
-use super::delta_git::Delta;
+use super::model::{skip_comment, Delta, Members};
 use crate::error::Result;
 use crate::git::{Repo, Snapshot};
 use crate::read::ignore::ForceIgnore;
@@ -216,7 +216,7 @@ fn scan(source: &[u8], names: &Names, is_trigger: bool) -> Unit {
 /// The plan without reading the project's Apex (no `--plan-tests`): every local test when the
 /// delta holds Apex.
 pub fn unplanned(delta: &Delta) -> Plan {
-    let apex = |m: &super::delta_git::Members| m.contains_key("ApexClass") || m.contains_key("ApexTrigger");
+    let apex = |m: &Members| m.contains_key("ApexClass") || m.contains_key("ApexTrigger");
     Plan { has_apex: apex(&delta.package) || apex(&delta.destructive), ..Plan::default() }
 }
 
@@ -225,7 +225,7 @@ const BEHAVIOUR_TYPES: &[&str] = &["ValidationRule", "Flow", "WorkflowRule", "Wo
 
 /// The test plan of `delta` over the Apex of the project at `to`.
 pub fn plan(repo: &Repo, to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgnore, delta: &Delta) -> Result<Plan> {
-    let apex = |m: &super::delta_git::Members| -> Vec<(String, String)> {
+    let apex = |m: &Members| -> Vec<(String, String)> {
         ["ApexClass", "ApexTrigger"]
             .iter()
             .flat_map(|t| m.get(*t).into_iter().flatten().map(move |n| (t.to_string(), n.clone())))
@@ -426,30 +426,6 @@ pub fn plan(repo: &Repo, to: &Snapshot<'_>, roots: &[String], ignore: &ForceIgno
         plan.classes = tests.into_iter().collect();
     }
     Ok(plan)
-}
-
-/// Where the comment starting at `i` of Apex (or formula) source ends: after `*/` for a block
-/// comment, at the line feed for a line comment; `None` when no comment starts at `i`.
-pub(super) fn skip_comment(b: &[u8], mut i: usize) -> Option<usize> {
-    if b.get(i) != Some(&b'/') {
-        return None;
-    }
-    match b.get(i + 1) {
-        Some(b'/') => {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-            Some(i)
-        }
-        Some(b'*') => {
-            i += 2;
-            while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                i += 1;
-            }
-            Some(i + 2)
-        }
-        _ => None,
-    }
 }
 
 #[cfg(test)]
