@@ -1,7 +1,7 @@
 //! Expressions: names and member chains (a value, a class, an SObject type or a platform
 //! class), assignment, operators, object and collection creation.
 
-use super::{Ctl, Frame, Interp, R};
+use super::{Ctl, Frame, Interp, Qual, R};
 use crate::apex::runtime::ast::*;
 use crate::apex::runtime::stdlib;
 use crate::apex::runtime::values::*;
@@ -9,20 +9,6 @@ use rust_decimal::Decimal;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::str::FromStr;
-
-/// What the left of a `.` is.
-#[derive(Debug, Clone)]
-pub enum Qual {
-    /// A value.
-    Val(Value),
-    /// A class of the package or a modelled platform class.
-    Class(ClassId),
-    /// An SObject type (`Account`, `Schema.Account`).
-    SObj(Rc<str>),
-    /// A platform class or namespace the standard library handles, lower case (`string`,
-    /// `system`, `schema.sobjecttype`).
-    Builtin(String),
-}
 
 /// Platform classes and namespaces whose static members the standard library serves.
 const BUILTINS: &[&str] = &[

@@ -1,7 +1,7 @@
 //! The tree-walking interpreter: one [`Interp`] per test method (its statics, its org, its
 //! limits, its async queue), over the shared [`Program`]. Statements in [`stmt`], expressions
 //! in [`expr`], calls and dispatch in [`call`], DML with triggers in [`dml`], conversions and
-//! comparisons in [`ops`].
+//! comparisons in [`ops`], the async queue's jobs in [`jobs`].
 //!
 //! Robustness: Apex call depth is bounded as the platform bounds it (1 000 frames, "Maximum
 //! stack depth reached: 1001"), syntax nesting by the lowering, every statement and call counts
@@ -12,6 +12,7 @@
 pub mod call;
 pub mod dml;
 pub mod expr;
+pub mod jobs;
 pub mod ops;
 pub mod stmt;
 
@@ -42,6 +43,20 @@ pub enum Ctl {
 
 /// Results of evaluation.
 pub type R<T> = Result<T, Box<Ctl>>;
+
+/// What the left of a `.` is.
+#[derive(Debug, Clone)]
+pub enum Qual {
+    /// A value.
+    Val(Value),
+    /// A class of the package or a modelled platform class.
+    Class(ClassId),
+    /// An SObject type (`Account`, `Schema.Account`).
+    SObj(Rc<str>),
+    /// A platform class or namespace the standard library handles, lower case (`string`,
+    /// `system`, `schema.sobjecttype`).
+    Builtin(String),
+}
 
 /// How a statement finished.
 #[derive(Debug)]

@@ -23,8 +23,7 @@ pub mod string;
 pub mod system;
 pub mod test;
 
-use super::interp::expr::Qual;
-use super::interp::{Interp, R};
+use super::interp::{Interp, Qual, R};
 use super::values::*;
 use std::cell::RefCell;
 use std::rc::Rc;

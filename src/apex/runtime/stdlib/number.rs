@@ -4,8 +4,8 @@
 
 use super::{arg_int, arg_str, Interp, R};
 use crate::apex::runtime::db::ids;
-use crate::apex::runtime::interp::expr::Qual;
 use crate::apex::runtime::interp::ops::{as_dec, as_f64, as_i64, dec_from_f64, fmt_double};
+use crate::apex::runtime::interp::Qual;
 use crate::apex::runtime::values::*;
 use rust_decimal::prelude::*;
 use rust_decimal::RoundingStrategy;
