@@ -186,7 +186,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
 }
 
 // The same Salesforce rules the config validator applies, from one table.
-use crate::sf::names::{NON_FLS_FIELDS, NON_FLS_SYSTEM_FIELDS, USER_PERMISSION_DEPENDENCIES};
+use crate::sf::permissions::{missing_object_permissions, no_fls, NoFls, USER_PERMISSION_DEPENDENCIES};
 
 /// 1-based line of the first occurrence of `needle` in `bytes`.
 fn line_of(bytes: &[u8], needle: &str) -> Option<usize> {
@@ -230,25 +230,11 @@ pub(super) fn permissions(tree: &Tree, out: &mut Vec<Finding>) {
             };
             for op in root.elements().filter(|e| e.name == "objectPermissions") {
                 let object = op.find("object").map(xml::Element::text_content).unwrap_or_default();
-                let (r, c_, e, d, va, ma) = (
-                    flag(op, "allowRead"),
-                    flag(op, "allowCreate"),
-                    flag(op, "allowEdit"),
-                    flag(op, "allowDelete"),
-                    flag(op, "viewAllRecords"),
-                    flag(op, "modifyAllRecords"),
-                );
                 let needle = format!("<object>{object}</object>");
-                let mut need = |has: bool, what: &str, needs: &str| {
-                    if has {
-                        push(&needle, format!("objectPermissions {object}: {what} requires {needs}; the deploy fails with a permission dependency error"), "permission-dependency");
-                    }
-                };
-                need((c_ || e || d) && !r, "Create/Edit/Delete", "Read (allowRead)");
-                need(d && !e, "Delete", "Edit (allowEdit)");
-                need(ma && !va, "Modify All", "View All (viewAllRecords)");
-                need(ma && !d, "Modify All", "Delete (allowDelete)");
-                need(va && !r, "View All", "Read (allowRead)");
+                for (has, needs) in missing_object_permissions(|p| flag(op, p.xml_flag())) {
+                    let (what, need, flag) = (has.label(), needs.label(), needs.xml_flag());
+                    push(&needle, format!("objectPermissions {object}: {what} requires {need} ({flag}); the deploy fails with a permission dependency error"), "permission-dependency");
+                }
             }
             let enabled: BTreeSet<String> = root
                 .elements()
@@ -342,8 +328,6 @@ fn field_facts(tree: &Tree) -> BTreeMap<String, FieldFacts> {
 /// Help "What Determines Field Access?" (universally required fields override field-level
 /// security) and the Metadata API PermissionSet/FieldPermissions reference.
 fn fls_verdict(field: &str, editable: bool, fields: &BTreeMap<String, FieldFacts>) -> Option<(Severity, String)> {
-    let short = field.rsplit('.').next().unwrap_or(field);
-    let object = field.split('.').next().unwrap_or("");
     if let Some(f) = fields.get(&field.to_ascii_lowercase()) {
         if f.master_detail {
             return Some((Severity::Error, format!("fieldPermissions {field}: a master-detail field is always readable and editable (it is required); the deploy fails with \"You cannot deploy to a required field\". Remove the entry")));
@@ -356,16 +340,13 @@ fn fls_verdict(field: &str, editable: bool, fields: &BTreeMap<String, FieldFacts
         }
         return None;
     }
-    if NON_FLS_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(field)) {
-        return Some((Severity::Error, format!("fieldPermissions {field}: this standard field is required, so it always has read and edit access; the deploy fails with \"You cannot deploy to a required field\". Remove the entry")));
+    let short = field.rsplit('.').next().unwrap_or(field);
+    let object = field.split('.').next().unwrap_or("");
+    match no_fls(object, short)? {
+        NoFls::Required => Some((Severity::Error, format!("fieldPermissions {field}: this standard field is required, so it always has read and edit access; the deploy fails with \"You cannot deploy to a required field\". Remove the entry"))),
+        NoFls::CustomObjectName => Some((Severity::Warning, format!("fieldPermissions {field}: the Name field of a custom object is always readable and editable; the entry has no effect (the deploy accepts it)"))),
+        NoFls::System => Some((Severity::Warning, format!("fieldPermissions {field}: a system field's access is set by the platform, not by field-level security; the entry has no effect"))),
     }
-    if short.eq_ignore_ascii_case("Name") && object.to_ascii_lowercase().ends_with("__c") {
-        return Some((Severity::Warning, format!("fieldPermissions {field}: the Name field of a custom object is always readable and editable; the entry has no effect (the deploy accepts it)")));
-    }
-    if NON_FLS_SYSTEM_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(short)) {
-        return Some((Severity::Warning, format!("fieldPermissions {field}: a system field's access is set by the platform, not by field-level security; the entry has no effect")));
-    }
-    None
 }
 
 fn origin(url: &str) -> Option<(String, String, u16)> {

@@ -3,6 +3,7 @@
 
 use super::{label_from_name, Ctx};
 use crate::sf::names::{self, *};
+use crate::sf::permissions::{missing_object_permissions, no_fls, ObjectPerm, USER_PERMISSION_DEPENDENCIES};
 use crate::sf::xml::Element;
 use crate::spans::{push_index, push_key};
 use crate::suggest::did_you_mean;
@@ -83,6 +84,20 @@ pub struct ObjectAccess {
     pub view_all: bool,
     /// Modify All.
     pub modify_all: bool,
+}
+
+impl ObjectAccess {
+    /// Whether it grants `p`.
+    pub fn grants(&self, p: ObjectPerm) -> bool {
+        match p {
+            ObjectPerm::Read => self.read,
+            ObjectPerm::Create => self.create,
+            ObjectPerm::Edit => self.edit,
+            ObjectPerm::Delete => self.delete,
+            ObjectPerm::ViewAll => self.view_all,
+            ObjectPerm::ModifyAll => self.modify_all,
+        }
+    }
 }
 
 /// Tab visibility in a permission set.
@@ -202,18 +217,10 @@ pub(crate) fn permission_sets(cx: &mut Ctx<'_>, raw: &[RawPermissionSet]) -> Vec
                         }
                     }
                 }
-                let mut need = |has: bool, what: &str, req: bool, req_name: &str| {
-                    if has && !req {
-                        cx.error(&op, format!("{object}: {what} requires {req_name}"), Some(format!("add \"{req_name}\" (Salesforce refuses {what} without it)")));
-                    }
-                };
-                need(a.create, "create", a.read, "read");
-                need(a.edit, "edit", a.read, "read");
-                need(a.delete, "delete", a.read, "read");
-                need(a.delete, "delete", a.edit, "edit");
-                need(a.view_all, "viewAll", a.read, "read");
-                need(a.modify_all, "modifyAll", a.view_all, "viewAll");
-                need(a.modify_all, "modifyAll", a.delete, "delete");
+                for (has, needs) in missing_object_permissions(|p| a.grants(p)) {
+                    let (what, req_name) = (has.config_word(), needs.config_word());
+                    cx.error(&op, format!("{object}: {what} requires {req_name}"), Some(format!("add \"{req_name}\" (Salesforce refuses {what} without it)")));
+                }
                 objects.insert(object.clone(), a);
             }
 
@@ -233,7 +240,7 @@ pub(crate) fn permission_sets(cx: &mut Ctx<'_>, raw: &[RawPermissionSet]) -> Vec
                     cx.error(&fp, format!("\"{field}\" is not Object.Field with API names"), None);
                     continue;
                 }
-                if NON_FLS_FIELDS.contains(&field.as_str()) || NON_FLS_SYSTEM_FIELDS.contains(&f) {
+                if no_fls(obj, f).is_some() {
                     cx.error(&fp, format!("{field} cannot carry field-level security (it is required or system-managed, so always visible)"), Some("remove it; the object permission already grants it".to_string()));
                     continue;
                 }

@@ -11,6 +11,7 @@ pub mod mime;
 pub mod names;
 pub mod oauth;
 pub mod paths;
+pub mod permissions;
 pub mod registry;
 pub mod schema;
 pub mod xml;

@@ -7,49 +7,6 @@ pub fn user_permissions() -> impl Iterator<Item = &'static str> {
     include_str!("data/user_permissions.txt").lines().filter(|l| !l.is_empty())
 }
 
-/// User permissions that only work together with others (Setup enables them for you; a
-/// deploy refuses them alone).
-pub const USER_PERMISSION_DEPENDENCIES: &[(&str, &[&str])] = &[
-    ("ApexRestServices", &["ApiEnabled"]),
-    ("ApiUserOnly", &["ApiEnabled"]),
-    ("ModifyAllData", &["ViewAllData", "ApiEnabled"]),
-    ("ViewAllData", &["ViewSetup"]),
-];
-
-/// Standard fields that cannot carry field-level security: universally required fields,
-/// system fields and auto-numbers. A deploy rejects `fieldPermissions` naming them.
-pub const NON_FLS_FIELDS: &[&str] = &[
-    "Account.Name",
-    "Case.CaseNumber",
-    "Case.Status",
-    "Contact.LastName",
-    "Event.DurationInMinutes",
-    "Event.StartDateTime",
-    "Event.Subject",
-    "Lead.Company",
-    "Lead.LastName",
-    "Lead.Status",
-    "Opportunity.CloseDate",
-    "Opportunity.Name",
-    "Opportunity.StageName",
-    "Task.Priority",
-    "Task.Status",
-    "Task.Subject",
-];
-
-/// Fields present on every object that cannot carry field-level security.
-pub const NON_FLS_SYSTEM_FIELDS: &[&str] = &[
-    "Id",
-    "CreatedById",
-    "CreatedDate",
-    "IsDeleted",
-    "LastModifiedById",
-    "LastModifiedDate",
-    "OwnerId",
-    "SystemModstamp",
-    "Name",
-];
-
 /// Test-record defaults for standard objects: values that satisfy the platform's required
 /// fields (`{n}` keeps names unique so duplicate rules do not trip on bulk inserts).
 pub fn default_test_record(sobject: &str) -> Option<&'static [(&'static str, &'static str)]> {
