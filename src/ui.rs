@@ -1,7 +1,7 @@
 //! Terminal behaviour shared by every command: whether to colour output and whether to show
 //! progress bars.
 //!
-//! Decided once in [`crate::run`] from the global flags (`--color`, `--json`, `--quiet`), the
+//! Decided once when the command line is read (`commands::run`) from the global flags (`--color`, `--json`, `--quiet`), the
 //! `NO_COLOR` convention and whether stdout/stderr are terminals, so commands never look at the
 //! environment themselves. Progress bars go to stderr and only when stderr is a terminal and
 //! the output is not `--json`: a pipe or a CI log never sees one.

@@ -3,8 +3,8 @@
 //! Each top-level module of the crate has a place in [`LAYERS`]; a module may name (`crate::x`)
 //! only modules below its own place. The few arrows that still climb are listed in [`CLIMBS`]
 //! with the reason: remove a row when its arrow goes, and never add one without saying why in
-//! the README's layout section. `lib.rs` and `main.rs` (the crate root: `run` parses the
-//! command line, dispatches to `ops` and prints) stand above everything.
+//! the README's layout section. `lib.rs` (module declarations and re-exports) and
+//! `main.rs` (calls `commands::run`) stand above everything.
 
 mod support;
 
@@ -12,7 +12,8 @@ use std::collections::BTreeSet;
 
 /// Top to bottom. A module names only modules after it.
 const LAYERS: &[&str] = &[
-    "ops",       // one module per command, and the planning helpers of its pipeline stage
+    "commands",  // the command line: one thin file per verb, and the one output module
+    "ops",       // the operations behind the verbs, and the planning helpers of their stage
     "model",     // validation: the config into the project, every rule checked
     "check",     // offline deployability rules, names against the schema, reports
     "render",    // the project into a Tree: the wiring of the sections' renderers

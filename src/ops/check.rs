@@ -5,12 +5,12 @@ use crate::check::{check_tree, render_junit, CheckOptions};
 use crate::cli::CheckArgs;
 use crate::coverage::report;
 use crate::error::{Error, Result};
+use crate::ops::Report;
 use crate::read::archive::Limits;
-use crate::Outcome;
 use std::collections::BTreeMap;
 
 /// Runs `sfgen check`; `quiet` (`-q`) keeps only the error findings and the summary line.
-pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
+pub fn run(args: &CheckArgs, quiet: bool) -> Result<Report> {
     if !args.min_coverage.is_finite() || !(0.0..=100.0).contains(&args.min_coverage) {
         return Err(Error::Input {
             message: format!("--min-coverage {} is not a percentage", args.min_coverage),
@@ -115,7 +115,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
         };
         crate::write::file(path, crate::check::render_html(&report, &source).as_bytes())?;
     }
-    Ok(Outcome {
+    Ok(Report {
         exit: u8::from(report.has_errors()),
         result: report.to_json(),
         text: if quiet { report.render_quiet() } else { report.render_text_coloured(crate::ui::get().color) },

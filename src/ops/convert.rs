@@ -6,13 +6,13 @@
 
 use crate::cli::{ConvertArgs, Format};
 use crate::error::Result;
+use crate::ops::Report;
 use crate::read::archive::Limits;
-use crate::Outcome;
 use rayon::prelude::*;
 use std::fmt::Write as _;
 
 /// Runs `sfgen convert`.
-pub fn run(args: &ConvertArgs) -> Result<Outcome> {
+pub fn run(args: &ConvertArgs) -> Result<Report> {
     super::refuse_overwriting_inputs(None, &[("the --from", &args.from)], &[("--to", Some(&args.to))])?;
     let limits = Limits::from_env()?;
     crate::write::check_new_tree(&args.to)?;
@@ -60,7 +60,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
         args.to.display(),
         count
     );
-    Ok(Outcome {
+    Ok(Report {
         exit: 0,
         result: serde_json::json!({
             "from": args.from,
@@ -73,6 +73,6 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
         }),
         text,
         warnings: input.warnings.iter().cloned().chain(input.take_read_warnings()).collect(),
-        ..Outcome::default()
+        ..Report::default()
     })
 }

@@ -12,15 +12,15 @@
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::diff::{self, DiffOptions, DiffReport, Status};
 use crate::error::{Error, Result};
+use crate::ops::Report;
 use crate::printable;
 use crate::read::archive::Limits;
-use crate::Outcome;
 use std::fmt::Write as _;
 use std::path::Path;
 
 /// Runs `sfgen diff`; text output is coloured as [`crate::ui`] decided (`--color`, `NO_COLOR`,
 /// terminal).
-pub fn run(args: &DiffArgs) -> Result<Outcome> {
+pub fn run(args: &DiffArgs) -> Result<Report> {
     let mut inputs: Vec<(&str, &std::path::Path)> =
         args.include.iter().map(|p| ("the --include", p.as_path())).collect();
     inputs.push(("the --org", args.org.as_path()));
@@ -75,7 +75,7 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
     warnings.extend(org.warnings.iter().cloned());
     warnings.extend(desired.read_warnings());
     warnings.extend(org.take_read_warnings());
-    Ok(Outcome { exit: u8::from(report.has_differences()), result, text, guidance: String::new(), warnings })
+    Ok(Report { exit: u8::from(report.has_differences()), result, text, guidance: String::new(), warnings })
 }
 
 const RED: &str = "\x1b[31m";

@@ -4,9 +4,9 @@ use super::deploy::{SourceSelect, Target, Tests};
 use crate::cli::{Format, GenerateArgs};
 use crate::error::{Error, Result};
 use crate::metadata::Tree;
+use crate::ops::Report;
 use crate::render;
 use crate::write::PlannedFile;
-use crate::Outcome;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -54,7 +54,7 @@ fn is_sfgens_own_project_json(bytes: &[u8]) -> bool {
 }
 
 /// Runs `sfgen generate`.
-pub fn run(args: &GenerateArgs) -> Result<Outcome> {
+pub fn run(args: &GenerateArgs) -> Result<Report> {
     let (_, project) = super::load_project(&args.config)?;
     let org = super::org(&args.org, project.integration.sandbox)?;
     let tree = render::render(&project);
@@ -168,7 +168,7 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
         "quickDeployCommand": deploy.quick,
         "nextSteps": steps,
     });
-    Ok(Outcome { exit: 0, result, text, guidance: super::next_steps::render_text(&steps), warnings })
+    Ok(Report { exit: 0, result, text, guidance: super::next_steps::render_text(&steps), warnings })
 }
 
 /// What sfgen needs of an SFDX project it generates into.

@@ -3,7 +3,7 @@
 
 use crate::cli::{InitArgs, Preset};
 use crate::error::{Error, Result};
-use crate::Outcome;
+use crate::ops::Report;
 
 /// Guide A: Contact changes pushed to a contact-centre platform.
 pub const WEBHOOK_PRESET: &str = include_str!("../../fixtures/contact-webhook/sfgen.json");
@@ -22,7 +22,7 @@ fn with_schema_reference(text: &str) -> String {
 }
 
 /// Runs `sfgen init`.
-pub fn run(args: &InitArgs) -> Result<Outcome> {
+pub fn run(args: &InitArgs) -> Result<Report> {
     let text = match args.preset {
         Preset::Webhook => WEBHOOK_PRESET,
         Preset::IntegrationUser => INTEGRATION_USER_PRESET,
@@ -60,7 +60,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
             "the OAuth app's callback URL and contact email, the integration user's username, the permission sets, the managed package id",
         ),
     };
-    Ok(Outcome {
+    Ok(Report {
         result: serde_json::json!({ "path": args.out, "preset": preset, "schema": dir.join(SCHEMA_FILE) }),
         text: format!("Wrote {} (preset {preset}, {guide}) and its JSON Schema {SCHEMA_FILE}.\n", args.out.display()),
         guidance: {
@@ -79,7 +79,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
             }
             g
         },
-        ..Outcome::default()
+        ..Report::default()
     })
 }
 

@@ -3,12 +3,12 @@
 
 use crate::cli::{ManifestArgs, Prefer};
 use crate::error::Result;
+use crate::ops::Report;
 use crate::read::archive::Limits;
-use crate::Outcome;
 
 /// Runs `sfgen manifest`; `json`: the result lists every component (built only then: for a
 /// large org the list is the biggest thing in memory, and text mode prints only package.xml).
-pub fn run(args: &ManifestArgs, json: bool) -> Result<Outcome> {
+pub fn run(args: &ManifestArgs, json: bool) -> Result<Report> {
     let limits = Limits::from_env()?;
     // The component set is the same whichever side would win a conflict; only names are
     // needed, so included files are not read (but for the few that decide package.xml).
@@ -26,5 +26,5 @@ pub fn run(args: &ManifestArgs, json: bool) -> Result<Outcome> {
     } else {
         serde_json::Value::Null
     };
-    Ok(Outcome { exit: 0, result, text: xml, guidance: String::new(), warnings: desired.warnings })
+    Ok(Report { exit: 0, result, text: xml, guidance: String::new(), warnings: desired.warnings })
 }

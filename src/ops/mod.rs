@@ -1,5 +1,6 @@
-//! One module per command. Each takes its parsed arguments, does the work through the
-//! library, and returns an [`Outcome`]; printing and exit codes are decided in [`crate::run`].
+//! The operations behind the verbs, one module each, and the planning helpers of their pipeline
+//! stage (desired state, deploy commands, next steps, deltas). Each returns a [`Report`]; the
+//! command line ([`crate::commands`]) parses, calls one operation and prints.
 
 pub mod check;
 pub mod convert;
@@ -15,28 +16,25 @@ pub mod next_steps;
 pub mod package;
 pub mod test;
 
-use crate::cli::{Cli, Command, ConfigArgs, OrgArgs};
+use crate::cli::{ConfigArgs, OrgArgs};
 use crate::config::{self, LoadedConfig};
 use crate::error::{Error, Result};
 use crate::model::Project;
-use crate::Outcome;
 
-/// Runs the command `cli` names.
-pub fn dispatch(cli: &Cli) -> Result<Outcome> {
-    match &cli.command {
-        Command::Generate(args) => generate::run(args),
-        Command::Init(args) => init::run(args),
-        Command::Schema(args) => Ok(schema(args.markdown)),
-        Command::Completions(args) => Ok(completions(args.shell)),
-        Command::Man => man(),
-        Command::Package(args) => package::run(args),
-        Command::Manifest(args) => manifest::run(args, cli.json),
-        Command::Convert(args) => convert::run(args),
-        Command::Diff(args) => diff::run(args),
-        Command::Delta(args) => delta::run(args, cli.json),
-        Command::Check(args) => check::run(args, cli.quiet),
-        Command::Test(args) => test::run(args, cli.quiet, cli.json),
-    }
+/// What an operation produced: an exit code, data for `--json`, and text for people. How it is
+/// printed is the command line's business (`commands::output`).
+#[derive(Debug, Default)]
+pub struct Report {
+    /// 0 success, 1 findings/differences.
+    pub exit: u8,
+    /// The `result` of the JSON envelope.
+    pub result: serde_json::Value,
+    /// The human-readable report (stdout).
+    pub text: String,
+    /// Next steps and other guidance, hidden by `--quiet` (stdout, after the report).
+    pub guidance: String,
+    /// Warnings (stderr in text mode, `warnings` in JSON).
+    pub warnings: Vec<String>,
 }
 
 /// Loads and validates the config named by `args`: `-c FILE`, or `sfgen.json` in the current
@@ -272,42 +270,6 @@ pub fn warning_lines(project: &Project) -> Vec<String> {
         }
     };
     project.warnings.iter().map(one_line).collect()
-}
-
-fn schema(markdown: bool) -> Outcome {
-    let schema = config::reference::schema();
-    let text = if markdown {
-        config::reference::markdown()
-    } else {
-        serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
-    };
-    Outcome { result: schema, text, ..Outcome::default() }
-}
-
-fn completions(shell: crate::cli::Shell) -> Outcome {
-    use clap::CommandFactory as _;
-    use clap_complete::Shell as S;
-    let mut cmd = Cli::command();
-    let shell = match shell {
-        crate::cli::Shell::Bash => S::Bash,
-        crate::cli::Shell::Zsh => S::Zsh,
-        crate::cli::Shell::Fish => S::Fish,
-        crate::cli::Shell::Powershell => S::PowerShell,
-    };
-    let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "sfgen", &mut buf);
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    Outcome { result: serde_json::json!({ "script": text }), text, ..Outcome::default() }
-}
-
-fn man() -> Result<Outcome> {
-    use clap::CommandFactory as _;
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut buf)
-        .map_err(|source| Error::Write { path: "<stdout>".into(), source })?;
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    Ok(Outcome { result: serde_json::json!({ "roff": text }), text, ..Outcome::default() })
 }
 
 #[cfg(test)]

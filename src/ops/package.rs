@@ -6,10 +6,10 @@ use crate::cli::{DestructiveWhen, PackageArgs};
 use crate::error::{Error, Result};
 use crate::metadata::ComponentKey;
 use crate::ops::desired::{self, Desired, Origin};
+use crate::ops::Report;
 use crate::ops::{deploy, next_steps};
 use crate::read::archive::Limits;
 use crate::sf::{manifest, registry::registry, xml};
-use crate::Outcome;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -21,7 +21,7 @@ const PROGRESS_COMPONENTS: usize = 1_000;
 const CHUNK: usize = 256;
 
 /// Runs `sfgen package`.
-pub fn run(args: &PackageArgs) -> Result<Outcome> {
+pub fn run(args: &PackageArgs) -> Result<Report> {
     let mut inputs: Vec<(&str, &Path)> = args.include.iter().map(|p| ("the --include", p.as_path())).collect();
     inputs.extend(args.destructive.as_deref().map(|p| ("the --destructive list", p)));
     super::refuse_overwriting_inputs(
@@ -168,7 +168,7 @@ pub fn run(args: &PackageArgs) -> Result<Outcome> {
         "nextSteps": steps,
     });
     warnings.extend(desired.read_warnings());
-    Ok(Outcome {
+    Ok(Report {
         exit: 0,
         result,
         text,

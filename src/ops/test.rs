@@ -4,8 +4,8 @@
 use crate::apex::runtime::{self, harness, report};
 use crate::cli::TestArgs;
 use crate::error::{Error, Result};
+use crate::ops::Report;
 use crate::read::archive::Limits;
-use crate::Outcome;
 use std::io::IsTerminal as _;
 use std::sync::Arc;
 
@@ -21,7 +21,7 @@ fn options() -> harness::Options {
 }
 
 /// Runs `sfgen test`.
-pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Outcome> {
+pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Report> {
     // An output that is one of the inputs is refused (issue 24, finding 9), as in `sfgen check`.
     super::refuse_reports_over_inputs(
         &args.config,
@@ -109,7 +109,7 @@ pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Outcome> {
     if quiet {
         text = text.lines().filter(|l| !l.starts_with("  pass")).map(|l| format!("{l}\n")).collect();
     }
-    Ok(Outcome {
+    Ok(Report {
         exit: u8::from(fail > 0 || no_tests),
         result: report::json(&program, &result, &units),
         text,

@@ -45,8 +45,8 @@ use self::model::{Copy, Members, Options, Patterns};
 use crate::cli::{DeltaArgs, DestructiveWhen};
 use crate::error::{Error, Result};
 use crate::git::{Repo, Snapshot};
+use crate::ops::Report;
 use crate::read::ignore::ForceIgnore;
-use crate::Outcome;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -106,7 +106,7 @@ fn project_at(to: &Snapshot<'_>, repo_dir: &Path) -> Result<(Vec<String>, Option
 }
 
 /// Runs `sfgen delta`.
-pub fn run(args: &DeltaArgs, json: bool) -> Result<Outcome> {
+pub fn run(args: &DeltaArgs, json: bool) -> Result<Report> {
     let version = match &args.api_version {
         None => None,
         Some(v) => {
@@ -286,5 +286,5 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Outcome> {
     });
     let mut warnings = delta.warnings;
     warnings.extend(plan.warnings.iter().cloned());
-    Ok(Outcome { exit: 0, result, text: crate::shell::printable(&text), guidance: String::new(), warnings })
+    Ok(Report { exit: 0, result, text: crate::shell::printable(&text), guidance: String::new(), warnings })
 }
