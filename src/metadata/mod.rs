@@ -148,8 +148,3 @@ impl Raw {
         Raw(entries)
     }
 }
-
-/// Adds a component made of one XML file to `tree` (what most generated types are).
-pub fn xml_component(tree: &mut Tree, type_name: &str, name: &str, path: String, xml: String) {
-    tree.insert(Component::new(ComponentKey::new(type_name, name), vec![MetadataFile::new(path, xml)]));
-}

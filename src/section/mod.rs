@@ -13,7 +13,21 @@ pub mod settings;
 pub mod webhook;
 
 use crate::error::Diagnostic;
+use crate::metadata::{Component, ComponentKey, MetadataFile, Tree};
 use crate::sf::names::{is_api_name, is_sobject_name, APEX_RESERVED};
+
+/// Where a rendered component of `type_name` goes in Metadata API layout, as the registry says.
+/// Every type a section renders is one the registry knows with a suffix (the goldens and
+/// `every_rendered_type_has_a_place` hold it); the fallback only keeps a mistake from panicking.
+pub(crate) fn mdapi_path(type_name: &str, name: &str) -> String {
+    crate::sf::paths::mdapi_path(type_name, name).unwrap_or_else(|| format!("{type_name}/{name}"))
+}
+
+/// Adds a component made of one XML file to `tree`, in its type's folder with its suffix.
+pub(crate) fn xml_file(tree: &mut Tree, type_name: &str, name: &str, xml: String) {
+    let path = mdapi_path(type_name, name);
+    tree.insert(Component::new(ComponentKey::new(type_name, name), vec![MetadataFile::new(path, xml)]));
+}
 
 /// Collects the problems of one validation run, located in the config file.
 pub(crate) struct Ctx<'a> {
@@ -224,4 +238,33 @@ pub(crate) fn suggest_api_name(s: &str) -> String {
 
 pub(crate) fn label_from_name(name: &str) -> String {
     name.replace('_', " ")
+}
+
+#[cfg(test)]
+mod placement_tests {
+    /// Every type a section renders has a folder and a suffix in the registry, so no rendered
+    /// file takes the fallback path.
+    #[test]
+    fn every_rendered_type_has_a_place() {
+        let rendered = [
+            "ApexClass",
+            "ApexTrigger",
+            "CustomObject",
+            "CustomTab",
+            "CustomMetadata",
+            "PlatformEventSubscriberConfig",
+            "PermissionSet",
+            "ExternalCredential",
+            "NamedCredential",
+            "RemoteSiteSetting",
+            "ConnectedApp",
+            "Settings",
+        ];
+        let eca = super::oauth_app::ECA_FILES.iter().map(|(t, _, _)| *t);
+        for ty in rendered.into_iter().chain(eca) {
+            assert!(crate::sf::paths::mdapi_path(ty, "X").is_some(), "{ty} has no place in the registry");
+        }
+        assert_eq!(super::mdapi_path("CustomObject", "Outbox__c"), "objects/Outbox__c.object");
+        assert_eq!(super::mdapi_path("CustomMetadata", "Endpoint.Default"), "customMetadata/Endpoint.Default.md");
+    }
 }

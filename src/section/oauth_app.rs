@@ -523,37 +523,25 @@ pub fn configurable_policies(a: &ConnectedApp) -> String {
 /// Renders one file of an app.
 pub type Renderer = fn(&ConnectedApp) -> String;
 
-/// The External Client App files: (type, member suffix, folder, file suffix, renderer).
-pub const ECA_FILES: &[(&str, &str, &str, &str, Renderer)] = &[
-    ("ExternalClientApplication", "", "externalClientApps", "eca", external_client_app),
-    (
-        "ExtlClntAppGlobalOauthSettings",
-        "_glbloauth",
-        "extlClntAppGlobalOauthSets",
-        "ecaGlblOauth",
-        global_oauth_settings,
-    ),
-    ("ExtlClntAppOauthSettings", "_oauth", "extlClntAppOauthSettings", "ecaOauth", oauth_settings),
-    ("ExtlClntAppOauthConfigurablePolicies", "_oauthPlcy", "extlClntAppOauthPolicies", "ecaOauthPlcy", oauth_policies),
-    ("ExtlClntAppConfigurablePolicies", "_plcy", "extlClntAppPolicies", "ecaPlcy", configurable_policies),
+/// The External Client App files: (type, member suffix, renderer); each goes in its type's folder.
+pub const ECA_FILES: &[(&str, &str, Renderer)] = &[
+    ("ExternalClientApplication", "", external_client_app),
+    ("ExtlClntAppGlobalOauthSettings", "_glbloauth", global_oauth_settings),
+    ("ExtlClntAppOauthSettings", "_oauth", oauth_settings),
+    ("ExtlClntAppOauthConfigurablePolicies", "_oauthPlcy", oauth_policies),
+    ("ExtlClntAppConfigurablePolicies", "_plcy", configurable_policies),
 ];
 
 /// Renders every OAuth app.
 pub fn render(apps: &[ConnectedApp], tree: &mut crate::metadata::Tree) {
     for a in apps {
         if a.legacy {
-            crate::metadata::xml_component(
-                tree,
-                "ConnectedApp",
-                &a.name,
-                format!("connectedApps/{}.connectedApp", a.name),
-                connected_app(a),
-            );
+            super::xml_file(tree, "ConnectedApp", &a.name, connected_app(a));
             continue;
         }
-        for (ty, member, dir, suffix, xml) in ECA_FILES {
+        for (ty, member, xml) in ECA_FILES {
             let member = format!("{}{member}", a.name);
-            crate::metadata::xml_component(tree, ty, &member, format!("{dir}/{member}.{suffix}"), xml(a));
+            super::xml_file(tree, ty, &member, xml(a));
         }
     }
 }

@@ -382,12 +382,6 @@ pub fn permission_set(p: &PermissionSet) -> String {
 /// Renders every permission set.
 pub fn render(sets: &[PermissionSet], tree: &mut crate::metadata::Tree) {
     for p in sets {
-        crate::metadata::xml_component(
-            tree,
-            "PermissionSet",
-            &p.name,
-            format!("permissionsets/{}.permissionset", p.name),
-            permission_set(p),
-        );
+        super::xml_file(tree, "PermissionSet", &p.name, permission_set(p));
     }
 }

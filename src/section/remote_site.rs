@@ -98,12 +98,6 @@ pub fn remote_site(s: &RemoteSite) -> String {
 /// Renders every Remote Site.
 pub fn render(sites: &[RemoteSite], tree: &mut crate::metadata::Tree) {
     for s in sites {
-        crate::metadata::xml_component(
-            tree,
-            "RemoteSiteSetting",
-            &s.name,
-            format!("remoteSiteSettings/{}.remoteSite", s.name),
-            remote_site(s),
-        );
+        super::xml_file(tree, "RemoteSiteSetting", &s.name, remote_site(s));
     }
 }

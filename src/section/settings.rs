@@ -69,21 +69,9 @@ pub fn oauth_oidc_settings(allow_username_password: bool) -> String {
 /// Renders the settings files the config sets.
 pub fn render(settings: &Settings, tree: &mut crate::metadata::Tree) {
     if let Some(enabled) = settings.email_to_case {
-        crate::metadata::xml_component(
-            tree,
-            "Settings",
-            "Case",
-            "settings/Case.settings".into(),
-            case_settings(enabled),
-        );
+        super::xml_file(tree, "Settings", "Case", case_settings(enabled));
     }
     if let Some(allow) = settings.allow_username_password_flow {
-        crate::metadata::xml_component(
-            tree,
-            "Settings",
-            "OauthOidc",
-            "settings/OauthOidc.settings".into(),
-            oauth_oidc_settings(allow),
-        );
+        super::xml_file(tree, "Settings", "OauthOidc", oauth_oidc_settings(allow));
     }
 }

@@ -198,6 +198,16 @@ pub fn xml_destination(
     dest
 }
 
+/// Where the Metadata API keeps a component whose type has one file of its own:
+/// `{directoryName}/{fullName}.{suffix}`, from the registry (`objects/Invoice__c.object`,
+/// `permissionsets/Admin.permissionset`, `classes/Webhook.cls`). `None` for a type the registry
+/// does not know or that has no suffix.
+pub fn mdapi_path(type_name: &str, full_name: &str) -> Option<String> {
+    let ty = crate::sf::registry::registry().by_name(type_name)?;
+    let suffix = ty.suffix.as_deref()?;
+    Some(format!("{}/{full_name}.{suffix}", ty.directory_name))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -565,63 +565,38 @@ pub fn render(
 ) {
     use crate::metadata::{Component, ComponentKey, MetadataFile};
     for src in apex::webhook_sources(hash, w) {
-        let (ty, dir, ext, root) = if src.is_trigger {
-            ("ApexTrigger", "triggers", "trigger", "ApexTrigger")
-        } else {
-            ("ApexClass", "classes", "cls", "ApexClass")
-        };
-        let body = format!("{dir}/{}.{ext}", src.name);
+        let ty = if src.is_trigger { "ApexTrigger" } else { "ApexClass" };
+        let body = super::mdapi_path(ty, &src.name);
         let meta_path = format!("{body}-meta.xml");
         tree.insert(Component::new(
             ComponentKey::new(ty, &src.name),
-            vec![
-                MetadataFile::new(body, src.source),
-                MetadataFile::new(meta_path, crate::sf::apex::apex_meta(root, v)),
-            ],
+            vec![MetadataFile::new(body, src.source), MetadataFile::new(meta_path, crate::sf::apex::apex_meta(ty, v))],
         ));
     }
-    let xml = crate::metadata::xml_component;
-    xml(tree, "CustomObject", &w.outbox_object, format!("objects/{}.object", w.outbox_object), meta::outbox(w));
-    xml(tree, "CustomTab", &w.outbox_object, format!("tabs/{}.tab", w.outbox_object), meta::outbox_tab());
-    xml(tree, "CustomObject", &w.settings_object, format!("objects/{}.object", w.settings_object), meta::settings(w));
-    xml(tree, "CustomObject", &w.wake_event, format!("objects/{}.object", w.wake_event), meta::wake_event(w));
-    xml(tree, "CustomObject", &w.carry_event, format!("objects/{}.object", w.carry_event), meta::carry_event(w));
+    let xml = super::xml_file;
+    xml(tree, "CustomObject", &w.outbox_object, meta::outbox(w));
+    xml(tree, "CustomTab", &w.outbox_object, meta::outbox_tab());
+    xml(tree, "CustomObject", &w.settings_object, meta::settings(w));
+    xml(tree, "CustomObject", &w.wake_event, meta::wake_event(w));
+    xml(tree, "CustomObject", &w.carry_event, meta::carry_event(w));
     let names = apex::Names::of(w, hash);
     for (event, trigger, batch, user) in [
         ("Wake", &names.wake_trigger, WAKE_BATCH_SIZE, w.run_as_user.as_deref()),
         ("Carry", &names.carry_trigger, CARRY_BATCH_SIZE, None),
     ] {
         let name = format!("{}_{event}", w.class_name);
-        xml(
-            tree,
-            "PlatformEventSubscriberConfig",
-            &name,
-            format!("PlatformEventSubscriberConfigs/{name}.platformEventSubscriberConfig"),
-            meta::subscriber_config(&name, trigger, batch, user),
-        );
+        xml(tree, "PlatformEventSubscriberConfig", &name, meta::subscriber_config(&name, trigger, batch, user));
     }
     if let (Some(ty), CalloutTarget::Endpoint(url)) = (&w.endpoint_type, &w.target) {
-        xml(tree, "CustomObject", ty, format!("objects/{ty}.object"), meta::endpoint_type(w));
+        xml(tree, "CustomObject", ty, meta::endpoint_type(w));
         let record = format!("{}.Default", ty.trim_end_matches("__mdt"));
-        xml(tree, "CustomMetadata", &record, format!("customMetadata/{record}.md"), meta::endpoint_record(url));
+        xml(tree, "CustomMetadata", &record, meta::endpoint_record(url));
     }
-    xml(
-        tree,
-        "PermissionSet",
-        &w.admin_permission_set,
-        format!("permissionsets/{}.permissionset", w.admin_permission_set),
-        meta::admin_permission_set(w),
-    );
+    xml(tree, "PermissionSet", &w.admin_permission_set, meta::admin_permission_set(w));
     let ec = named_credentials.iter().filter_map(|n| n.external_credential.as_ref()).next();
     if let (CalloutTarget::NamedCredential { .. }, Some(ec)) = (&w.target, ec) {
         let name = format!("{}_Sender", w.class_name);
-        xml(
-            tree,
-            "PermissionSet",
-            &name,
-            format!("permissionsets/{name}.permissionset"),
-            meta::sender_permission_set(w, ec),
-        );
+        xml(tree, "PermissionSet", &name, meta::sender_permission_set(w, ec));
     }
 }
 
@@ -630,23 +605,11 @@ pub fn render_named_credentials(named: &[NamedCredential], tree: &mut crate::met
     for n in named {
         let xml = match &n.external_credential {
             Some(ec) => {
-                crate::metadata::xml_component(
-                    tree,
-                    "ExternalCredential",
-                    &ec.name,
-                    format!("externalCredentials/{}.externalCredential", ec.name),
-                    meta::external_credential(ec),
-                );
+                super::xml_file(tree, "ExternalCredential", &ec.name, meta::external_credential(ec));
                 meta::secured_named_credential(n, ec)
             }
             None => meta::named_credential(n),
         };
-        crate::metadata::xml_component(
-            tree,
-            "NamedCredential",
-            &n.name,
-            format!("namedCredentials/{}.namedCredential", n.name),
-            xml,
-        );
+        super::xml_file(tree, "NamedCredential", &n.name, xml);
     }
 }
