@@ -11,11 +11,12 @@
 //!   as the Salesforce CLI reads them, one component at a time.
 //! - [`write`]: the one atomic writer (files, folders, deterministic zips).
 //! - [`convert`]: mdapi → source layout; [`diff`] and [`canon`]: comparing meaning;
-//!   [`check`] and [`coverage`]: offline deployability and coverage.
+//!   [`check`]: offline deployability and coverage.
 //! - [`sf`]: Salesforce knowledge in one place: the metadata registry (the Salesforce CLI's own
 //!   data), file placement, package.xml, XML.
 //! - [`metadata`]: the data model every verb works on (components in mdapi layout).
-//! - [`apex`]: the Apex language: executable-line rules and the runtime behind `sfgen test`.
+//! - [`apex`]: the Apex language: executable-line rules, the static coverage estimator and the
+//!   runtime behind `sfgen test`.
 //! - [`ops`]: the operations behind the verbs, each returning a report, and the planning
 //!   helpers of their stage (desired state, deltas, deploy commands, next steps).
 //! - [`commands`]: the command line: parse, one operation per verb, print ([`commands::output`]);
@@ -28,7 +29,6 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod convert;
-pub mod coverage;
 pub mod diff;
 pub mod error;
 pub mod git;

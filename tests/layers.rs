@@ -23,8 +23,7 @@ const LAYERS: &[&str] = &[
     "diff",      // comparing two sides key by key
     "canon",     // canonical forms of metadata files
     "convert",   // mdapi <-> source layout
-    "coverage",  // the static Apex coverage estimator
-    "apex",      // the Apex language: executable lines, the runtime behind `sfgen test`
+    "apex",      // the Apex language: executable lines, the coverage estimator, the runtime
     "git",       // git history read in-process
     "write",     // the one atomic writer
     "read",      // every input, read one way
@@ -42,8 +41,7 @@ const LAYERS: &[&str] = &[
 ];
 
 /// The arrows that still climb: (from, to, why).
-const CLIMBS: &[(&str, &str, &str)] =
-    &[("apex", "coverage", "the Apex runtime parses with the coverage estimator's model")];
+const CLIMBS: &[(&str, &str, &str)] = &[];
 
 /// The module a `crate::NAME` path leads to: a module's own name, or the crate root's
 /// re-exports (`crate::archive` is `read::archive`, `crate::Error` is `error::Error`).

@@ -230,7 +230,7 @@ fn generate(text: &str, env: Option<&str>) -> Result<Result<Rendered, Vec<sfgen:
     xml::parse(package.as_bytes()).map_err(|e| TestCaseError::fail(format!("package.xml: {e}")))?;
     sfgen::ops::generate::source_files(&rendered.tree, &version)
         .map_err(|e| TestCaseError::fail(format!("source conversion failed: {e}")))?;
-    let analysis = sfgen::coverage::analyze(&rendered.tree);
+    let analysis = sfgen::apex::estimate::analyze(&rendered.tree);
     prop_assert!(analysis.parse_errors.is_empty(), "generated Apex does not parse: {:?}", analysis.parse_errors);
     Ok(Ok(rendered))
 }

@@ -415,12 +415,12 @@ fn fuzz_apex_coverage() {
             })
             .collect();
         let tree = apex_tree(&units);
-        let analysis = sfgen::coverage::analyze(&tree);
+        let analysis = sfgen::apex::estimate::analyze(&tree);
         for u in &analysis.units {
             prop_assert!(u.covered_lines <= u.total_lines, "{u:?}");
             prop_assert!((0.0..=100.0).contains(&u.percent), "{u:?}");
         }
-        let _ = sfgen::coverage::render_table(&analysis);
+        let _ = sfgen::apex::coverage::render_table(&analysis);
         let report = sfgen::check::check_tree(&tree, &Default::default());
         let _ = sfgen::check::render_junit(&report);
         Ok(())
@@ -602,7 +602,7 @@ fn deep_apex_does_not_overflow() {
     ];
     for (i, text) in cases.iter().enumerate() {
         let tree = apex_tree(&[(format!("Deep{i}"), false, text.clone())]);
-        let analysis = sfgen::coverage::analyze(&tree);
+        let analysis = sfgen::apex::estimate::analyze(&tree);
         let _ = sfgen::check::check_tree(&tree, &Default::default());
         let _ = analysis;
     }

@@ -1,5 +1,5 @@
 //! Salesforce's executable-line rules: which lines of an Apex class or trigger count towards
-//! code coverage. One set of rules for the static estimator ([`crate::coverage`]) and the
+//! code coverage. One set of rules for the static estimator ([`crate::apex::estimate`]) and the
 //! runtime ([`crate::apex::runtime`]), so an estimated and a measured figure count the same
 //! lines.
 //!

@@ -6,7 +6,7 @@
 //! printed, which keeps the page small.
 
 use super::{CheckReport, Severity};
-use crate::coverage::{fmt_pct, fmt_range, UnitCoverage};
+use crate::apex::coverage::{fmt_pct, fmt_range, UnitCoverage};
 use crate::sf::xml::{escape_attr, escape_text};
 // Names and paths go through the one escaping policy (`printable::one_line`): a raw bidirectional
 // control or line separator from a file name never reaches the page.
@@ -201,7 +201,7 @@ pub fn render_html(report: &CheckReport, source: &dyn Fn(&str) -> Option<String>
 /// The HTML coverage page of an analysis alone (no findings, minimum 75 %): the page
 /// [`render_html`] writes for `sfgen check --html`, used where there are no
 /// findings to show (`sfgen test --html`).
-pub fn coverage_html(a: &crate::coverage::Analysis, source: &dyn Fn(&str) -> Option<String>) -> String {
+pub fn coverage_html(a: &crate::apex::coverage::Analysis, source: &dyn Fn(&str) -> Option<String>) -> String {
     let report = super::CheckReport { analysis: a.clone(), findings: Vec::new(), min_coverage: 75.0, strict: false };
     render_html(&report, source)
 }

@@ -1,7 +1,7 @@
 //! JUnit XML for CI dashboards: one testcase per check rule and one per unit's coverage.
 
 use super::{CheckReport, Severity, RULES};
-use crate::coverage::{fmt_pct, fmt_range};
+use crate::apex::coverage::{fmt_pct, fmt_range};
 use crate::sf::xml::{escape_attr, escape_text};
 
 /// The JUnit XML document of a report: suite `sfgen check` with a passing testcase per rule that

@@ -6,7 +6,7 @@
 //! dependencies, field-level security on required fields, callout hosts, package.xml out of
 //! sync). Teams learn this minutes into a deploy; [`check_tree`] finds it offline so CI,
 //! `sfgen generate` and `sfgen package` can refuse early. Coverage comes from the static
-//! estimate in [`crate::coverage`]; every other rule reads the package's own files.
+//! estimate in [`crate::apex::estimate`]; every other rule reads the package's own files.
 
 mod html;
 mod junit;
@@ -16,7 +16,7 @@ mod rules;
 pub use html::{coverage_html, render_html};
 pub use junit::render_junit;
 
-use crate::coverage::{self, Analysis};
+use crate::apex::coverage::{self, Analysis};
 use crate::metadata::Tree;
 
 /// How bad a finding is: errors fail `sfgen check` (exit 1), warnings are reported only.
@@ -322,7 +322,7 @@ impl CheckReport {
 
 /// Runs every rule on `tree` (mdapi layout).
 pub fn check_tree(tree: &Tree, opts: &CheckOptions) -> CheckReport {
-    let mut analysis = coverage::analyze(tree);
+    let mut analysis = crate::apex::estimate::analyze(tree);
     if opts.measure {
         crate::apex::runtime::measure::apply(tree, &mut analysis);
     }

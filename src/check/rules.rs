@@ -1,7 +1,7 @@
 //! The rules behind [`super::check_tree`], one function per family.
 
 use super::{CheckOptions, Finding, Severity};
-use crate::coverage::{fmt_pct, fmt_range, Analysis};
+use crate::apex::coverage::{fmt_pct, fmt_range, Analysis};
 use crate::metadata::{ComponentKey, Tree};
 use crate::sf::xml;
 use std::collections::{BTreeMap, BTreeSet};
@@ -619,18 +619,18 @@ pub(super) fn metadata_xml(tree: &Tree, package_xml: Option<&[u8]>, out: &mut Ve
     }
 }
 
-/// Apex bodies the platform refuses for their size (over [`crate::coverage::MAX_APEX_CHARS`]
+/// Apex bodies the platform refuses for their size (over [`crate::apex::source::MAX_APEX_CHARS`]
 /// characters: an error, and the estimator does not parse them), and those past the estimator's
 /// total bound (a warning: their coverage is not estimated).
 pub(super) fn apex_size(tree: &Tree, out: &mut Vec<Finding>) {
-    for s in crate::coverage::bounded_sources(tree).1 {
+    for s in crate::apex::source::bounded_sources(tree).1 {
         let (severity, message) = if s.too_large {
             (
                 Severity::Error,
                 format!(
                     "{} characters: the platform takes at most {} in one class or trigger (the deploy fails); not estimated",
                     s.chars,
-                    crate::coverage::MAX_APEX_CHARS
+                    crate::apex::source::MAX_APEX_CHARS
                 ),
             )
         } else {
@@ -638,7 +638,7 @@ pub(super) fn apex_size(tree: &Tree, out: &mut Vec<Finding>) {
                 Severity::Warning,
                 format!(
                     "not estimated: the package holds more than {} characters of Apex, sfgen's bound for one run",
-                    crate::coverage::MAX_TOTAL_APEX_CHARS
+                    crate::apex::source::MAX_TOTAL_APEX_CHARS
                 ),
             )
         };

@@ -1,9 +1,9 @@
 //! `sfgen check`: offline proof, for CI, that the generated components (plus `--include`d
 //! ones) or an existing `--package` will deploy and reach coverage (estimated).
 
+use crate::apex::coverage::report;
 use crate::check::{check_tree, render_junit, CheckOptions};
 use crate::cli::CheckArgs;
-use crate::coverage::report;
 use crate::error::{Error, Result};
 use crate::ops::Report;
 use crate::read::archive::Limits;

@@ -86,10 +86,10 @@ pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Report> {
     let analysis = report::analysis(&program, &result);
     if let Some(path) = &args.cobertura {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        crate::write::file(path, crate::coverage::report::cobertura(&analysis, now).as_bytes())?;
+        crate::write::file(path, crate::apex::coverage::report::cobertura(&analysis, now).as_bytes())?;
     }
     if let Some(path) = &args.lcov {
-        crate::write::file(path, crate::coverage::report::lcov(&analysis).as_bytes())?;
+        crate::write::file(path, crate::apex::coverage::report::lcov(&analysis).as_bytes())?;
     }
     if let Some(path) = &args.html {
         let source = |file: &str| {

@@ -5,7 +5,7 @@
 //! estimate's range stands for the rest (`measured: false`, said in the report).
 
 use super::harness::{Options, Outcome};
-use crate::coverage::{percent, Analysis};
+use crate::apex::coverage::{percent, Analysis};
 use crate::metadata::Tree;
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -32,7 +32,7 @@ use std::sync::Arc;
 /// What the runtime reads from a package: its Apex (within the platform's size bounds, as the
 /// estimator reads it) and its schema.
 pub fn prepare(tree: &Tree) -> (program::Program, db::schema::Schema) {
-    let (sources, _skipped) = crate::coverage::bounded_sources(tree);
+    let (sources, _skipped) = crate::apex::source::bounded_sources(tree);
     let srcs: Vec<(String, String, String, String)> =
         sources.into_iter().map(|s| (s.key.type_name, s.key.full_name, s.file, s.text)).collect();
     // Lowering recurses over syntax nesting: give it the test threads' stack.

@@ -1,11 +1,11 @@
 //! Reports of a run: the JSON result in the shape of `sf apex run test --json --code-coverage`
 //! (`summary`, `tests[]`, `coverage.coverage[]`), the terminal report, JUnit XML, and the
-//! measured coverage as a [`crate::coverage::Analysis`] so Cobertura, LCOV and HTML reuse
-//! [`crate::coverage::report`].
+//! measured coverage as a [`crate::apex::coverage::Analysis`] so Cobertura, LCOV and HTML reuse
+//! [`crate::apex::coverage::report`].
 
 use super::harness::{Outcome, RunResult, TestResult};
 use super::program::Program;
-use crate::coverage::{percent, Analysis, UnitCoverage};
+use crate::apex::coverage::{percent, Analysis, UnitCoverage};
 use crate::sf::xml::{escape_attr, escape_text};
 use serde_json::json;
 
@@ -186,13 +186,13 @@ pub fn text(r: &RunResult, units: &[UnitCoverage]) -> String {
                 "  {:<12} {:<width$} {:>7}% {:>9}  {}\n",
                 u.type_name,
                 u.name,
-                crate::coverage::fmt_pct(u.percent),
+                crate::apex::coverage::fmt_pct(u.percent),
                 format!("{}/{}", u.covered_lines, u.total_lines),
                 unc.join(",")
             ));
         }
         let (c, t) = units.iter().fold((0, 0), |(c, t), u| (c + u.covered_lines, t + u.total_lines));
-        out.push_str(&format!("  Overall: {}% ({c} of {t} lines)\n", crate::coverage::fmt_pct(percent(c, t))));
+        out.push_str(&format!("  Overall: {}% ({c} of {t} lines)\n", crate::apex::coverage::fmt_pct(percent(c, t))));
     }
     let (ran, pass, fail, skip) = counts(&r.tests);
     out.push_str(&format!(

@@ -2,7 +2,7 @@
 //! executable lines it reaches (rules in the parent module's doc).
 
 use super::model::{lower, text, type_text, unquote, Index};
-use super::TestMethod;
+use crate::apex::coverage::TestMethod;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use tree_sitter::Node;
 

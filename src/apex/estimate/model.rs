@@ -1,8 +1,9 @@
 //! Parsing Apex with tree-sitter-sfapex and indexing classes, methods, fields and the
 //! executable lines of every statement.
 
-use super::{Endpoint, Source, UntestedMock};
+use crate::apex::coverage::{Endpoint, UntestedMock};
 use crate::apex::lines::exec_lines;
+use crate::apex::source::Source;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use tree_sitter::Node;
 
