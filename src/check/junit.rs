@@ -12,7 +12,7 @@ pub fn render_junit(report: &CheckReport) -> String {
     let mut cases = String::new();
     let mut failures = 0usize;
     let mut count = 0usize;
-    for (rule, what) in RULES {
+    for super::Rule { id: rule, what } in RULES {
         let found: Vec<_> = report.findings.iter().filter(|f| f.rule == *rule).collect();
         if found.is_empty() {
             count += 1;

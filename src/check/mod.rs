@@ -56,43 +56,52 @@ pub struct Finding {
     pub message: String,
 }
 
-/// Every rule: id and what it checks (used for the JUnit report and `--help`).
-pub const RULES: &[(&str, &str)] = &[
-    ("apex-syntax", "Apex the grammar cannot parse (its coverage is not estimated)"),
-    (
-        "apex-size",
-        "a class or trigger over the platform's 1 000 000 characters (error), or past sfgen's bound for one run (not estimated)",
-    ),
-    (
-        "coverage-unit",
-        "a class or trigger below the minimum coverage (RunSpecifiedTests fails): error when even the upper bound is",
-    ),
-    ("coverage-overall", "overall coverage below the minimum: error when even the upper bound is"),
-    ("trigger-zero-coverage", "a trigger at 0% (every deploy with tests fails): error when no test can reach it"),
-    ("trigger-not-fired", "a trigger no test can fire (no DML or publish on its object on any path)"),
-    ("test-without-assertion", "a test method that asserts nothing"),
-    ("callout-without-mock", "a test reaching Http.send without Test.setMock"),
-    ("see-all-data", "a test using @IsTest(SeeAllData=true)"),
-    ("mock-not-test", "an HttpCalloutMock class not marked @IsTest (counts as uncovered code)"),
-    ("permission-dependency", "object or user permissions missing the permissions they need"),
-    ("fls-not-allowed", "field-level security on a field that cannot carry it"),
-    ("callout-host", "a callout host or Named Credential the package does not provide (the org must)"),
-    ("package-xml-sync", "package.xml listing components that are not there, or missing ones that are"),
-    ("api-version-mix", "different API versions across -meta.xml files and package.xml"),
-    ("oauth-secret", "an OAuth app's consumer secret (or a fixed consumer key) in a file to deploy"),
-    (
-        "unknown-name",
-        "an object, field or relationship Salesforce's schema (API 61) does not have, named by a permission set, profile or Apex (the deploy fails)",
-    ),
-    (
-        "name-not-in-package",
-        "a custom object, field, record type or Apex class named by a permission set, profile or Apex that the package does not define (the target org must hold it)",
-    ),
-    (
-        "metadata-xml",
-        "metadata XML that is not well formed, or whose root is not its type in the Metadata API namespace",
-    ),
-];
+/// A check rule: its stable id (in findings, JSON and JUnit) and what it checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// The stable id, e.g. `permission-dependency`.
+    pub id: &'static str,
+    /// What it checks (the JUnit report and the text report's group headings).
+    pub what: &'static str,
+}
+
+/// Defines each rule once: a constant in [`rule`] for the code that reports it, and a row of
+/// [`RULES`] for the reports that list them all.
+macro_rules! rules {
+    ($($name:ident = $id:literal: $what:literal,)*) => {
+        /// One constant per rule; a finding names its rule through one of these.
+        pub mod rule {
+            $(
+                #[doc = $what]
+                pub const $name: super::Rule = super::Rule { id: $id, what: $what };
+            )*
+        }
+        /// Every rule, in the order reports list them.
+        pub const RULES: &[Rule] = &[$(rule::$name),*];
+    };
+}
+
+rules! {
+    APEX_SYNTAX = "apex-syntax": "Apex the grammar cannot parse (its coverage is not estimated)",
+    APEX_SIZE = "apex-size": "a class or trigger over the platform's 1 000 000 characters (error), or past sfgen's bound for one run (not estimated)",
+    COVERAGE_UNIT = "coverage-unit": "a class or trigger below the minimum coverage (RunSpecifiedTests fails): error when even the upper bound is",
+    COVERAGE_OVERALL = "coverage-overall": "overall coverage below the minimum: error when even the upper bound is",
+    TRIGGER_ZERO_COVERAGE = "trigger-zero-coverage": "a trigger at 0% (every deploy with tests fails): error when no test can reach it",
+    TRIGGER_NOT_FIRED = "trigger-not-fired": "a trigger no test can fire (no DML or publish on its object on any path)",
+    TEST_WITHOUT_ASSERTION = "test-without-assertion": "a test method that asserts nothing",
+    CALLOUT_WITHOUT_MOCK = "callout-without-mock": "a test reaching Http.send without Test.setMock",
+    SEE_ALL_DATA = "see-all-data": "a test using @IsTest(SeeAllData=true)",
+    MOCK_NOT_TEST = "mock-not-test": "an HttpCalloutMock class not marked @IsTest (counts as uncovered code)",
+    PERMISSION_DEPENDENCY = "permission-dependency": "object or user permissions missing the permissions they need",
+    FLS_NOT_ALLOWED = "fls-not-allowed": "field-level security on a field that cannot carry it",
+    CALLOUT_HOST = "callout-host": "a callout host or Named Credential the package does not provide (the org must)",
+    PACKAGE_XML_SYNC = "package-xml-sync": "package.xml listing components that are not there, or missing ones that are",
+    API_VERSION_MIX = "api-version-mix": "different API versions across -meta.xml files and package.xml",
+    OAUTH_SECRET = "oauth-secret": "an OAuth app's consumer secret (or a fixed consumer key) in a file to deploy",
+    UNKNOWN_NAME = "unknown-name": "an object, field or relationship Salesforce's schema (API 61) does not have, named by a permission set, profile or Apex (the deploy fails)",
+    NAME_NOT_IN_PACKAGE = "name-not-in-package": "a custom object, field, record type or Apex class named by a permission set, profile or Apex that the package does not define (the target org must hold it)",
+    METADATA_XML = "metadata-xml": "metadata XML that is not well formed, or whose root is not its type in the Metadata API namespace",
+}
 
 /// What [`check_tree`] needs besides the tree.
 #[derive(Debug, Clone)]
@@ -187,7 +196,7 @@ impl CheckReport {
                 while i < of.len() {
                     let rule = of[i].rule;
                     let n = of[i..].iter().take_while(|f| f.rule == rule).count();
-                    let what = RULES.iter().find(|(r, _)| *r == rule).map_or("", |(_, w)| *w);
+                    let what = RULES.iter().find(|r| r.id == rule).map_or("", |r| r.what);
                     out.push_str(&format!("  {} ({n}): {what}\n", paint(rule, "\x1b[1m")));
                     for f in &of[i..i + n] {
                         out.push_str("  ");

@@ -1,20 +1,20 @@
 //! The rules behind [`super::check_tree`], one function per family.
 
-use super::{CheckOptions, Finding, Severity};
+use super::{rule, CheckOptions, Finding, Rule, Severity};
 use crate::apex::coverage::{fmt_pct, fmt_range, Analysis};
 use crate::metadata::{ComponentKey, Tree};
 use crate::sf::xml;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn finding(
-    rule: &'static str,
+    rule: Rule,
     severity: Severity,
     component: impl Into<String>,
     file: Option<&str>,
     line: Option<usize>,
     message: String,
 ) -> Finding {
-    Finding { rule, severity, component: component.into(), file: file.map(str::to_string), line, message }
+    Finding { rule: rule.id, severity, component: component.into(), file: file.map(str::to_string), line, message }
 }
 
 /// `1,2,5` (at most 40 numbers, then `...`).
@@ -45,7 +45,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
         let ty = if file.ends_with(".trigger") { "ApexTrigger" } else { "ApexClass" };
         // The grammar is not Salesforce's compiler: what it rejects, the deploy may accept.
         out.push(finding(
-            "apex-syntax",
+            rule::APEX_SYNTAX,
             Severity::Warning,
             ComponentKey::new(ty, name).to_string(),
             Some(file),
@@ -59,7 +59,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
         if u.type_name == "ApexTrigger" && u.covered_lines == 0 {
             let certain = u.unknown_lines == 0;
             out.push(finding(
-                "trigger-zero-coverage",
+                rule::TRIGGER_ZERO_COVERAGE,
                 if certain { Severity::Error } else { doubtful },
                 comp.clone(),
                 Some(&u.file),
@@ -75,7 +75,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
             let certain = u.high < min;
             let first = u.uncovered.first().or(u.unknown.first()).copied();
             out.push(finding(
-                "coverage-unit",
+                rule::COVERAGE_UNIT,
                 if certain { Severity::Error } else { doubtful },
                 comp,
                 Some(&u.file),
@@ -100,7 +100,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
     if total > 0 && low < min {
         let certain = high < min;
         out.push(finding(
-            "coverage-overall",
+            rule::COVERAGE_OVERALL,
             if certain { Severity::Error } else { doubtful },
             "Apex",
             None,
@@ -125,7 +125,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
     for t in &a.triggers {
         if !t.reachable {
             out.push(finding(
-                "trigger-not-fired",
+                rule::TRIGGER_NOT_FIRED,
                 Severity::Error,
                 ComponentKey::new("ApexTrigger", t.name.as_str()).to_string(),
                 Some(&t.file),
@@ -141,7 +141,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
         let comp = class_key(&t.class);
         if !t.asserts {
             out.push(finding(
-                "test-without-assertion",
+                rule::TEST_WITHOUT_ASSERTION,
                 Severity::Warning,
                 comp.clone(),
                 Some(&t.file),
@@ -151,7 +151,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
         }
         if t.see_all_data {
             out.push(finding(
-                "see-all-data",
+                rule::SEE_ALL_DATA,
                 Severity::Warning,
                 comp.clone(),
                 Some(&t.file),
@@ -161,7 +161,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
         }
         for (file, line) in &t.unmocked_callouts {
             out.push(finding(
-                "callout-without-mock",
+                rule::CALLOUT_WITHOUT_MOCK,
                 Severity::Error,
                 comp.clone(),
                 Some(&t.file),
@@ -175,7 +175,7 @@ pub(super) fn apex(a: &Analysis, opts: &CheckOptions, out: &mut Vec<Finding>) {
     }
     for m in &a.untested_mocks {
         out.push(finding(
-            "mock-not-test",
+            rule::MOCK_NOT_TEST,
             Severity::Warning,
             class_key(&m.class),
             Some(&m.file),
@@ -225,7 +225,7 @@ pub(super) fn permissions(tree: &Tree, out: &mut Vec<Finding>) {
         for f in &c.files {
             let Ok(root) = xml::parse(&f.bytes) else { continue };
             let comp = c.key.to_string();
-            let mut push = |needle: &str, msg: String, rule: &'static str| {
+            let mut push = |needle: &str, msg: String, rule: Rule| {
                 out.push(finding(rule, Severity::Error, comp.clone(), Some(&f.path), line_of(&f.bytes, needle), msg));
             };
             for op in root.elements().filter(|e| e.name == "objectPermissions") {
@@ -233,7 +233,7 @@ pub(super) fn permissions(tree: &Tree, out: &mut Vec<Finding>) {
                 let needle = format!("<object>{object}</object>");
                 for (has, needs) in missing_object_permissions(|p| flag(op, p.xml_flag())) {
                     let (what, need, flag) = (has.label(), needs.label(), needs.xml_flag());
-                    push(&needle, format!("objectPermissions {object}: {what} requires {need} ({flag}); the deploy fails with a permission dependency error"), "permission-dependency");
+                    push(&needle, format!("objectPermissions {object}: {what} requires {need} ({flag}); the deploy fails with a permission dependency error"), rule::PERMISSION_DEPENDENCY);
                 }
             }
             let enabled: BTreeSet<String> = root
@@ -250,7 +250,7 @@ pub(super) fn permissions(tree: &Tree, out: &mut Vec<Finding>) {
                         push(
                             &format!("<name>{perm}</name>"),
                             format!("userPermissions {perm} requires {n} to be enabled too; the deploy fails with a permission dependency error"),
-                            "permission-dependency",
+                            rule::PERMISSION_DEPENDENCY,
                         );
                     }
                 }
@@ -260,7 +260,7 @@ pub(super) fn permissions(tree: &Tree, out: &mut Vec<Finding>) {
                 let needle = format!("<field>{field}</field>");
                 if let Some((severity, msg)) = fls_verdict(&field, flag(fp, "editable"), &fields) {
                     out.push(finding(
-                        "fls-not-allowed",
+                        rule::FLS_NOT_ALLOWED,
                         severity,
                         comp.clone(),
                         Some(&f.path),
@@ -393,7 +393,7 @@ pub(super) fn callout_hosts(tree: &Tree, a: &Analysis, out: &mut Vec<Finding>) {
             }
             if !named.contains(&name.to_ascii_lowercase()) {
                 out.push(finding(
-                    "callout-host",
+                    rule::CALLOUT_HOST,
                     Severity::Warning,
                     comp,
                     Some(&e.file),
@@ -411,7 +411,7 @@ pub(super) fn callout_hosts(tree: &Tree, a: &Analysis, out: &mut Vec<Finding>) {
             // The org may already allow the host (a Remote Site Setting deployed before, or
             // made by hand): not a certainty, so a warning that names the host.
             out.push(finding(
-                "callout-host",
+                rule::CALLOUT_HOST,
                 Severity::Warning,
                 comp,
                 Some(&e.file),
@@ -428,7 +428,7 @@ pub(super) fn callout_hosts(tree: &Tree, a: &Analysis, out: &mut Vec<Finding>) {
 pub(super) fn package_xml_sync(tree: &Tree, package_xml: &[u8], out: &mut Vec<Finding>) {
     let Ok(root) = xml::parse(package_xml) else {
         out.push(finding(
-            "package-xml-sync",
+            rule::PACKAGE_XML_SYNC,
             Severity::Error,
             "package.xml",
             Some("package.xml"),
@@ -455,7 +455,7 @@ pub(super) fn package_xml_sync(tree: &Tree, package_xml: &[u8], out: &mut Vec<Fi
                 continue;
             }
             out.push(finding(
-                "package-xml-sync",
+                rule::PACKAGE_XML_SYNC,
                 Severity::Error,
                 ComponentKey::new(ty.as_str(), m.as_str()).to_string(),
                 Some("package.xml"),
@@ -480,7 +480,7 @@ pub(super) fn package_xml_sync(tree: &Tree, package_xml: &[u8], out: &mut Vec<Fi
                 continue;
             }
             out.push(finding(
-                "package-xml-sync",
+                rule::PACKAGE_XML_SYNC,
                 Severity::Error,
                 ComponentKey::new(ty.as_str(), m.as_str()).to_string(),
                 Some("package.xml"),
@@ -530,7 +530,7 @@ pub(super) fn api_versions(tree: &Tree, package_xml: Option<&[u8]>, out: &mut Ve
                 .find(|f| f.path == file)
                 .and_then(|f| line_of(&f.bytes, "<apiVersion>"));
             out.push(finding(
-                "api-version-mix",
+                rule::API_VERSION_MIX,
                 Severity::Warning,
                 comp,
                 Some(&file),
@@ -565,7 +565,7 @@ pub(super) fn oauth_secrets(tree: &Tree, out: &mut Vec<Finding>) {
             ] {
                 if holder.find(element).is_some_and(|e| !e.text_content().trim().is_empty()) {
                     out.push(finding(
-                        "oauth-secret",
+                        rule::OAUTH_SECRET,
                         severity,
                         c.key.to_string(),
                         Some(&f.path),
@@ -608,13 +608,13 @@ pub(super) fn metadata_xml(tree: &Tree, package_xml: Option<&[u8]>, out: &mut Ve
                 } else {
                     (Severity::Error, e)
                 };
-                out.push(finding("metadata-xml", severity, c.key.to_string(), Some(&f.path), None, e));
+                out.push(finding(rule::METADATA_XML, severity, c.key.to_string(), Some(&f.path), None, e));
             }
         }
     }
     if let Some(px) = package_xml {
         if let Err(e) = xml::check_metadata(px, "Package") {
-            out.push(finding("metadata-xml", Severity::Error, "package.xml", Some("package.xml"), None, e));
+            out.push(finding(rule::METADATA_XML, Severity::Error, "package.xml", Some("package.xml"), None, e));
         }
     }
 }
@@ -642,7 +642,7 @@ pub(super) fn apex_size(tree: &Tree, out: &mut Vec<Finding>) {
                 ),
             )
         };
-        out.push(finding("apex-size", severity, s.key.to_string(), Some(&s.file), None, message));
+        out.push(finding(rule::APEX_SIZE, severity, s.key.to_string(), Some(&s.file), None, message));
     }
 }
 
@@ -655,8 +655,8 @@ pub(super) fn names(tree: &Tree, generated: &BTreeSet<ComponentKey>, out: &mut V
     let mut push = |comp: &ComponentKey, file: &str, line: Option<usize>, v: Verdict, what: &str| {
         let (rule, severity, m, h) = match v {
             Verdict::Ok => return,
-            Verdict::Error(m, h) => ("unknown-name", Severity::Error, m, h),
-            Verdict::Warning(m, h) => ("name-not-in-package", Severity::Warning, m, h),
+            Verdict::Error(m, h) => (rule::UNKNOWN_NAME, Severity::Error, m, h),
+            Verdict::Warning(m, h) => (rule::NAME_NOT_IN_PACKAGE, Severity::Warning, m, h),
         };
         let msg = match h {
             Some(h) => format!("{what}{m} ({h})"),

@@ -7,29 +7,24 @@ use crate::error::Error;
 use crate::section::{self, Ctx};
 use crate::sf::api::{ApiVersion, API_VERSIONS};
 
-/// Most entries of each list a config may hold. Far above any real integration; they keep a
-/// hostile or runaway config from producing thousands of files (the 1 MiB file cap bounds the
-/// rest).
-pub const MAX_ENTRIES: &[(&str, usize)] = &[
-    ("webhook.objects", 50),
-    ("remoteSites", 200),
-    ("oauthApps", 100),
-    ("connectedApps", 100),
-    ("permissionSets", 500),
-];
+/// Most entries of each list a config may hold, with how many the config has. Far above any
+/// real integration; they keep a hostile or runaway config from producing thousands of files (the
+/// 1 MiB file cap bounds the rest).
+fn entry_caps(raw: &crate::config::RawConfig) -> [(&'static str, usize, usize); 5] {
+    [
+        ("webhook.objects", 50, raw.webhook.as_ref().map_or(0, |w| w.objects.len())),
+        ("remoteSites", 200, raw.remote_sites.len()),
+        ("oauthApps", 100, raw.oauth_apps.len()),
+        ("connectedApps", 100, raw.connected_apps.len()),
+        ("permissionSets", 500, raw.permission_sets.len()),
+    ]
+}
 
 pub(super) fn build(config: &LoadedConfig) -> Result<Project, Error> {
     let mut cx = Ctx { config, errors: Vec::new(), warnings: Vec::new() };
     let raw = &config.raw;
-    let counts = [
-        raw.webhook.as_ref().map_or(0, |w| w.objects.len()),
-        raw.remote_sites.len(),
-        raw.oauth_apps.len(),
-        raw.connected_apps.len(),
-        raw.permission_sets.len(),
-    ];
-    for ((path, max), n) in MAX_ENTRIES.iter().zip(counts) {
-        if n > *max {
+    for (path, max, n) in entry_caps(raw) {
+        if n > max {
             cx.error(
                 path,
                 format!("{n} entries; sfgen accepts at most {max}"),
