@@ -3,8 +3,10 @@
 use super::output::Outcome;
 use crate::cli::ConvertArgs;
 use crate::error::Result;
+use crate::ops::convert::ConvertOpts;
 
 /// Runs `sfgen convert`.
 pub fn run(args: &ConvertArgs) -> Result<Outcome> {
-    crate::ops::convert::run(args).map(Outcome::report)
+    let opts = ConvertOpts { from: args.from.clone(), to: args.to.clone(), format: args.format };
+    crate::ops::convert::convert(&opts).map(Outcome::report)
 }

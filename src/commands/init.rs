@@ -3,8 +3,10 @@
 use super::output::Outcome;
 use crate::cli::InitArgs;
 use crate::error::Result;
+use crate::ops::init::InitOpts;
 
 /// Runs `sfgen init`.
 pub fn run(args: &InitArgs) -> Result<Outcome> {
-    crate::ops::init::run(args).map(Outcome::report)
+    let opts = InitOpts { preset: args.preset, out: args.out.clone(), force: args.force };
+    crate::ops::init::init(&opts).map(Outcome::report)
 }

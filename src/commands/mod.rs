@@ -18,6 +18,7 @@ pub mod manifest;
 pub mod output;
 pub mod package;
 pub mod schema;
+mod shared;
 pub mod test;
 mod usage;
 

@@ -1,27 +1,54 @@
 //! `sfgen check`: offline proof, for CI, that the generated components (plus `--include`d
 //! ones) or an existing `--package` will deploy and reach coverage (estimated).
 
+use super::ConfigOpts;
 use crate::apex::coverage::report;
 use crate::check::{check_tree, render_junit, CheckOptions};
-use crate::cli::CheckArgs;
 use crate::error::{Error, Result};
 use crate::ops::Report;
 use crate::read::archive::Limits;
 use std::collections::BTreeMap;
 
-/// Runs `sfgen check`; `quiet` (`-q`) keeps only the error findings and the summary line.
-pub fn run(args: &CheckArgs, quiet: bool) -> Result<Report> {
-    if !args.min_coverage.is_finite() || !(0.0..=100.0).contains(&args.min_coverage) {
+/// What `sfgen check` checks, against what, and the reports it writes.
+#[derive(Debug, Clone)]
+pub struct CheckOpts {
+    /// The config whose components are checked (unless `package` is given).
+    pub config: ConfigOpts,
+    /// Projects, folders and zips checked too (`--include`).
+    pub include: Vec<std::path::PathBuf>,
+    /// An existing package checked instead of the config's components (`--package`).
+    pub package: Option<std::path::PathBuf>,
+    /// The coverage a class must reach, in percent (`--min-coverage`).
+    pub min_coverage: f64,
+    /// Coverage that only may be below the minimum fails too, not only warns (`--strict`).
+    pub strict: bool,
+    /// JUnit XML report (`--junit`).
+    pub junit: Option<std::path::PathBuf>,
+    /// Cobertura XML coverage report (`--cobertura`).
+    pub cobertura: Option<std::path::PathBuf>,
+    /// LCOV coverage report (`--lcov`).
+    pub lcov: Option<std::path::PathBuf>,
+    /// HTML coverage report (`--html`).
+    pub html: Option<std::path::PathBuf>,
+    /// Coverage is the static estimate only: the tests are not run (`--estimate-only`).
+    pub estimate_only: bool,
+    /// Keep only the error findings and the summary line (`-q`).
+    pub quiet: bool,
+}
+
+/// Checks offline that the components deploy and reach coverage.
+pub fn check(opts: &CheckOpts) -> Result<Report> {
+    if !opts.min_coverage.is_finite() || !(0.0..=100.0).contains(&opts.min_coverage) {
         return Err(Error::Input {
-            message: format!("--min-coverage {} is not a percentage", args.min_coverage),
+            message: format!("--min-coverage {} is not a percentage", opts.min_coverage),
             hint: Some("give a number from 0 to 100, e.g. --min-coverage 75".into()),
         });
     }
     super::refuse_reports_over_inputs(
-        &args.config,
-        args.package.as_deref(),
-        &args.include,
-        [args.junit.as_deref(), args.cobertura.as_deref(), args.lcov.as_deref(), args.html.as_deref()],
+        &opts.config,
+        opts.package.as_deref(),
+        &opts.include,
+        [opts.junit.as_deref(), opts.cobertura.as_deref(), opts.lcov.as_deref(), opts.html.as_deref()],
     )?;
     let limits = Limits::from_env()?;
     // On a terminal, a spinner on stderr says what a run of several seconds is doing.
@@ -41,7 +68,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Report> {
     // mdapi path → the file on disk, so findings and reports name the user's files.
     let mut disk: BTreeMap<String, String> = BTreeMap::new();
     let mut read_warnings = Vec::new();
-    let (tree, package_xml) = match &args.package {
+    let (tree, package_xml) = match &opts.package {
         Some(path) => {
             let input = crate::read::open(path, &limits)?;
             let px =
@@ -55,7 +82,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Report> {
             disk.extend(input.disk_paths());
             let mut tree = input.load_all()?;
             read_warnings.extend(input.take_read_warnings());
-            for inc in &args.include {
+            for inc in &opts.include {
                 let more = crate::read::open(inc, &limits)?;
                 warnings.extend(more.warnings.iter().cloned());
                 for (k, v) in more.disk_paths() {
@@ -69,7 +96,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Report> {
             (tree, px)
         }
         None => {
-            let desired = super::desired::desired(&args.config, &args.include, None, false, &limits)?;
+            let desired = super::desired::desired(&opts.config, &opts.include, None, false, &limits)?;
             warnings.extend(desired.warnings.iter().cloned());
             for inc in &desired.includes {
                 disk.extend(inc.disk_paths());
@@ -85,27 +112,28 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Report> {
             (tree, None)
         }
     };
-    let measure = !args.estimate_only && std::env::var_os("SFGEN_CHECK_ESTIMATE_ONLY").is_none();
-    let opts = CheckOptions { min_coverage: args.min_coverage, package_xml, strict: args.strict, generated, measure };
+    let measure = !opts.estimate_only && std::env::var_os("SFGEN_CHECK_ESTIMATE_ONLY").is_none();
+    let check_options =
+        CheckOptions { min_coverage: opts.min_coverage, package_xml, strict: opts.strict, generated, measure };
     warnings.extend(read_warnings);
     say(format!("estimating coverage and checking {} components", tree.len()));
-    let mut report = check_tree(&tree, &opts);
+    let mut report = check_tree(&tree, &check_options);
     if let Some(b) = &spinner {
         b.finish_and_clear();
     }
     report.rename_files(&disk);
     let mdapi_of: BTreeMap<&str, &str> = disk.iter().map(|(m, d)| (d.as_str(), m.as_str())).collect();
-    if let Some(junit) = &args.junit {
+    if let Some(junit) = &opts.junit {
         crate::write::file(junit, render_junit(&report).as_bytes())?;
     }
-    if let Some(path) = &args.cobertura {
+    if let Some(path) = &opts.cobertura {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         crate::write::file(path, report::cobertura(&report.analysis, now).as_bytes())?;
     }
-    if let Some(path) = &args.lcov {
+    if let Some(path) = &opts.lcov {
         crate::write::file(path, report::lcov(&report.analysis).as_bytes())?;
     }
-    if let Some(path) = &args.html {
+    if let Some(path) = &opts.html {
         let source = |file: &str| {
             let file = mdapi_of.get(file).copied().unwrap_or(file);
             tree.iter()
@@ -118,7 +146,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Report> {
     Ok(Report {
         exit: u8::from(report.has_errors()),
         result: report.to_json(),
-        text: if quiet { report.render_quiet() } else { report.render_text_coloured(crate::ui::get().color) },
+        text: if opts.quiet { report.render_quiet() } else { report.render_text_coloured(crate::ui::get().color) },
         guidance: String::new(),
         warnings,
     })

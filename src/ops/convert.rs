@@ -4,29 +4,40 @@
 //! The output folder must be new or empty: everything is written into a stage folder beside it
 //! and renamed into place at the end, so an error or a kill never leaves half a conversion.
 
-use crate::cli::{ConvertArgs, Format};
+use crate::cli::Format;
 use crate::error::Result;
 use crate::ops::Report;
 use crate::read::archive::Limits;
 use rayon::prelude::*;
 use std::fmt::Write as _;
 
-/// Runs `sfgen convert`.
-pub fn run(args: &ConvertArgs) -> Result<Report> {
-    super::refuse_overwriting_inputs(None, &[("the --from", &args.from)], &[("--to", Some(&args.to))])?;
+/// What `sfgen convert` converts, and into what.
+#[derive(Debug, Clone)]
+pub struct ConvertOpts {
+    /// The input: an SFDX project, an mdapi folder, a retrieve or a zip.
+    pub from: std::path::PathBuf,
+    /// The output folder (new or empty).
+    pub to: std::path::PathBuf,
+    /// The layout written.
+    pub format: Format,
+}
+
+/// Converts `opts.from` into `opts.to` in `opts.format`'s layout.
+pub fn convert(opts: &ConvertOpts) -> Result<Report> {
+    super::refuse_overwriting_inputs(None, &[("the --from", &opts.from)], &[("--to", Some(&opts.to))])?;
     let limits = Limits::from_env()?;
-    crate::write::check_new_tree(&args.to)?;
-    let input = crate::read::open(&args.from, &limits)?;
+    crate::write::check_new_tree(&opts.to)?;
+    let input = crate::read::open(&opts.from, &limits)?;
     let version = input.api_version.clone().unwrap_or_else(|| crate::sf::api::DEFAULT_API_VERSION.to_string());
     // One component at a time on every core: read, convert, write its files straight into the
     // stage, keep nothing but their names. Memory holds the components in flight, not the tree.
-    let out = crate::write::TreeWriter::new(&args.to)?;
+    let out = crate::write::TreeWriter::new(&opts.to)?;
     let bytes = std::sync::atomic::AtomicUsize::new(0);
     let put = |rel: &str, b: &[u8]| {
         bytes.fetch_add(b.len(), std::sync::atomic::Ordering::Relaxed);
         out.write(rel, b)
     };
-    match args.format {
+    match opts.format {
         Format::Mdapi => {
             let members = input.members()?;
             input
@@ -47,7 +58,7 @@ pub fn run(args: &ConvertArgs) -> Result<Report> {
     }
     let count = out.finish()?;
     let bytes = bytes.into_inner();
-    let format = match args.format {
+    let format = match opts.format {
         Format::Source => "source",
         Format::Mdapi => "mdapi",
     };
@@ -55,16 +66,16 @@ pub fn run(args: &ConvertArgs) -> Result<Report> {
     let _ = writeln!(
         text,
         "Converted {} ({:?} layout) to {} ({format} layout): {} files, {bytes} bytes",
-        args.from.display(),
+        opts.from.display(),
         input.format,
-        args.to.display(),
+        opts.to.display(),
         count
     );
     Ok(Report {
         exit: 0,
         result: serde_json::json!({
-            "from": args.from,
-            "to": args.to,
+            "from": opts.from,
+            "to": opts.to,
             "inputFormat": input.format,
             "format": format,
             "apiVersion": version,

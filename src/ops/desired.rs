@@ -2,7 +2,8 @@
 //! config, plus every `--include`d project, folder or zip, as one set of components. Included
 //! components stay unread until a command needs them.
 
-use crate::cli::{ConfigArgs, Prefer};
+use super::ConfigOpts;
+use crate::cli::Prefer;
 use crate::error::{Error, Result};
 use crate::metadata::{Component, ComponentKey, Tree};
 use crate::read::{self, archive::Limits, Input};
@@ -99,7 +100,7 @@ impl Desired {
 
 /// Whether `args` name no config (the default `sfgen.json` is absent): checking, packaging or
 /// diffing an existing project needs none; without one there is simply nothing to generate.
-pub fn no_config(args: &ConfigArgs) -> bool {
+pub fn no_config(args: &ConfigOpts) -> bool {
     args.config == Path::new("sfgen.json") && std::fs::symlink_metadata(&args.config).is_err()
 }
 
@@ -108,7 +109,7 @@ pub fn no_config(args: &ConfigArgs) -> bool {
 /// `prefer` says whether the generated or the included one wins (two includes defining the same
 /// component is always an error).
 pub fn desired(
-    args: &ConfigArgs,
+    args: &ConfigOpts,
     include: &[PathBuf],
     prefer: Option<Prefer>,
     no_generate: bool,

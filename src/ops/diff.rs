@@ -9,7 +9,8 @@
 //! `destructiveChanges.xml` for the removed ones with `--prune`), all or nothing. Exit 0 when
 //! nothing differs, 1 when something does, 2 on bad input (nothing written).
 
-use crate::cli::{DiffArgs, DiffFormat};
+use super::ConfigOpts;
+use crate::cli::{DeltaLayout, DestructiveWhen, DiffFormat, Prefer};
 use crate::diff::{self, DiffOptions, DiffReport, Status};
 use crate::error::{Error, Result};
 use crate::ops::Report;
@@ -18,19 +19,48 @@ use crate::read::archive::Limits;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Runs `sfgen diff`; text output is coloured as [`crate::ui`] decided (`--color`, `NO_COLOR`,
-/// terminal).
-pub fn run(args: &DiffArgs) -> Result<Report> {
+/// What `sfgen diff` compares, and the delta package it writes.
+#[derive(Debug, Clone)]
+pub struct DiffOpts {
+    /// The config whose components are the desired state.
+    pub config: ConfigOpts,
+    /// Projects, folders and zips compared too, as part of the desired state (`--include`).
+    pub include: Vec<std::path::PathBuf>,
+    /// Which side wins for a component both generated and included (`--prefer`).
+    pub prefer: Option<Prefer>,
+    /// What the org holds: a retrieve zip, an mdapi folder or an SFDX source folder (`--org`).
+    pub org: std::path::PathBuf,
+    /// The report's form.
+    pub format: DiffFormat,
+    /// Where the delta package goes (`--delta-out`; none: no delta).
+    pub delta_out: Option<std::path::PathBuf>,
+    /// The delta package's layout (`--layout`).
+    pub layout: DeltaLayout,
+    /// When the deletions of `prune` run (`--destructive-when`).
+    pub destructive_when: Option<DestructiveWhen>,
+    /// Org components of the same types that the desired state lacks are removed (`--prune`).
+    pub prune: bool,
+    /// Apex comments are no difference (`--ignore-comments`).
+    pub ignore_comments: bool,
+    /// Compare only the included components (`--no-generate`).
+    pub no_generate: bool,
+    /// The org of the printed deploy commands (`--target-org`).
+    pub target_org: Option<String>,
+}
+
+/// Compares the desired state with the org's; text output is coloured as [`crate::ui`]
+/// decided (`--color`, `NO_COLOR`, terminal).
+pub fn diff(opts: &DiffOpts) -> Result<Report> {
     let mut inputs: Vec<(&str, &std::path::Path)> =
-        args.include.iter().map(|p| ("the --include", p.as_path())).collect();
-    inputs.push(("the --org", args.org.as_path()));
+        opts.include.iter().map(|p| ("the --include", p.as_path())).collect();
+    inputs.push(("the --org", opts.org.as_path()));
     super::refuse_overwriting_inputs(
-        (!args.no_generate).then_some(&args.config),
+        (!opts.no_generate).then_some(&opts.config),
         &inputs,
-        &[("--delta-out", args.delta_out.as_deref())],
+        &[("--delta-out", opts.delta_out.as_deref())],
     )?;
     let limits = Limits::from_env()?;
-    if args.no_generate && args.include.is_empty() {
+    if opts.no_generate && opts.include.is_empty() {
         return Err(Error::Input {
             message: "--no-generate leaves nothing to compare".into(),
             hint: Some("add --include PATH (the project to compare with the org), or drop --no-generate".into()),
@@ -38,28 +68,36 @@ pub fn run(args: &DiffArgs) -> Result<Report> {
     }
     // The two sides are independent: list them at the same time.
     let (desired, org) = rayon::join(
-        || super::desired::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits),
-        || crate::read::open(&args.org, &limits),
+        || super::desired::desired(&opts.config, &opts.include, opts.prefer, opts.no_generate, &limits),
+        || crate::read::open(&opts.org, &limits),
     );
     let (desired, org) = (desired?, org?);
-    let opts = DiffOptions {
-        prune: args.prune,
-        canon: crate::canon::Options { ignore_comments: args.ignore_comments },
+    let diff_opts = DiffOptions {
+        prune: opts.prune,
+        canon: crate::canon::Options { ignore_comments: opts.ignore_comments },
         threads: 0,
-        skip_text: args.format == DiffFormat::Stat,
+        skip_text: opts.format == DiffFormat::Stat,
     };
-    let report = diff::diff_sides(&desired, &org, &opts)?;
+    let report = diff::diff_sides(&desired, &org, &diff_opts)?;
 
-    let delta = super::delta::out::write(args, &report, &desired)?;
+    let out = super::delta::out::OutOpts {
+        delta_out: opts.delta_out.as_deref(),
+        config: &opts.config,
+        layout: opts.layout,
+        destructive_when: opts.destructive_when,
+        prune: opts.prune,
+        target_org: opts.target_org.as_deref(),
+    };
+    let delta = super::delta::out::write(&out, &report, &desired)?;
 
     let org_format = match org.format {
         crate::read::Format::Source => "source",
         crate::read::Format::Mdapi => "mdapi",
     };
-    let colored = args.format == DiffFormat::Text && crate::ui::get().color;
-    let mut text = match args.format {
+    let colored = opts.format == DiffFormat::Text && crate::ui::get().color;
+    let mut text = match opts.format {
         DiffFormat::Stat => stat_text(&report),
-        _ => render_text(&report, &args.org, org_format, colored),
+        _ => render_text(&report, &opts.org, org_format, colored),
     };
     if let Some(d) = &delta {
         text.push_str(&d.note);
@@ -67,8 +105,8 @@ pub fn run(args: &DiffArgs) -> Result<Report> {
     let result = serde_json::json!({
         "components": report.components,
         "summary": report.summary,
-        "org": { "path": args.org, "format": org_format, "apiVersion": org.api_version },
-        "deltaOut": args.delta_out,
+        "org": { "path": opts.org, "format": org_format, "apiVersion": org.api_version },
+        "deltaOut": opts.delta_out,
         "delta": delta.as_ref().map(|d| &d.json),
     });
     let mut warnings = desired.warnings.clone();

@@ -1,7 +1,8 @@
 //! `sfgen generate`: config → every artefact, written as an SFDX project or an mdapi folder.
 
 use super::deploy::{SourceSelect, Target, Tests};
-use crate::cli::{Format, GenerateArgs};
+use super::ConfigOpts;
+use crate::cli::Format;
 use crate::error::{Error, Result};
 use crate::metadata::Tree;
 use crate::ops::Report;
@@ -53,21 +54,36 @@ fn is_sfgens_own_project_json(bytes: &[u8]) -> bool {
     v == serde_json::from_str::<serde_json::Value>(&sfdx_project_json(version)).unwrap_or_default()
 }
 
-/// Runs `sfgen generate`.
-pub fn run(args: &GenerateArgs) -> Result<Report> {
-    let (_, project) = super::load_project(&args.config)?;
-    let org = super::org(&args.org, project.integration.sandbox)?;
+/// What `sfgen generate` renders, and where.
+#[derive(Debug, Clone)]
+pub struct GenerateOpts {
+    /// The config rendered.
+    pub config: ConfigOpts,
+    /// The layout written.
+    pub format: Format,
+    /// The folder written.
+    pub out: std::path::PathBuf,
+    /// Skip the offline deployability gate (`--no-check`).
+    pub no_check: bool,
+    /// The org of the printed commands (`--target-org`).
+    pub target_org: Option<String>,
+}
+
+/// Renders every artefact of the config into `opts.out`.
+pub fn generate(opts: &GenerateOpts) -> Result<Report> {
+    let (_, project) = super::load_project(&opts.config)?;
+    let org = super::org(opts.target_org.as_deref(), project.integration.sandbox)?;
     let tree = render::render(&project);
     let mut warnings = super::warning_lines(&project);
-    gate(&tree, args.no_check, &mut warnings)?;
+    gate(&tree, opts.no_check, &mut warnings)?;
     let version = project.api_version.to_string();
     // In an existing SFDX project, the source goes into its default package directory, and
     // sfdx-project.json stays the user's.
-    let existing = match args.format {
-        Format::Source => existing_project(&args.out, &mut warnings)?,
+    let existing = match opts.format {
+        Format::Source => existing_project(&opts.out, &mut warnings)?,
         Format::Mdapi => None,
     };
-    let mut files = match args.format {
+    let mut files = match opts.format {
         Format::Mdapi => mdapi_files(&tree, &version),
         Format::Source => source_files(&tree, &version)?,
     };
@@ -89,17 +105,17 @@ pub fn run(args: &GenerateArgs) -> Result<Report> {
         if let Some(v) = p.source_api_version.as_deref().filter(|v| *v != version) {
             warnings.push(format!(
                 "{}: sourceApiVersion is {v}, but the generated files are for API {version} ({}) (help: pass --api-version {v} to match the project, or raise its sourceApiVersion)",
-                args.out.join("sfdx-project.json").display(),
-                if args.config.api_version.is_some() { "--api-version" } else { "the config's apiVersion" },
+                opts.out.join("sfdx-project.json").display(),
+                if opts.config.api_version.is_some() { "--api-version" } else { "the config's apiVersion" },
             ));
         }
     }
-    let wrote = crate::write::folder(&args.out, &files)?;
+    let wrote = crate::write::folder(&opts.out, &files)?;
     warnings.extend(wrote.warnings.iter().cloned());
     let written: Vec<std::path::PathBuf> = files
         .iter()
         .filter(|(rel, _)| !(existing.is_some() && rel == "sfdx-project.json"))
-        .map(|(rel, _)| args.out.join(rel))
+        .map(|(rel, _)| opts.out.join(rel))
         .collect();
 
     let mut text = String::new();
@@ -108,8 +124,8 @@ pub fn run(args: &GenerateArgs) -> Result<Report> {
         "Generated {} components ({} files) in {} ({} format, API {version}{})",
         tree.len(),
         written.len(),
-        args.out.display(),
-        match args.format {
+        opts.out.display(),
+        match opts.format {
             Format::Source => "source",
             Format::Mdapi => "mdapi",
         },
@@ -128,7 +144,7 @@ pub fn run(args: &GenerateArgs) -> Result<Report> {
             if wrote.removed.len() == 1 { "" } else { "s" }
         );
         for rel in &wrote.removed {
-            let _ = writeln!(text, "  {}", args.out.join(rel).display());
+            let _ = writeln!(text, "  {}", opts.out.join(rel).display());
         }
     }
     if let Some(p) = &existing {
@@ -145,22 +161,22 @@ pub fn run(args: &GenerateArgs) -> Result<Report> {
         }
         None => SourceSelect::Dir("force-app".into()),
     };
-    let target = match args.format {
-        Format::Source => Target::Source { project: &args.out, select },
-        Format::Mdapi => Target::MetadataDir(&args.out),
+    let target = match opts.format {
+        Format::Source => Target::Source { project: &opts.out, select },
+        Format::Mdapi => Target::MetadataDir(&opts.out),
     };
     let tests = Tests { has_apex: project.webhook.is_some(), classes: project.test_classes() };
     let deploy = super::deploy::commands(&target, &tests, &org);
-    let steps = super::next_steps::next_steps(&project, &deploy, &org, args.config.api_version.as_deref());
+    let steps = super::next_steps::next_steps(&project, &deploy, &org, opts.config.api_version.as_deref());
     let result = serde_json::json!({
-        "outDir": args.out,
-        "format": match args.format { Format::Source => "source", Format::Mdapi => "mdapi" },
+        "outDir": opts.out,
+        "format": match opts.format { Format::Source => "source", Format::Mdapi => "mdapi" },
         "apiVersion": version,
         "configHash": project.config_hash,
         "environment": project.env,
         "packageDirectory": existing.as_ref().map(|p| p.package_dir.clone()),
         "components": tree.iter().map(|c| &c.key).collect::<Vec<_>>(),
-        "files": written.iter().map(|p| p.strip_prefix(&args.out).unwrap_or(p).to_string_lossy().replace('\\', "/")).collect::<Vec<_>>(),
+        "files": written.iter().map(|p| p.strip_prefix(&opts.out).unwrap_or(p).to_string_lossy().replace('\\', "/")).collect::<Vec<_>>(),
         "removed": wrote.removed,
         "testClasses": project.test_classes(),
         "validateCommand": deploy.validate,

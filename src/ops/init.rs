@@ -1,7 +1,7 @@
 //! `sfgen init`: a starter config reproducing one of the two integration guides. The presets
 //! are the guide fixtures themselves, so the golden tests cover them.
 
-use crate::cli::{InitArgs, Preset};
+use crate::cli::Preset;
 use crate::error::{Error, Result};
 use crate::ops::Report;
 
@@ -21,36 +21,47 @@ fn with_schema_reference(text: &str) -> String {
     }
 }
 
-/// Runs `sfgen init`.
-pub fn run(args: &InitArgs) -> Result<Report> {
-    let text = match args.preset {
+/// What `sfgen init` writes.
+#[derive(Debug, Clone)]
+pub struct InitOpts {
+    /// The guide the starter config reproduces.
+    pub preset: Preset,
+    /// The config file to write (the schema goes beside it).
+    pub out: std::path::PathBuf,
+    /// Whether an existing file may be overwritten.
+    pub force: bool,
+}
+
+/// Writes a starter config (and its schema beside it).
+pub fn init(opts: &InitOpts) -> Result<Report> {
+    let text = match opts.preset {
         Preset::Webhook => WEBHOOK_PRESET,
         Preset::IntegrationUser => INTEGRATION_USER_PRESET,
     };
-    if args.out.exists() && !args.force {
+    if opts.out.exists() && !opts.force {
         return Err(Error::Input {
-            message: format!("{} already exists", args.out.display()),
+            message: format!("{} already exists", opts.out.display()),
             hint: Some("pass --force to overwrite it, or --out another file".into()),
         });
     }
-    let dir = args.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let dir = opts.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     // The config points editors at its schema (completion, enums, bounds), written beside it.
     let text = with_schema_reference(text);
     let schema = serde_json::to_string_pretty(&crate::config::reference::schema()).unwrap_or_default() + "\n";
     crate::write::file(&dir.join(SCHEMA_FILE), schema.as_bytes())?;
-    crate::write::file(&args.out, text.as_bytes())?;
-    let preset = match args.preset {
+    crate::write::file(&opts.out, text.as_bytes())?;
+    let preset = match opts.preset {
         Preset::Webhook => "webhook",
         Preset::IntegrationUser => "integration-user",
     };
-    let config_flag = if args.out == std::path::Path::new("sfgen.json") {
+    let config_flag = if opts.out == std::path::Path::new("sfgen.json") {
         String::new()
     } else {
-        format!(" -c {}", crate::shell::path(&args.out))
+        format!(" -c {}", crate::shell::path(&opts.out))
     };
     // What the preset holds, and so what there is to edit (the integration-user preset has no
     // webhook, hence no endpoint).
-    let (guide, edit) = match args.preset {
+    let (guide, edit) = match opts.preset {
         Preset::Webhook => (
             "guide A: Contact changes sent to a contact-centre platform by a webhook",
             "the webhook's endpoint, the objects and fields it sends, the OAuth app's callback URL, the permission sets",
@@ -61,8 +72,8 @@ pub fn run(args: &InitArgs) -> Result<Report> {
         ),
     };
     Ok(Report {
-        result: serde_json::json!({ "path": args.out, "preset": preset, "schema": dir.join(SCHEMA_FILE) }),
-        text: format!("Wrote {} (preset {preset}, {guide}) and its JSON Schema {SCHEMA_FILE}.\n", args.out.display()),
+        result: serde_json::json!({ "path": opts.out, "preset": preset, "schema": dir.join(SCHEMA_FILE) }),
+        text: format!("Wrote {} (preset {preset}, {guide}) and its JSON Schema {SCHEMA_FILE}.\n", opts.out.display()),
         guidance: {
             let steps = [
                 (format!("sfgen check{config_flag}"), "offline: the config, Salesforce names, coverage, deploy rules"),

@@ -16,10 +16,22 @@ pub mod next_steps;
 pub mod package;
 pub mod test;
 
-use crate::cli::{ConfigArgs, OrgArgs};
 use crate::config::{self, LoadedConfig};
 use crate::error::{Error, Result};
 use crate::model::Project;
+
+/// Which config an operation reads: `-c FILE` (the default `sfgen.json` is looked for as
+/// [`find_config`] says), the environment whose overrides apply (`--env`), and an API version in
+/// place of the config's `apiVersion` (`--api-version`).
+#[derive(Debug, Clone, Default)]
+pub struct ConfigOpts {
+    /// The config file (`-c`).
+    pub config: std::path::PathBuf,
+    /// The environment whose overrides apply (`--env`).
+    pub env: Option<String>,
+    /// The Metadata API version to write instead of the config's (`--api-version`), unchecked.
+    pub api_version: Option<String>,
+}
 
 /// What an operation produced: an exit code, data for `--json`, and text for people. How it is
 /// printed is the command line's business (`commands::output`).
@@ -42,7 +54,7 @@ pub struct Report {
 /// [`find_config`]), with `--api-version` in place of the config's `apiVersion` when given. A
 /// config found in a parent folder is named in a warning, so that the output says which file it
 /// came from.
-pub fn load_project(args: &ConfigArgs) -> Result<(LoadedConfig, Project)> {
+pub fn load_project(args: &ConfigOpts) -> Result<(LoadedConfig, Project)> {
     let version = api_version(args)?;
     let file = find_config(&args.config)?;
     let mut loaded = config::load(&file, args.env.as_deref())?;
@@ -73,7 +85,7 @@ pub fn load_project(args: &ConfigArgs) -> Result<(LoadedConfig, Project)> {
 /// The reports of `check` and `test` (`--junit`, `--cobertura`, `--lcov`, `--html`) may not name
 /// one of the run's inputs (the config, `--package`, an `--include`) nor each other.
 pub(crate) fn refuse_reports_over_inputs(
-    config: &crate::cli::ConfigArgs,
+    config: &ConfigOpts,
     package: Option<&std::path::Path>,
     include: &[std::path::PathBuf],
     reports: [Option<&std::path::Path>; 4],
@@ -92,7 +104,7 @@ pub(crate) fn refuse_reports_over_inputs(
 /// `config` is given (the command reads it; found as [`load_project`] finds it), and `inputs`;
 /// `outputs` holds each output flag with its path, if given.
 pub(crate) fn refuse_overwriting_inputs(
-    config: Option<&crate::cli::ConfigArgs>,
+    config: Option<&ConfigOpts>,
     inputs: &[(&str, &std::path::Path)],
     outputs: &[(&str, Option<&std::path::Path>)],
 ) -> Result<()> {
@@ -232,7 +244,7 @@ fn trusted(file: &std::path::Path, here: &Place) -> Result<()> {
 pub const DEFAULT_CONFIG: &str = "sfgen.json";
 
 /// `--api-version`, checked: a version sfgen knows, written like `62.0`.
-pub fn api_version(args: &ConfigArgs) -> Result<Option<String>> {
+pub fn api_version(args: &ConfigOpts) -> Result<Option<String>> {
     let Some(v) = &args.api_version else { return Ok(None) };
     let known = crate::sf::api::API_VERSIONS;
     match v.strip_suffix(".0").and_then(|m| m.parse::<u16>().ok()) {
@@ -246,15 +258,15 @@ pub fn api_version(args: &ConfigArgs) -> Result<Option<String>> {
 
 /// The org of the printed commands: `--target-org` (or `SF_TARGET_ORG`), checked, and whether
 /// the config says it is a sandbox.
-pub fn org(args: &OrgArgs, sandbox: Option<bool>) -> Result<deploy::Org> {
-    let alias = match &args.target_org {
+pub fn org(target_org: Option<&str>, sandbox: Option<bool>) -> Result<deploy::Org> {
+    let alias = match target_org {
         Some(a) if a.trim().is_empty() || a.chars().any(char::is_control) => {
             return Err(Error::Input {
                 message: format!("--target-org {}: not an org alias or username", crate::shell::quote(a)),
                 hint: Some("give the alias or username the Salesforce CLI knows the org by (`sf org list`)".into()),
             })
         }
-        Some(a) => Some(a.clone()),
+        Some(a) => Some(a.to_string()),
         None => None,
     };
     Ok(deploy::Org { alias, sandbox })

@@ -2,7 +2,8 @@
 //! as one deterministic Metadata API zip (package.xml at the root, type folders beneath),
 //! with optional destructive changes, and the exact command that deploys it.
 
-use crate::cli::{DestructiveWhen, PackageArgs};
+use super::ConfigOpts;
+use crate::cli::{DestructiveWhen, Prefer};
 use crate::error::{Error, Result};
 use crate::metadata::ComponentKey;
 use crate::ops::desired::{self, Desired, Origin};
@@ -20,26 +21,49 @@ const PROGRESS_COMPONENTS: usize = 1_000;
 /// Components read and compressed at a time: bounds memory by a chunk, not by the package.
 const CHUNK: usize = 256;
 
-/// Runs `sfgen package`.
-pub fn run(args: &PackageArgs) -> Result<Report> {
-    let mut inputs: Vec<(&str, &Path)> = args.include.iter().map(|p| ("the --include", p.as_path())).collect();
-    inputs.extend(args.destructive.as_deref().map(|p| ("the --destructive list", p)));
+/// What `sfgen package` packages, and where.
+#[derive(Debug, Clone)]
+pub struct PackageOpts {
+    /// The config whose components are generated.
+    pub config: ConfigOpts,
+    /// Projects, folders and zips packaged too (`--include`).
+    pub include: Vec<std::path::PathBuf>,
+    /// Which side wins when the config and an include define one component (`--prefer`).
+    pub prefer: Option<Prefer>,
+    /// A list of components to delete (`--destructive`).
+    pub destructive: Option<std::path::PathBuf>,
+    /// When they are deleted (`--destructive-when`).
+    pub destructive_when: Option<DestructiveWhen>,
+    /// The zip written.
+    pub out: std::path::PathBuf,
+    /// Skip the offline deployability gate (`--no-check`).
+    pub no_check: bool,
+    /// Leave the config's components out (`--no-generate`).
+    pub no_generate: bool,
+    /// The org of the printed commands (`--target-org`).
+    pub target_org: Option<String>,
+}
+
+/// Writes the package zip and says how to deploy it.
+pub fn package(opts: &PackageOpts) -> Result<Report> {
+    let mut inputs: Vec<(&str, &Path)> = opts.include.iter().map(|p| ("the --include", p.as_path())).collect();
+    inputs.extend(opts.destructive.as_deref().map(|p| ("the --destructive list", p)));
     super::refuse_overwriting_inputs(
-        (!args.no_generate).then_some(&args.config),
+        (!opts.no_generate).then_some(&opts.config),
         &inputs,
-        &[("--out", Some(&args.out))],
+        &[("--out", Some(&opts.out))],
     )?;
     let limits = Limits::from_env()?;
-    let desired = desired::desired(&args.config, &args.include, args.prefer, args.no_generate, &limits)?;
+    let desired = desired::desired(&opts.config, &opts.include, opts.prefer, opts.no_generate, &limits)?;
     let mut warnings = desired.warnings.clone();
     // sfgen vouches for what it generates; included projects are the user's own code, checked
     // on request with `sfgen check --include` (an estimate over thousands of classes would make
     // every large package slow).
     if desired.project.is_some() {
-        super::generate::gate(&desired.generated, args.no_check, &mut warnings)?;
+        super::generate::gate(&desired.generated, opts.no_check, &mut warnings)?;
     }
     let members = desired.members()?;
-    let destructive = match &args.destructive {
+    let destructive = match &opts.destructive {
         Some(path) => Some(read_destructive(path, &limits)?),
         None => None,
     };
@@ -63,7 +87,7 @@ pub fn run(args: &PackageArgs) -> Result<Report> {
     }
     let api_version = desired.api_version.clone();
     let package_xml = manifest::package_xml_of(&members, &api_version);
-    let destructive_name = match args.destructive_when {
+    let destructive_name = match opts.destructive_when {
         None => "destructiveChanges.xml",
         Some(DestructiveWhen::Pre) => "destructiveChangesPre.xml",
         Some(DestructiveWhen::Post) => "destructiveChangesPost.xml",
@@ -76,7 +100,7 @@ pub fn run(args: &PackageArgs) -> Result<Report> {
     let progress = Progress::new(keys.len() >= PROGRESS_COMPONENTS);
     progress.say(&format!("reading, compressing and writing {} components", keys.len()));
     let mut stats = Stats::default();
-    let written = crate::write::zip_file(&args.out, |z| {
+    let written = crate::write::zip_file(&opts.out, |z| {
         for chunk in keys.chunks(CHUNK) {
             let parts: Vec<Part> = chunk.par_iter().map(|k| part(&desired, k)).collect::<Result<_>>()?;
             for p in parts {
@@ -104,9 +128,9 @@ pub fn run(args: &PackageArgs) -> Result<Report> {
 
     let plan = test_plan(&desired, &stats.test_classes);
     let project = desired.project.as_ref();
-    let org = super::org(&args.org, project.and_then(|p| p.integration.sandbox))?;
-    let deploy = deploy::commands(&deploy::Target::Zip(&args.out), &plan.tests, &org);
-    let steps = project.map(|p| next_steps::next_steps(p, &deploy, &org, args.config.api_version.as_deref()));
+    let org = super::org(opts.target_org.as_deref(), project.and_then(|p| p.integration.sandbox))?;
+    let deploy = deploy::commands(&deploy::Target::Zip(&opts.out), &plan.tests, &org);
+    let steps = project.map(|p| next_steps::next_steps(p, &deploy, &org, opts.config.api_version.as_deref()));
 
     let mut text = String::new();
     // Counted as `generate` counts them (a custom object with its fields is one component), with
@@ -116,7 +140,7 @@ pub fn run(args: &PackageArgs) -> Result<Report> {
         text,
         "Packaged {} components ({member_count} package.xml members, {file_count} files, {uncompressed} bytes uncompressed) into {} ({} bytes, API {api_version})",
         desired.index.len(),
-        args.out.display(),
+        opts.out.display(),
         written.bytes
     );
     let width = members.keys().map(String::len).max().unwrap_or(0).max(18);
@@ -147,7 +171,7 @@ pub fn run(args: &PackageArgs) -> Result<Report> {
     }
 
     let result = serde_json::json!({
-        "out": args.out,
+        "out": opts.out,
         "sha256": sha,
         "bytes": written.bytes,
         "files": file_count,

@@ -1,8 +1,8 @@
 //! `sfgen test`: runs the package's Apex tests in sfgen's own Apex runtime
 //! ([`crate::apex::runtime`]), offline, and reports them as `sf apex run test` does.
 
+use super::ConfigOpts;
 use crate::apex::runtime::{self, harness, report};
-use crate::cli::TestArgs;
 use crate::error::{Error, Result};
 use crate::ops::Report;
 use crate::read::archive::Limits;
@@ -20,23 +20,48 @@ fn options() -> harness::Options {
     }
 }
 
-/// Runs `sfgen test`.
-pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Report> {
+/// What `sfgen test` runs, and the reports it writes.
+#[derive(Debug, Clone)]
+pub struct TestOpts {
+    /// The config whose components are tested (unless `package` is given).
+    pub config: ConfigOpts,
+    /// Projects, folders and zips loaded too (`--include`).
+    pub include: Vec<std::path::PathBuf>,
+    /// An existing package tested instead of the config's components (`--package`).
+    pub package: Option<std::path::PathBuf>,
+    /// The test classes or methods to run (`--tests`; empty: every test).
+    pub tests: Vec<String>,
+    /// JUnit XML report (`--junit`).
+    pub junit: Option<std::path::PathBuf>,
+    /// Cobertura XML coverage report (`--cobertura`).
+    pub cobertura: Option<std::path::PathBuf>,
+    /// LCOV coverage report (`--lcov`).
+    pub lcov: Option<std::path::PathBuf>,
+    /// HTML coverage report (`--html`).
+    pub html: Option<std::path::PathBuf>,
+    /// Only failures and the summary (`-q`).
+    pub quiet: bool,
+    /// The output is JSON (no progress bar).
+    pub json: bool,
+}
+
+/// Runs the Apex tests offline in sfgen's runtime.
+pub fn test(opts: &TestOpts) -> Result<Report> {
     // An output that is one of the inputs is refused (issue 24, finding 9), as in `sfgen check`.
     super::refuse_reports_over_inputs(
-        &args.config,
-        args.package.as_deref(),
-        &args.include,
-        [args.junit.as_deref(), args.cobertura.as_deref(), args.lcov.as_deref(), args.html.as_deref()],
+        &opts.config,
+        opts.package.as_deref(),
+        &opts.include,
+        [opts.junit.as_deref(), opts.cobertura.as_deref(), opts.lcov.as_deref(), opts.html.as_deref()],
     )?;
     let limits = Limits::from_env()?;
     let mut warnings = Vec::new();
-    let tree = match &args.package {
+    let tree = match &opts.package {
         Some(path) => {
             let input = crate::read::open(path, &limits)?;
             warnings.extend(input.warnings.iter().cloned());
             let mut tree = input.load_all()?;
-            for inc in &args.include {
+            for inc in &opts.include {
                 let more = crate::read::open(inc, &limits)?;
                 warnings.extend(more.warnings.iter().cloned());
                 for (_, c) in more.load_all()?.components {
@@ -46,7 +71,7 @@ pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Report> {
             tree
         }
         None => {
-            let desired = super::desired::desired(&args.config, &args.include, None, false, &limits)?;
+            let desired = super::desired::desired(&opts.config, &opts.include, None, false, &limits)?;
             warnings.extend(desired.warnings.iter().cloned());
             desired.load_all()?
         }
@@ -54,7 +79,7 @@ pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Report> {
     let (program, schema) = runtime::prepare(&tree);
     let program = Arc::new(program);
     let schema = Arc::new(schema);
-    let bar = if !json && !quiet && std::io::stderr().is_terminal() {
+    let bar = if !opts.json && !opts.quiet && std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(
             indicatif::ProgressStyle::with_template("{spinner} running Apex tests {pos}/{len} {elapsed}")
@@ -71,7 +96,7 @@ pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Report> {
         }
     };
     let result =
-        runtime::run(program.clone(), schema, &args.tests, &options(), &progress).map_err(|errors| Error::Input {
+        runtime::run(program.clone(), schema, &opts.tests, &options(), &progress).map_err(|errors| Error::Input {
             message: format!("--tests: {}", errors.join("; ")),
             hint: Some("name a test class of the package, or Class.method (case does not matter)".into()),
         })?;
@@ -80,18 +105,18 @@ pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Report> {
     }
     let units = report::units(&program, &result);
     let has_apex = program.files.iter().any(|f| !f.is_test && !f.exec.is_empty());
-    if let Some(path) = &args.junit {
+    if let Some(path) = &opts.junit {
         crate::write::file(path, report::junit(&result).as_bytes())?;
     }
     let analysis = report::analysis(&program, &result);
-    if let Some(path) = &args.cobertura {
+    if let Some(path) = &opts.cobertura {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         crate::write::file(path, crate::apex::coverage::report::cobertura(&analysis, now).as_bytes())?;
     }
-    if let Some(path) = &args.lcov {
+    if let Some(path) = &opts.lcov {
         crate::write::file(path, crate::apex::coverage::report::lcov(&analysis).as_bytes())?;
     }
-    if let Some(path) = &args.html {
+    if let Some(path) = &opts.html {
         let source = |file: &str| {
             tree.iter()
                 .flat_map(|c| c.files.iter())
@@ -101,12 +126,12 @@ pub fn run(args: &TestArgs, quiet: bool, json: bool) -> Result<Report> {
         crate::write::file(path, crate::check::coverage_html(&analysis, &source).as_bytes())?;
     }
     let (_, _, fail, _) = report::counts(&result.tests);
-    let no_tests = result.tests.is_empty() && has_apex && args.tests.is_empty();
+    let no_tests = result.tests.is_empty() && has_apex && opts.tests.is_empty();
     let mut text = report::text(&result, &units);
     if no_tests {
         text.push_str("The package has Apex and no test methods: a deploy that runs tests would fail its coverage.\n");
     }
-    if quiet {
+    if opts.quiet {
         text = text.lines().filter(|l| !l.starts_with("  pass")).map(|l| format!("{l}\n")).collect();
     }
     Ok(Report {

@@ -42,7 +42,7 @@ pub mod test_plan;
 
 use self::git::compute;
 use self::model::{Copy, Members, Options, Patterns};
-use crate::cli::{DeltaArgs, DestructiveWhen};
+use crate::cli::{DependencyScope, DestructiveWhen};
 use crate::error::{Error, Result};
 use crate::git::{Repo, Snapshot};
 use crate::ops::Report;
@@ -105,9 +105,46 @@ fn project_at(to: &Snapshot<'_>, repo_dir: &Path) -> Result<(Vec<String>, Option
     }
 }
 
-/// Runs `sfgen delta`.
-pub fn run(args: &DeltaArgs, json: bool) -> Result<Report> {
-    let version = match &args.api_version {
+/// What `sfgen delta` compares, and what it writes.
+#[derive(Debug, Clone)]
+pub struct DeltaOpts {
+    /// The commit compared from (a hash, branch, tag or `HEAD~N`).
+    pub from: String,
+    /// The commit compared to.
+    pub to: String,
+    /// Where `package/` and `destructiveChanges/` (and the copied source) go.
+    pub output_dir: PathBuf,
+    /// The git repository (its work tree, or a folder inside it).
+    pub repo_dir: PathBuf,
+    /// Only changes beneath these folders (empty: the whole repository).
+    pub source_dir: Vec<String>,
+    /// Copy the changed components' source files too (`--generate-delta`).
+    pub generate_delta: bool,
+    /// Files left out of the delta (gitignore syntax).
+    pub ignore_file: Option<PathBuf>,
+    /// Files whose deletion is left out.
+    pub ignore_destructive_file: Option<PathBuf>,
+    /// Files deployed whether they changed or not.
+    pub include_file: Option<PathBuf>,
+    /// Files deleted whether they changed or not.
+    pub include_destructive_file: Option<PathBuf>,
+    /// Changes of whitespace only are no changes.
+    pub ignore_whitespace: bool,
+    /// The API version of the manifests (none: sfdx-project.json's sourceApiVersion).
+    pub api_version: Option<String>,
+    /// When the printed deploy runs destructiveChanges.xml.
+    pub destructive_when: DestructiveWhen,
+    /// Name the test classes that reach the changed Apex (`--plan-tests`, and always with `--json`).
+    pub plan_tests: bool,
+    /// Also deploy what the delta's components need (`--with-dependencies`).
+    pub with_dependencies: Option<DependencyScope>,
+    /// The org of the printed commands (`--target-org`).
+    pub target_org: Option<String>,
+}
+
+/// Writes the delta between two commits, as sfdx-git-delta does (see the module docs).
+pub fn delta(opts: &DeltaOpts) -> Result<Report> {
+    let version = match &opts.api_version {
         None => None,
         Some(v) => {
             let known = crate::model::API_VERSIONS;
@@ -126,28 +163,28 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Report> {
             }
         }
     };
-    let opts = Options {
-        source_dirs: normalise_dirs(&args.source_dir)?,
-        ignore: read_patterns(args.ignore_file.as_ref(), &[])?,
-        ignore_destructive: read_patterns(args.ignore_destructive_file.as_ref().or(args.ignore_file.as_ref()), &[])?,
-        include: read_patterns(args.include_file.as_ref(), &[])?,
-        include_destructive: read_patterns(args.include_destructive_file.as_ref(), &[])?,
-        ignore_whitespace: args.ignore_whitespace,
-        generate_delta: args.generate_delta,
+    let options = Options {
+        source_dirs: normalise_dirs(&opts.source_dir)?,
+        ignore: read_patterns(opts.ignore_file.as_ref(), &[])?,
+        ignore_destructive: read_patterns(opts.ignore_destructive_file.as_ref().or(opts.ignore_file.as_ref()), &[])?,
+        include: read_patterns(opts.include_file.as_ref(), &[])?,
+        include_destructive: read_patterns(opts.include_destructive_file.as_ref(), &[])?,
+        ignore_whitespace: opts.ignore_whitespace,
+        generate_delta: opts.generate_delta,
     };
-    let org = super::org(&args.target, None)?;
-    let repo = Repo::discover(&args.repo_dir)?;
-    let from = repo.commit("--from", &args.from)?;
-    let to = repo.commit("--to", &args.to)?;
-    let (roots, source_version) = project_at(&to, &args.repo_dir)?;
+    let org = super::org(opts.target_org.as_deref(), None)?;
+    let repo = Repo::discover(&opts.repo_dir)?;
+    let from = repo.commit("--from", &opts.from)?;
+    let to = repo.commit("--to", &opts.to)?;
+    let (roots, source_version) = project_at(&to, &opts.repo_dir)?;
     let forceignore = match to.read(".forceignore")? {
-        Some(b) => ForceIgnore::parse(&args.repo_dir.join(".forceignore"), Some(&b))?,
+        Some(b) => ForceIgnore::parse(&opts.repo_dir.join(".forceignore"), Some(&b))?,
         None => ForceIgnore::defaults(),
     };
-    let mut delta = compute(&repo, &from, &to, &roots, &forceignore, &opts)?;
-    let dependencies = match args.with_dependencies {
+    let mut delta = compute(&repo, &from, &to, &roots, &forceignore, &options)?;
+    let dependencies = match opts.with_dependencies {
         Some(scope) => {
-            let (added, warnings) = deps::add(&from, &to, &roots, &forceignore, &mut delta, scope, &opts)?;
+            let (added, warnings) = deps::add(&from, &to, &roots, &forceignore, &mut delta, scope, &options)?;
             delta.warnings.extend(warnings);
             Some(added)
         }
@@ -161,7 +198,7 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Report> {
             })
         })
         .unwrap_or_else(|| crate::sf::api::DEFAULT_API_VERSION.to_string());
-    let plan = if args.plan_tests || json {
+    let plan = if opts.plan_tests {
         test_plan::plan(&repo, &to, &roots, &forceignore, &delta)?
     } else {
         test_plan::unplanned(&delta)
@@ -181,7 +218,7 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Report> {
     ];
     for (path, how) in &delta.copies {
         crate::read::archive::check_relative_path(path).map_err(|why| Error::Input {
-            message: format!("{}: refusing to copy {:?}: {why}", args.repo_dir.display(), crate::ui::printable(path)),
+            message: format!("{}: refusing to copy {:?}: {why}", opts.repo_dir.display(), crate::ui::printable(path)),
             hint: Some("rename the file in the repository".into()),
         })?;
         let bytes = match how {
@@ -190,9 +227,9 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Report> {
         };
         files.push((PathBuf::from(path), bytes));
     }
-    std::fs::create_dir_all(&args.output_dir).map_err(|e| Error::Write { path: args.output_dir.clone(), source: e })?;
+    std::fs::create_dir_all(&opts.output_dir).map_err(|e| Error::Write { path: opts.output_dir.clone(), source: e })?;
     for (rel, bytes) in &files {
-        let path = args.output_dir.join(rel);
+        let path = opts.output_dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::Write { path: parent.to_path_buf(), source: e })?;
         }
@@ -201,23 +238,23 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Report> {
 
     let count = |m: &Members| m.values().map(BTreeSet::len).sum::<usize>();
     let (deploying, deleting) = (count(&delta.package), count(&delta.destructive));
-    let out = &args.output_dir;
+    let out = &opts.output_dir;
     let manifest = out.join("package/package.xml");
     let destructive = out.join("destructiveChanges/destructiveChanges.xml");
     let target = super::deploy::Target::Source {
         project: Path::new("."),
         select: super::deploy::SourceSelect::Manifest {
             manifest: manifest.display().to_string(),
-            destructive: (deleting > 0).then(|| (args.destructive_when, destructive.display().to_string())),
+            destructive: (deleting > 0).then(|| (opts.destructive_when, destructive.display().to_string())),
         },
     };
     let tests = super::deploy::Tests { has_apex: plan.has_apex, classes: plan.classes.clone() };
     let commands = (deploying + deleting > 0).then(|| super::deploy::commands(&target, &tests, &org));
     let mut text = format!(
         "sfgen delta {} ({}) -> {} ({}): {} changed file{} in the package directories\n",
-        crate::ui::printable(&args.from),
+        crate::ui::printable(&opts.from),
         &from.id()[..10.min(from.id().len())],
-        crate::ui::printable(&args.to),
+        crate::ui::printable(&opts.to),
         &to.id()[..10.min(to.id().len())],
         delta.lines.len(),
         if delta.lines.len() == 1 { "" } else { "s" },
@@ -226,12 +263,12 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Report> {
     text.push_str(&format!(
         "  {}: {deleting} to delete ({} the deploy)\n",
         destructive.display(),
-        match args.destructive_when {
+        match opts.destructive_when {
             DestructiveWhen::Pre => "before",
             DestructiveWhen::Post => "after",
         }
     ));
-    if args.generate_delta {
+    if opts.generate_delta {
         text.push_str(&format!("  {} source files copied into {}\n", delta.copies.len(), out.display()));
     }
     if let Some(added) = &dependencies {
@@ -266,8 +303,8 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Report> {
         m.iter().map(|(t, v)| (t.clone(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>().into()
     };
     let result = serde_json::json!({
-        "from": { "ref": args.from, "commit": from.id() },
-        "to": { "ref": args.to, "commit": to.id() },
+        "from": { "ref": opts.from, "commit": from.id() },
+        "to": { "ref": opts.to, "commit": to.id() },
         "outputDir": out,
         "apiVersion": version,
         "packageXml": manifest,
@@ -278,7 +315,7 @@ pub fn run(args: &DeltaArgs, json: bool) -> Result<Report> {
         "files": delta.copies.keys().collect::<Vec<_>>(),
         "tests": plan.json(),
         "dependencies": dependencies,
-        "destructiveWhen": match args.destructive_when { DestructiveWhen::Pre => "pre", DestructiveWhen::Post => "post" },
+        "destructiveWhen": match opts.destructive_when { DestructiveWhen::Pre => "pre", DestructiveWhen::Post => "post" },
         "validateCommand": commands.as_ref().map(|c| c.validate.clone()),
         "deployCommand": commands.as_ref().map(|c| c.deploy.clone()),
         "quickDeployCommand": commands.as_ref().and_then(|c| c.quick.clone()),

@@ -20,12 +20,13 @@
 //! The writing itself (all or nothing, into a new folder or an earlier delta) is
 //! [`write_delta`]'s.
 
-use crate::cli::{DeltaLayout, DestructiveWhen, DiffArgs};
+use crate::cli::{DeltaLayout, DestructiveWhen};
 use crate::diff::DiffReport;
 use crate::error::{Error, Result};
 use crate::metadata::Tree;
 use crate::ops::deploy::{self, SourceSelect, Target};
 use crate::ops::desired::Desired;
+use crate::ops::ConfigOpts;
 use crate::sf::manifest;
 
 /// What was written, for the report.
@@ -37,12 +38,29 @@ pub struct Written {
     pub json: serde_json::Value,
 }
 
-/// Writes the delta `args` asks for (nothing without `--delta-out`).
-pub fn write(args: &DiffArgs, report: &DiffReport, desired: &Desired) -> Result<Option<Written>> {
-    let Some(out) = &args.delta_out else { return Ok(None) };
-    let version = crate::ops::api_version(&args.config)?.unwrap_or_else(|| desired.api_version.clone());
+/// What `sfgen diff --delta-out` asks of the delta package.
+#[derive(Debug, Clone, Copy)]
+pub struct OutOpts<'a> {
+    /// Where it goes (none: no delta).
+    pub delta_out: Option<&'a std::path::Path>,
+    /// The config (its `--api-version`).
+    pub config: &'a ConfigOpts,
+    /// Its layout.
+    pub layout: DeltaLayout,
+    /// When the deletions run.
+    pub destructive_when: Option<DestructiveWhen>,
+    /// Whether the removed components are deleted.
+    pub prune: bool,
+    /// The org of the printed commands.
+    pub target_org: Option<&'a str>,
+}
+
+/// Writes the delta `opts` asks for (nothing without `--delta-out`).
+pub fn write(opts: &OutOpts<'_>, report: &DiffReport, desired: &Desired) -> Result<Option<Written>> {
+    let Some(out) = opts.delta_out else { return Ok(None) };
+    let version = crate::ops::api_version(opts.config)?.unwrap_or_else(|| desired.api_version.clone());
     let is_zip = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
-    if is_zip && args.layout == DeltaLayout::Sgd {
+    if is_zip && opts.layout == DeltaLayout::Sgd {
         return Err(Error::Input {
             message: format!(
                 "--delta-out {}: the sgd layout is a folder",
@@ -55,21 +73,21 @@ pub fn write(args: &DiffArgs, report: &DiffReport, desired: &Desired) -> Result<
     let delta = crate::diff::delta_components(report, |key| desired.load(key))?;
     let removed = report.removed_by_type();
     let removed_count: usize = removed.values().map(Vec::len).sum();
-    let files = match args.layout {
-        DeltaLayout::Mdapi => delta_files(report, &delta, &version, args.prune, args.destructive_when),
+    let files = match opts.layout {
+        DeltaLayout::Mdapi => delta_files(report, &delta, &version, opts.prune, opts.destructive_when),
         DeltaLayout::Sgd => sgd_files(&delta, &removed, &version)?,
     };
     write_delta(out, &files)?;
 
-    let deleting = args.prune && removed_count > 0;
-    let when = args.destructive_when.unwrap_or(DestructiveWhen::Pre);
-    let destructive_file = match (args.layout, args.destructive_when) {
+    let deleting = opts.prune && removed_count > 0;
+    let when = opts.destructive_when.unwrap_or(DestructiveWhen::Pre);
+    let destructive_file = match (opts.layout, opts.destructive_when) {
         (DeltaLayout::Sgd, _) => "destructiveChanges/destructiveChanges.xml",
         (DeltaLayout::Mdapi, None) => "destructiveChanges.xml",
         (DeltaLayout::Mdapi, Some(DestructiveWhen::Pre)) => "destructiveChangesPre.xml",
         (DeltaLayout::Mdapi, Some(DestructiveWhen::Post)) => "destructiveChangesPost.xml",
     };
-    let target = match (args.layout, is_zip) {
+    let target = match (opts.layout, is_zip) {
         (DeltaLayout::Sgd, _) => Target::Source {
             project: out,
             select: SourceSelect::Manifest {
@@ -88,20 +106,20 @@ pub fn write(args: &DiffArgs, report: &DiffReport, desired: &Desired) -> Result<
         // Deleted classes have no coverage to name tests for: run the local tests.
         tests.classes.clear();
     }
-    let org = crate::ops::org(&args.target, desired.project.as_ref().and_then(|p| p.integration.sandbox))?;
+    let org = crate::ops::org(opts.target_org, desired.project.as_ref().and_then(|p| p.integration.sandbox))?;
     let nothing = delta.is_empty() && !deleting;
     let commands = (!nothing).then(|| deploy::commands(&target, &tests, &org));
 
     let mut note = format!(
         "Delta package written to {} ({} layout{}: {} components to deploy{})\n",
         out.display(),
-        match args.layout {
+        match opts.layout {
             DeltaLayout::Mdapi => "mdapi",
             DeltaLayout::Sgd => "sgd",
         },
         if is_zip { ", zip" } else { "" },
         report.summary.added + report.summary.changed,
-        if args.prune { format!(", {removed_count} to delete in {destructive_file}") } else { String::new() },
+        if opts.prune { format!(", {removed_count} to delete in {destructive_file}") } else { String::new() },
     );
     match &commands {
         Some(c) => {
@@ -114,13 +132,13 @@ pub fn write(args: &DiffArgs, report: &DiffReport, desired: &Desired) -> Result<
     }
     let json = serde_json::json!({
         "path": out,
-        "layout": match args.layout { DeltaLayout::Mdapi => "mdapi", DeltaLayout::Sgd => "sgd" },
+        "layout": match opts.layout { DeltaLayout::Mdapi => "mdapi", DeltaLayout::Sgd => "sgd" },
         "zip": is_zip,
-        "packageXml": match args.layout { DeltaLayout::Mdapi => "package.xml", DeltaLayout::Sgd => "package/package.xml" },
+        "packageXml": match opts.layout { DeltaLayout::Mdapi => "package.xml", DeltaLayout::Sgd => "package/package.xml" },
         "components": delta.len(),
-        "destructive": args.prune.then(|| serde_json::json!({
+        "destructive": opts.prune.then(|| serde_json::json!({
             "file": destructive_file,
-            "when": match args.destructive_when { Some(DestructiveWhen::Post) => "post", _ => "pre" },
+            "when": match opts.destructive_when { Some(DestructiveWhen::Post) => "post", _ => "pre" },
             "components": removed_count,
         })),
         "validateCommand": commands.as_ref().map(|c| c.validate.clone()),
