@@ -2,17 +2,27 @@
 //! redirect.
 
 use super::output::Outcome;
-use crate::cli::SchemaArgs;
+use super::shared::Global;
 use crate::config::reference;
+use crate::error::Result;
 use crate::ops::Report;
+use clap::Args;
+
+/// `sfgen schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the config reference as Markdown (docs/config.md) instead of the JSON Schema.
+    #[arg(long)]
+    pub markdown: bool,
+}
 
 /// Runs `sfgen schema`.
-pub fn run(args: &SchemaArgs) -> Outcome {
+pub fn run(args: &SchemaArgs, _global: Global) -> Result<Outcome> {
     let schema = reference::schema();
     let text = if args.markdown {
         reference::markdown()
     } else {
         serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
     };
-    Outcome::output(Report { result: schema, text, ..Report::default() })
+    Ok(Outcome::output(Report { result: schema, text, ..Report::default() }))
 }

@@ -13,9 +13,8 @@ fn wants_json(args: &[std::ffi::OsString]) -> bool {
 }
 
 /// `sfgen SUBCOMMAND --help` for the subcommand the arguments name (`sfgen --help` without one).
-fn help_command(args: &[std::ffi::OsString]) -> String {
-    use clap::CommandFactory as _;
-    let cmd = crate::cli::Cli::command();
+fn help_command(args: &[std::ffi::OsString], cli: fn() -> clap::Command) -> String {
+    let cmd = cli();
     let sub =
         args.iter().skip(1).filter_map(|a| a.to_str()).find(|a| cmd.get_subcommands().any(|s| s.get_name() == *a));
     match sub {
@@ -49,7 +48,7 @@ fn sf_verb_pointer(args: &[std::ffi::OsString]) -> Option<(String, Vec<String>)>
 
 /// Prints what clap had to say about the command line (an error, `--help`, `--version`): its
 /// own text, or with `--json` one envelope; returns the exit code (2 for an error).
-pub(super) fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
+pub(super) fn usage_error(e: &clap::Error, args: &[std::ffi::OsString], cli: fn() -> clap::Command) -> ExitCode {
     let json = wants_json(args);
     use clap::error::ErrorKind;
     let code: u8 = if e.use_stderr() { 2 } else { 0 };
@@ -97,7 +96,7 @@ pub(super) fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> ExitC
                 if let Some(tip) = line.trim_start().strip_prefix("tip: ") {
                     actions.push(tip.to_string());
                 } else if line.starts_with("For more information, try ") {
-                    actions.push(format!("run `{}` for the flags and examples", help_command(args)));
+                    actions.push(format!("run `{}` for the flags and examples", help_command(args, cli)));
                 } else if line.starts_with("Usage: ") {
                     actions.push(format!("usage: {}", line.trim_start_matches("Usage: ")));
                 } else if !line.is_empty() {
