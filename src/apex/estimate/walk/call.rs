@@ -287,13 +287,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         let arity = args.len();
         // Instance fields: literal initialisers known, others unknown, none null.
         let mut fields = HashMap::new();
-        let mut chain = Some(ci);
-        let mut guard = 0;
-        while let Some(c) = chain {
-            guard += 1;
-            if guard > 16 {
-                break;
-            }
+        for c in self.lineage(ci, false) {
             let class = &self.idx.classes[c];
             for fl in class.fields.iter().filter(|fl| !fl.is_static) {
                 let v = match fl.value {
@@ -302,7 +296,6 @@ impl<'i, 'p> Walker<'i, 'p> {
                 };
                 fields.entry(fl.name.clone()).or_insert(v);
             }
-            chain = class.superclass.as_deref().and_then(|s| self.idx.class(s));
         }
         let id = ctx.heap.len();
         ctx.heap.push(Instance { class: ci, fields });

@@ -24,58 +24,45 @@ impl<'i, 'p> Walker<'i, 'p> {
         self.static_default(ci, field)
     }
 
+    /// The classes a member of `ci` is looked up in, nearest first: `ci`, then its superclass,
+    /// or (with `outer`, as for fields and methods) its outer class when it extends none; at
+    /// most 16 classes, so a cyclic hierarchy ends.
+    pub(super) fn lineage(&self, ci: usize, outer: bool) -> impl Iterator<Item = usize> + use<'i, 'p> {
+        let idx = self.idx;
+        let mut cur = Some(ci);
+        std::iter::from_fn(move || {
+            let c = cur?;
+            let class = &idx.classes[c];
+            let sup = class.superclass.as_deref().and_then(|s| idx.class(s));
+            cur = if outer { sup.or(class.outer) } else { sup };
+            Some(c)
+        })
+        .take(16)
+    }
+
     /// Finds a field through the class, its outer classes and superclasses.
     pub(super) fn field_owner(&self, ci: usize, field: &str) -> Option<(usize, String, bool)> {
-        let mut cur = Some(ci);
-        let mut guard = 0;
-        while let Some(c) = cur {
-            guard += 1;
-            if guard > 16 {
-                break;
-            }
-            let class = &self.idx.classes[c];
-            if let Some(f) = class.fields.iter().find(|f| f.name == field) {
-                return Some((c, f.ty.clone(), f.is_static));
-            }
-            cur = class.superclass.as_deref().and_then(|s| self.idx.class(s)).or(class.outer);
-        }
-        None
+        self.lineage(ci, true).find_map(|c| {
+            let f = self.idx.classes[c].fields.iter().find(|f| f.name == field)?;
+            Some((c, f.ty.clone(), f.is_static))
+        })
     }
 
     /// The `get { }` (or `set { }`) body of property `field` of class `ci` or a class it
     /// inherits it from: (owner class, body).
     pub(super) fn accessor_of(&self, ci: usize, field: &str, get: bool) -> Option<(usize, Node<'p>)> {
-        let mut cur = Some(ci);
-        let mut guard = 0;
-        while let Some(c) = cur {
-            guard += 1;
-            if guard > 16 {
-                break;
-            }
-            let class = &self.idx.classes[c];
-            if let Some(f) = class.fields.iter().find(|f| f.name == field) {
-                return if get { f.getter } else { f.setter }.map(|b| (c, b));
-            }
-            cur = class.superclass.as_deref().and_then(|s| self.idx.class(s)).or(class.outer);
-        }
-        None
+        let (c, f) = self.lineage(ci, true).find_map(|c| {
+            let f = self.idx.classes[c].fields.iter().find(|f| f.name == field)?;
+            Some((c, f))
+        })?;
+        if get { f.getter } else { f.setter }.map(|b| (c, b))
     }
 
     pub(super) fn find_method(&self, ci: usize, name: &str, arity: usize) -> Option<(usize, usize)> {
-        let mut cur = Some(ci);
-        let mut guard = 0;
-        while let Some(c) = cur {
-            guard += 1;
-            if guard > 16 {
-                break;
-            }
-            let class = &self.idx.classes[c];
-            if let Some(m) = class.methods.iter().position(|m| m.name == name && m.params.len() == arity) {
-                return Some((c, m));
-            }
-            cur = class.superclass.as_deref().and_then(|s| self.idx.class(s)).or(class.outer);
-        }
-        None
+        self.lineage(ci, true).find_map(|c| {
+            let m = self.idx.classes[c].methods.iter().position(|m| m.name == name && m.params.len() == arity)?;
+            Some((c, m))
+        })
     }
 
     /// The overloads `name/arity` of class `ci` (nearest class first, an override hiding the
@@ -89,13 +76,7 @@ impl<'i, 'p> Walker<'i, 'p> {
     ) -> Vec<(usize, usize)> {
         let mut out: Vec<(usize, usize)> = Vec::new();
         let mut seen: Vec<Vec<String>> = Vec::new();
-        let mut cur = Some(ci);
-        let mut guard = 0;
-        while let Some(c) = cur {
-            guard += 1;
-            if guard > 16 {
-                break;
-            }
+        for c in self.lineage(ci, true) {
             let class = &self.idx.classes[c];
             for (mi, m) in class.methods.iter().enumerate() {
                 if m.name != name || m.params.len() != args.len() {
@@ -114,7 +95,6 @@ impl<'i, 'p> Walker<'i, 'p> {
                     out.push((c, mi));
                 }
             }
-            cur = class.superclass.as_deref().and_then(|s| self.idx.class(s)).or(class.outer);
         }
         out
     }
@@ -181,13 +161,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         if nesting > 16 {
             return false;
         }
-        let mut cur = Some(ci);
-        let mut guard = 0;
-        while let Some(c) = cur {
-            guard += 1;
-            if guard > 16 {
-                return false;
-            }
+        for c in self.lineage(ci, false) {
             let class = &self.idx.classes[c];
             if class.name.eq_ignore_ascii_case(ty) || class.interfaces.iter().any(|i| base_type(i) == ty) {
                 return true;
@@ -201,7 +175,6 @@ impl<'i, 'p> Walker<'i, 'p> {
             {
                 return true;
             }
-            cur = class.superclass.as_deref().and_then(|s| self.idx.class(s));
         }
         false
     }
