@@ -3,7 +3,9 @@
 
 use super::state::{forget_collections, join};
 use super::value::{element_type, grown, initial, literal, records_of, Instance, Val, MUTATORS};
-use super::{Ctx, Flow, Frame, Job, Pending, Var, Walker, CERTAIN, EITHER, LIKELY, MAX_DEPTH, MAX_VISITS, RARE};
+use super::{
+    Ctx, Flow, Frame, Job, Pending, Thrown, Var, Walked, Walker, CERTAIN, EITHER, LIKELY, MAX_DEPTH, MAX_VISITS, RARE,
+};
 use crate::apex::estimate::model::lower;
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -77,7 +79,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         this: (Option<usize>, Option<usize>),
         prop: &str,
         value: Option<Val>,
-    ) -> Result<Val, ()> {
+    ) -> Walked {
         if ctx.depth >= MAX_DEPTH || ctx.steps >= ctx.budget {
             ctx.truncated += 1;
             self.mark_subtree(body, RARE);
@@ -101,7 +103,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         };
         match self.run_body(ctx, &mut frame, body) {
             Flow::Return(v) => Ok(v),
-            Flow::Throw => Err(()),
+            Flow::Throw => Err(Thrown),
             _ => Ok(Val::Unknown),
         }
     }
@@ -158,7 +160,7 @@ impl<'i, 'p> Walker<'i, 'p> {
     }
 
     /// Runs method `mi` of class `ci` (`ctor` picks constructors) with argument values.
-    pub(super) fn call(&mut self, ctx: &mut Ctx, ci: usize, mi: usize, ctor: bool, args: Vec<Val>) -> Result<Val, ()> {
+    pub(super) fn call(&mut self, ctx: &mut Ctx, ci: usize, mi: usize, ctor: bool, args: Vec<Val>) -> Walked {
         let this = ctx.next_this.take();
         let obj = ctx.next_obj.take();
         let body = {
@@ -232,7 +234,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         result
     }
 
-    fn call_uncached(&mut self, ctx: &mut Ctx, ci: usize, mi: usize, ctor: bool, args: Vec<Val>) -> Result<Val, ()> {
+    fn call_uncached(&mut self, ctx: &mut Ctx, ci: usize, mi: usize, ctor: bool, args: Vec<Val>) -> Walked {
         let class = &self.idx.classes[ci];
         let m = if ctor { &class.ctors[mi] } else { &class.methods[mi] };
         if !ctor && m.annotations.iter().any(|a| a == "future") && !class.is_test {
@@ -267,7 +269,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         let flow = self.run_body(ctx, &mut frame, body);
         match flow {
             Flow::Return(v) => Ok(v),
-            Flow::Throw => Err(()),
+            Flow::Throw => Err(Thrown),
             _ => Ok(match (ctor, this_obj) {
                 (true, Some(id)) => Val::Inst(id),
                 (true, None) => Val::Obj(class.name.to_ascii_lowercase()),
@@ -276,13 +278,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         }
     }
 
-    pub(super) fn construct(
-        &mut self,
-        ctx: &mut Ctx,
-        ci: usize,
-        args: Vec<Val>,
-        types: &[Option<String>],
-    ) -> Result<Val, ()> {
+    pub(super) fn construct(&mut self, ctx: &mut Ctx, ci: usize, args: Vec<Val>, types: &[Option<String>]) -> Walked {
         self.load(ctx, ci);
         let arity = args.len();
         // Instance fields: literal initialisers known, others unknown, none null.
@@ -351,19 +347,12 @@ impl<'i, 'p> Walker<'i, 'p> {
 
     /// Runs the no-argument constructor of `ci`'s superclass (and, before it, its own
     /// superclass's) on instance `id` of runtime class `runtime`.
-    fn init_super(&mut self, ctx: &mut Ctx, ci: usize, runtime: usize, id: usize) -> Result<(), ()> {
+    fn init_super(&mut self, ctx: &mut Ctx, ci: usize, runtime: usize, id: usize) -> Walked<()> {
         self.init_super_within(ctx, ci, runtime, id, 0)
     }
 
     /// [`Self::init_super`] `level` classes up the chain (a cyclic chain ends at 16).
-    fn init_super_within(
-        &mut self,
-        ctx: &mut Ctx,
-        ci: usize,
-        runtime: usize,
-        id: usize,
-        level: usize,
-    ) -> Result<(), ()> {
+    fn init_super_within(&mut self, ctx: &mut Ctx, ci: usize, runtime: usize, id: usize, level: usize) -> Walked<()> {
         let Some(sc) = self.idx.classes[ci].superclass.as_deref().and_then(|s| self.idx.class(s)) else {
             return Ok(());
         };
@@ -395,7 +384,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         }
     }
 
-    pub(super) fn invoke(&mut self, ctx: &mut Ctx, f: &mut Frame, e: Node) -> Result<Val, ()> {
+    pub(super) fn invoke(&mut self, ctx: &mut Ctx, f: &mut Frame, e: Node) -> Walked {
         let src = f.src;
         let name = e.child_by_field_name("name").map(|n| lower(n, src)).unwrap_or_default();
         let obj = e.child_by_field_name("object");

@@ -3,13 +3,13 @@
 
 use super::state::join;
 use super::value::{agree, base_type, element_type, literal, records_of, truth, Val};
-use super::{Ctx, Frame, Walker, EITHER};
+use super::{Ctx, Frame, Thrown, Walked, Walker, EITHER};
 use crate::apex::estimate::model::{lower, text, type_text};
 use std::collections::BTreeMap;
 use tree_sitter::Node;
 
 impl<'i, 'p> Walker<'i, 'p> {
-    pub(super) fn args(&mut self, ctx: &mut Ctx, f: &mut Frame, list: Option<Node>) -> Result<Vec<Val>, ()> {
+    pub(super) fn args(&mut self, ctx: &mut Ctx, f: &mut Frame, list: Option<Node>) -> Walked<Vec<Val>> {
         let mut out = Vec::new();
         if let Some(l) = list {
             let mut c = l.walk();
@@ -21,7 +21,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         Ok(out)
     }
 
-    pub(super) fn expr(&mut self, ctx: &mut Ctx, f: &mut Frame, e: Node) -> Result<Val, ()> {
+    pub(super) fn expr(&mut self, ctx: &mut Ctx, f: &mut Frame, e: Node) -> Walked {
         ctx.steps += 1;
         let src = f.src;
         if let Some(v) = literal(e, src) {
@@ -90,7 +90,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                             }
                             ctx.open(EITHER);
                             let v = match e.child_by_field_name(field) {
-                                Some(x) => self.expr(ctx, f, x).unwrap_or_else(|()| {
+                                Some(x) => self.expr(ctx, f, x).unwrap_or_else(|Thrown| {
                                     ctx.maybe_threw += 1;
                                     ctx.effects += 1;
                                     Val::Unknown
@@ -263,7 +263,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         }
     }
 
-    fn field_access(&mut self, ctx: &mut Ctx, f: &mut Frame, e: Node) -> Result<Val, ()> {
+    fn field_access(&mut self, ctx: &mut Ctx, f: &mut Frame, e: Node) -> Walked {
         let src = f.src;
         let (Some(obj), Some(field)) = (e.child_by_field_name("object"), e.child_by_field_name("field")) else {
             return Ok(Val::Unknown);
@@ -450,7 +450,7 @@ impl<'i, 'p> Walker<'i, 'p> {
 
     /// Evaluates `e`, under an [`EITHER`] doubt when `doubtful` (the right side of `&&`/`||`
     /// after a left side the walk cannot tell).
-    fn maybe_expr(&mut self, ctx: &mut Ctx, f: &mut Frame, e: Node, doubtful: bool) -> Result<Val, ()> {
+    fn maybe_expr(&mut self, ctx: &mut Ctx, f: &mut Frame, e: Node, doubtful: bool) -> Walked {
         if !doubtful {
             return self.expr(ctx, f, e);
         }
@@ -462,14 +462,14 @@ impl<'i, 'p> Walker<'i, 'p> {
         let end = self.snap(ctx, f);
         let merged = join(&pre, &[pre.clone(), end]);
         self.restore(ctx, f, &merged);
-        Ok(v.unwrap_or_else(|()| {
+        Ok(v.unwrap_or_else(|Thrown| {
             ctx.maybe_threw += 1;
             ctx.effects += 1;
             Val::Unknown
         }))
     }
 
-    fn binary(&mut self, ctx: &mut Ctx, f: &mut Frame, e: Node) -> Result<Val, ()> {
+    fn binary(&mut self, ctx: &mut Ctx, f: &mut Frame, e: Node) -> Walked {
         let src = f.src;
         let op = e.child_by_field_name("operator").map(|o| text(o, src).to_string()).unwrap_or_default();
         let (Some(l), Some(r)) = (e.child_by_field_name("left"), e.child_by_field_name("right")) else {

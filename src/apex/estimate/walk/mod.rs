@@ -50,6 +50,15 @@ pub(super) const EITHER: u8 = 2;
 /// async work never followed by `Test.stopTest()`.
 pub(super) const RARE: u8 = 3;
 
+/// The walked code threw: an exception propagates to the caller, up to a `catch` or the end of
+/// the test method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Thrown;
+
+/// What walking an expression, a call or a callout gives: what the walk knows of its value, or
+/// [`Thrown`].
+type Walked<T = Val> = Result<T, Thrown>;
+
 /// What the walk found.
 pub(super) struct WalkResult {
     /// Per unit: line → best level it was reached at.
@@ -208,7 +217,7 @@ struct Walker<'i, 'p> {
     lines: HashMap<usize, HashMap<usize, u8>>,
     fired: HashMap<String, u8>,
     /// Results of calls without side effects, by callee, arguments and the state they read.
-    memo: HashMap<String, Result<Val, ()>>,
+    memo: HashMap<String, Walked>,
     /// Statement lines under a node (for code a walk cannot enter), by node id.
     subtree: HashMap<usize, Vec<(usize, usize)>>,
     /// Package classes that are a subtype of a type (lower-case base name).

@@ -3,7 +3,7 @@
 //! (`Comparator`, `Comparable`, `Cache.CacheBuilder`, `Iterable`), mocked callouts.
 
 use super::value::{element_type, Val};
-use super::{Ctx, Frame, Job, Pending, Var, Walker, CERTAIN, EITHER, LIKELY, MAX_DEPTH, RARE};
+use super::{Ctx, Frame, Job, Pending, Var, Walked, Walker, CERTAIN, EITHER, LIKELY, MAX_DEPTH, RARE};
 use crate::apex::estimate::model::lower;
 use std::collections::{BTreeSet, HashMap};
 use tree_sitter::Node;
@@ -195,7 +195,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         receiver_type: Option<&str>,
         arg_nodes: &[Node],
         args: &[Val],
-    ) -> Result<Option<Val>, ()> {
+    ) -> Walked<Option<Val>> {
         match (name, args.len()) {
             ("newinstance", 0) => {
                 return Ok(Some(match receiver {
@@ -253,7 +253,7 @@ impl<'i, 'p> Walker<'i, 'p> {
         Ok(None)
     }
 
-    pub(super) fn callout(&mut self, ctx: &mut Ctx, e: Node, f: &Frame) -> Result<(), ()> {
+    pub(super) fn callout(&mut self, ctx: &mut Ctx, e: Node, f: &Frame) -> Walked<()> {
         match ctx.mock.clone() {
             None => {
                 // Only a callout every path reaches with no mock set is certain to fail.

@@ -3,7 +3,7 @@
 
 use super::state::join;
 use super::value::{truth, Val};
-use super::{contains_kind, Arm, Ctx, Flow, Frame, Var, Walker, CERTAIN, EITHER, LIKELY, MAX_UNROLL, RARE};
+use super::{contains_kind, Arm, Ctx, Flow, Frame, Thrown, Var, Walker, CERTAIN, EITHER, LIKELY, MAX_UNROLL, RARE};
 use crate::apex::estimate::model::{lower, type_text, unquote};
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -97,7 +97,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             ($e:expr) => {
                 match self.expr(ctx, f, $e) {
                     Ok(v) => v,
-                    Err(()) => return Flow::Throw,
+                    Err(Thrown) => return Flow::Throw,
                 }
             };
         }
@@ -143,7 +143,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             "explicit_constructor_invocation" => {
                 let args = match self.args(ctx, f, s.child_by_field_name("arguments")) {
                     Ok(a) => a,
-                    Err(()) => return Flow::Throw,
+                    Err(Thrown) => return Flow::Throw,
                 };
                 let target = s.child_by_field_name("constructor").map(|x| lower(x, src)).unwrap_or_default();
                 if let Some(ci) = f.class {
@@ -212,7 +212,7 @@ impl<'i, 'p> Walker<'i, 'p> {
                 let cond = match s.child_by_field_name("condition") {
                     Some(c) => match self.expr(ctx, f, c) {
                         Ok(v) => v,
-                        Err(()) => {
+                        Err(Thrown) => {
                             f.scopes.pop();
                             return Flow::Throw;
                         }
@@ -416,7 +416,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             let cond = match s.child_by_field_name("condition") {
                 Some(c) => match self.expr(ctx, f, c) {
                     Ok(v) => v,
-                    Err(()) => return Flow::Throw,
+                    Err(Thrown) => return Flow::Throw,
                 },
                 None => Val::Bool(true),
             };
