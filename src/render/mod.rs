@@ -16,7 +16,7 @@ pub fn render(project: &Project) -> Tree {
         section::webhook::render(project.short_hash(), &project.api_version, &project.named_credentials, w, &mut tree);
     }
     section::remote_site::render(&project.remote_sites, &mut tree);
-    section::webhook::render_named_credentials(&project.named_credentials, &mut tree);
+    section::named_credential::render(&project.named_credentials, &mut tree);
     section::oauth_app::render(&project.connected_apps, &mut tree);
     section::permission_set::render(&project.permission_sets, &mut tree);
     section::settings::render(&project.settings, &mut tree);

@@ -6,6 +6,7 @@
 //! sections together; a section knows the config file only through [`crate::spans::Locate`].
 
 pub mod integration;
+pub mod named_credential;
 pub mod oauth_app;
 pub mod permission_set;
 pub mod remote_site;
@@ -29,6 +30,9 @@ pub(crate) fn xml_file(tree: &mut Tree, type_name: &str, name: &str, xml: String
     tree.insert(Component::new(ComponentKey::new(type_name, name), vec![MetadataFile::new(path, xml)]));
 }
 
+/// Longest header name sfgen writes (servers commonly refuse header lines over 8 KB).
+pub const MAX_HEADER_NAME: usize = 128;
+
 /// Collects the problems of one validation run, located in the config file.
 pub(crate) struct Ctx<'a> {
     pub(crate) config: &'a dyn crate::spans::Locate,
@@ -45,6 +49,30 @@ impl Ctx<'_> {
     pub(crate) fn warn(&mut self, path: &str, message: impl Into<String>, hint: impl Into<Option<String>>) {
         let d = self.config.diag(path, message.into(), hint.into());
         self.warnings.push(d);
+    }
+
+    /// Checks an HTTP header name (RFC 9110 token, bounded length); returns whether it is usable.
+    pub(crate) fn header_name(&mut self, path: &str, name: &str) -> bool {
+        let token_ok =
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !token_ok {
+            let shown: String = name.chars().take(40).collect();
+            self.error(
+                path,
+                format!("\"{}\" is not a valid HTTP header name", shown.escape_debug()),
+                Some("use letters, digits and '-' only".to_string()),
+            );
+            return false;
+        }
+        if name.len() > MAX_HEADER_NAME {
+            self.error(
+                path,
+                format!("the header name is {} characters; sfgen accepts at most {MAX_HEADER_NAME}", name.len()),
+                Some("servers refuse oversized header lines; use a short name such as \"X-Source\"".to_string()),
+            );
+            return false;
+        }
+        true
     }
 
     /// Checks an API name with a maximum length; returns it unchanged.

@@ -1,83 +1,10 @@
 //! Metadata XML of the webhook, element by element in the WSDL's `xsd:sequence` order (mdapi
 //! form: an object's fields and list views inline, sorted by name as a retrieve sorts them).
 
-use super::{ExternalCredential, NamedCredential, Webhook};
+use super::{ExternalCredential, Webhook};
 use crate::section::permission_set::{permission_set, ObjectAccess, PermissionSet, TabVisibility};
 use crate::sf::xml::Element;
 use std::collections::BTreeMap;
-
-/// NamedCredential (legacy, anonymous, no authentication): the URL lives in the org's
-/// metadata, the Apex names only `callout:<name>`.
-pub fn named_credential(n: &NamedCredential) -> String {
-    Element::new("NamedCredential")
-        .child(Element::boolean("allowMergeFieldsInBody", false))
-        .child(Element::boolean("allowMergeFieldsInHeader", false))
-        .child(Element::text("endpoint", &n.url))
-        .child(Element::boolean("generateAuthorizationHeader", false))
-        .child(Element::text("label", &n.label))
-        .child(Element::text("principalType", "Anonymous"))
-        .child(Element::text("protocol", "NoAuthentication"))
-        .to_document()
-}
-
-/// A Named Credential of the current kind (`SecuredEndpoint`): the URL, and the External
-/// Credential that puts the secret header on every callout.
-pub fn secured_named_credential(n: &NamedCredential, ec: &ExternalCredential) -> String {
-    Element::new("NamedCredential")
-        .child(Element::boolean("allowMergeFieldsInBody", false))
-        .child(Element::boolean("allowMergeFieldsInHeader", true))
-        .child(Element::text("calloutStatus", "Enabled"))
-        .child(Element::boolean("generateAuthorizationHeader", false))
-        .child(Element::text("label", &n.label))
-        .child(
-            Element::new("namedCredentialParameters")
-                .child(Element::text("parameterName", "Url"))
-                .child(Element::text("parameterType", "Url"))
-                .child(Element::text("parameterValue", &n.url)),
-        )
-        .child(
-            Element::new("namedCredentialParameters")
-                .child(Element::text("externalCredential", &ec.name))
-                .child(Element::text("parameterName", "ExternalCredential"))
-                .child(Element::text("parameterType", "Authentication")),
-        )
-        .child(Element::text("namedCredentialType", "SecuredEndpoint"))
-        .to_document()
-}
-
-/// The External Credential (custom protocol): one named principal whose secrets an admin
-/// enters in Setup as authentication parameters (`ApiKey` for the header, `SigningKey` for
-/// the webhook's signature), and the header built from the first. No secret is in the file.
-pub fn external_credential(ec: &ExternalCredential) -> String {
-    let description = match &ec.header {
-        Some(h) => format!(
-            "Sends the {h} header on every callout through its Named Credential. The secrets (authentication parameters of principal {}) are entered in Setup, never in a file.",
-            ec.principal
-        ),
-        None => format!(
-            "Holds the secrets of its Named Credential's callouts (authentication parameters of principal {}), entered in Setup, never in a file.",
-            ec.principal
-        ),
-    };
-    Element::new("ExternalCredential")
-        .child(Element::text("authenticationProtocol", "Custom"))
-        .child(Element::text("description", description))
-        .child(
-            Element::new("externalCredentialParameters")
-                .child(Element::text("parameterName", &ec.principal))
-                .child(Element::text("parameterType", "NamedPrincipal"))
-                .child(Element::text("sequenceNumber", "1")),
-        )
-        .opt_child(ec.header.as_ref().map(|h| {
-            Element::new("externalCredentialParameters")
-                .child(Element::text("parameterName", h))
-                .child(Element::text("parameterType", "AuthHeader"))
-                .child(Element::text("parameterValue", ec.formula()))
-                .child(Element::text("sequenceNumber", "1"))
-        }))
-        .child(Element::text("label", &ec.label))
-        .to_document()
-}
 
 /// The permission set of the one user the delivery runs as (`delivery.runAsUser`): calling
 /// through an External Credential needs its principal.

@@ -29,6 +29,10 @@ pub mod apex;
 mod meta;
 mod validate;
 
+pub use crate::section::named_credential::{
+    ExternalCredential, NamedCredential, RawExternalCredential, RawNamedCredentialDef,
+};
+
 pub use validate::PER_ENVIRONMENT_KEYS;
 pub(crate) use validate::{check_apex_name_clashes, check_environments, webhook};
 pub use validate::{MAX_CLASS_NAME, MIN_API_VERSION};
@@ -113,48 +117,6 @@ pub enum RawNamedCredential {
     Existing(String),
     /// A Named Credential sfgen generates (legacy, anonymous, no authentication).
     Generated(RawNamedCredentialDef),
-}
-
-/// A Named Credential sfgen generates.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schemars(rename = "NamedCredentialDef")]
-pub struct RawNamedCredentialDef {
-    /// API name.
-    pub name: String,
-    /// Label shown in Setup (default: the name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// The https base URL.
-    pub url: String,
-    /// Authenticate with a secret header through an External Credential (the current kind of
-    /// Named Credential, `SecuredEndpoint`): sfgen generates both and a permission set
-    /// granting its principal; the secret is entered in Setup. Without it, a legacy Named
-    /// Credential without authentication is generated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_credential: Option<RawExternalCredential>,
-}
-
-/// An External Credential sfgen generates (custom protocol, one named principal).
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schemars(rename = "ExternalCredentialDef")]
-pub struct RawExternalCredential {
-    /// API name (default: the Named Credential's).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Label shown in Setup (default: the name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// The header that carries the secret (the principal's `ApiKey`), e.g. "Authorization" or
-    /// "X-Api-Key". Leave it out for an External Credential that only holds the signing key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 128))]
-    pub header: Option<String>,
-    /// Text before the secret in the header, e.g. "Bearer " (letters, digits, spaces, '-', '_').
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(max = 40))]
-    pub prefix: Option<String>,
 }
 
 /// How the signing key is written in the External Credential's `SigningKey` parameter.
@@ -505,46 +467,6 @@ pub const SYSTEM_FIELDS: &[&str] = &["Id", "SystemModstamp"];
 /// `MasterRecordId` to the winner (Apex Developer Guide, "Triggers and Merge Statements").
 pub const MERGEABLE: &[&str] = &["Account", "Contact", "Lead"];
 
-/// A Named Credential sfgen generates.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NamedCredential {
-    /// API name.
-    pub name: String,
-    /// Label.
-    pub label: String,
-    /// https base URL.
-    pub url: String,
-    /// The External Credential it authenticates with (`None`: a legacy Named Credential
-    /// without authentication).
-    pub external_credential: Option<ExternalCredential>,
-}
-
-/// An External Credential sfgen generates.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExternalCredential {
-    /// API name.
-    pub name: String,
-    /// Label.
-    pub label: String,
-    /// The principal (`Default`).
-    pub principal: String,
-    /// The header carrying the secret (`None`: the credential holds only a signing key).
-    pub header: Option<String>,
-    /// Text before the secret.
-    pub prefix: String,
-}
-
-impl ExternalCredential {
-    /// The header's value: a formula over the principal's `ApiKey` authentication parameter.
-    pub fn formula(&self) -> String {
-        if self.prefix.is_empty() {
-            format!("{{!$Credential.{}.ApiKey}}", self.name)
-        } else {
-            format!("{{!'{}' & $Credential.{}.ApiKey}}", self.prefix, self.name)
-        }
-    }
-}
-
 /// Wake events one trigger invocation takes: it starts at most one job whatever their
 /// number, so the batch only bounds the trigger's own work (PlatformEventSubscriberConfig
 /// allows 1 to 2 000).
@@ -597,19 +519,5 @@ pub fn render(
     if let (CalloutTarget::NamedCredential { .. }, Some(ec)) = (&w.target, ec) {
         let name = format!("{}_Sender", w.class_name);
         xml(tree, "PermissionSet", &name, meta::sender_permission_set(w, ec));
-    }
-}
-
-/// Renders the Named Credentials sfgen generates (and their External Credentials).
-pub fn render_named_credentials(named: &[NamedCredential], tree: &mut crate::metadata::Tree) {
-    for n in named {
-        let xml = match &n.external_credential {
-            Some(ec) => {
-                super::xml_file(tree, "ExternalCredential", &ec.name, meta::external_credential(ec));
-                meta::secured_named_credential(n, ec)
-            }
-            None => meta::named_credential(n),
-        };
-        super::xml_file(tree, "NamedCredential", &n.name, xml);
     }
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::section::remote_site::{origin, RemoteSite};
-use crate::section::{label_from_name, Ctx};
+use crate::section::Ctx;
 use crate::sf::names::*;
 use crate::spans::{push_index, push_key};
 use crate::suggest::did_you_mean;
@@ -21,9 +21,6 @@ pub const MIN_API_VERSION: u16 = 60;
 /// run from 1700 to 4000.
 pub const TEST_DATE_DAYS: std::ops::RangeInclusive<i64> = -100_000..=700_000;
 
-/// Longest header name sfgen writes (servers commonly refuse header lines over 8 KB).
-pub const MAX_HEADER_NAME: usize = 128;
-
 /// Header names the generated class sets itself.
 const OWN_HEADERS: &[&str] = &["Content-Type", "Idempotency-Key"];
 
@@ -33,6 +30,72 @@ pub(crate) fn webhook(
     remote_sites: &mut Vec<RemoteSite>,
     named_credentials: &mut Vec<NamedCredential>,
 ) -> Webhook {
+    let (class_name, admin_class_name, mock_class_name, test_class_name) = class_names(cx, w);
+    let target = callout_target(cx, w, &class_name, remote_sites, named_credentials);
+    let delivery = w.delivery.clone().unwrap_or_default();
+    let (timeout_ms, batch_size, per_job, max_attempts) = delivery_limits(cx, w, &delivery);
+    let send_all_updates = delivery.on_update == Some(OnUpdate::Always);
+    let (headers, header_paths) = headers(cx, w);
+    let signing = w.signing.as_ref().map(|s| signing(cx, s, &target, named_credentials, &header_paths));
+    let run_as_user = delivery_user(cx, &delivery, &target, named_credentials);
+    let test_data_factory = w
+        .test_data_factory
+        .as_ref()
+        .map(|f| cx.apex_name("webhook.testDataFactory", "test data factory class name", f));
+
+    if w.objects.is_empty() {
+        cx.error(
+            "webhook.objects",
+            "the webhook watches no object",
+            Some("add { \"sobject\": \"Contact\" }".to_string()),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    let objects = w
+        .objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let path = push_index("webhook.objects", i);
+            if !seen.insert(o.sobject.to_ascii_lowercase()) {
+                cx.error(
+                    &push_key(&path, "sobject"),
+                    format!("\"{}\" is listed twice", o.sobject),
+                    Some("one entry per object; its trigger covers every event".to_string()),
+                );
+            }
+            webhook_object(cx, &path, o, w.test_data_factory.as_ref())
+        })
+        .collect();
+
+    let endpoint_type = matches!(target, CalloutTarget::Endpoint(_)).then(|| format!("{class_name}_Endpoint__mdt"));
+    Webhook {
+        outbox_object: format!("{class_name}_Outbox__c"),
+        settings_object: format!("{class_name}_Settings__c"),
+        wake_event: format!("{class_name}_Wake__e"),
+        carry_event: format!("{class_name}_Carry__e"),
+        run_as_user,
+        test_data_factory,
+        admin_permission_set: format!("{class_name}_Delivery_Admin"),
+        endpoint_type,
+        class_name,
+        admin_class_name,
+        mock_class_name,
+        test_class_name,
+        target,
+        timeout_ms,
+        batch_size,
+        per_job,
+        max_attempts,
+        send_all_updates,
+        headers,
+        signing,
+        objects,
+    }
+}
+
+/// The generated classes' names: (class, admin class, mock class, test class).
+fn class_names(cx: &mut Ctx<'_>, w: &RawWebhook) -> (String, String, String, String) {
     let class_name = cx.apex_name("webhook.className", "class name", w.class_name.as_deref().unwrap_or("Webhook"));
     let mock_class_name = cx.apex_name(
         "webhook.mockClassName",
@@ -60,8 +123,19 @@ pub(crate) fn webhook(
         }
         None => format!("{class_name}Admin"),
     };
+    (class_name, admin_class_name, mock_class_name, test_class_name)
+}
 
-    let target = match (&w.endpoint, &w.named_credential) {
+/// Where the webhook calls: an endpoint (with the Remote Site it needs, derived when no listed
+/// one covers it) or a Named Credential (generated ones join `named_credentials`).
+fn callout_target(
+    cx: &mut Ctx<'_>,
+    w: &RawWebhook,
+    class_name: &str,
+    remote_sites: &mut Vec<RemoteSite>,
+    named_credentials: &mut Vec<NamedCredential>,
+) -> CalloutTarget {
+    match (&w.endpoint, &w.named_credential) {
         (Some(_), Some(_)) => {
             cx.error(
                 "webhook.namedCredential",
@@ -139,55 +213,19 @@ pub(crate) fn webhook(
                     cx.api_name("webhook.namedCredential", "Named Credential name", name, 40)
                 }
                 RawNamedCredential::Generated(def) => {
-                    let name = cx.api_name("webhook.namedCredential.name", "Named Credential name", &def.name, 40);
-                    cx.https_url("webhook.namedCredential.url", &def.url);
-                    let label = def.label.clone().unwrap_or_else(|| label_from_name(&def.name));
-                    cx.text("webhook.namedCredential.label", &label, 80);
-                    let external_credential = def.external_credential.as_ref().map(|ec| {
-                        let base = "webhook.namedCredential.externalCredential";
-                        let ec_name = match &ec.name {
-                            Some(n) => cx.api_name(&push_key(base, "name"), "External Credential name", n, 40),
-                            None => name.clone(),
-                        };
-                        let label = ec.label.clone().unwrap_or_else(|| label_from_name(&ec_name));
-                        cx.text(&push_key(base, "label"), &label, 80);
-                        if let Some(h) = &ec.header {
-                            header_name(cx, &push_key(base, "header"), h);
-                        }
-                        let prefix = ec.prefix.clone().unwrap_or_default();
-                        // The prefix goes into a formula's string literal: plain characters only.
-                        if prefix.len() > 40 || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || " -_".contains(c))
-                        {
-                            cx.error(
-                                &push_key(base, "prefix"),
-                                format!(
-                                    "prefix \"{}\" may hold only letters, digits, spaces, '-' and '_' (at most 40)",
-                                    prefix.escape_debug()
-                                ),
-                                Some("e.g. \"Bearer \"".to_string()),
-                            );
-                        }
-                        ExternalCredential {
-                            name: ec_name,
-                            label,
-                            principal: "Default".into(),
-                            header: ec.header.clone(),
-                            prefix,
-                        }
-                    });
-                    named_credentials.push(NamedCredential {
-                        name: name.clone(),
-                        label,
-                        url: def.url.clone(),
-                        external_credential,
-                    });
+                    let nc = crate::section::named_credential::generated(cx, "webhook.namedCredential", def);
+                    let name = nc.name.clone();
+                    named_credentials.push(nc);
                     name
                 }
             };
             CalloutTarget::NamedCredential { name, path }
         }
-    };
+    }
+}
 
+/// The delivery's bounds: (timeout ms, batch size, callouts per job, attempts).
+fn delivery_limits(cx: &mut Ctx<'_>, w: &RawWebhook, delivery: &RawDelivery) -> (u32, u32, u32, u32) {
     let timeout_ms = w.timeout_ms.unwrap_or(10_000);
     if !(1..=120_000).contains(&timeout_ms) {
         cx.error(
@@ -207,7 +245,6 @@ pub(crate) fn webhook(
     // One delivery job spends at most the 120 s of callout time a transaction may use, and
     // makes at most 50 callouts (of the 100 allowed), so its heap stays far below 12 MB.
     let per_job = (120_000 / timeout_ms.clamp(1, 120_000)).clamp(1, 50);
-    let delivery = w.delivery.clone().unwrap_or_default();
     let max_attempts = delivery.max_attempts.unwrap_or(6);
     if !(1..=20).contains(&max_attempts) {
         cx.error(
@@ -216,13 +253,16 @@ pub(crate) fn webhook(
             Some("6 attempts retry over about 5.5 hours".to_string()),
         );
     }
-    let send_all_updates = delivery.on_update == Some(OnUpdate::Always);
+    (timeout_ms, batch_size, per_job, max_attempts)
+}
 
+/// The config's extra headers, and where each (lower-cased) name was given.
+fn headers(cx: &mut Ctx<'_>, w: &RawWebhook) -> (Vec<(String, String)>, BTreeMap<String, String>) {
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut header_paths: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in &w.headers {
         let path = push_key("webhook.headers", name);
-        if !header_name(cx, &path, name) {
+        if !cx.header_name(&path, name) {
             continue;
         }
         if let Some(first) = header_paths.insert(name.to_ascii_lowercase(), path.clone()) {
@@ -271,62 +311,78 @@ pub(crate) fn webhook(
         }
         headers.push((name.clone(), value.clone()));
     }
+    (headers, header_paths)
+}
 
-    let signing = w.signing.as_ref().map(|s| {
-        let timestamp_header = s.timestamp_header.clone().unwrap_or_else(|| "X-Webhook-Timestamp".to_string());
-        let named = [("webhook.signing.header", &s.header), ("webhook.signing.timestampHeader", &timestamp_header)];
-        for (path, h) in named {
-            if !header_name(cx, path, h) {
-                continue;
-            }
-            if let Some(first) = header_paths.get(&h.to_ascii_lowercase()) {
-                cx.error(path, format!("header \"{h}\" is also set in {first}"), Some("use another name".to_string()));
-            }
-            if OWN_HEADERS.iter().any(|o| o.eq_ignore_ascii_case(h)) {
-                cx.error(path, format!("{h} is set by the generated class"), Some("use another name".to_string()));
-            }
+/// Signing: its headers (clashing with no other), and the External Credential its key lives in.
+fn signing(
+    cx: &mut Ctx<'_>,
+    s: &RawSigning,
+    target: &CalloutTarget,
+    named_credentials: &[NamedCredential],
+    header_paths: &BTreeMap<String, String>,
+) -> Signing {
+    let timestamp_header = s.timestamp_header.clone().unwrap_or_else(|| "X-Webhook-Timestamp".to_string());
+    let named = [("webhook.signing.header", &s.header), ("webhook.signing.timestampHeader", &timestamp_header)];
+    for (path, h) in named {
+        if !cx.header_name(path, h) {
+            continue;
         }
-        if s.header.eq_ignore_ascii_case(&timestamp_header) {
-            cx.error(
-                "webhook.signing.timestampHeader",
-                "the timestamp and the signature need two different headers",
-                Some("e.g. \"X-Webhook-Timestamp\"".to_string()),
-            );
+        if let Some(first) = header_paths.get(&h.to_ascii_lowercase()) {
+            cx.error(path, format!("header \"{h}\" is also set in {first}"), Some("use another name".to_string()));
         }
-        let key_encoding = s.key_encoding.unwrap_or_default();
-        if key_encoding == KeyEncoding::Hex {
-            cx.error(
-                "webhook.signing.keyEncoding",
-                "a hex key cannot be decoded where Salesforce keeps it: Named Credential formulas decode text (BLOB) and base64 (BASE64DECODE) only",
-                Some("write the key as base64 of its bytes: \"keyEncoding\": \"base64\"".to_string()),
-            );
+        if OWN_HEADERS.iter().any(|o| o.eq_ignore_ascii_case(h)) {
+            cx.error(path, format!("{h} is set by the generated class"), Some("use another name".to_string()));
         }
-        // The key lives in an External Credential sfgen generates: the signature is a formula
-        // over it that Salesforce evaluates when the request leaves (never a custom setting).
-        let credential = match (&target, named_credentials.last()) {
-            (CalloutTarget::NamedCredential { name, .. }, Some(nc)) if &nc.name == name => {
-                nc.external_credential.as_ref().map(|ec| (nc.name.clone(), ec.name.clone(), ec.principal.clone()))
-            }
-            _ => None,
-        };
-        if credential.is_none() {
-            cx.error(
-                "webhook.signing",
-                "the signing key needs an External Credential to live in, and the webhook has none sfgen generates",
-                Some("give \"namedCredential\": { \"name\", \"url\", \"externalCredential\": {} } (add \"header\" for an API key too); a custom setting is no place for a secret".to_string()),
-            );
+    }
+    if s.header.eq_ignore_ascii_case(&timestamp_header) {
+        cx.error(
+            "webhook.signing.timestampHeader",
+            "the timestamp and the signature need two different headers",
+            Some("e.g. \"X-Webhook-Timestamp\"".to_string()),
+        );
+    }
+    let key_encoding = s.key_encoding.unwrap_or_default();
+    if key_encoding == KeyEncoding::Hex {
+        cx.error(
+            "webhook.signing.keyEncoding",
+            "a hex key cannot be decoded where Salesforce keeps it: Named Credential formulas decode text (BLOB) and base64 (BASE64DECODE) only",
+            Some("write the key as base64 of its bytes: \"keyEncoding\": \"base64\"".to_string()),
+        );
+    }
+    // The key lives in an External Credential sfgen generates: the signature is a formula
+    // over it that Salesforce evaluates when the request leaves (never a custom setting).
+    let credential = match (&target, named_credentials.last()) {
+        (CalloutTarget::NamedCredential { name, .. }, Some(nc)) if &nc.name == name => {
+            nc.external_credential.as_ref().map(|ec| (nc.name.clone(), ec.name.clone(), ec.principal.clone()))
         }
-        let (named_credential, external_credential, principal) = credential.unwrap_or_default();
-        Signing {
-            header: s.header.clone(),
-            timestamp_header,
-            key_encoding,
-            named_credential,
-            external_credential,
-            principal,
-        }
-    });
+        _ => None,
+    };
+    if credential.is_none() {
+        cx.error(
+            "webhook.signing",
+            "the signing key needs an External Credential to live in, and the webhook has none sfgen generates",
+            Some("give \"namedCredential\": { \"name\", \"url\", \"externalCredential\": {} } (add \"header\" for an API key too); a custom setting is no place for a secret".to_string()),
+        );
+    }
+    let (named_credential, external_credential, principal) = credential.unwrap_or_default();
+    Signing {
+        header: s.header.clone(),
+        timestamp_header,
+        key_encoding,
+        named_credential,
+        external_credential,
+        principal,
+    }
+}
 
+/// The one user delivery runs as: required when the callout goes through an External Credential.
+fn delivery_user(
+    cx: &mut Ctx<'_>,
+    delivery: &RawDelivery,
+    target: &CalloutTarget,
+    named_credentials: &[NamedCredential],
+) -> Option<String> {
     let run_as_user = delivery.run_as_user.clone();
     if let Some(u) = &run_as_user {
         if !u.contains('@') || u.contains(|c: char| c.is_whitespace() || c.is_control()) || u.len() > 80 {
@@ -346,84 +402,7 @@ pub(crate) fn webhook(
             Some("add \"delivery\": { \"runAsUser\": \"username\" }: delivery jobs run as that one user, the only one who needs the credential".to_string()),
         );
     }
-    let test_data_factory = w
-        .test_data_factory
-        .as_ref()
-        .map(|f| cx.apex_name("webhook.testDataFactory", "test data factory class name", f));
-
-    if w.objects.is_empty() {
-        cx.error(
-            "webhook.objects",
-            "the webhook watches no object",
-            Some("add { \"sobject\": \"Contact\" }".to_string()),
-        );
-    }
-    let mut seen = BTreeSet::new();
-    let objects = w
-        .objects
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let path = push_index("webhook.objects", i);
-            if !seen.insert(o.sobject.to_ascii_lowercase()) {
-                cx.error(
-                    &push_key(&path, "sobject"),
-                    format!("\"{}\" is listed twice", o.sobject),
-                    Some("one entry per object; its trigger covers every event".to_string()),
-                );
-            }
-            webhook_object(cx, &path, o, w.test_data_factory.as_ref())
-        })
-        .collect();
-
-    let endpoint_type = matches!(target, CalloutTarget::Endpoint(_)).then(|| format!("{class_name}_Endpoint__mdt"));
-    Webhook {
-        outbox_object: format!("{class_name}_Outbox__c"),
-        settings_object: format!("{class_name}_Settings__c"),
-        wake_event: format!("{class_name}_Wake__e"),
-        carry_event: format!("{class_name}_Carry__e"),
-        run_as_user,
-        test_data_factory,
-        admin_permission_set: format!("{class_name}_Delivery_Admin"),
-        endpoint_type,
-        class_name,
-        admin_class_name,
-        mock_class_name,
-        test_class_name,
-        target,
-        timeout_ms,
-        batch_size,
-        per_job,
-        max_attempts,
-        send_all_updates,
-        headers,
-        signing,
-        objects,
-    }
-}
-
-/// Checks an HTTP header name (RFC 9110 token, bounded length); returns whether it is usable.
-fn header_name(cx: &mut Ctx<'_>, path: &str, name: &str) -> bool {
-    let token_ok =
-        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if !token_ok {
-        let shown: String = name.chars().take(40).collect();
-        cx.error(
-            path,
-            format!("\"{}\" is not a valid HTTP header name", shown.escape_debug()),
-            Some("use letters, digits and '-' only".to_string()),
-        );
-        return false;
-    }
-    if name.len() > MAX_HEADER_NAME {
-        cx.error(
-            path,
-            format!("the header name is {} characters; sfgen accepts at most {MAX_HEADER_NAME}", name.len()),
-            Some("servers refuse oversized header lines; use a short name such as \"X-Source\"".to_string()),
-        );
-        return false;
-    }
-    true
+    run_as_user
 }
 
 fn webhook_object(cx: &mut Ctx<'_>, path: &str, o: &RawWebhookObject, w_factory: Option<&String>) -> WebhookObject {
