@@ -2,10 +2,8 @@
 //! they have no side effects), constructors, dispatch on the runtime class, method invocations.
 
 use super::state::{forget_collections, join};
-use super::value::{element_type, grown, initial, literal, records_of, Instance, Val, MUTATORS};
-use super::{
-    Ctx, Flow, Frame, Job, Pending, Thrown, Var, Walked, Walker, CERTAIN, EITHER, LIKELY, MAX_DEPTH, MAX_VISITS, RARE,
-};
+use super::value::{element_type, grown, initial, Instance, Val, MUTATORS};
+use super::{Ctx, Flow, Frame, Job, Pending, Thrown, Var, Walked, Walker, EITHER, LIKELY, MAX_DEPTH, MAX_VISITS, RARE};
 use crate::apex::estimate::model::lower;
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -397,153 +395,8 @@ impl<'i, 'p> Walker<'i, 'p> {
                 v
             })
             .unwrap_or_default();
-        // Platform calls with a meaning for the walk.
-        match (on.as_deref(), name.as_str()) {
-            (Some("assert" | "system.assert"), _) | (Some("system"), "assert" | "assertequals" | "assertnotequals") => {
-                ctx.effects += 1;
-                ctx.asserted = true;
-                self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                return Ok(Val::Unknown);
-            }
-            (Some("test" | "system.test"), "stoptest") => {
-                ctx.effects += 1;
-                self.run_pending(ctx, |_| true);
-                return Ok(Val::Unknown);
-            }
-            (Some("test.geteventbus()" | "system.test.geteventbus()"), "deliver") => {
-                ctx.effects += 1;
-                self.run_pending(ctx, |j| matches!(j, Job::Event(..)));
-                return Ok(Val::Unknown);
-            }
-            (Some("test.geteventbus()" | "system.test.geteventbus()"), "fail") => {
-                // The queued publishes fail: no trigger runs, the failure callbacks do.
-                ctx.effects += 1;
-                let all = std::mem::take(&mut ctx.pending);
-                let (events, keep): (Vec<Pending>, Vec<Pending>) =
-                    all.into_iter().partition(|p| matches!(p.job, Job::Event(..)));
-                ctx.pending = keep;
-                for p in events {
-                    if let Job::Event(_, Some((ci, obj)), _) = p.job {
-                        ctx.open(p.level);
-                        self.call_on(ctx, ci, obj, "onfailure", vec![Val::Obj("eventbus.failureresult".into())]);
-                        ctx.close(p.level);
-                    }
-                }
-                return Ok(Val::Unknown);
-            }
-            (Some("test" | "system.test"), "isrunningtest") => return Ok(Val::Bool(true)),
-            (Some("test" | "system.test"), "setmock") => {
-                let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                let mock_ty = arg_nodes.get(1).and_then(|a| self.static_type(f, *a));
-                ctx.mock_status = arg_nodes
-                    .get(1)
-                    .filter(|a| a.kind() == "object_creation_expression")
-                    .and_then(|a| a.child_by_field_name("arguments"))
-                    .and_then(|a| a.named_child(0))
-                    .and_then(|a| literal(a, src))
-                    .and_then(|v| match v {
-                        Val::Num(n) => Some(n),
-                        _ => None,
-                    });
-                ctx.effects += 1;
-                ctx.mock_obj = match args.get(1) {
-                    Some(Val::Inst(id)) => Some(*id),
-                    _ => None,
-                };
-                ctx.mock = match args.get(1).and_then(|v| self.val_class(ctx, v)) {
-                    Some((_, c)) => Some(c),
-                    None => mock_ty.or(Some(String::new())),
-                };
-                ctx.mock_certain = ctx.level() == CERTAIN;
-                return Ok(Val::Unknown);
-            }
-            (Some("system"), "enqueuejob" | "schedule" | "attachfinalizer")
-            | (Some("database" | "system.database"), "executebatch") => {
-                let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                // The job object: the third argument of System.schedule, else the first.
-                let at = if name == "schedule" { 2 } else { 0 };
-                let obj = match args.get(at) {
-                    Some(Val::Inst(id)) => Some(*id),
-                    _ => None,
-                };
-                let class = match args.get(at).and_then(|v| self.val_class(ctx, v)) {
-                    Some((ci, _)) => Some(ci),
-                    None => arg_nodes.get(at).and_then(|a| self.static_type(f, *a)).and_then(|t| self.idx.class(&t)),
-                };
-                if let Some(ci) = class {
-                    ctx.effects += 1;
-                    let job = match name.as_str() {
-                        "enqueuejob" => Job::Queueable(ci, obj),
-                        "schedule" => Job::Schedule(ci, obj),
-                        "attachfinalizer" => Job::Finalizer(ci, obj),
-                        _ => Job::Batch(ci, obj),
-                    };
-                    let level = ctx.level();
-                    ctx.pending.push(Pending { job, level });
-                }
-                return Ok(Val::Unknown);
-            }
-            (Some("eventbus" | "system.eventbus"), "publish") => {
-                let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                let ty = arg_nodes
-                    .first()
-                    .and_then(|a| self.static_type(f, *a))
-                    .filter(|t| element_type(t) != "sobject")
-                    .or_else(|| args.first().and_then(Val::type_name))
-                    .map(|t| element_type(&t));
-                let object = ty.filter(|t| t.ends_with("__e")).unwrap_or_default();
-                let callback = args.get(1).and_then(|v| {
-                    let obj = match v {
-                        Val::Inst(id) => Some(*id),
-                        _ => None,
-                    };
-                    self.val_class(ctx, v).map(|(ci, _)| (ci, obj))
-                });
-                ctx.effects += 1;
-                let level = ctx.level();
-                let records = args.first().and_then(records_of);
-                ctx.pending.push(Pending { job: Job::Event(object, callback, records), level });
-                return Ok(Val::Unknown);
-            }
-            (Some("database" | "system.database"), "insert" | "update" | "delete" | "undelete" | "upsert") => {
-                let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                let ty = arg_nodes
-                    .first()
-                    .and_then(|a| self.static_type(f, *a))
-                    .filter(|t| element_type(t) != "sobject")
-                    .or_else(|| args.first().and_then(Val::type_name))
-                    .map(|t| element_type(&t));
-                ctx.effects += 1;
-                let records = args.first().and_then(records_of);
-                self.fire_triggers(ctx, &ty.unwrap_or_default(), &name, records);
-                return Ok(Val::Unknown);
-            }
-            (Some("type" | "system.type"), "forname") => {
-                let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                return Ok(match args.last() {
-                    Some(Val::Str(n)) => Val::Type(self.idx.class(&n.to_ascii_lowercase())),
-                    _ => Val::Type(None),
-                });
-            }
-            (Some("string"), "isblank" | "isempty") => {
-                let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                return Ok(match args.first() {
-                    Some(Val::Null) => Val::Bool(true),
-                    Some(Val::Str(s)) => Val::Bool(if name == "isblank" { s.trim().is_empty() } else { s.is_empty() }),
-                    _ => Val::Unknown,
-                });
-            }
-            (Some("string"), "isnotblank" | "isnotempty") => {
-                let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                return Ok(match args.first() {
-                    Some(Val::Null) => Val::Bool(false),
-                    Some(Val::Str(s)) => {
-                        Val::Bool(if name == "isnotblank" { !s.trim().is_empty() } else { !s.is_empty() })
-                    }
-                    _ => Val::Unknown,
-                });
-            }
-            _ => {}
+        if let Some(v) = self.platform_call(ctx, f, e, on.as_deref(), &name, &arg_nodes)? {
+            return Ok(v);
         }
         // Resolve the receiver.
         let mut target_class: Option<usize> = None;

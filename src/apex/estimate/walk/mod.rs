@@ -8,7 +8,8 @@
 //! - [`call`]: entering package code: class initialisation, bodies, calls, constructors, dispatch;
 //! - [`stmt`]: statements, branches, loops and `try`;
 //! - [`expr`]: expressions, field access, assignment, operators;
-//! - [`platform`]: what the platform runs for a test: triggers, async jobs, callbacks, callouts.
+//! - [`platform`]: the platform's built-ins: triggers, async jobs, callbacks, callouts, and the
+//!   static calls with a meaning for the walk (`Test.stopTest()`, `Database.insert`, ...).
 
 mod call;
 mod expr;
