@@ -18,9 +18,13 @@
 
 pub mod archive;
 pub mod compose;
+mod files;
 pub mod ignore;
+mod limits;
+mod listing;
 pub mod resolve;
 pub mod vfs;
+mod zipped;
 
 use crate::error::{Error, Result};
 use crate::metadata::{Component, Tree};
