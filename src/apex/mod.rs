@@ -11,9 +11,11 @@
 //!   Cobertura and LCOV.
 //! - [`source`]: the package's Apex bodies, within the platform's size bounds.
 //! - [`lines`]: Salesforce's executable-line rules (what coverage counts).
+//! - [`syntax`]: what both ask of the syntax tree before walking it (its depth).
 
 pub mod coverage;
 pub mod estimate;
 pub mod lines;
 pub mod runtime;
 pub mod source;
+pub mod syntax;

@@ -22,31 +22,6 @@ pub(super) struct Parsed {
 /// skipped, so the recursive walk cannot exhaust its stack.
 pub(super) const MAX_NESTING: usize = 256;
 
-/// Depth of the syntax tree and the line of its deepest node, without recursion.
-fn nesting(tree: &tree_sitter::Tree) -> (usize, usize) {
-    let mut cursor = tree.walk();
-    let (mut depth, mut max, mut line) = (0usize, 0usize, 1usize);
-    loop {
-        if depth > max {
-            max = depth;
-            line = cursor.node().start_position().row + 1;
-        }
-        if cursor.goto_first_child() {
-            depth += 1;
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return (max, line);
-            }
-            depth -= 1;
-        }
-    }
-}
-
 pub(super) fn parse_all(sources: &[Source]) -> Vec<Parsed> {
     let mut parser = tree_sitter::Parser::new();
     let ok = parser.set_language(&tree_sitter_sfapex::apex::LANGUAGE.into()).is_ok();
@@ -58,7 +33,7 @@ pub(super) fn parse_all(sources: &[Source]) -> Vec<Parsed> {
                 "the Apex grammar cannot parse this file (the deploy would fail to compile it)".to_string();
             let mut error_line = None;
             if let Some(t) = &tree {
-                let (depth, line) = nesting(t);
+                let (depth, line) = crate::apex::syntax::nesting(t);
                 if depth > MAX_NESTING {
                     reason =
                         format!("nested deeper than {MAX_NESTING} levels: not analysed (its lines are not counted)");

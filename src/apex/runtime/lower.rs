@@ -42,7 +42,7 @@ pub fn lower_file(src: &str, file: u32) -> Result<Lowered, SyntaxError> {
     })?;
     let tree = parser.parse(src, None).ok_or(SyntaxError { line: 1, col: 1, message: "cannot parse".into() })?;
     let root = tree.root_node();
-    let (depth, line) = nesting(&tree);
+    let (depth, line) = crate::apex::syntax::nesting(&tree);
     if depth > MAX_NESTING {
         return Err(SyntaxError {
             line: line as u32,
@@ -90,31 +90,6 @@ fn first_error(n: Node) -> Node {
         }
     }
     n
-}
-
-/// Depth of the syntax tree and the line of its deepest node, without recursion.
-fn nesting(tree: &tree_sitter::Tree) -> (usize, usize) {
-    let mut cursor = tree.walk();
-    let (mut depth, mut max, mut line) = (0usize, 0usize, 1usize);
-    loop {
-        if depth > max {
-            max = depth;
-            line = cursor.node().start_position().row + 1;
-        }
-        if cursor.goto_first_child() {
-            depth += 1;
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return (max, line);
-            }
-            depth -= 1;
-        }
-    }
 }
 
 struct Cx<'s> {
