@@ -223,7 +223,7 @@ fn existing_project(out: &Path, warnings: &mut Vec<String>) -> Result<Option<Exi
     }
     // The same reading `package --include` does; a file sf would refuse leaves the source in
     // force-app, with a warning.
-    match crate::read::ProjectJson::parse(&path, &bytes) {
+    match crate::read::ProjectJson::parse_kind(&path, &bytes) {
         Ok(p) => match p.package_dirs.first() {
             Some(dir) => {
                 Ok(Some(ExistingProject { package_dir: dir.clone(), source_api_version: p.api_version, bytes }))
@@ -235,8 +235,8 @@ fn existing_project(out: &Path, warnings: &mut Vec<String>) -> Result<Option<Exi
                 Ok(Some(ExistingProject { package_dir: "force-app".into(), source_api_version: None, bytes }))
             }
         },
-        Err(e) if e.to_string().contains("packageDirectories path") => Err(e),
-        Err(e) => {
+        Err(crate::read::ProjectJsonError::UnsafePath(e)) => Err(e),
+        Err(crate::read::ProjectJsonError::Unusable(e)) => {
             warnings.push(format!(
                 "{}; the source goes into force-app (help: fix sfdx-project.json: sf reads it too)",
                 crate::printable::text(&e.message())

@@ -411,36 +411,61 @@ pub struct ProjectJson {
     pub api_version: Option<String>,
 }
 
+/// Why an sfdx-project.json cannot be used, by kind: a caller may fall back from a file sf would
+/// refuse, never from one whose package directory leaves the project.
+#[derive(Debug)]
+pub enum ProjectJsonError {
+    /// Not JSON, no package directories, an entry without a path.
+    Unusable(crate::error::Error),
+    /// A package directory's path is not a safe relative path inside the project.
+    UnsafePath(crate::error::Error),
+}
+
+impl ProjectJsonError {
+    /// The error to report.
+    pub fn into_error(self) -> crate::error::Error {
+        match self {
+            Self::Unusable(e) | Self::UnsafePath(e) => e,
+        }
+    }
+}
+
 impl ProjectJson {
     /// Parses sfdx-project.json (`input` names it in messages).
     pub fn parse(input: &Path, bytes: &[u8]) -> Result<Self> {
+        Self::parse_kind(input, bytes).map_err(ProjectJsonError::into_error)
+    }
+
+    /// [`ProjectJson::parse`], saying which kind of problem refused the file.
+    pub fn parse_kind(input: &Path, bytes: &[u8]) -> std::result::Result<Self, ProjectJsonError> {
+        use ProjectJsonError::{UnsafePath, Unusable};
         // sf reads a file that starts with a UTF-8 byte order mark (editors on Windows write one).
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         let v: serde_json::Value = serde_json::from_slice(bytes)
-            .map_err(|e| input_error(input, format!("not valid JSON: {e}"), "fix sfdx-project.json"))?;
+            .map_err(|e| Unusable(input_error(input, format!("not valid JSON: {e}"), "fix sfdx-project.json")))?;
         let dirs = v.get("packageDirectories").and_then(|d| d.as_array()).ok_or_else(|| {
-            input_error(
+            Unusable(input_error(
                 input,
                 "has no packageDirectories",
                 "add \"packageDirectories\": [{\"path\": \"force-app\", \"default\": true}]",
-            )
+            ))
         })?;
         let mut package_dirs: Vec<(bool, String)> = Vec::new();
         for d in dirs {
             let Some(p) = d.get("path").and_then(|p| p.as_str()) else {
-                return Err(input_error(
+                return Err(Unusable(input_error(
                     input,
                     "a packageDirectories entry has no \"path\"",
                     "give every package directory a path",
-                ));
+                )));
             };
             let p = p.trim_start_matches("./").trim_end_matches('/').to_string();
             archive::check_relative_path(&p).map_err(|why| {
-                input_error(
+                UnsafePath(input_error(
                     input,
                     format!("packageDirectories path {:?}: {why}", crate::printable::field(&p)),
                     "use a relative path inside the project",
-                )
+                ))
             })?;
             let default = d.get("default").and_then(serde_json::Value::as_bool).unwrap_or(false);
             if !package_dirs.iter().any(|(_, q)| *q == p) {
