@@ -10,6 +10,26 @@ use std::path::Path;
 /// link is refused too, unless `follow` (for files the user names on the command line, such as
 /// `-c` or `--destructive`, which may be links to a real file).
 pub(super) fn open_regular(path: &Path, follow: bool) -> Result<std::fs::File> {
+    open_file(path, follow).map_err(|e| match e {
+        Refused::Link => Error::Input {
+            message: format!("{}: is a symbolic link (sfgen does not follow links)", path.display()),
+            hint: Some("give the real file".into()),
+        },
+        Refused::Other(e) => e,
+    })
+}
+
+/// Why [`open_file`] refused: a final symbolic link (which a caller may report in its own
+/// words), or anything else.
+pub(super) enum Refused {
+    /// The last component is a symbolic link and `follow` was not given.
+    Link,
+    /// Not a regular file, or the open failed.
+    Other(Error),
+}
+
+/// [`open_regular`], saying whether a link was the reason.
+pub(super) fn open_file(path: &Path, follow: bool) -> std::result::Result<std::fs::File, Refused> {
     let cannot = |e: std::io::Error| Error::Input { message: format!("{}: {e}", path.display()), hint: None };
     #[cfg(unix)]
     let file = {
@@ -24,31 +44,25 @@ pub(super) fn open_regular(path: &Path, follow: bool) -> Result<std::fs::File> {
         o.custom_flags(flags.bits() as i32);
         o.open(path).map_err(|e| {
             if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
-                Error::Input {
-                    message: format!("{}: is a symbolic link (sfgen does not follow links)", path.display()),
-                    hint: Some("give the real file".into()),
-                }
+                Refused::Link
             } else {
-                cannot(e)
+                Refused::Other(cannot(e))
             }
         })?
     };
     #[cfg(not(unix))]
     let file = {
         if !follow && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(Error::Input {
-                message: format!("{}: is a symbolic link (sfgen does not follow links)", path.display()),
-                hint: Some("give the real file".into()),
-            });
+            return Err(Refused::Link);
         }
         if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-            return Err(not_regular(path));
+            return Err(Refused::Other(not_regular(path)));
         }
-        std::fs::File::open(path).map_err(cannot)?
+        std::fs::File::open(path).map_err(|e| Refused::Other(cannot(e)))?
     };
-    let meta = file.metadata().map_err(cannot)?;
+    let meta = file.metadata().map_err(|e| Refused::Other(cannot(e)))?;
     if !meta.is_file() {
-        return Err(not_regular(path));
+        return Err(Refused::Other(not_regular(path)));
     }
     Ok(file)
 }

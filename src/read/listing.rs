@@ -2,7 +2,7 @@
 //! sockets and colliding names refused) and read beneath it without following a link
 //! (`O_NOFOLLOW`, `openat2` with `RESOLVE_BENEATH` on Linux), each at most a cap.
 
-use super::files::{open_regular, read_capped};
+use super::files::{open_file, read_capped, Refused};
 use super::limits::{over_limit, refuse, Limits, Names};
 use crate::error::{Error, Result};
 use crate::relpath::check_relative_path;
@@ -107,9 +107,9 @@ impl Root {
                 return Err(link());
             }
         }
-        open_regular(&at, false).map_err(|e| match e {
-            Error::Input { message, .. } if message.contains("symbolic link") => link(),
-            other => other,
+        open_file(&at, false).map_err(|e| match e {
+            Refused::Link => link(),
+            Refused::Other(e) => e,
         })
     }
 }
