@@ -48,13 +48,7 @@ pub fn folder(root: &Path, files: &[PlannedFile]) -> Result<FolderWritten> {
             })
         }
     }
-    check_targets(root, files)?;
-    let (mut lock, created) = lock_output(root)?;
-    // Checked again under the lock: another run may have changed the folder meanwhile.
-    check_targets(root, files)?;
-    sweep(root);
-    let mut warnings = Vec::new();
-    let record = read_record(root, &mut warnings);
+    let (mut lock, created, record, warnings) = lock_and_read(root, files)?;
     let new_record = record_of(files);
     if owned(root, &record)? && !is_cwd_or_parent(root) {
         if let Some(removed) = replace_folder(root, files, &record, &new_record, &mut lock)? {
@@ -116,12 +110,7 @@ pub fn owned_folder(root: &Path, files: &[PlannedFile]) -> Result<()> {
             hint: Some("give a folder, or a path ending in .zip for a zip".into()),
         });
     }
-    check_targets(root, files)?;
-    let (mut lock, created) = lock_output(root)?;
-    check_targets(root, files)?;
-    sweep(root);
-    let mut warnings = Vec::new();
-    let record = read_record(root, &mut warnings);
+    let (mut lock, created, record, warnings) = lock_and_read(root, files)?;
     if !owned(root, &record)? {
         return Err(Error::Input {
             message: format!(
@@ -139,6 +128,19 @@ pub fn owned_folder(root: &Path, files: &[PlannedFile]) -> Result<()> {
     created.keep();
     save_record(root, &mut { new_record });
     Ok(())
+}
+
+/// Locks the output folder `root` for this run (creating it when missing), checks the targets
+/// before and again under the lock (another run may have changed the folder meanwhile), removes
+/// stages of killed runs, and reads sfgen's record of the folder (with warnings about it).
+fn lock_and_read(root: &Path, files: &[PlannedFile]) -> Result<(FolderLock, CreatedDir, Record, Vec<String>)> {
+    check_targets(root, files)?;
+    let (lock, created) = lock_output(root)?;
+    check_targets(root, files)?;
+    sweep(root);
+    let mut warnings = Vec::new();
+    let record = read_record(root, &mut warnings);
+    Ok((lock, created, record, warnings))
 }
 
 fn is_cwd_or_parent(root: &Path) -> bool {

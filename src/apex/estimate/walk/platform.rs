@@ -255,6 +255,17 @@ impl<'i, 'p> Walker<'i, 'p> {
         Ok(None)
     }
 
+    /// The SObject type of the records a publish or DML call is given (its first argument): the
+    /// declared type when it names one, else the type of the value the walk holds.
+    fn records_type(&self, f: &Frame, arg_nodes: &[Node], args: &[Val]) -> Option<String> {
+        arg_nodes
+            .first()
+            .and_then(|a| self.static_type(f, *a))
+            .filter(|t| element_type(t) != "sobject")
+            .or_else(|| args.first().and_then(Val::type_name))
+            .map(|t| element_type(&t))
+    }
+
     pub(super) fn callout(&mut self, ctx: &mut Ctx, e: Node, f: &Frame) -> Walked<()> {
         match ctx.mock.clone() {
             None => {
@@ -380,12 +391,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             }
             (Some("eventbus" | "system.eventbus"), "publish") => {
                 let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                let ty = arg_nodes
-                    .first()
-                    .and_then(|a| self.static_type(f, *a))
-                    .filter(|t| element_type(t) != "sobject")
-                    .or_else(|| args.first().and_then(Val::type_name))
-                    .map(|t| element_type(&t));
+                let ty = self.records_type(f, arg_nodes, &args);
                 let object = ty.filter(|t| t.ends_with("__e")).unwrap_or_default();
                 let callback = args.get(1).and_then(|v| {
                     let obj = match v {
@@ -402,12 +408,7 @@ impl<'i, 'p> Walker<'i, 'p> {
             }
             (Some("database" | "system.database"), "insert" | "update" | "delete" | "undelete" | "upsert") => {
                 let args = self.args(ctx, f, e.child_by_field_name("arguments"))?;
-                let ty = arg_nodes
-                    .first()
-                    .and_then(|a| self.static_type(f, *a))
-                    .filter(|t| element_type(t) != "sobject")
-                    .or_else(|| args.first().and_then(Val::type_name))
-                    .map(|t| element_type(&t));
+                let ty = self.records_type(f, arg_nodes, &args);
                 ctx.effects += 1;
                 let records = args.first().and_then(records_of);
                 self.fire_triggers(ctx, &ty.unwrap_or_default(), name, records);
