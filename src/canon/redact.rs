@@ -54,9 +54,13 @@ pub fn redact_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
     let mut from = 0;
     while let Some(i) = text[from..].find(':').map(|i| from + i) {
         from = i + 1;
+        // The scheme starts just after the last character that cannot be in one; that character
+        // may be any width (a Hebrew letter before `swee:`), so step over its UTF-8 length.
         let scheme_start = text[..i]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-            .map_or(0, |j| j + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |(j, c)| j + c.len_utf8());
         let scheme = &text[scheme_start..i];
         if !scheme.starts_with(|c: char| c.is_ascii_alphabetic()) {
             continue;
@@ -234,6 +238,19 @@ mod tests {
         let once = redact_userinfo("xmlns=\"http://soap.sforce@ap.sforce.com/2006\"").into_owned();
         assert!(once.contains(REDACTED_IN_URL), "{once}");
         assert_eq!(redact_userinfo(&once), once);
+    }
+
+    /// Found by CI's fuzz smoke (fuzz_canon_pairs): a multi-byte character just before a
+    /// `scheme:` was stepped over as if it were one byte, and slicing inside it panicked.
+    #[test]
+    fn a_wide_character_before_a_scheme_is_stepped_over_whole() {
+        let text = "    <description>Sent by the  swee@:\u{5e1}p:bel>Sweep</label>";
+        assert_eq!(redact_userinfo(text), text);
+        for raw in ["\u{5e1}https://user:pw@host.example.com", "\u{1F600}https://user:pw@h.example.com/x"] {
+            let r = redact_userinfo(raw);
+            assert!(!r.contains("user:pw") && r.contains(REDACTED_IN_URL), "{raw} -> {r}");
+            assert!(r.starts_with(raw.chars().next().unwrap()), "{raw} -> {r}");
+        }
     }
 
     /// Finding 13 of issue 24: userinfo holding a raw `?`, `#` or `/`, and the WHATWG forms
