@@ -35,6 +35,7 @@ pub mod git;
 pub mod metadata;
 pub mod model;
 pub mod ops;
+pub mod plan;
 pub mod printable;
 pub mod project;
 pub mod read;

@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 /// Top to bottom. A module names only modules after it.
 const LAYERS: &[&str] = &[
     "commands",  // the command line: one thin file per verb, and the one output module
-    "ops",       // the operations behind the verbs, and the planning helpers of their stage
+    "ops",       // the operations behind the verbs, one each: options in, a Report out
+    "plan",      // the planning stage: config read, desired state, deploy commands, next steps
     "model",     // validation: the config into the project, every rule checked
     "check",     // offline deployability rules, names against the schema, reports
     "render",    // the project into a Tree: the wiring of the sections' renderers

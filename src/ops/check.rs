@@ -96,7 +96,7 @@ pub fn check(opts: &CheckOpts) -> Result<Report> {
             (tree, px)
         }
         None => {
-            let desired = super::desired::desired(&opts.config, &opts.include, None, false, &limits)?;
+            let desired = crate::plan::desired::desired(&opts.config, &opts.include, None, false, &limits)?;
             warnings.extend(desired.warnings.iter().cloned());
             for inc in &desired.includes {
                 disk.extend(inc.disk_paths());
@@ -104,7 +104,7 @@ pub fn check(opts: &CheckOpts) -> Result<Report> {
             generated = desired
                 .index
                 .iter()
-                .filter(|(_, o)| matches!(o, super::desired::Origin::Generated))
+                .filter(|(_, o)| matches!(o, crate::plan::desired::Origin::Generated))
                 .map(|(k, _)| k.clone())
                 .collect();
             let tree = desired.load_all()?;

@@ -68,7 +68,7 @@ pub fn diff(opts: &DiffOpts) -> Result<Report> {
     }
     // The two sides are independent: list them at the same time.
     let (desired, org) = rayon::join(
-        || super::desired::desired(&opts.config, &opts.include, opts.prefer, opts.no_generate, &limits),
+        || crate::plan::desired::desired(&opts.config, &opts.include, opts.prefer, opts.no_generate, &limits),
         || crate::read::open(&opts.org, &limits),
     );
     let (desired, org) = (desired?, org?);

@@ -1,11 +1,11 @@
 //! `sfgen generate`: config → every artefact, written as an SFDX project or an mdapi folder.
 
-use super::deploy::{SourceSelect, Target, Tests};
 use super::ConfigOpts;
 use crate::cli::Format;
 use crate::error::{Error, Result};
 use crate::metadata::Tree;
 use crate::ops::Report;
+use crate::plan::deploy::{SourceSelect, Target, Tests};
 use crate::render;
 use crate::write::PlannedFile;
 use std::fmt::Write as _;
@@ -71,10 +71,10 @@ pub struct GenerateOpts {
 
 /// Renders every artefact of the config into `opts.out`.
 pub fn generate(opts: &GenerateOpts) -> Result<Report> {
-    let (_, project) = super::load_project(&opts.config)?;
-    let org = super::org(opts.target_org.as_deref(), project.integration.sandbox)?;
+    let (_, project) = crate::plan::load::load_project(&opts.config)?;
+    let org = crate::plan::deploy::org(opts.target_org.as_deref(), project.integration.sandbox)?;
     let tree = render::render(&project);
-    let mut warnings = super::warning_lines(&project);
+    let mut warnings = crate::plan::load::warning_lines(&project);
     gate(&tree, opts.no_check, &mut warnings)?;
     let version = project.api_version.to_string();
     // In an existing SFDX project, the source goes into its default package directory, and
@@ -166,8 +166,8 @@ pub fn generate(opts: &GenerateOpts) -> Result<Report> {
         Format::Mdapi => Target::MetadataDir(&opts.out),
     };
     let tests = Tests { has_apex: project.webhook.is_some(), classes: project.test_classes() };
-    let deploy = super::deploy::commands(&target, &tests, &org);
-    let steps = super::next_steps::next_steps(&project, &deploy, &org, opts.config.api_version.as_deref());
+    let deploy = crate::plan::deploy::commands(&target, &tests, &org);
+    let steps = crate::plan::next_steps::next_steps(&project, &deploy, &org, opts.config.api_version.as_deref());
     let result = serde_json::json!({
         "outDir": opts.out,
         "format": match opts.format { Format::Source => "source", Format::Mdapi => "mdapi" },
@@ -184,7 +184,7 @@ pub fn generate(opts: &GenerateOpts) -> Result<Report> {
         "quickDeployCommand": deploy.quick,
         "nextSteps": steps,
     });
-    Ok(Report { exit: 0, result, text, guidance: super::next_steps::render_text(&steps), warnings })
+    Ok(Report { exit: 0, result, text, guidance: crate::plan::next_steps::render_text(&steps), warnings })
 }
 
 /// What sfgen needs of an SFDX project it generates into.

@@ -27,9 +27,9 @@ pub fn manifest(opts: &ManifestOpts) -> Result<Report> {
     // The component set is the same whichever side would win a conflict; only names are
     // needed, so included files are not read (but for the few that decide package.xml).
     let desired =
-        super::desired::desired(&opts.config, &opts.include, Some(Prefer::Generated), opts.no_generate, &limits)?;
+        crate::plan::desired::desired(&opts.config, &opts.include, Some(Prefer::Generated), opts.no_generate, &limits)?;
     let members = desired.members()?;
-    let api_version = super::api_version(&opts.config)?.unwrap_or_else(|| desired.api_version.clone());
+    let api_version = crate::plan::load::api_version(&opts.config)?.unwrap_or_else(|| desired.api_version.clone());
     let xml = crate::sf::manifest::package_xml_of(&members, &api_version);
     let result = if opts.list_components {
         let components: Vec<serde_json::Value> = members

@@ -6,9 +6,9 @@ use super::ConfigOpts;
 use crate::cli::{DestructiveWhen, Prefer};
 use crate::error::{Error, Result};
 use crate::metadata::ComponentKey;
-use crate::ops::desired::{self, Desired, Origin};
 use crate::ops::Report;
-use crate::ops::{deploy, next_steps};
+use crate::plan::desired::{self, Desired, Origin};
+use crate::plan::{deploy, next_steps};
 use crate::read::archive::Limits;
 use crate::sf::{manifest, registry::registry, xml};
 use rayon::prelude::*;
@@ -128,7 +128,7 @@ pub fn package(opts: &PackageOpts) -> Result<Report> {
 
     let plan = test_plan(&desired, &stats.test_classes);
     let project = desired.project.as_ref();
-    let org = super::org(opts.target_org.as_deref(), project.and_then(|p| p.integration.sandbox))?;
+    let org = crate::plan::deploy::org(opts.target_org.as_deref(), project.and_then(|p| p.integration.sandbox))?;
     let deploy = deploy::commands(&deploy::Target::Zip(&opts.out), &plan.tests, &org);
     let steps = project.map(|p| next_steps::next_steps(p, &deploy, &org, opts.config.api_version.as_deref()));
 

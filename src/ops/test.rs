@@ -71,7 +71,7 @@ pub fn test(opts: &TestOpts) -> Result<Report> {
             tree
         }
         None => {
-            let desired = super::desired::desired(&opts.config, &opts.include, None, false, &limits)?;
+            let desired = crate::plan::desired::desired(&opts.config, &opts.include, None, false, &limits)?;
             warnings.extend(desired.warnings.iter().cloned());
             desired.load_all()?
         }

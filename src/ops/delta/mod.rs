@@ -172,7 +172,7 @@ pub fn delta(opts: &DeltaOpts) -> Result<Report> {
         ignore_whitespace: opts.ignore_whitespace,
         generate_delta: opts.generate_delta,
     };
-    let org = super::org(opts.target_org.as_deref(), None)?;
+    let org = crate::plan::deploy::org(opts.target_org.as_deref(), None)?;
     let repo = Repo::discover(&opts.repo_dir)?;
     let from = repo.commit("--from", &opts.from)?;
     let to = repo.commit("--to", &opts.to)?;
@@ -241,15 +241,15 @@ pub fn delta(opts: &DeltaOpts) -> Result<Report> {
     let out = &opts.output_dir;
     let manifest = out.join("package/package.xml");
     let destructive = out.join("destructiveChanges/destructiveChanges.xml");
-    let target = super::deploy::Target::Source {
+    let target = crate::plan::deploy::Target::Source {
         project: Path::new("."),
-        select: super::deploy::SourceSelect::Manifest {
+        select: crate::plan::deploy::SourceSelect::Manifest {
             manifest: manifest.display().to_string(),
             destructive: (deleting > 0).then(|| (opts.destructive_when, destructive.display().to_string())),
         },
     };
-    let tests = super::deploy::Tests { has_apex: plan.has_apex, classes: plan.classes.clone() };
-    let commands = (deploying + deleting > 0).then(|| super::deploy::commands(&target, &tests, &org));
+    let tests = crate::plan::deploy::Tests { has_apex: plan.has_apex, classes: plan.classes.clone() };
+    let commands = (deploying + deleting > 0).then(|| crate::plan::deploy::commands(&target, &tests, &org));
     let mut text = format!(
         "sfgen delta {} ({}) -> {} ({}): {} changed file{} in the package directories\n",
         crate::ui::printable(&opts.from),

@@ -24,9 +24,9 @@ use crate::cli::{DeltaLayout, DestructiveWhen};
 use crate::diff::DiffReport;
 use crate::error::{Error, Result};
 use crate::metadata::Tree;
-use crate::ops::deploy::{self, SourceSelect, Target};
-use crate::ops::desired::Desired;
 use crate::ops::ConfigOpts;
+use crate::plan::deploy::{self, SourceSelect, Target};
+use crate::plan::desired::Desired;
 use crate::sf::manifest;
 
 /// What was written, for the report.
@@ -58,7 +58,7 @@ pub struct OutOpts<'a> {
 /// Writes the delta `opts` asks for (nothing without `--delta-out`).
 pub fn write(opts: &OutOpts<'_>, report: &DiffReport, desired: &Desired) -> Result<Option<Written>> {
     let Some(out) = opts.delta_out else { return Ok(None) };
-    let version = crate::ops::api_version(opts.config)?.unwrap_or_else(|| desired.api_version.clone());
+    let version = crate::plan::load::api_version(opts.config)?.unwrap_or_else(|| desired.api_version.clone());
     let is_zip = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     if is_zip && opts.layout == DeltaLayout::Sgd {
         return Err(Error::Input {
@@ -106,7 +106,7 @@ pub fn write(opts: &OutOpts<'_>, report: &DiffReport, desired: &Desired) -> Resu
         // Deleted classes have no coverage to name tests for: run the local tests.
         tests.classes.clear();
     }
-    let org = crate::ops::org(opts.target_org, desired.project.as_ref().and_then(|p| p.integration.sandbox))?;
+    let org = crate::plan::deploy::org(opts.target_org, desired.project.as_ref().and_then(|p| p.integration.sandbox))?;
     let nothing = delta.is_empty() && !deleting;
     let commands = (!nothing).then(|| deploy::commands(&target, &tests, &org));
 

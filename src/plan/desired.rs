@@ -2,7 +2,7 @@
 //! config, plus every `--include`d project, folder or zip, as one set of components. Included
 //! components stay unread until a command needs them.
 
-use super::ConfigOpts;
+use super::load::ConfigOpts;
 use crate::cli::Prefer;
 use crate::error::{Error, Result};
 use crate::metadata::{Component, ComponentKey, Tree};
@@ -119,9 +119,9 @@ pub fn desired(
     let (generated, project, mut warnings) = if no_generate {
         (Tree::new(), None, Vec::new())
     } else {
-        let (_, project) = super::load_project(args)?;
+        let (_, project) = super::load::load_project(args)?;
         let tree = crate::render::render(&project);
-        let warnings = super::warning_lines(&project);
+        let warnings = super::load::warning_lines(&project);
         (tree, Some(project), warnings)
     };
     // The includes are independent: read them on every core.

@@ -42,6 +42,22 @@ impl Org {
     }
 }
 
+/// The org of the printed commands: `--target-org` (or `SF_TARGET_ORG`), checked, and whether
+/// the config says it is a sandbox.
+pub fn org(target_org: Option<&str>, sandbox: Option<bool>) -> crate::error::Result<Org> {
+    let alias = match target_org {
+        Some(a) if a.trim().is_empty() || a.chars().any(char::is_control) => {
+            return Err(crate::error::Error::Input {
+                message: format!("--target-org {}: not an org alias or username", crate::shell::quote(a)),
+                hint: Some("give the alias or username the Salesforce CLI knows the org by (`sf org list`)".into()),
+            })
+        }
+        Some(a) => Some(a.to_string()),
+        None => None,
+    };
+    Ok(Org { alias, sandbox })
+}
+
 /// What is deployed.
 #[derive(Debug, Clone)]
 pub enum Target<'a> {

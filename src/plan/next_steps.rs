@@ -63,12 +63,12 @@ pub fn next_steps(project: &Project, deploy: &Commands, org: &Org, api_version: 
             "replace {ORG_PLACEHOLDER} with the org's alias or username, or run sfgen with --target-org ALIAS (or SF_TARGET_ORG)"
         ));
     }
-    // Steps that must come first (src/ops/delivery_steps.rs).
+    // Steps that must come first (src/plan/delivery_steps.rs).
     steps.extend(super::delivery_steps::before_deploy(project));
     steps.extend(super::delivery_steps::webhook_before_deploy(project));
     steps.push(Step { id: "deploy", title: "Validate, then deploy".to_string(), details, commands: deploy.in_order() });
 
-    // The webhook's and the OAuth apps' own steps (src/ops/delivery_steps.rs).
+    // The webhook's and the OAuth apps' own steps (src/plan/delivery_steps.rs).
     steps.extend(super::delivery_steps::webhook(project, &target));
     steps.extend(super::delivery_steps::oauth_apps(project));
 
