@@ -25,6 +25,9 @@ pub struct Problem {
     pub hint: Option<String>,
     /// Whether deserialisation would fail on it.
     pub blocking: bool,
+    /// Whether the value is of the wrong JSON type: of an untagged enum's alternatives, one whose
+    /// only problem is this at the value itself is set aside for one that fits better.
+    pub wrong_type: bool,
 }
 
 fn schema() -> &'static Value {
@@ -124,7 +127,11 @@ impl<'a> Walker<'a> {
             return;
         }
         let push = |out: &mut Vec<Problem>, message: String, hint: Option<String>, blocking: bool| {
-            out.push(Problem { path: path.to_string(), message, hint, blocking });
+            out.push(Problem { path: path.to_string(), message, hint, blocking, wrong_type: false });
+        };
+        let wrong_type = |out: &mut Vec<Problem>, want: &[&str], hint: Option<String>| {
+            let message = format!("wrong type: {}, expected {}", found(v), want.join(" or "));
+            out.push(Problem { path: path.to_string(), message, hint, blocking: true, wrong_type: true });
         };
 
         // Alternatives: an optional value, an untagged enum, a typed enum of constants.
@@ -167,10 +174,10 @@ impl<'a> Walker<'a> {
                 .filter(|t| *t != "null")
                 .collect();
             match best {
-                Some(b) if b.iter().any(|p| p.path != path || !p.message.starts_with("wrong type")) => out.extend(b),
+                Some(b) if b.iter().any(|p| p.path != path || !p.wrong_type) => out.extend(b),
                 _ => {
                     let want: Vec<&str> = types.iter().map(|t| expected(t)).collect();
-                    push(out, format!("wrong type: {}, expected {}", found(v), want.join(" or ")), None, true);
+                    wrong_type(out, &want, None);
                 }
             }
             return;
@@ -185,7 +192,7 @@ impl<'a> Walker<'a> {
             if !types.is_empty() && !types.iter().any(|t| type_matches(t, v)) {
                 let want: Vec<&str> = types.iter().filter(|t| **t != "null").map(|t| expected(t)).collect();
                 let hint = type_hint(&types, v);
-                push(out, format!("wrong type: {}, expected {}", found(v), want.join(" or ")), hint, true);
+                wrong_type(out, &want, hint);
                 return;
             }
         }
@@ -263,6 +270,7 @@ impl<'a> Walker<'a> {
                         message: format!("missing required key \"{r}\""),
                         hint: Some(format!("add \"{r}\"{example}")),
                         blocking: true,
+                        wrong_type: false,
                     });
                 }
             }
@@ -284,6 +292,7 @@ impl<'a> Walker<'a> {
                             message: format!("unknown key \"{}\"", key.escape_debug()),
                             hint: Some(hint),
                             blocking: true,
+                            wrong_type: false,
                         });
                     }
                     Some(sub) if sub.is_object() => self.walk(value, sub, &child, out),
@@ -323,6 +332,23 @@ mod tests {
         ] {
             assert!(paths.contains(&want), "{want} missing from {p:#?}");
         }
+    }
+
+    /// Of an untagged enum's alternatives (a Named Credential is a name or an object), a value
+    /// that fits none is one "wrong type" problem naming both; an object that fits the object
+    /// form keeps that form's own problems.
+    #[test]
+    fn an_untagged_enum_reports_the_alternative_that_fits() {
+        let at = |nc: serde_json::Value| {
+            let p = check(&json!({ "apiVersion": "62.0", "webhook": { "namedCredential": nc, "objects": [] } }));
+            p.into_iter().filter(|x| x.path.starts_with("webhook.namedCredential")).collect::<Vec<_>>()
+        };
+        let p = at(json!(5));
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert!(p[0].wrong_type && p[0].message.starts_with("wrong type: integer `5`, expected"), "{p:#?}");
+        let p = at(json!({ "name": "N", "lable": "x" }));
+        assert!(!p.is_empty() && p.iter().all(|x| !x.wrong_type), "{p:#?}");
+        assert!(p.iter().any(|x| x.message.contains("lable")), "{p:#?}");
     }
 
     #[test]
