@@ -2,7 +2,7 @@
 //! the output), read as untrusted input, and whether a folder holds only what it lists.
 
 use super::file::file;
-use super::stage::STAGE_PREFIX;
+use super::stage::is_stage_name;
 use super::target::{parent_of, PlannedFile};
 use crate::error::Result;
 use sha2::Digest as _;
@@ -145,8 +145,7 @@ pub(super) fn owned(root: &Path, record: &Record) -> Result<bool> {
         return Ok(true);
     }
     let walker = walkdir::WalkDir::new(root).follow_links(false).min_depth(1).into_iter();
-    for entry in walker.filter_entry(|e| !(e.depth() == 1 && e.file_name().to_string_lossy().starts_with(STAGE_PREFIX)))
-    {
+    for entry in walker.filter_entry(|e| !(e.depth() == 1 && is_stage_name(&e.file_name().to_string_lossy()))) {
         let Ok(entry) = entry else { return Ok(false) };
         let ft = entry.file_type();
         if ft.is_dir() {

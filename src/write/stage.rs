@@ -6,16 +6,30 @@ use crate::error::{Error, Result};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Stage folders are named `.sfgen-stage-<random>` and hold this marker.
-pub(super) const STAGE_PREFIX: &str = ".sfgen-stage-";
+/// Stage folders are named `.sfgen-stage-<random>` and hold this marker, complete and locked
+/// from the moment the name exists: a stage is made under [`MAKING_PREFIX`], marked and locked
+/// there, then renamed to its stage name.
+const STAGE_PREFIX: &str = ".sfgen-stage-";
+/// A stage being made (or the leftover of a run killed while making one).
+const MAKING_PREFIX: &str = ".sfgen-making-";
+/// A leftover that a sweep has claimed (renamed) and is removing.
+const SWEPT_PREFIX: &str = ".sfgen-swept-";
+
+/// Whether `name` (of a folder's entry) is a stage of a run, being made, live or swept: never
+/// part of the output it stands beside.
+pub(super) fn is_stage_name(name: &str) -> bool {
+    [STAGE_PREFIX, MAKING_PREFIX, SWEPT_PREFIX].iter().any(|p| name.starts_with(p))
+}
 const MARKER: &str = "SFGEN-STAGE";
 const MARKER_TEXT: &[u8] = b"sfgen stage folder: safe to delete when no sfgen runs here\n";
+/// How many times a run makes its stage again when a sweep claimed the one it was making.
+const MAKE_ATTEMPTS: u32 = 8;
 
 /// A private folder beside a target, removed unless kept; it carries sfgen's marker so that an
 /// interrupted run's leftovers can be recognised and removed, and the marker stays locked while
 /// the stage lives, so that no other run removes it meanwhile.
 pub struct Stage {
-    dir: Option<tempfile::TempDir>,
+    dir: Option<PathBuf>,
     /// The open, locked marker (the lock goes with the process, even when it is killed).
     _marker: Option<std::fs::File>,
 }
@@ -23,40 +37,54 @@ pub struct Stage {
 impl Stage {
     /// A new stage folder in `parent` (created if missing); first removes stage folders of
     /// earlier runs that were killed there.
+    ///
+    /// The stage is made as `.sfgen-making-<random>`, its marker created, locked and written
+    /// there, and only then renamed to `.sfgen-stage-<random>`: a folder under the stage name
+    /// always holds a complete marker that its run holds locked, so a sweep never mistakes a
+    /// live stage for a killed run's. A sweep may claim (rename away) a making folder whose
+    /// marker is not locked yet; the rename to the stage name then fails and the run makes
+    /// another. The two renames are atomic, so exactly one of them wins.
     pub fn new(parent: &Path) -> Result<Self> {
         std::fs::create_dir_all(parent).map_err(werr(parent))?;
         sweep(parent);
-        // A run killed between creating its stage and marking it leaves a stage without a
-        // complete marker, which the next sweep removes (it cannot tell it from one being made
-        // this instant). So a stage that another run's sweep removed while this one was making it
-        // is made again; once its marker is locked and still in place, no sweep touches it.
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let dir = tempfile::Builder::new().prefix(STAGE_PREFIX).tempdir_in(parent).map_err(werr(parent))?;
-            // Created empty, locked, then marked: a sweep that sees the marker's text finds it locked.
-            let marker_path = dir.path().join(MARKER);
+        let mut last = None;
+        for _ in 0..MAKE_ATTEMPTS {
+            let making =
+                tempfile::Builder::new().prefix(MAKING_PREFIX).tempdir_in(parent).map_err(werr(parent))?.keep();
+            let marker_path = making.join(MARKER);
             let made = std::fs::File::create(&marker_path).and_then(|mut marker| {
                 lock::exclusive_now(&marker)?;
                 marker.write_all(MARKER_TEXT)?;
                 Ok(marker)
             });
-            match made {
-                Ok(marker) if still_in_place(&marker, &marker_path) => {
-                    return Ok(Self { dir: Some(dir), _marker: Some(marker) });
+            let suffix = making.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_prefix(MAKING_PREFIX));
+            let (Ok(marker), Some(suffix)) = (made.map_err(|e| last = Some(e)), suffix) else {
+                let _ = std::fs::remove_dir_all(&making);
+                continue;
+            };
+            let stage = parent.join(format!("{STAGE_PREFIX}{suffix}"));
+            match std::fs::rename(&making, &stage) {
+                Ok(()) if still_in_place(&marker, &stage.join(MARKER)) => {
+                    return Ok(Self { dir: Some(stage), _marker: Some(marker) });
                 }
-                Err(e) if attempt >= 8 => return Err(werr(&marker_path)(e)),
-                _ if attempt >= 8 => {
-                    return Err(werr(&marker_path)(std::io::Error::other("removed while it was being made")));
+                Ok(()) => {
+                    let _ = std::fs::remove_dir_all(&stage);
+                    last = Some(std::io::Error::other("removed while it was being made"));
                 }
-                _ => {}
+                Err(e) => {
+                    // Claimed by a sweep meanwhile (or, improbably, a name taken): make another.
+                    let _ = std::fs::remove_dir_all(&making);
+                    last = Some(e);
+                }
             }
         }
+        let e = last.unwrap_or_else(|| std::io::Error::other("removed while it was being made"));
+        Err(werr(&parent.join(format!("{STAGE_PREFIX}*")))(e))
     }
 
     /// The folder.
     pub fn path(&self) -> &Path {
-        self.dir.as_ref().map_or(Path::new("."), |d| d.path())
+        self.dir.as_deref().unwrap_or(Path::new("."))
     }
 
     /// A path inside the stage for the file `name`.
@@ -68,62 +96,86 @@ impl Stage {
 impl Drop for Stage {
     fn drop(&mut self) {
         if let Some(d) = self.dir.take() {
-            let _ = d.close();
+            let _ = std::fs::remove_dir_all(d);
         }
     }
 }
 
-/// Removes stage folders of killed runs in `dir`: folders named `.sfgen-stage-*` holding sfgen's
-/// marker that no live run holds locked (nothing else is ever removed).
+/// Removes the leftovers of killed runs in `dir` (nothing else is ever removed):
+///
+/// - stage folders (`.sfgen-stage-*`) holding sfgen's complete marker that no live run holds
+///   locked, and ones holding nothing but at most a beginning of the marker (left by sfgen
+///   versions that named a stage before marking it: no live run makes one any more);
+/// - folders a run was making (`.sfgen-making-*`) holding nothing but at most the marker, not
+///   locked: claimed first by renaming them to `.sfgen-swept-*`, so that the run making one this
+///   instant loses its rename and makes another instead of losing its stage later;
+/// - claimed folders (`.sfgen-swept-*`) of a sweep that was killed, holding at most the marker.
 pub fn sweep(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let name = e.file_name();
         let Some(name) = name.to_str() else { continue };
-        if !name.starts_with(STAGE_PREFIX) {
-            continue;
-        }
+        let prefix = [STAGE_PREFIX, MAKING_PREFIX, SWEPT_PREFIX].into_iter().find(|p| name.starts_with(p));
+        let Some(prefix) = prefix else { continue };
         let Ok(ft) = e.file_type() else { continue };
         if !ft.is_dir() || ft.is_symlink() {
             continue;
         }
-        let marker = e.path().join(MARKER);
-        let is_ours = std::fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file())
-            && std::fs::read(&marker).is_ok_and(|b| b == MARKER_TEXT);
-        if !is_ours {
-            // A run killed between creating its stage and marking it: the folder holds nothing,
-            // or only a marker still being written (empty or a beginning of the text). Nothing of
-            // anyone's is lost by removing it; a run making it this instant makes another.
-            if unfinished_stage(&e.path()) {
-                let unlocked =
-                    std::fs::File::open(&marker).map(|f| lock::try_exclusive(&f).unwrap_or(false)).unwrap_or(true);
-                if unlocked {
-                    let _ = std::fs::remove_dir_all(e.path());
+        let path = e.path();
+        let marker = path.join(MARKER);
+        match prefix {
+            STAGE_PREFIX if marked(&path) => {
+                // A stage whose marker another process holds locked belongs to a run still going.
+                if std::fs::File::open(&marker).is_ok_and(|f| lock::try_exclusive(&f).unwrap_or(false)) {
+                    let _ = std::fs::remove_dir_all(&path);
                 }
             }
-            continue;
-        }
-        // A stage whose marker another process holds locked belongs to a run still going.
-        let Ok(f) = std::fs::File::open(&marker) else { continue };
-        if lock::try_exclusive(&f).unwrap_or(false) {
-            let _ = std::fs::remove_dir_all(e.path());
+            STAGE_PREFIX => {
+                // Not locked, in case a run of an older sfgen is naming its stage this instant.
+                if only_a_marker(&path) && unlocked(&marker) {
+                    let _ = std::fs::remove_dir_all(&path);
+                }
+            }
+            MAKING_PREFIX => {
+                let claimed = dir.join(format!("{SWEPT_PREFIX}{}", &name[MAKING_PREFIX.len()..]));
+                if only_a_marker(&path) && unlocked(&marker) && std::fs::rename(&path, &claimed).is_ok() {
+                    let _ = std::fs::remove_dir_all(&claimed);
+                }
+            }
+            _ => {
+                if only_a_marker(&path) {
+                    let _ = std::fs::remove_dir_all(&path);
+                }
+            }
         }
     }
 }
 
-/// A stage folder holding nothing but, at most, a marker that is a beginning of sfgen's text.
-fn unfinished_stage(dir: &Path) -> bool {
+/// Whether `dir` holds sfgen's complete marker (a file holding exactly its text).
+fn marked(dir: &Path) -> bool {
+    let marker = dir.join(MARKER);
+    std::fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file())
+        && std::fs::read(&marker).is_ok_and(|b| b == MARKER_TEXT)
+}
+
+/// Whether `dir` holds nothing but, at most, a marker that is sfgen's text or a beginning of it.
+fn only_a_marker(dir: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else { return false };
     for e in entries.flatten() {
         if e.file_name() != MARKER || !e.file_type().is_ok_and(|t| t.is_file()) {
             return false;
         }
         let Ok(bytes) = std::fs::read(e.path()) else { return false };
-        if !MARKER_TEXT.starts_with(&bytes) || bytes.len() == MARKER_TEXT.len() {
+        if !MARKER_TEXT.starts_with(&bytes) {
             return false;
         }
     }
     true
+}
+
+/// Whether no live process holds the marker at `marker` locked (or there is no marker yet).
+fn unlocked(marker: &Path) -> bool {
+    std::fs::File::open(marker).map(|f| lock::try_exclusive(&f).unwrap_or(false)).unwrap_or(true)
 }
 
 /// Whether the open `marker` is still the file at `path` (no sweep removed it meanwhile).
@@ -280,9 +332,71 @@ mod tests {
         let half = dir.path().join(".sfgen-stage-half");
         std::fs::create_dir(&half).unwrap();
         std::fs::write(half.join(MARKER), &MARKER_TEXT[..7]).unwrap();
+        // Killed while making a stage (under the making name), and a sweep killed after claiming.
+        let making_empty = dir.path().join(".sfgen-making-e1");
+        std::fs::create_dir(&making_empty).unwrap();
+        let making_marked = dir.path().join(".sfgen-making-m1");
+        std::fs::create_dir(&making_marked).unwrap();
+        std::fs::write(making_marked.join(MARKER), MARKER_TEXT).unwrap();
+        let swept = dir.path().join(".sfgen-swept-s1");
+        std::fs::create_dir(&swept).unwrap();
+        std::fs::write(swept.join(MARKER), &MARKER_TEXT[..3]).unwrap();
+        let making_mine = dir.path().join(".sfgen-making-mine");
+        std::fs::create_dir(&making_mine).unwrap();
+        std::fs::write(making_mine.join("notes.txt"), "mine").unwrap();
         file(&dir.path().join("x.txt"), b"x").unwrap();
         assert!(!killed.exists() && !unmarked.exists() && !half.exists());
+        assert!(!making_empty.exists() && !making_marked.exists() && !swept.exists());
         assert!(lookalike.join("notes.txt").exists() && lookalike_marker.join(MARKER).exists());
+        assert!(making_mine.join("notes.txt").exists());
         assert!(dir.path().join(".sfgen-stage-file").exists());
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".sfgen-swept-"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    /// Finding 6 of issue 24, again (CI, 1 run in 48): a sweep that had seen a stage being made
+    /// (no marker yet) removed it after its run had finished making it. Runs making stages while
+    /// others sweep the same folder each keep theirs until they drop it, and nothing is left.
+    #[test]
+    fn a_sweep_never_removes_a_stage_made_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let parent = dir.path().to_path_buf();
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|| {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        sweep(&parent);
+                    }
+                });
+            }
+            let makers: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        for _ in 0..300 {
+                            let stage = Stage::new(&parent).unwrap();
+                            std::fs::write(stage.file("a.zip"), b"zip").unwrap();
+                            assert!(stage.path().join(MARKER).is_file() && stage.file("a.zip").is_file());
+                        }
+                    })
+                })
+                .collect();
+            // Every maker is joined and the sweepers stopped before any verdict, so that a failing
+            // maker fails the test instead of leaving the sweepers running forever.
+            let results: Vec<_> = makers.into_iter().map(|m| m.join()).collect();
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            for r in results {
+                if let Err(panic) = r {
+                    std::panic::resume_unwind(panic);
+                }
+            }
+        });
+        let left: Vec<_> = std::fs::read_dir(&parent).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
     }
 }
