@@ -63,14 +63,8 @@ impl Stage {
                 continue;
             };
             let stage = parent.join(format!("{STAGE_PREFIX}{suffix}"));
-            match std::fs::rename(&making, &stage) {
-                Ok(()) if still_in_place(&marker, &stage.join(MARKER)) => {
-                    return Ok(Self { dir: Some(stage), _marker: Some(marker) });
-                }
-                Ok(()) => {
-                    let _ = std::fs::remove_dir_all(&stage);
-                    last = Some(std::io::Error::other("removed while it was being made"));
-                }
+            match rename_marked(&making, &stage, marker) {
+                Ok(marker) => return Ok(Self { dir: Some(stage), _marker: Some(marker) }),
                 Err(e) => {
                     // Claimed by a sweep meanwhile (or, improbably, a name taken): make another.
                     let _ = std::fs::remove_dir_all(&making);
@@ -178,21 +172,30 @@ fn unlocked(marker: &Path) -> bool {
     std::fs::File::open(marker).map(|f| lock::try_exclusive(&f).unwrap_or(false)).unwrap_or(true)
 }
 
-/// Whether the open `marker` is still the file at `path` (no sweep removed it meanwhile).
-fn still_in_place(marker: &std::fs::File, path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt as _;
-        match (marker.metadata(), std::fs::symlink_metadata(path)) {
-            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-            _ => false,
-        }
+/// Renames the marked folder `making` to `stage`, and gives back its marker, open and still in
+/// place under the new name (no sweep removed it meanwhile).
+#[cfg(unix)]
+fn rename_marked(making: &Path, stage: &Path, marker: std::fs::File) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::rename(making, stage)?;
+    let in_place = match (marker.metadata(), std::fs::symlink_metadata(stage.join(MARKER))) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    };
+    if in_place {
+        return Ok(marker);
     }
-    #[cfg(not(unix))]
-    {
-        let _ = marker;
-        path.is_file()
-    }
+    let _ = std::fs::remove_dir_all(stage);
+    Err(std::io::Error::other("removed while it was being made"))
+}
+
+/// Windows refuses to rename a folder holding an open file; there the marker holds no lock (see
+/// `lock`), so it is closed for the rename and opened again after it.
+#[cfg(not(unix))]
+fn rename_marked(making: &Path, stage: &Path, marker: std::fs::File) -> std::io::Result<std::fs::File> {
+    drop(marker);
+    std::fs::rename(making, stage)?;
+    std::fs::File::open(stage.join(MARKER))
 }
 
 /// Exclusive advisory locks (`flock`): released when the file is closed or the process dies,
