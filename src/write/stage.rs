@@ -118,15 +118,11 @@ pub fn sweep(dir: &Path) {
         let path = e.path();
         let marker = path.join(MARKER);
         match prefix {
-            STAGE_PREFIX if marked(&path) => {
-                // A stage whose marker another process holds locked belongs to a run still going.
-                if std::fs::File::open(&marker).is_ok_and(|f| lock::try_exclusive(&f).unwrap_or(false)) {
-                    let _ = std::fs::remove_dir_all(&path);
-                }
-            }
+            // A stage whose marker a live run holds locked is that run's. One holding at most a
+            // beginning of the marker was left by an sfgen that named a stage before marking it;
+            // the lock is still asked, in case such a run is naming its stage this instant.
             STAGE_PREFIX => {
-                // Not locked, in case a run of an older sfgen is naming its stage this instant.
-                if only_a_marker(&path) && unlocked(&marker) {
+                if (marked(&path) || only_a_marker(&path)) && unlocked(&marker) {
                     let _ = std::fs::remove_dir_all(&path);
                 }
             }
@@ -176,13 +172,8 @@ fn unlocked(marker: &Path) -> bool {
 /// place under the new name (no sweep removed it meanwhile).
 #[cfg(unix)]
 fn rename_marked(making: &Path, stage: &Path, marker: std::fs::File) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::MetadataExt as _;
     std::fs::rename(making, stage)?;
-    let in_place = match (marker.metadata(), std::fs::symlink_metadata(stage.join(MARKER))) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    };
-    if in_place {
+    if same_file(&marker, &stage.join(MARKER)) {
         return Ok(marker);
     }
     let _ = std::fs::remove_dir_all(stage);
